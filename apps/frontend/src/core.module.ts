@@ -1,0 +1,63 @@
+import { type BeforeApplicationShutdown, Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { CONFIG, type Config, ConfigModule, appVersion } from '@ucupdates/config';
+import { DatabaseModule } from '@ucupdates/database';
+import { Metrics, ObservabilityModule } from '@ucupdates/observability';
+import { PoolMembership, PoolNodesService } from '@ucupdates/pool';
+import { RedisModule } from '@ucupdates/redis';
+import { StorageModule } from '@ucupdates/storage';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { ensureBootstrapToken } from './auth/bootstrap-token';
+import { ReadinessService } from './health/readiness.service';
+
+/**
+ * What a frontend holds once, whichever listener a request came in on: connections, caches,
+ * pool membership. Both HTTP applications (internal and external) are built on the instances
+ * of this context (see http/create-http-app.ts).
+ */
+@Module({
+  providers: [ReadinessService, PoolNodesService],
+  exports: [ReadinessService, PoolNodesService],
+})
+class FrontendServicesModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly membership: PoolMembership;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(Metrics) metrics: Metrics,
+  ) {
+    this.membership = new PoolMembership(dataSource, metrics, 'frontend', {
+      nodeId: config.UCU_NODE_ID,
+      nodeUrl: config.UCU_NODE_URL ?? `http://${config.UCU_NODE_ID}:${config.UCU_INTERNAL_PORT}`,
+      appVersion: appVersion(),
+      heartbeatIntervalMs: config.UCU_HEARTBEAT_INTERVAL_MS,
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await ensureBootstrapToken(this.dataSource, this.config.UCU_BOOTSTRAP_ADMIN_TOKEN);
+    await this.membership.join();
+  }
+
+  /** Before the connections close: the node is reported down at once, not after the timeout. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.membership.leave();
+  }
+}
+
+export class FrontendCoreModule {
+  static forRoot(config: Config, logger: Logger, metrics: Metrics) {
+    return {
+      module: FrontendCoreModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        ObservabilityModule.forRoot(logger, metrics),
+        DatabaseModule,
+        RedisModule,
+        StorageModule,
+        FrontendServicesModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,59 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ApiError } from './api-error';
+
+const CODES: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  409: 'Conflict',
+  413: 'PayloadTooLarge',
+  415: 'UnsupportedMediaType',
+  422: 'Unprocessable',
+  429: 'TooManyRequests',
+  503: 'ServiceUnavailable',
+};
+
+/**
+ * Every answer of the internal listener that is not a success is
+ * `{"error": {"code", "message", "details"}}`. Unexpected errors are logged with their stack and
+ * answered 500 without it.
+ */
+@Catch()
+export class AdminExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger(AdminExceptionFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const { status, body } = this.toAnswer(exception);
+    if (status === HttpStatus.UNAUTHORIZED) {
+      reply.header('WWW-Authenticate', 'Bearer realm="ucupdates"');
+    }
+    void reply.status(status).header('Content-Type', 'application/json; charset=utf-8').send(body);
+  }
+
+  private toAnswer(exception: unknown): { status: number; body: unknown } {
+    if (exception instanceof ApiError) {
+      const error = { code: exception.code, message: exception.message, details: exception.details ?? null };
+      return { status: exception.getStatus(), body: { error } };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const message = exception.message;
+      return { status, body: { error: { code: CODES[status] ?? `Http${status}`, message, details: null } } };
+    }
+    // Fastify's own errors (body too large, bad JSON, …) carry a statusCode.
+    const statusCode = (exception as { statusCode?: unknown })?.statusCode;
+    if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+      const message = (exception as Error).message;
+      return { status: statusCode, body: { error: { code: CODES[statusCode] ?? `Http${statusCode}`, message, details: null } } };
+    }
+    this.logger.error(exception instanceof Error ? exception : String(exception));
+    return {
+      status: HttpStatus.INTERNAL_SERVER_ERROR,
+      body: { error: { code: 'InternalError', message: 'internal error; see the node log', details: null } },
+    };
+  }
+}

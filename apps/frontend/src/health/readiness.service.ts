@@ -1,0 +1,47 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ObjectStorage } from '@ucupdates/storage';
+import { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+
+export type CheckState = 'up' | 'down';
+
+export interface Readiness {
+  ready: boolean;
+  checks: Record<'postgres' | 'redis' | 'storage', { state: CheckState; error?: string }>;
+}
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+/** Whether this node can do its work: Postgres, Redis and the object store answer. */
+@Injectable()
+export class ReadinessService {
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(Redis) private readonly redis: Redis,
+    @Inject(ObjectStorage) private readonly storage: ObjectStorage,
+  ) {}
+
+  async check(): Promise<Readiness> {
+    const [postgres, redis, storage] = await Promise.all([
+      probe(() => this.dataSource.query('SELECT 1')),
+      probe(() => this.redis.ping()),
+      probe(() => this.storage.ping()),
+    ]);
+    return { ready: [postgres, redis, storage].every((c) => c.state === 'up'), checks: { postgres, redis, storage } };
+  }
+}
+
+async function probe(check: () => Promise<unknown>): Promise<{ state: CheckState; error?: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([check(), timeout]);
+    return { state: 'up' };
+  } catch (error) {
+    return { state: 'down', error: (error as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,59 @@
+import type { DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Config } from '@ucupdates/config';
+import { type Metrics, PinoNestLogger, requestContext, requestIdOf } from '@ucupdates/observability';
+import { LogController } from 'fastify';
+import type { Logger } from 'pino';
+
+export type ListenerName = 'internal' | 'external';
+
+/**
+ * One HTTP application of a frontend, on Fastify with the process's pino logger. Each request
+ * gets an id (the load balancer's X-Request-Id or a new one) that is echoed in the answer and
+ * written on every log line made while handling it; its duration is recorded in the metrics.
+ */
+export async function createHttpApp(
+  module: DynamicModule,
+  listener: ListenerName,
+  config: Config,
+  logger: Logger,
+  metrics: Metrics,
+): Promise<NestFastifyApplication> {
+  const listenerLogger = logger.child({ listener });
+  const adapter = new FastifyAdapter({
+    loggerInstance: listenerLogger,
+    // One line per request, written in onResponse below, instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
+    genReqId: requestIdOf,
+    trustProxy: config.UCU_TRUSTED_PROXIES,
+    // Keep-alive connections from the load balancer outlive the default 72 s of HAProxy's pool.
+    keepAliveTimeout: 75_000,
+    return503OnClosing: true,
+  });
+  // Nest's Logger is process-wide (the last app's logger wins), so it gets the process's logger;
+  // the listener is on Fastify's request lines.
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger: new PinoNestLogger(logger) });
+  const fastify = app.getHttpAdapter().getInstance();
+
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('X-Request-Id', request.id);
+    done();
+  });
+  // After the body is read, so the context reaches guards, interceptors and the handler.
+  fastify.addHook('preHandler', (request, _reply, done) => {
+    requestContext.run({ requestId: request.id }, done);
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    metrics.httpRequests.inc({ listener, method: request.method, route, status: String(reply.statusCode) });
+    metrics.httpDuration.observe({ listener, method: request.method, route }, seconds);
+    request.log.info(
+      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request answered',
+    );
+    done();
+  });
+  return app;
+}

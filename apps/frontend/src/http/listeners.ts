@@ -1,0 +1,52 @@
+import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { CONFIG } from '@ucupdates/config';
+import { Metrics, PINO_LOGGER } from '@ucupdates/observability';
+import { PoolNodesService } from '@ucupdates/pool';
+import { ObjectStorage } from '@ucupdates/storage';
+import { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { NodesController } from '../admin/nodes/nodes.controller';
+import { AdminAuthGuard } from '../auth/admin-auth.guard';
+import { AdminExceptionFilter } from '../errors/admin-exception.filter';
+import { PhoneExceptionFilter } from '../errors/phone-exception.filter';
+import { HealthController } from '../health/health.controller';
+import { ReadinessService } from '../health/readiness.service';
+import { MetricsController } from '../metrics/metrics.controller';
+import { SharedCoreModule } from './shared-core.module';
+
+const SHARED = [CONFIG, PINO_LOGGER, Metrics, DataSource, Redis, ObjectStorage, ReadinessService, PoolNodesService];
+
+/**
+ * The internal listener: phones inside the network, the admin API, health and metrics. Every
+ * route needs an admin token unless it is marked public (AdminAuthGuard).
+ */
+export class InternalListenerModule {
+  static on(core: INestApplicationContext): DynamicModule {
+    return {
+      module: InternalListenerModule,
+      imports: [SharedCoreModule.from(core, SHARED)],
+      controllers: [HealthController, MetricsController, NodesController],
+      providers: [
+        { provide: APP_GUARD, useClass: AdminAuthGuard },
+        { provide: APP_FILTER, useClass: AdminExceptionFilter },
+      ],
+    };
+  }
+}
+
+/**
+ * The external listener: the external phone routes and nothing else — no admin route, no
+ * internal route, not even health (the load balancer checks the internal port), so publishing
+ * this port through a reverse proxy exposes nothing more.
+ */
+export class ExternalListenerModule {
+  static on(core: INestApplicationContext): DynamicModule {
+    return {
+      module: ExternalListenerModule,
+      imports: [SharedCoreModule.from(core, SHARED)],
+      controllers: [],
+      providers: [{ provide: APP_FILTER, useClass: PhoneExceptionFilter }],
+    };
+  }
+}

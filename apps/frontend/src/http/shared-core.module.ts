@@ -1,0 +1,16 @@
+import type { DynamicModule, INestApplicationContext, InjectionToken } from '@nestjs/common';
+
+/**
+ * Lends instances of the frontend's core context to an HTTP application, so both listeners use
+ * the same connections and caches. The core context owns their lifecycle.
+ */
+export class SharedCoreModule {
+  static from(core: INestApplicationContext, tokens: InjectionToken[]): DynamicModule {
+    return {
+      module: SharedCoreModule,
+      global: true,
+      providers: tokens.map((token) => ({ provide: token, useValue: core.get(token, { strict: false }) })),
+      exports: tokens,
+    };
+  }
+}

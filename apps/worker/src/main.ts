@@ -1,0 +1,46 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { loadConfigOrExit } from '@ucupdates/config';
+import { createLogger, Metrics, PinoNestLogger } from '@ucupdates/observability';
+import { WorkerModule } from './worker.module';
+
+/**
+ * A worker: a Nest application context (no HTTP) bound to its node id. SIGTERM or SIGINT stops
+ * taking jobs, lets running ones finish within UCU_SHUTDOWN_TIMEOUT_MS and releases the rest.
+ */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger({ app: 'worker', nodeId: config.UCU_NODE_ID, level: config.UCU_LOG_LEVEL });
+  const metrics = new Metrics(config.UCU_NODE_ID, 'worker');
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, logger, metrics), {
+    logger: new PinoNestLogger(logger),
+  });
+  await app.init();
+  logger.info(`worker of node ${config.UCU_NODE_ID} is running`);
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    logger.info(`${signal}: stopping`);
+    // The runner's own deadline releases jobs; this one only guards against a hang elsewhere.
+    const deadline = setTimeout(() => {
+      logger.error('did not stop in time; exiting');
+      process.exit(1);
+    }, config.UCU_SHUTDOWN_TIMEOUT_MS + 5_000);
+    deadline.unref();
+    await app.close();
+    logger.info('stopped');
+    logger.flush();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`worker failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,185 @@
+// @ts-check
+'use strict';
+
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { ManagedProcess, portAnswers, run, waitForPort, which } = require('./processes');
+
+/**
+ * What `npm start` and `npm test` set up on a fresh machine before anything runs. This file uses
+ * Node's built-ins only, since it runs before the npm dependencies are installed.
+ */
+
+/** The MinIO server, built from source: its community edition ships no binaries any more. */
+const MINIO_MODULE = 'github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c';
+
+/** @typedef {(line: string) => void} Log */
+
+/** `npm ci` when node_modules is missing or older than package-lock.json. */
+function ensureNpmDependencies(root, /** @type {Log} */ log) {
+  const lock = path.join(root, 'package-lock.json');
+  const installed = path.join(root, 'node_modules', '.package-lock.json');
+  if (fs.existsSync(installed) && fs.statSync(installed).mtimeMs >= fs.statSync(lock).mtimeMs) {
+    return;
+  }
+  log('installing npm dependencies (npm ci)…');
+  run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root });
+}
+
+/** Builds the apps when any source is newer than the last build. */
+function ensureBuild(root, /** @type {Log} */ log) {
+  const stamp = path.join(root, 'dist', '.build-stamp');
+  const built = fs.existsSync(stamp) ? fs.statSync(stamp).mtimeMs : 0;
+  const sources = ['apps', 'libs', 'tsconfig.json', 'nest-cli.json', 'package-lock.json'].map((p) => path.join(root, p));
+  if (built > 0 && newestChange(sources) <= built) {
+    return;
+  }
+  log('building the apps (nest build)…');
+  run('npm', ['run', '--silent', 'build'], { cwd: root });
+  fs.writeFileSync(stamp, new Date().toISOString());
+}
+
+function newestChange(/** @type {string[]} */ paths) {
+  let newest = 0;
+  for (const entry of paths) {
+    if (!fs.existsSync(entry)) {
+      continue;
+    }
+    const stat = fs.statSync(entry);
+    newest = Math.max(newest, stat.mtimeMs);
+    if (stat.isDirectory()) {
+      newest = Math.max(newest, newestChange(fs.readdirSync(entry).map((name) => path.join(entry, name))));
+    }
+  }
+  return newest;
+}
+
+/** The `minio` binary: on PATH, in Go's bin directory, or installed there with `go install`. */
+function ensureMinio(/** @type {Log} */ log) {
+  const onPath = which('minio');
+  if (onPath) {
+    return onPath;
+  }
+  const go = which('go') ?? (fs.existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : null);
+  const goBin = go ? goBinDir(go) : path.join(os.homedir(), 'go', 'bin');
+  const built = path.join(goBin, 'minio');
+  if (fs.existsSync(built)) {
+    return built;
+  }
+  if (!go) {
+    throw new Error('no minio binary and no Go to build one: install Go, or set S3_ENDPOINT to an S3 service');
+  }
+  log(`installing the MinIO server: go install ${MINIO_MODULE} (about 5 minutes on 2 cores, once)…`);
+  run(go, ['install', MINIO_MODULE]);
+  return built;
+}
+
+function goBinDir(/** @type {string} */ go) {
+  const gobin = execFileSync(go, ['env', 'GOBIN'], { encoding: 'utf8' }).trim();
+  return gobin || path.join(execFileSync(go, ['env', 'GOPATH'], { encoding: 'utf8' }).trim(), 'bin');
+}
+
+/** HAProxy, from the machine's packages when it is missing. */
+function ensureHaproxy(/** @type {Log} */ log) {
+  const found = which('haproxy') ?? (fs.existsSync('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : null);
+  if (found) {
+    return found;
+  }
+  if (!which('apt-get') || process.getuid?.() !== 0) {
+    throw new Error('HAProxy is not installed; install it (e.g. apt-get install haproxy) and run again');
+  }
+  log('installing HAProxy (apt-get install haproxy)…');
+  run('apt-get', ['update', '-qq']);
+  run('apt-get', ['install', '-y', '-qq', 'haproxy'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  return '/usr/sbin/haproxy';
+}
+
+/** Starts the machine's Postgres clusters when none answers at the URL and pg_ctlcluster exists. */
+async function ensurePostgres(/** @type {string} */ databaseUrl, /** @type {Log} */ log) {
+  const url = new URL(databaseUrl);
+  const host = url.hostname || '127.0.0.1';
+  const port = Number(url.port || 5432);
+  if (await portAnswers(host, port)) {
+    return;
+  }
+  const pgctl = which('pg_ctlcluster') ?? (fs.existsSync('/usr/bin/pg_ctlcluster') ? '/usr/bin/pg_ctlcluster' : null);
+  if (!pgctl || !fs.existsSync('/etc/postgresql')) {
+    throw new Error(`Postgres does not answer on ${host}:${port} and there is none here to start: set DATABASE_URL`);
+  }
+  for (const version of fs.readdirSync('/etc/postgresql')) {
+    log(`starting Postgres ${version} (pg_ctlcluster)…`);
+    run(pgctl, ['--skip-systemctl-redirect', version, 'main', 'start'], { quiet: true });
+  }
+  await waitForPort(host, port);
+}
+
+/**
+ * Starts a Redis for the pool when none answers at the URL and redis-server exists: AOF on and
+ * noeviction, as BullMQ needs. Returns the process it started (to stop with the pool), or null.
+ */
+async function ensureRedis(/** @type {string} */ redisUrl, /** @type {string} */ stateDir, /** @type {Log} */ log) {
+  const url = new URL(redisUrl);
+  const host = url.hostname || '127.0.0.1';
+  const port = Number(url.port || 6379);
+  if (await portAnswers(host, port)) {
+    return null;
+  }
+  const server = which('redis-server');
+  if (!server) {
+    throw new Error(`Redis does not answer on ${host}:${port} and there is no redis-server here: set REDIS_URL`);
+  }
+  const dir = path.join(stateDir, 'redis');
+  fs.mkdirSync(dir, { recursive: true });
+  log(`starting Redis on ${host}:${port} (data in ${dir})…`);
+  const redis = new ManagedProcess({
+    name: 'redis',
+    command: server,
+    args: ['--bind', host, '--port', String(port), '--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction'],
+    logFile: path.join(stateDir, 'logs', 'redis.log'),
+  }).start();
+  await waitForPort(host, port);
+  return redis;
+}
+
+/** Creates the database named in the URL when it does not exist (needs the npm dependencies). */
+async function ensureDatabase(/** @type {string} */ root, /** @type {string} */ databaseUrl, { recreate = false } = {}) {
+  const { Client } = require(path.join(root, 'node_modules', 'pg'));
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  if (!/^[A-Za-z0-9_]+$/.test(name)) {
+    throw new Error(`database name "${name}" in DATABASE_URL: use letters, digits and _ only`);
+  }
+  url.pathname = '/postgres';
+  const client = new Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    if (recreate) {
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    }
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rowCount === 0) {
+      await client.query(`CREATE DATABASE "${name}"`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** Applies the migrations and creates the bucket: the one-shot step before the apps start. */
+function runMigrations(/** @type {string} */ root, /** @type {NodeJS.ProcessEnv} */ env) {
+  run(process.execPath, [path.join(root, 'dist/apps/worker/apps/worker/src/migrate.js')], { cwd: root, env, quiet: true });
+}
+
+module.exports = {
+  MINIO_MODULE,
+  ensureBuild,
+  ensureDatabase,
+  ensureHaproxy,
+  ensureMinio,
+  ensureNpmDependencies,
+  ensurePostgres,
+  ensureRedis,
+  runMigrations,
+};

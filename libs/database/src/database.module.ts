@@ -1,0 +1,31 @@
+import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { CONFIG, type Config } from '@ucupdates/config';
+import { DataSource } from 'typeorm';
+import { createDataSource } from './data-source';
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: DataSource,
+      inject: [CONFIG],
+      useFactory: async (config: Config): Promise<DataSource> => {
+        const dataSource = createDataSource(config.DATABASE_URL, `ucupdates-${config.UCU_NODE_ID}`);
+        return dataSource.initialize();
+      },
+    },
+  ],
+  exports: [DataSource],
+})
+export class DatabaseModule implements OnApplicationShutdown {
+  private readonly logger = new Logger(DatabaseModule.name);
+
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) {
+      await this.dataSource.destroy();
+      this.logger.log('database connections closed');
+    }
+  }
+}

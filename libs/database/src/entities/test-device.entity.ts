@@ -1,0 +1,35 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export enum TestDeviceIdentifierType {
+  MacAddress = 'MACAddress',
+  SerialNumber = 'SerialNumber',
+}
+
+/** A test device (Lync's TestDevice): gets pending versions first. Names are unique per scope. */
+@Entity('test_devices')
+@Index('test_devices_scope_name_key', ['scope', 'name'], { unique: true })
+export class TestDeviceEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  /** `global` or `site:<name>`. */
+  @Column({ type: 'citext' })
+  scope: string;
+
+  @Column({ type: 'citext' })
+  name: string;
+
+  @Column({ name: 'identifier_type', type: 'varchar', length: 16 })
+  identifierType: TestDeviceIdentifierType;
+
+  /** Normalised: a MAC as upper-case pairs joined by `-`, a serial number as given. */
+  @Index('test_devices_identifier_idx')
+  @Column({ type: 'citext' })
+  identifier: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

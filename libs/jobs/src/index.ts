@@ -1,0 +1,2 @@
+export * from './job-contracts';
+export * from './job-queues';

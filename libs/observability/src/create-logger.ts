@@ -1,0 +1,25 @@
+import pino, { type Logger } from 'pino';
+import { requestContext } from './request-context';
+
+export interface LoggerSettings {
+  app: 'frontend' | 'worker' | 'migrate';
+  nodeId: string;
+  level: string;
+}
+
+/**
+ * JSON lines on stdout, each with the node id and app, and the request id while a request is
+ * being handled. Authorization headers never reach a log line.
+ */
+export function createLogger(settings: LoggerSettings): Logger {
+  return pino({
+    level: settings.level,
+    base: { nodeId: settings.nodeId, app: settings.app, pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    mixin: () => {
+      const context = requestContext.getStore();
+      return context ? { reqId: context.requestId } : {};
+    },
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+  });
+}

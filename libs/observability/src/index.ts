@@ -1,0 +1,5 @@
+export * from './create-logger';
+export * from './metrics';
+export * from './observability.module';
+export * from './pino-nest-logger';
+export * from './request-context';

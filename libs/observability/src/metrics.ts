@@ -1,0 +1,37 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * The Prometheus registry of one process. Each feature registers its own metrics here (update
+ * checks by outcome, bytes served from replica vs MinIO, queue depth, …); every series carries
+ * the node id and the app, so the pool's nodes can be scraped side by side.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly httpRequests: Counter<'listener' | 'method' | 'route' | 'status'>;
+  readonly httpDuration: Histogram<'listener' | 'method' | 'route'>;
+  readonly heartbeatAge: Gauge;
+
+  constructor(nodeId: string, app: string) {
+    this.registry.setDefaultLabels({ node_id: nodeId, app });
+    collectDefaultMetrics({ register: this.registry, prefix: 'ucupdates_' });
+    this.httpRequests = new Counter({
+      name: 'ucupdates_http_requests_total',
+      help: 'HTTP requests answered, by listener, method, route and status',
+      labelNames: ['listener', 'method', 'route', 'status'],
+      registers: [this.registry],
+    });
+    this.httpDuration = new Histogram({
+      name: 'ucupdates_http_request_duration_seconds',
+      help: 'Time to answer an HTTP request, by listener, method and route',
+      labelNames: ['listener', 'method', 'route'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [this.registry],
+    });
+    this.heartbeatAge = new Gauge({
+      name: 'ucupdates_heartbeat_last_success_timestamp_seconds',
+      help: 'When this process last recorded its heartbeat in Postgres (Unix time)',
+      registers: [this.registry],
+    });
+  }
+}

@@ -1,0 +1,3 @@
+export * from './node-status';
+export * from './pool-membership';
+export * from './pool-nodes.service';

@@ -1,0 +1,29 @@
+import { Redis, type RedisOptions } from 'ioredis';
+
+/**
+ * A Redis connection for ucupdates. `maxRetriesPerRequest: null` is what BullMQ requires of the
+ * connections its workers block on; ioredis then keeps commands queued while Redis is away and
+ * reconnects with a capped backoff, so a Redis restart costs a pause, not a crash.
+ */
+export function createRedis(url: string, connectionName: string, options: RedisOptions = {}): Redis {
+  return new Redis(url, {
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+    connectionName,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    ...options,
+  });
+}
+
+/**
+ * BullMQ loses jobs silently if Redis evicts keys under memory pressure. Returns the policy, or
+ * null when the server does not say (managed services may refuse CONFIG).
+ */
+export async function readEvictionPolicy(redis: Redis): Promise<string | null> {
+  try {
+    const reply = (await redis.config('GET', 'maxmemory-policy')) as string[];
+    return reply[1] ?? null;
+  } catch {
+    return null;
+  }
+}

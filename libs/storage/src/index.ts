@@ -1,0 +1,3 @@
+export * from './minio-object-storage';
+export * from './object-storage';
+export * from './storage.module';
