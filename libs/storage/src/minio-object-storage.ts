@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Readable, Transform, type TransformCallback } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { Client } from 'minio';
 import { ObjectStorage, type ObjectStat, ObjectTooLargeError, type PutOptions, type StoredObject } from './object-storage';
 
@@ -11,27 +11,37 @@ export interface MinioSettings {
   region: string;
 }
 
-/** Hashes and counts the bytes that pass through, and stops the stream past a size limit. */
-class HashingCounter extends Transform {
-  private readonly hash = createHash('sha256');
-  size = 0;
+/**
+ * Objects go up in parts of this size: memory per upload stays at one part whatever the object's
+ * size, and S3's 10,000-part limit still allows objects of 160 GiB.
+ */
+const PART_SIZE = 16 * 1024 * 1024;
 
-  constructor(private readonly maxBytes: number) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.size += chunk.length;
-    if (this.size > this.maxBytes) {
-      callback(new ObjectTooLargeError(this.maxBytes));
-      return;
+/** Gathers a stream into parts of PART_SIZE (the last one shorter), stopping past `maxBytes`. */
+async function* parts(body: Readable, maxBytes: number): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let total = 0;
+  for await (const chunk of body) {
+    let buffer = chunk as Buffer;
+    total += buffer.length;
+    if (total > maxBytes) {
+      throw new ObjectTooLargeError(maxBytes);
     }
-    this.hash.update(chunk);
-    callback(null, chunk);
+    while (pendingBytes + buffer.length >= PART_SIZE) {
+      const take = PART_SIZE - pendingBytes;
+      yield Buffer.concat([...pending, buffer.subarray(0, take)], PART_SIZE);
+      buffer = buffer.subarray(take);
+      pending = [];
+      pendingBytes = 0;
+    }
+    if (buffer.length > 0) {
+      pending.push(buffer);
+      pendingBytes += buffer.length;
+    }
   }
-
-  digest(): string {
-    return this.hash.digest('hex');
+  if (pendingBytes > 0 || total === 0) {
+    yield Buffer.concat(pending, pendingBytes);
   }
 }
 
@@ -71,14 +81,46 @@ export class MinioObjectStorage extends ObjectStorage {
     }
   }
 
+  /**
+   * An object that fits in one part is one PUT; a larger one is a multipart upload, aborted if
+   * the stream fails or runs past `maxBytes`, so a failed upload leaves no object behind.
+   */
   async put(key: string, body: Readable, options: PutOptions = {}): Promise<StoredObject> {
-    const counter = new HashingCounter(options.maxBytes ?? Number.POSITIVE_INFINITY);
-    // Errors of the source must reach the upload, or it would wait for bytes that never come.
-    body.once('error', (error) => counter.destroy(error));
-    body.pipe(counter);
-    const metadata = { ...(options.metadata ?? {}), 'Content-Type': options.contentType ?? 'application/octet-stream' };
-    await this.client.putObject(this.bucket, key, counter, undefined, metadata);
-    return { key, size: counter.size, sha256: counter.digest() };
+    const hash = createHash('sha256');
+    const headers: Record<string, string> = { 'Content-Type': options.contentType ?? 'application/octet-stream' };
+    for (const [name, value] of Object.entries(options.metadata ?? {})) {
+      headers[name.toLowerCase().startsWith('x-amz-meta-') ? name : `x-amz-meta-${name}`] = value;
+    }
+    let size = 0;
+    let uploadId: string | null = null;
+    const etags: { part: number; etag: string }[] = [];
+    try {
+      for await (const part of parts(body, options.maxBytes ?? Number.POSITIVE_INFINITY)) {
+        hash.update(part);
+        size += part.length;
+        if (uploadId === null && part.length < PART_SIZE) {
+          await this.client.putObject(this.bucket, key, part, part.length, headers);
+          break;
+        }
+        uploadId ??= await this.client.initiateNewMultipartUpload(this.bucket, key, headers);
+        const partNumber = etags.length + 1;
+        const uploaded = await this.client.uploadPart(
+          { bucketName: this.bucket, objectName: key, uploadID: uploadId, partNumber, headers: { 'Content-Length': String(part.length) } },
+          part,
+        );
+        etags.push({ part: partNumber, etag: uploaded.etag });
+      }
+      if (uploadId !== null) {
+        await this.client.completeMultipartUpload(this.bucket, key, uploadId, etags);
+      }
+    } catch (error) {
+      body.destroy();
+      if (uploadId !== null) {
+        await this.client.abortMultipartUpload(this.bucket, key, uploadId).catch(() => undefined);
+      }
+      throw error;
+    }
+    return { key, size, sha256: hash.digest('hex') };
   }
 
   get(key: string): Promise<Readable> {

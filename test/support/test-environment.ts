@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { type Config, loadConfig } from '@ucupdates/config';
+import { Client } from 'pg';
+
+/**
+ * What `npm test` (deploy/pool/pool-cli.js) hands the suites: the real Postgres, Redis and a MinIO
+ * of its own. Running Jest by hand works too once those are up and these variables are set.
+ */
+export const ROOT = resolve(__dirname, '..', '..');
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`${name} is not set: run the suites with \`npm test\` (it starts MinIO and sets it)`);
+  }
+  return value;
+}
+
+export const testServices = {
+  databaseUrl: (name: string): string => {
+    const url = new URL(process.env.UCU_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ucupdates_test');
+    url.pathname = `/${name}`;
+    return url.toString();
+  },
+  redisUrl: (db: number): string => {
+    const url = new URL(process.env.UCU_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/1');
+    url.pathname = `/${db}`;
+    return url.toString();
+  },
+  get s3(): { S3_ENDPOINT: string; S3_ACCESS_KEY: string; S3_SECRET_KEY: string } {
+    return {
+      S3_ENDPOINT: required('UCU_TEST_S3_ENDPOINT'),
+      S3_ACCESS_KEY: required('UCU_TEST_S3_ACCESS_KEY'),
+      S3_SECRET_KEY: required('UCU_TEST_S3_SECRET_KEY'),
+    };
+  },
+  get haproxy(): string {
+    return process.env.UCU_TEST_HAPROXY ?? '/usr/sbin/haproxy';
+  },
+  get stateDir(): string {
+    return process.env.UCU_TEST_STATE_DIR ?? resolve(ROOT, '.pool', 'test');
+  },
+};
+
+/** A fresh, empty database of this name (dropped first if it exists). */
+export async function recreateDatabase(name: string): Promise<string> {
+  const admin = new Client({ connectionString: testServices.databaseUrl('postgres') });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  return testServices.databaseUrl(name);
+}
+
+/** A configuration for an app under test: the test services plus `overrides`. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    ...testServices.s3,
+    S3_BUCKET: `test-${randomBytes(4).toString('hex')}`,
+    REDIS_URL: testServices.redisUrl(1),
+    UCU_NODE_ID: 'test-node',
+    UCU_REPLICA_DIR: resolve(testServices.stateDir, 'replica'),
+    UCU_LOG_LEVEL: 'warn',
+    ...overrides,
+  });
+}
