@@ -18,6 +18,11 @@ export interface RunnerSettings {
   shutdownTimeoutMs: number;
   /** A new connection per BullMQ worker: workers block on theirs. */
   connect: () => Redis;
+  /**
+   * How long a job's lock lasts without renewal, and how often workers look for jobs whose lock
+   * lapsed: a job released by a stopped or dead worker is taken up again within about twice this.
+   */
+  lockDurationMs?: number;
 }
 
 /**
@@ -41,6 +46,8 @@ export class JobRunner {
         connection,
         prefix: this.settings.prefix,
         concurrency: this.settings.concurrency,
+        lockDuration: this.settings.lockDurationMs ?? 30_000,
+        stalledInterval: this.settings.lockDurationMs ?? 30_000,
       });
       worker.on('failed', (job, error) =>
         this.logger.warn(`job ${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`),
@@ -55,13 +62,15 @@ export class JobRunner {
     const deadline = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), this.settings.shutdownTimeoutMs);
     });
-    const finished = Promise.all(this.workers.map((worker) => worker.close())).then(() => 'finished' as const);
-    const outcome = await Promise.race([finished, deadline]);
-    clearTimeout(timer);
-    if (outcome === 'timeout') {
+    // pause() stops taking jobs and resolves once the running ones finished. (close() cannot be
+    // used for this: a second, forced close() returns the first one's promise, which waits.)
+    const finished = Promise.all(this.workers.map((worker) => worker.pause())).then(() => 'finished' as const);
+    if ((await Promise.race([finished, deadline])) === 'timeout') {
       this.logger.warn('jobs still running at the shutdown deadline: releasing them to other workers');
-      await Promise.all(this.workers.map((worker) => worker.close(true)));
     }
+    clearTimeout(timer);
+    // Forced: stops renewing the locks of jobs still running, which releases them.
+    await Promise.all(this.workers.map((worker) => worker.close(true)));
     await Promise.all(this.connections.map((connection) => connection.quit().catch(() => connection.disconnect())));
     this.workers.length = 0;
     this.connections.length = 0;
