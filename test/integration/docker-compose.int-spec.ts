@@ -546,12 +546,13 @@ describe('docker-compose.yml', () => {
     expect(mountsOf(service('redis')).some((m) => m.type === 'volume' && m.target === '/data')).toBe(true);
   });
 
-  it('creates the bucket the apps use', () => {
+  it('creates the bucket the apps use in the migration step, once MinIO is healthy', () => {
     const buckets = new Set(appServices.map(([, svc]) => environmentOf(svc).S3_BUCKET));
     expect(buckets.size).toBe(1);
-    const init = Object.values(services).find((svc) => commandOf(svc)[0] === 'mb');
-    expect(init).toBeDefined();
-    expect(commandOf(init as Service).at(-1)?.split('/').at(-1)).toBe([...buckets][0]);
+    const migrate = services.migrate;
+    expect(commandOf(migrate).at(-1)).toBe('dist/apps/worker/apps/worker/src/migrate.js');
+    expect(environmentOf(migrate).S3_BUCKET).toBe([...buckets][0]);
+    expect(migrate.depends_on).toMatchObject({ minio: { condition: 'service_healthy' } });
   });
 
   describe('app services', () => {
