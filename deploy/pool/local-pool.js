@@ -61,11 +61,11 @@ class LocalPool {
   }
 
   /** The internal URL of node `index` (0-based), bypassing the load balancer. */
-  nodeUrl(index) {
+  nodeUrl(/** @type {number} */ index) {
     return `http://${this.settings.host}:${this.settings.nodeBasePort + index + 1}`;
   }
 
-  replicaDir(index) {
+  replicaDir(/** @type {number} */ index) {
     return path.join(this.settings.stateDir, this.nodeIds[index], 'replica');
   }
 
@@ -92,16 +92,16 @@ class LocalPool {
     return Promise.race([promise, exited]);
   }
 
-  startFrontend(index) {
+  startFrontend(/** @type {number} */ index) {
     return this.frontends[index].start();
   }
 
-  startWorker(index) {
+  startWorker(/** @type {number} */ index) {
     return this.workers[index].start();
   }
 
   /** Waits until node `index` answers /readyz itself (not through the load balancer). */
-  async waitForNode(index, timeoutMs = 60_000) {
+  async waitForNode(/** @type {number} */ index, timeoutMs = 60_000) {
     try {
       await this.whileRunning(this.frontends[index], waitForHttp(`${this.nodeUrl(index)}/readyz`, { timeoutMs }));
     } catch (error) {
@@ -138,7 +138,7 @@ class LocalPool {
   }
 
   /** @param {'frontend' | 'worker'} kind */
-  app(kind, index) {
+  app(kind, /** @type {number} */ index) {
     const { root, env, host, nodeBasePort } = this.settings;
     const replicaDir = this.replicaDir(index);
     fs.mkdirSync(replicaDir, { recursive: true });
@@ -196,7 +196,7 @@ async function startMinio(settings) {
   return minio;
 }
 
-function tail(file, lines) {
+function tail(/** @type {string} */ file, /** @type {number} */ lines) {
   try {
     return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {

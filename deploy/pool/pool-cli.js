@@ -32,6 +32,7 @@ const PROFILES = {
     minioConsolePort: 9001,
     databaseUrl: 'postgres://postgres@127.0.0.1:5432/ucupdates',
     redisUrl: 'redis://127.0.0.1:6379/0',
+    programs: { haproxy: 'haproxy' },
   },
   test: {
     stateDir: path.join(ROOT, '.pool', 'test'),
@@ -39,8 +40,16 @@ const PROFILES = {
     minioConsolePort: 19001,
     databaseUrl: 'postgres://postgres@127.0.0.1:5432/ucupdates_test',
     redisUrl: 'redis://127.0.0.1:6379/1',
+    programs: { haproxy: 'haproxy', gcab: 'gcab', cabextract: 'cabextract' },
   },
 };
+
+/**
+ * @typedef {{ stateDir: string, minioPort: number, minioConsolePort: number, databaseUrl: string, redisUrl: string,
+ *             programs: Record<string, string> }} Profile
+ * @typedef {{ haproxy: string, databaseUrl: string, redisUrl: string, s3: Record<string, string>,
+ *             secrets: { adminToken: string, minioAccessKey: string, minioSecretKey: string } }} Services
+ */
 
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
@@ -73,7 +82,7 @@ async function main() {
   try {
     const services = await setUp(profile, started);
     if (command === 'start') {
-      await startPool(profile, services, started);
+      await startPool(PROFILES.start, services, started);
       await new Promise(() => {}); // until a signal
     } else {
       const code = await runTests(profile, services, rest);
@@ -91,7 +100,7 @@ async function main() {
  * Refuses to run beside a runner of the same kind (they would fight over ports), and cleans up
  * after one that was killed without stopping its children.
  */
-function takeLock(stateDir, command) {
+function takeLock(/** @type {string} */ stateDir, /** @type {string} */ command) {
   const lockFile = path.join(stateDir, 'runner.pid');
   const childrenFile = path.join(stateDir, 'children.json');
   if (fs.existsSync(lockFile)) {
@@ -113,7 +122,7 @@ function takeLock(stateDir, command) {
 }
 
 /** Kills what a dead runner left behind, if those pids still run our programs. */
-function killOrphans(childrenFile) {
+function killOrphans(/** @type {string} */ childrenFile) {
   if (!fs.existsSync(childrenFile)) {
     return;
   }
@@ -130,13 +139,13 @@ function killOrphans(childrenFile) {
   }
 }
 
-function recordChildren(stateDir, /** @type {ManagedProcess[]} */ children) {
+function recordChildren(/** @type {string} */ stateDir, /** @type {ManagedProcess[]} */ children) {
   const pids = children.map((child) => child.pid).filter(Boolean);
   fs.writeFileSync(path.join(stateDir, 'children.json'), JSON.stringify(pids));
 }
 
 /** Persistent local secrets: the generated admin token and MinIO key survive restarts. */
-function localSecrets(stateDir) {
+function localSecrets(/** @type {string} */ stateDir) {
   const file = path.join(stateDir, 'secrets.json');
   if (!fs.existsSync(file)) {
     const secrets = {
@@ -155,10 +164,10 @@ function localSecrets(stateDir) {
  * Everything but the pool itself: dependencies, build, binaries, Postgres, Redis, MinIO.
  * Returns the service settings the apps get.
  */
-async function setUp(profile, /** @type {ManagedProcess[]} */ started) {
+async function setUp(/** @type {Profile} */ profile, /** @type {ManagedProcess[]} */ started) {
   prerequisites.ensureNpmDependencies(ROOT, log);
   prerequisites.ensureBuild(ROOT, log);
-  const haproxy = prerequisites.ensureHaproxy(log);
+  const programs = prerequisites.ensureDebianPrograms(profile.programs, log);
   const secrets = localSecrets(profile.stateDir);
   const databaseUrl = process.env.DATABASE_URL ?? profile.databaseUrl;
   const redisUrl = process.env.REDIS_URL ?? profile.redisUrl;
@@ -202,10 +211,10 @@ async function setUp(profile, /** @type {ManagedProcess[]} */ started) {
     };
   }
   recordChildren(profile.stateDir, started);
-  return { haproxy, databaseUrl, redisUrl, s3, secrets };
+  return { haproxy: programs.haproxy, databaseUrl, redisUrl, s3, secrets };
 }
 
-async function startPool(profile, services, /** @type {ManagedProcess[]} */ started) {
+async function startPool(/** @type {Profile & typeof PROFILES.start} */ profile, /** @type {Services} */ services, /** @type {ManagedProcess[]} */ started) {
   const ports = [profile.internalPort, profile.externalPort, profile.statsPort];
   for (let i = 1; i <= 3; i++) {
     ports.push(profile.nodeBasePort + i, profile.nodeBasePort + 100 + i);
@@ -257,7 +266,7 @@ async function startPool(profile, services, /** @type {ManagedProcess[]} */ star
 }
 
 /** Runs Jest once over every suite (or what the arguments select), against this runner's services. */
-async function runTests(profile, services, /** @type {string[]} */ jestArgs) {
+async function runTests(/** @type {Profile} */ profile, /** @type {Services} */ services, /** @type {string[]} */ jestArgs) {
   await prerequisites.ensureDatabase(ROOT, services.databaseUrl);
   const env = {
     ...process.env,
@@ -272,10 +281,23 @@ async function runTests(profile, services, /** @type {string[]} */ jestArgs) {
   };
   log(`running the test suites${jestArgs.length ? ` (jest ${jestArgs.join(' ')})` : ''}…`);
   const jest = path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [jest, '--runInBand', ...jestArgs], { cwd: ROOT, env, stdio: 'inherit' });
-    child.once('exit', (code) => resolve(code ?? 1));
+  const results = path.join(profile.stateDir, 'jest-results.json');
+  fs.rmSync(results, { force: true });
+  const code = await new Promise((resolve) => {
+    const child = spawn(process.execPath, [jest, '--runInBand', '--json', `--outputFile=${results}`, ...jestArgs], {
+      cwd: ROOT,
+      env,
+      stdio: 'inherit',
+    });
+    child.once('exit', (exitCode) => resolve(exitCode ?? 1));
   });
+  // One closing line in the plain form CI tools read, whatever Jest printed before it.
+  if (fs.existsSync(results)) {
+    const summary = JSON.parse(fs.readFileSync(results, 'utf8'));
+    const skipped = summary.numPendingTests + summary.numTodoTests;
+    process.stdout.write(`jest: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed, ${skipped} skipped\n`);
+  }
+  return /** @type {number} */ (code);
 }
 
 /** The runner's own UCU_* settings go to the apps, but for what the pool sets per node. */

@@ -18,7 +18,7 @@ const MINIO_MODULE = 'github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c'
 /** @typedef {(line: string) => void} Log */
 
 /** `npm ci` when node_modules is missing or older than package-lock.json. */
-function ensureNpmDependencies(root, /** @type {Log} */ log) {
+function ensureNpmDependencies(/** @type {string} */ root, /** @type {Log} */ log) {
   const lock = path.join(root, 'package-lock.json');
   const installed = path.join(root, 'node_modules', '.package-lock.json');
   if (fs.existsSync(installed) && fs.statSync(installed).mtimeMs >= fs.statSync(lock).mtimeMs) {
@@ -29,7 +29,7 @@ function ensureNpmDependencies(root, /** @type {Log} */ log) {
 }
 
 /** Builds the apps when any source is newer than the last build. */
-function ensureBuild(root, /** @type {Log} */ log) {
+function ensureBuild(/** @type {string} */ root, /** @type {Log} */ log) {
   const stamp = path.join(root, 'dist', '.build-stamp');
   const built = fs.existsSync(stamp) ? fs.statSync(stamp).mtimeMs : 0;
   const sources = ['apps', 'libs', 'tsconfig.json', 'nest-cli.json', 'package-lock.json'].map((p) => path.join(root, p));
@@ -81,19 +81,38 @@ function goBinDir(/** @type {string} */ go) {
   return gobin || path.join(execFileSync(go, ['env', 'GOPATH'], { encoding: 'utf8' }).trim(), 'bin');
 }
 
-/** HAProxy, from the machine's packages when it is missing. */
-function ensureHaproxy(/** @type {Log} */ log) {
-  const found = which('haproxy') ?? (fs.existsSync('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : null);
-  if (found) {
-    return found;
+/**
+ * Programs from the machine's Debian packages, installed when missing: HAProxy for the pool,
+ * and for the tests gcab and cabextract (the reference the cab reader is checked against).
+ * Returns each program's path.
+ *
+ * @param {Record<string, string>} programs  program name -> Debian package
+ * @param {Log} log
+ * @returns {Record<string, string>}
+ */
+function ensureDebianPrograms(programs, log) {
+  const find = (/** @type {string} */ name) =>
+    which(name) ?? ['/usr/sbin', '/usr/bin'].map((dir) => path.join(dir, name)).find((p) => fs.existsSync(p)) ?? null;
+  const missing = Object.keys(programs).filter((name) => !find(name));
+  if (missing.length > 0) {
+    const packages = [...new Set(missing.map((name) => programs[name]))];
+    if (!which('apt-get') || process.getuid?.() !== 0) {
+      throw new Error(`missing programs: ${missing.join(', ')}; install the packages ${packages.join(' ')} and run again`);
+    }
+    log(`installing ${packages.join(', ')} (apt-get)…`);
+    run('apt-get', ['update', '-qq']);
+    run('apt-get', ['install', '-y', '-qq', ...packages], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   }
-  if (!which('apt-get') || process.getuid?.() !== 0) {
-    throw new Error('HAProxy is not installed; install it (e.g. apt-get install haproxy) and run again');
+  /** @type {Record<string, string>} */
+  const paths = {};
+  for (const name of Object.keys(programs)) {
+    const found = find(name);
+    if (!found) {
+      throw new Error(`${name} is still missing after installing ${programs[name]}`);
+    }
+    paths[name] = found;
   }
-  log('installing HAProxy (apt-get install haproxy)…');
-  run('apt-get', ['update', '-qq']);
-  run('apt-get', ['install', '-y', '-qq', 'haproxy'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  return '/usr/sbin/haproxy';
+  return paths;
 }
 
 /** Starts the machine's Postgres clusters when none answers at the URL and pg_ctlcluster exists. */
@@ -176,7 +195,7 @@ module.exports = {
   MINIO_MODULE,
   ensureBuild,
   ensureDatabase,
-  ensureHaproxy,
+  ensureDebianPrograms,
   ensureMinio,
   ensureNpmDependencies,
   ensurePostgres,

@@ -74,7 +74,7 @@ class ManagedProcess {
 }
 
 /** Resolves once `url` answers with `status`, or rejects after `timeoutMs` saying what it last saw. */
-async function waitForHttp(url, { status = 200, timeoutMs = 60_000, headers = {} } = {}) {
+async function waitForHttp(/** @type {string} */ url, { status = 200, timeoutMs = 60_000, headers = {} } = {}) {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
@@ -93,7 +93,7 @@ async function waitForHttp(url, { status = 200, timeoutMs = 60_000, headers = {}
 }
 
 /** @returns {Promise<{ status: number, body: string, headers: http.IncomingHttpHeaders }>} */
-function httpGet(url, headers = {}) {
+function httpGet(/** @type {string} */ url, /** @type {Record<string, string>} */ headers = {}) {
   return new Promise((resolve, reject) => {
     const request = http.get(url, { headers, timeout: 5_000 }, (response) => {
       let body = '';
@@ -107,7 +107,7 @@ function httpGet(url, headers = {}) {
 }
 
 /** Whether something accepts TCP connections on host:port. */
-function portAnswers(host, port, timeoutMs = 1_000) {
+function portAnswers(/** @type {string} */ host, /** @type {number} */ port, timeoutMs = 1_000) {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
     const done = (/** @type {boolean} */ answer) => {
@@ -120,7 +120,7 @@ function portAnswers(host, port, timeoutMs = 1_000) {
   });
 }
 
-async function waitForPort(host, port, timeoutMs = 30_000) {
+async function waitForPort(/** @type {string} */ host, /** @type {number} */ port, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await portAnswers(host, port)) {
@@ -132,7 +132,7 @@ async function waitForPort(host, port, timeoutMs = 30_000) {
 }
 
 /** Runs a command to completion, its output shown (`inherit`) or kept for the error message. */
-function run(command, args, { cwd, env, quiet = false } = /** @type {{cwd?: string, env?: NodeJS.ProcessEnv, quiet?: boolean}} */ ({})) {
+function run(/** @type {string} */ command, /** @type {string[]} */ args, { cwd, env, quiet = false } = /** @type {{cwd?: string, env?: NodeJS.ProcessEnv, quiet?: boolean}} */ ({})) {
   const result = spawnSync(command, args, {
     cwd,
     env: env ?? process.env,
@@ -151,7 +151,7 @@ function run(command, args, { cwd, env, quiet = false } = /** @type {{cwd?: stri
 }
 
 /** The absolute path of an executable on PATH, or null. */
-function which(name) {
+function which(/** @type {string} */ name) {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     const candidate = path.join(dir, name);
     try {
@@ -164,7 +164,7 @@ function which(name) {
   return null;
 }
 
-function isAlive(pid) {
+function isAlive(/** @type {number} */ pid) {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,0 +1,150 @@
+import { Agent, request as httpRequest } from 'node:http';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { LocalPool } from '../../deploy/pool/local-pool';
+import { runMigrations } from '../../deploy/pool/prerequisites';
+import { recreateDatabase, ROOT, testServices } from '../support/test-environment';
+
+const TOKEN = 'e2e-bootstrap-token-0123456789';
+const DOWN_AFTER_MS = 2_000;
+
+interface NodeView {
+  id: string;
+  status: 'active' | 'down';
+  lastHeartbeatAt: string | null;
+}
+
+/**
+ * The real pool: three frontend/worker pairs behind HAProxy, on the real Postgres, Redis and
+ * MinIO, started and killed as processes, like production.
+ */
+describe('the pool behind HAProxy', () => {
+  let pool: LocalPool;
+  const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+
+  beforeAll(async () => {
+    const redisUrl = testServices.redisUrl(2);
+    const redis = new Redis(redisUrl);
+    await redis.flushdb();
+    await redis.quit();
+    const env = {
+      PATH: process.env.PATH,
+      TZ: 'UTC',
+      DATABASE_URL: await recreateDatabase('ucupdates_e2e'),
+      REDIS_URL: redisUrl,
+      ...testServices.s3,
+      S3_BUCKET: 'ucupdates-e2e',
+      UCU_BOOTSTRAP_ADMIN_TOKEN: TOKEN,
+      UCU_HEARTBEAT_INTERVAL_MS: '500',
+      UCU_NODE_DOWN_AFTER_MS: String(DOWN_AFTER_MS),
+      UCU_SHUTDOWN_TIMEOUT_MS: '5000',
+    };
+    runMigrations(ROOT, env);
+    pool = new LocalPool({
+      root: ROOT,
+      stateDir: join(testServices.stateDir, 'e2e-pool'),
+      nodes: 3,
+      host: '127.0.0.1',
+      internalPort: 18080,
+      externalPort: 18081,
+      statsPort: 18404,
+      nodeBasePort: 18100,
+      haproxy: testServices.haproxy,
+      env,
+    });
+    await pool.start();
+  }, 120_000);
+
+  afterAll(async () => {
+    agent.destroy();
+    await pool?.stop();
+  }, 60_000);
+
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = httpRequest(`${pool.internalUrl}${path}`, { agent, headers, timeout: 10_000 }, (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      });
+      request.on('timeout', () => request.destroy(new Error('timed out')));
+      request.on('error', reject);
+      request.end();
+    });
+
+  const nodes = async (): Promise<NodeView[]> => {
+    const response = await get('/api/v1/nodes', { Authorization: `Bearer ${TOKEN}` });
+    expect(response.status).toBe(200);
+    return (JSON.parse(response.body) as { items: NodeView[] }).items;
+  };
+
+  it('is ready through the load balancer and lists three active nodes', async () => {
+    expect((await get('/readyz')).status).toBe(200);
+    const listed = await nodes();
+    expect(listed.map((node) => [node.id, node.status])).toEqual([
+      ['node-1', 'active'],
+      ['node-2', 'active'],
+      ['node-3', 'active'],
+    ]);
+  });
+
+  it('keeps answering every request when a frontend is killed, and reports that node down', async () => {
+    const outcomes = { ok: 0, failed: [] as string[] };
+    let running = true;
+    const client = async (): Promise<void> => {
+      for (let i = 0; running; i++) {
+        try {
+          const response = await get(i % 2 ? '/healthz' : '/api/v1/nodes', { Authorization: `Bearer ${TOKEN}` });
+          if (response.status === 200) {
+            outcomes.ok++;
+          } else {
+            outcomes.failed.push(`HTTP ${response.status}: ${response.body.slice(0, 100)}`);
+          }
+        } catch (error) {
+          outcomes.failed.push((error as Error).message);
+        }
+      }
+    };
+    const clients = Array.from({ length: 16 }, () => client());
+    await sleep(1_000);
+    await pool.frontends[1].kill(); // SIGKILL, mid-load
+    await sleep(4_000);
+    running = false;
+    await Promise.all(clients);
+
+    expect(outcomes.failed).toEqual([]);
+    expect(outcomes.ok).toBeGreaterThan(200);
+
+    const deadline = Date.now() + DOWN_AFTER_MS + 5_000;
+    let listed = await nodes();
+    while (listed.find((node) => node.id === 'node-2')?.status !== 'down' && Date.now() < deadline) {
+      await sleep(250);
+      listed = await nodes();
+    }
+    expect(listed.map((node) => [node.id, node.status])).toEqual([
+      ['node-1', 'active'],
+      ['node-2', 'down'],
+      ['node-3', 'active'],
+    ]);
+    // Down by the heartbeat timeout: a killed process had no chance to say it was leaving.
+    const killed = listed.find((node) => node.id === 'node-2')!;
+    expect(killed.lastHeartbeatAt).not.toBeNull();
+  }, 60_000);
+
+  it('takes the node back once its frontend runs again', async () => {
+    pool.startFrontend(1);
+    await pool.waitForNode(1);
+    const deadline = Date.now() + 10_000;
+    let listed = await nodes();
+    while (listed.some((node) => node.status !== 'active') && Date.now() < deadline) {
+      await sleep(250);
+      listed = await nodes();
+    }
+    expect(listed.every((node) => node.status === 'active')).toBe(true);
+  }, 60_000);
+});
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
