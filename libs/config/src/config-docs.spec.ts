@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { configVariables } from './config.schema';
+import { loadConfig } from './load-config';
+
+/** README.md's variable table: `| \`NAME\` | default | meaning |`. */
+function documentedVariables(): Map<string, string> {
+  const readme = readFileSync(resolve(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+  const rows = new Map<string, string>();
+  for (const match of readme.matchAll(/^\| `([A-Z0-9_]+)` \| ([^|]+) \|/gm)) {
+    rows.set(match[1], match[2].trim());
+  }
+  return rows;
+}
+
+describe('README.md documents the configuration', () => {
+  const documented = documentedVariables();
+
+  it('lists every variable the schema reads, and no other', () => {
+    expect([...documented.keys()].sort()).toEqual([...configVariables].sort());
+  });
+
+  it('gives each literal default as the schema has it', () => {
+    const defaults = loadConfig({ S3_ACCESS_KEY: 'key', S3_SECRET_KEY: 'secret-key' }) as Record<string, unknown>;
+    const literal = [...documented].filter(([, cell]) => cell.startsWith('`') && !cell.includes('<'));
+    expect(literal.length).toBeGreaterThan(15);
+    for (const [name, cell] of literal) {
+      const value = defaults[name];
+      expect([name, Array.isArray(value) ? value.join(',') : String(value)]).toEqual([name, cell.slice(1, -1)]);
+    }
+  });
+});
