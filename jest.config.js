@@ -24,6 +24,7 @@ const common = {
 };
 
 module.exports = {
+  verbose: true,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     {

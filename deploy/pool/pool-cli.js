@@ -20,28 +20,37 @@ const { ManagedProcess, isAlive, portAnswers } = require('./processes');
 const ROOT = path.resolve(__dirname, '..', '..');
 const log = (/** @type {string} */ line) => process.stdout.write(`[ucupdates] ${line}\n`);
 
-/** Ports of `npm start` (operations.md) and, beside them, of `npm test`, so both can run at once. */
-const PROFILES = {
-  start: {
-    stateDir: path.join(ROOT, '.pool'),
-    internalPort: 8080,
-    externalPort: 8081,
-    statsPort: 8404,
-    nodeBasePort: 8100,
-    minioPort: 9000,
-    minioConsolePort: 9001,
+/**
+ * `npm start` on the ports of operations.md. POOL_PORT_OFFSET shifts every port and POOL_STATE_DIR
+ * moves the state, to run a second pool beside the first (the runner's own test does).
+ */
+function startProfile() {
+  const offset = Number(process.env.POOL_PORT_OFFSET ?? 0);
+  if (!Number.isInteger(offset) || offset < 0 || offset > 50_000) {
+    throw new Error(`POOL_PORT_OFFSET must be a whole number from 0 to 50000, not "${process.env.POOL_PORT_OFFSET}"`);
+  }
+  return {
+    stateDir: process.env.POOL_STATE_DIR ? path.resolve(process.env.POOL_STATE_DIR) : path.join(ROOT, '.pool'),
+    internalPort: 8080 + offset,
+    externalPort: 8081 + offset,
+    statsPort: 8404 + offset,
+    nodeBasePort: 8100 + offset,
+    minioPort: 9000 + offset,
+    minioConsolePort: 9001 + offset,
     databaseUrl: 'postgres://postgres@127.0.0.1:5432/ucupdates',
     redisUrl: 'redis://127.0.0.1:6379/0',
     programs: { haproxy: 'haproxy' },
-  },
-  test: {
-    stateDir: path.join(ROOT, '.pool', 'test'),
-    minioPort: 19000,
-    minioConsolePort: 19001,
-    databaseUrl: 'postgres://postgres@127.0.0.1:5432/ucupdates_test',
-    redisUrl: 'redis://127.0.0.1:6379/1',
-    programs: { haproxy: 'haproxy', gcab: 'gcab', cabextract: 'cabextract' },
-  },
+  };
+}
+
+/** `npm test`: its own state, MinIO, databases and Redis db, so it runs beside a running pool. */
+const TEST_PROFILE = {
+  stateDir: path.join(ROOT, '.pool', 'test'),
+  minioPort: 19000,
+  minioConsolePort: 19001,
+  databaseUrl: 'postgres://postgres@127.0.0.1:5432/ucupdates_test',
+  redisUrl: 'redis://127.0.0.1:6379/1',
+  programs: { haproxy: 'haproxy', gcab: 'gcab', cabextract: 'cabextract' },
 };
 
 /**
@@ -57,7 +66,7 @@ async function main() {
     process.stderr.write('usage: pool-cli.js start | test [jest arguments]\n');
     process.exit(2);
   }
-  const profile = PROFILES[command];
+  const profile = command === 'start' ? startProfile() : TEST_PROFILE;
   fs.mkdirSync(profile.stateDir, { recursive: true });
   const releaseLock = takeLock(profile.stateDir, command);
   /** @type {ManagedProcess[]} */
@@ -82,7 +91,7 @@ async function main() {
   try {
     const services = await setUp(profile, started);
     if (command === 'start') {
-      await startPool(PROFILES.start, services, started);
+      await startPool(/** @type {ReturnType<typeof startProfile>} */ (profile), services, started);
       await new Promise(() => {}); // until a signal
     } else {
       const code = await runTests(profile, services, rest);
@@ -185,7 +194,7 @@ async function setUp(/** @type {Profile} */ profile, /** @type {ManagedProcess[]
   } else {
     const binary = prerequisites.ensureMinio(log);
     const dataDir = path.join(profile.stateDir, 'minio');
-    if (profile === PROFILES.test) {
+    if (profile === TEST_PROFILE) {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
     await assertPortsFree([profile.minioPort, profile.minioConsolePort]);
@@ -214,7 +223,7 @@ async function setUp(/** @type {Profile} */ profile, /** @type {ManagedProcess[]
   return { haproxy: programs.haproxy, databaseUrl, redisUrl, s3, secrets };
 }
 
-async function startPool(/** @type {Profile & typeof PROFILES.start} */ profile, /** @type {Services} */ services, /** @type {ManagedProcess[]} */ started) {
+async function startPool(/** @type {ReturnType<typeof startProfile>} */ profile, /** @type {Services} */ services, /** @type {ManagedProcess[]} */ started) {
   const ports = [profile.internalPort, profile.externalPort, profile.statsPort];
   for (let i = 1; i <= 3; i++) {
     ports.push(profile.nodeBasePort + i, profile.nodeBasePort + 100 + i);
@@ -332,4 +341,7 @@ function pick(/** @type {NodeJS.ProcessEnv} */ env, /** @type {string[]} */ name
   return picked;
 }
 
-void main();
+main().catch((error) => {
+  process.stderr.write(`[ucupdates] ${/** @type {Error} */ (error).message}\n`);
+  process.exit(1);
+});

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -89,6 +90,14 @@ describe('the pool behind HAProxy', () => {
     ]);
   });
 
+  it('logs JSON lines with the node id and the request id the load balancer passed', async () => {
+    const response = await get('/api/v1/nodes', { Authorization: `Bearer ${TOKEN}`, 'X-Request-Id': 'e2e-trace-0001' });
+    expect(response.status).toBe(200);
+    const lines = await waitForLogLine(pool, (line) => line.reqId === 'e2e-trace-0001');
+    expect(lines[0]).toMatchObject({ msg: 'request answered', url: '/api/v1/nodes', status: 200, app: 'frontend' });
+    expect(['node-1', 'node-2', 'node-3']).toContain(lines[0].nodeId);
+  });
+
   it('keeps answering every request when a frontend is killed, and reports that node down', async () => {
     const outcomes = { ok: 0, failed: [] as string[] };
     let running = true;
@@ -144,6 +153,22 @@ describe('the pool behind HAProxy', () => {
     expect(listed.every((node) => node.status === 'active')).toBe(true);
   }, 60_000);
 });
+
+/** The JSON log lines of every frontend that match, once at least one does. */
+async function waitForLogLine(pool: LocalPool, match: (line: Record<string, unknown>) => boolean) {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const lines = pool.frontends
+      .flatMap((frontend) => readFileSync(frontend.spec.logFile, 'utf8').split('\n'))
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter(match);
+    if (lines.length > 0) {
+      return lines;
+    }
+    await sleep(100);
+  }
+  throw new Error('no such log line');
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
