@@ -1,5 +1,5 @@
 import { type BeforeApplicationShutdown, Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import { CONFIG, type Config, ConfigModule, appVersion } from '@ucupdates/config';
+import { CONFIG, type Config, ConfigModule } from '@ucupdates/config';
 import { DatabaseModule } from '@ucupdates/database';
 import { Metrics, ObservabilityModule } from '@ucupdates/observability';
 import { PoolMembership, PoolNodesService } from '@ucupdates/pool';
@@ -27,12 +27,7 @@ class FrontendServicesModule implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(Metrics) metrics: Metrics,
   ) {
-    this.membership = new PoolMembership(dataSource, metrics, 'frontend', {
-      nodeId: config.UCU_NODE_ID,
-      nodeUrl: config.UCU_NODE_URL ?? `http://${config.UCU_NODE_ID}:${config.UCU_INTERNAL_PORT}`,
-      appVersion: appVersion(),
-      heartbeatIntervalMs: config.UCU_HEARTBEAT_INTERVAL_MS,
-    });
+    this.membership = PoolMembership.of(dataSource, metrics, 'frontend', config);
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@ucupdates/config';
 import { createLogger, Metrics } from '@ucupdates/observability';
+import { exitOnSignal } from '@ucupdates/pool';
 import { createFrontend } from './frontend';
 
 /** SIGTERM or SIGINT closes the listeners, leaves the pool and closes the connections. */
@@ -15,25 +16,7 @@ async function main(): Promise<void> {
     `frontend of node ${config.UCU_NODE_ID} is listening`,
   );
 
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) {
-      return;
-    }
-    stopping = true;
-    logger.info(`${signal}: stopping`);
-    const deadline = setTimeout(() => {
-      logger.error(`did not stop within ${config.UCU_SHUTDOWN_TIMEOUT_MS} ms; exiting`);
-      process.exit(1);
-    }, config.UCU_SHUTDOWN_TIMEOUT_MS);
-    deadline.unref();
-    await frontend.close();
-    logger.info('stopped');
-    logger.flush();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  exitOnSignal(logger, config.UCU_SHUTDOWN_TIMEOUT_MS, () => frontend.close());
 }
 
 main().catch((error: unknown) => {

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { loadConfigOrExit } from '@ucupdates/config';
 import { createLogger, Metrics, PinoNestLogger } from '@ucupdates/observability';
+import { exitOnSignal } from '@ucupdates/pool';
 import { WorkerModule } from './worker.module';
 
 /**
@@ -18,26 +19,8 @@ async function main(): Promise<void> {
   await app.init();
   logger.info(`worker of node ${config.UCU_NODE_ID} is running`);
 
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) {
-      return;
-    }
-    stopping = true;
-    logger.info(`${signal}: stopping`);
-    // The runner's own deadline releases jobs; this one only guards against a hang elsewhere.
-    const deadline = setTimeout(() => {
-      logger.error('did not stop in time; exiting');
-      process.exit(1);
-    }, config.UCU_SHUTDOWN_TIMEOUT_MS + 5_000);
-    deadline.unref();
-    await app.close();
-    logger.info('stopped');
-    logger.flush();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  // The runner's own deadline releases jobs; this one only guards against a hang elsewhere.
+  exitOnSignal(logger, config.UCU_SHUTDOWN_TIMEOUT_MS + 5_000, () => app.close());
 }
 
 main().catch((error: unknown) => {

@@ -5,7 +5,7 @@ import {
   Module,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { appVersion, CONFIG, type Config, ConfigModule } from '@ucupdates/config';
+import { CONFIG, type Config, ConfigModule } from '@ucupdates/config';
 import { DatabaseModule } from '@ucupdates/database';
 import { bullQueueName, JobName, JobQueues, jobsOf, QUEUE_PREFIX, QueueName } from '@ucupdates/jobs';
 import { Metrics, ObservabilityModule } from '@ucupdates/observability';
@@ -34,12 +34,7 @@ class WorkerServicesModule implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(Redis) redis: Redis,
     @Inject(Metrics) metrics: Metrics,
   ) {
-    this.membership = new PoolMembership(dataSource, metrics, 'worker', {
-      nodeId: config.UCU_NODE_ID,
-      nodeUrl: config.UCU_NODE_URL ?? `http://${config.UCU_NODE_ID}:${config.UCU_INTERNAL_PORT}`,
-      appVersion: appVersion(),
-      heartbeatIntervalMs: config.UCU_HEARTBEAT_INTERVAL_MS,
-    });
+    this.membership = PoolMembership.of(dataSource, metrics, 'worker', config);
     this.queues = new JobQueues(redis);
     this.runner = new JobRunner({
       prefix: QUEUE_PREFIX,

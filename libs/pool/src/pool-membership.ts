@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { appVersion, type Config } from '@ucupdates/config';
 import { PoolNodeEntity } from '@ucupdates/database';
 import type { Metrics } from '@ucupdates/observability';
 import type { DataSource } from 'typeorm';
@@ -34,6 +35,16 @@ export class PoolMembership {
     this.startedColumn = `${role}_started_at`;
     this.heartbeatColumn = `${role}_heartbeat_at`;
     this.heartbeatProperty = role === 'frontend' ? 'frontendHeartbeatAt' : 'workerHeartbeatAt';
+  }
+
+  /** The membership of this process, as the configuration describes its node. */
+  static of(dataSource: DataSource, metrics: Metrics, role: PoolRole, config: Config): PoolMembership {
+    return new PoolMembership(dataSource, metrics, role, {
+      nodeId: config.UCU_NODE_ID,
+      nodeUrl: config.UCU_NODE_URL ?? `http://${config.UCU_NODE_ID}:${config.UCU_INTERNAL_PORT}`,
+      appVersion: appVersion(),
+      heartbeatIntervalMs: config.UCU_HEARTBEAT_INTERVAL_MS,
+    });
   }
 
   async join(): Promise<void> {
