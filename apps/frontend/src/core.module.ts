@@ -1,6 +1,7 @@
 import { type BeforeApplicationShutdown, Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { CONFIG, type Config, ConfigModule } from '@ucupdates/config';
 import { DatabaseModule } from '@ucupdates/database';
+import { JobsModule } from '@ucupdates/jobs';
 import { Metrics, ObservabilityModule } from '@ucupdates/observability';
 import { PoolMembership, PoolNodesService } from '@ucupdates/pool';
 import { RedisModule } from '@ucupdates/redis';
@@ -51,6 +52,7 @@ export class FrontendCoreModule {
         DatabaseModule,
         RedisModule,
         StorageModule,
+        JobsModule,
         FrontendServicesModule,
       ],
     };

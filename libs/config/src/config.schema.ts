@@ -70,6 +70,9 @@ const variables = z.object({
       .refine((value) => isAbsolute(value), 'must be an absolute path')
       .optional(),
     UCU_ALLOW_UNSIGNED_UPDATES: bool.default(false),
+    UCU_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 ** 3),
+    UCU_MAX_PACKAGE_UNCOMPRESSED_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 ** 3),
+    UCU_MAX_COMPRESSION_RATIO: z.coerce.number().min(1).default(1000),
 
     // The worker
     UCU_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),

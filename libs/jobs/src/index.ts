@@ -1,2 +1,3 @@
 export * from './job-contracts';
 export * from './job-queues';
+export * from './jobs.module';

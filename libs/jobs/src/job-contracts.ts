@@ -10,15 +10,20 @@ import type { JobsOptions } from 'bullmq';
 export const QUEUE_PREFIX = 'ucu';
 
 export enum QueueName {
+  /** Imports of uploaded packages; any worker takes them. */
+  Import = 'import',
   /** Pool-wide periodic work; each periodic job runs once per pool, on whichever worker takes it. */
   Housekeeping = 'housekeeping',
 }
 
 export enum JobName {
+  /** Job id: the package's SHA-256, so the same package is imported once however often it comes. */
+  ImportPackage = 'import-package',
   RequestAuditRetention = 'request-audit-retention',
 }
 
 export interface JobPayloads {
+  [JobName.ImportPackage]: { importId: string; sha256: string };
   [JobName.RequestAuditRetention]: Record<string, never>;
 }
 
@@ -32,6 +37,17 @@ export interface JobContract {
 const HOUR = 3_600_000;
 
 export const JOBS: Record<JobName, JobContract> = {
+  [JobName.ImportPackage]: {
+    queue: QueueName.Import,
+    options: {
+      // Transient faults (the object store or Postgres away) are retried; a refused package
+      // fails for good at once (UnrecoverableError).
+      attempts: 8,
+      backoff: { type: 'exponential', delay: 5_000 },
+      removeOnComplete: { count: 1_000 },
+      removeOnFail: { count: 1_000 },
+    },
+  },
   [JobName.RequestAuditRetention]: {
     queue: QueueName.Housekeeping,
     everyMs: HOUR,

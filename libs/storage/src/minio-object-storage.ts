@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { Client } from 'minio';
+import { Client, CopyDestinationOptions, CopySourceOptions } from 'minio';
 import { ObjectStorage, type ObjectStat, ObjectTooLargeError, type PutOptions, type StoredObject } from './object-storage';
 
 export interface MinioSettings {
@@ -129,6 +129,13 @@ export class MinioObjectStorage extends ObjectStorage {
 
   getRange(key: string, offset: number, length: number): Promise<Readable> {
     return this.client.getPartialObject(this.bucket, key, offset, length);
+  }
+
+  async copy(sourceKey: string, targetKey: string): Promise<void> {
+    await this.client.copyObject(
+      new CopySourceOptions({ Bucket: this.bucket, Object: sourceKey }),
+      new CopyDestinationOptions({ Bucket: this.bucket, Object: targetKey }),
+    );
   }
 
   async stat(key: string): Promise<ObjectStat | null> {

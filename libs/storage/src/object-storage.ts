@@ -40,6 +40,8 @@ export abstract class ObjectStorage {
   abstract get(key: string): Promise<Readable>;
   /** Bytes `offset` to `offset + length - 1`. */
   abstract getRange(key: string, offset: number, length: number): Promise<Readable>;
+  /** Copies an object inside the store (no bytes pass through this process). */
+  abstract copy(sourceKey: string, targetKey: string): Promise<void>;
   /** The object's size and metadata, or null when there is no such object. */
   abstract stat(key: string): Promise<ObjectStat | null>;
   /** Deletes the object; deleting a missing object is not an error. */

@@ -1,12 +1,17 @@
 import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CONFIG } from '@ucupdates/config';
+import { JobQueues } from '@ucupdates/jobs';
 import { Metrics, PINO_LOGGER } from '@ucupdates/observability';
 import { PoolNodesService } from '@ucupdates/pool';
 import { ObjectStorage } from '@ucupdates/storage';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
+import { ImportsController } from '../admin/imports/imports.controller';
+import { ImportsService } from '../admin/imports/imports.service';
 import { NodesController } from '../admin/nodes/nodes.controller';
+import { UpdatesController } from '../admin/updates/updates.controller';
+import { UpdatesService } from '../admin/updates/updates.service';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { AdminExceptionFilter } from '../errors/admin-exception.filter';
 import { PhoneExceptionFilter } from '../errors/phone-exception.filter';
@@ -15,7 +20,7 @@ import { ReadinessService } from '../health/readiness.service';
 import { MetricsController } from '../metrics/metrics.controller';
 import { SharedCoreModule } from './shared-core.module';
 
-const SHARED = [CONFIG, PINO_LOGGER, Metrics, DataSource, Redis, ObjectStorage, ReadinessService, PoolNodesService];
+const SHARED = [CONFIG, PINO_LOGGER, Metrics, DataSource, Redis, ObjectStorage, JobQueues, ReadinessService, PoolNodesService];
 
 /**
  * The internal listener: phones inside the network, the admin API, health and metrics. Every
@@ -26,8 +31,10 @@ export class InternalListenerModule {
     return {
       module: InternalListenerModule,
       imports: [SharedCoreModule.from(core, SHARED)],
-      controllers: [HealthController, MetricsController, NodesController],
+      controllers: [HealthController, MetricsController, NodesController, UpdatesController, ImportsController],
       providers: [
+        UpdatesService,
+        ImportsService,
         { provide: APP_GUARD, useClass: AdminAuthGuard },
         { provide: APP_FILTER, useClass: AdminExceptionFilter },
       ],

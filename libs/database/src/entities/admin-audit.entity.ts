@@ -24,10 +24,10 @@ export class AdminAuditEntity {
   target: string;
 
   @Column({ type: 'jsonb', nullable: true })
-  before: unknown;
+  before: Record<string, unknown> | null;
 
   @Column({ type: 'jsonb', nullable: true })
-  after: unknown;
+  after: Record<string, unknown> | null;
 
   @Column({ name: 'node_id', type: 'varchar', length: 63 })
   nodeId: string;

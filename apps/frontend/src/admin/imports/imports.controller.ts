@@ -1,0 +1,24 @@
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { Role } from '@ucupdates/database';
+import { z } from 'zod';
+import { RequireRole } from '../../auth/roles';
+import { pageQuery } from '../pagination';
+import { parseInput } from '../request-input';
+import { type ImportView, ImportsService } from './imports.service';
+
+@Controller('api/v1/imports')
+@RequireRole(Role.Viewer)
+export class ImportsController {
+  constructor(@Inject(ImportsService) private readonly imports: ImportsService) {}
+
+  @Get()
+  list(@Query() query: unknown) {
+    const { limit, cursor } = parseInput(pageQuery, query);
+    return this.imports.list(limit, cursor);
+  }
+
+  @Get(':importId')
+  get(@Param() params: unknown): Promise<ImportView> {
+    return this.imports.get(parseInput(z.object({ importId: z.uuid() }), params).importId);
+  }
+}

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { CONFIG, type Config } from '@ucupdates/config';
+import { recordAdminChange } from '@ucupdates/database';
+import { JobName, JobQueues } from '@ucupdates/jobs';
+import { ObjectStorage, ObjectTooLargeError } from '@ucupdates/storage';
+import { DataSource } from 'typeorm';
+import type { AdminPrincipal } from '../../auth/admin-principal';
+import { ApiError } from '../../errors/api-error';
+import { type ImportView, ImportsService } from '../imports/imports.service';
+
+export interface UploadResult {
+  /** False when these bytes were uploaded before: the answer is the first import. */
+  created: boolean;
+  import: ImportView;
+}
+
+/**
+ * Takes an uploaded package: streams it into the object store while hashing it (never whole in
+ * memory), records the import and its audit row in one transaction, and queues the import job.
+ * The package's SHA-256 is the job id, so the same bytes are imported once.
+ */
+@Injectable()
+export class UpdatesService {
+  private readonly logger = new Logger(UpdatesService.name);
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(ObjectStorage) private readonly storage: ObjectStorage,
+    @Inject(JobQueues) private readonly queues: JobQueues,
+    @Inject(ImportsService) private readonly imports: ImportsService,
+  ) {}
+
+  async upload(body: Readable, fileName: string, principal: AdminPrincipal): Promise<UploadResult> {
+    // Under a key of its own until the hash is known, then copied to its content address.
+    const uploadKey = `uploads/${randomUUID()}`;
+    const maxBytes = this.config.UCU_MAX_UPLOAD_BYTES;
+    let stored;
+    try {
+      stored = await this.storage.put(uploadKey, body, { maxBytes, contentType: 'application/vnd.ms-cab-compressed' });
+    } catch (error) {
+      if (error instanceof ObjectTooLargeError) {
+        throw new ApiError('PackageTooLarge', `the package is larger than ${maxBytes} bytes (UCU_MAX_UPLOAD_BYTES)`, HttpStatus.PAYLOAD_TOO_LARGE, {
+          maxBytes,
+        });
+      }
+      throw error;
+    }
+    try {
+      if (stored.size === 0) {
+        throw new ApiError('EmptyPackage', 'the upload has no bytes: send the .cab as the body or as the multipart field "file"', HttpStatus.BAD_REQUEST, {
+          field: 'file',
+        });
+      }
+      const existing = await this.imports.findBySha256(stored.sha256);
+      if (existing) {
+        await this.requeueIfWaiting(existing);
+        return { created: false, import: existing };
+      }
+      const packageKey = `packages/${stored.sha256}`;
+      await this.storage.copy(uploadKey, packageKey);
+      const importId = await this.dataSource.transaction(async (manager) => {
+        await manager.query(
+          `INSERT INTO packages (sha256, size, object_key) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING`,
+          [stored.sha256, stored.size, packageKey],
+        );
+        const rows: { id: string }[] = await manager.query(
+          `INSERT INTO imports (package_sha256, file_name, uploaded_by, node_id) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (package_sha256) DO NOTHING RETURNING id`,
+          [stored.sha256, fileName, principal.name, this.config.UCU_NODE_ID],
+        );
+        if (rows.length === 0) {
+          return null; // the same bytes, uploaded through another node at the same moment
+        }
+        await recordAdminChange(manager, {
+          actor: principal.name,
+          role: principal.role,
+          action: 'update.upload',
+          target: `import/${rows[0].id}`,
+          before: null,
+          after: { importId: rows[0].id, sha256: stored.sha256, size: stored.size, fileName },
+          nodeId: this.config.UCU_NODE_ID,
+        });
+        return rows[0].id;
+      });
+      if (importId === null) {
+        return { created: false, import: (await this.imports.findBySha256(stored.sha256))! };
+      }
+      await this.queues.add(JobName.ImportPackage, { importId, sha256: stored.sha256 }, stored.sha256);
+      this.logger.log(`package ${stored.sha256} (${stored.size} bytes) uploaded by ${principal.name}: import ${importId} queued`);
+      return { created: true, import: await this.imports.get(importId) };
+    } finally {
+      await this.storage.delete(uploadKey);
+    }
+  }
+
+  /**
+   * An import still `queued` may have lost its job (Redis was away when it was added): adding it
+   * again is safe, since the job id is the package's hash.
+   */
+  private async requeueIfWaiting(existing: ImportView): Promise<void> {
+    if (existing.status === 'queued') {
+      await this.queues.add(JobName.ImportPackage, { importId: existing.importId, sha256: existing.sha256 }, existing.sha256);
+    }
+  }
+}
