@@ -1,0 +1,17 @@
+export { isValidSerialNumber, normaliseMac } from './device-identity';
+export { decideOffer, offeredVersion } from './offer';
+export type { Offer, OfferAction, OfferInput } from './offer';
+export { RuleError, RuleErrorCode } from './rule-error';
+export { ruleKey } from './rule-key';
+export {
+  approve,
+  emptyRuleState,
+  ImportOutcome,
+  importVersion,
+  referencedVersions,
+  remove,
+  reset,
+  restore,
+} from './rule-state';
+export type { ImportTransition, RuleChange, RuleField, RuleState, RuleTransition } from './rule-state';
+export { compareVersions, isValidVersion, normaliseVersion, parseVersion, sameVersion } from './version';
