@@ -1,0 +1,2 @@
+export * from './package-refusal';
+export * from './update-description';

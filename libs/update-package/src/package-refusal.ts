@@ -1,0 +1,27 @@
+/** Why a package was refused; stored on the import for the admin to read (update-package.md). */
+export enum PackageRefusalCode {
+  /** The cabinet itself is unreadable or unsafe (the cab reader's code follows in the message). */
+  BadCabinet = 'BadCabinet',
+  /** The cabinet holds no `update.xml`. */
+  NoUpdates = 'NoUpdates',
+  /** An `update.xml` is not well-formed, has a DTD, or a field is missing or invalid. */
+  BadDescription = 'BadDescription',
+  /** An `update.xml` names a file the cabinet does not hold. */
+  MissingFile = 'MissingFile',
+  /** The same rule key appears twice in the package with different versions. */
+  ConflictingVersions = 'ConflictingVersions',
+  /** A signature (the cab's Authenticode or an update's catalog) did not verify. */
+  BadSignature = 'BadSignature',
+}
+
+/** A package refused for good: importing it again cannot succeed. `file` names the cab entry. */
+export class PackageRefusal extends Error {
+  constructor(
+    readonly code: PackageRefusalCode,
+    readonly file: string | null,
+    reason: string,
+  ) {
+    super(file ? `${file}: ${reason}` : reason);
+    this.name = 'PackageRefusal';
+  }
+}
