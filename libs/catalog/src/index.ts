@@ -1,0 +1,11 @@
+export { cabAuthenticodeDigest, verifyCabAuthenticode } from './cab-authenticode-verifier';
+export type { CabAuthenticodeVerification, VerifyCabAuthenticodeOptions } from './cab-authenticode-verifier';
+export { CatalogError, CatalogErrorCode } from './catalog-error';
+export { DIGEST_ALGORITHMS } from './digest-algorithm';
+export type { DigestAlgorithm } from './digest-algorithm';
+export { digestImage, ImageDigester } from './image-digests';
+export type { ImageDigests, ImageDigestsInput } from './image-digests';
+export type { VerifiedSigner } from './signer-verification';
+export { TrustStore } from './trust-store';
+export { UpdateCatalogForm, verifyUpdateCatalog } from './update-catalog-verifier';
+export type { UpdateCatalogVerification, VerifyUpdateCatalogOptions } from './update-catalog-verifier';
