@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { LocalPool } from '../../deploy/pool/local-pool';
 import { runMigrations } from '../../deploy/pool/prerequisites';
+import { buildPackage, createTestPki, type TestPki } from '../support/package-builder';
 import { recreateDatabase, ROOT, testServices } from '../support/test-environment';
 
 const TOKEN = 'e2e-bootstrap-token-0123456789';
@@ -23,7 +25,10 @@ describe('the pool behind HAProxy', () => {
   let pool: LocalPool;
   const agent = new Agent({ keepAlive: true, maxSockets: 32 });
 
+  let pki: TestPki;
+
   beforeAll(async () => {
+    pki = createTestPki(join(testServices.stateDir, 'e2e-pki'));
     const redisUrl = testServices.redisUrl(2);
     const redis = new Redis(redisUrl);
     await redis.flushdb();
@@ -39,6 +44,7 @@ describe('the pool behind HAProxy', () => {
       UCU_HEARTBEAT_INTERVAL_MS: '500',
       UCU_NODE_DOWN_AFTER_MS: String(DOWN_AFTER_MS),
       UCU_SHUTDOWN_TIMEOUT_MS: '5000',
+      UCU_TRUSTED_CA_FILE: pki.caFile,
     };
     runMigrations(ROOT, env);
     pool = new LocalPool({
@@ -61,9 +67,9 @@ describe('the pool behind HAProxy', () => {
     await pool?.stop();
   }, 60_000);
 
-  const get = (path: string, headers: Record<string, string> = {}) =>
+  const get = (path: string, headers: Record<string, string> = {}, method = 'GET', body?: Buffer) =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const request = httpRequest(`${pool.internalUrl}${path}`, { agent, headers, timeout: 10_000 }, (response) => {
+      const request = httpRequest(`${pool.internalUrl}${path}`, { agent, headers, method, timeout: 10_000 }, (response) => {
         let body = '';
         response.setEncoding('utf8');
         response.on('data', (chunk) => (body += chunk));
@@ -71,7 +77,7 @@ describe('the pool behind HAProxy', () => {
       });
       request.on('timeout', () => request.destroy(new Error('timed out')));
       request.on('error', reject);
-      request.end();
+      request.end(body);
     });
 
   const nodes = async (): Promise<NodeView[]> => {
@@ -89,6 +95,30 @@ describe('the pool behind HAProxy', () => {
       ['node-3', 'active'],
     ]);
   });
+
+  it('imports a package uploaded once through the load balancer: its rules appear as pending', async () => {
+    const image = randomBytes(200_000);
+    const cab = buildPackage(join(testServices.stateDir, 'e2e-package'), pki, [
+      { folder: 'CPE', version: '4.0.7577.4372', image },
+      { folder: 'UCM', updateType: 'UCM', version: '1.2.3', image: randomBytes(30_000) },
+    ]);
+    const auth = { Authorization: `Bearer ${TOKEN}` };
+    const uploaded = await get('/api/v1/updates', { ...auth, 'Content-Type': 'application/vnd.ms-cab-compressed' }, 'POST', cab);
+    expect(uploaded.status).toBe(202);
+    const { importId } = JSON.parse(uploaded.body) as { importId: string };
+
+    let view = { status: 'queued' } as { status: string; error: unknown; updates: { updateType: string; version: string }[] };
+    const deadline = Date.now() + 30_000;
+    while ((view.status === 'queued' || view.status === 'processing') && Date.now() < deadline) {
+      await sleep(200);
+      view = JSON.parse((await get(`/api/v1/imports/${importId}`, auth)).body);
+    }
+    expect(view).toMatchObject({ status: 'succeeded', error: null });
+    expect(view.updates.map((update) => `${update.updateType} ${update.version}`).sort()).toEqual(['CPE 4.0.7577.4372', 'UCM 1.2.3']);
+
+    const again = await get('/api/v1/updates', { ...auth, 'Content-Type': 'application/octet-stream' }, 'POST', cab);
+    expect([again.status, JSON.parse(again.body).importId]).toEqual([200, importId]);
+  }, 60_000);
 
   it('logs JSON lines with the node id and the request id the load balancer passed', async () => {
     const response = await get('/api/v1/nodes', { Authorization: `Bearer ${TOKEN}`, 'X-Request-Id': 'e2e-trace-0001' });

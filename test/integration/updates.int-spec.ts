@@ -4,6 +4,7 @@ import { bullQueueName, QUEUE_PREFIX, QueueName } from '@ucupdates/jobs';
 import { createRedis } from '@ucupdates/redis';
 import { ObjectStorage } from '@ucupdates/storage';
 import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { hashToken } from '../../apps/frontend/src/auth/token-hash';
@@ -20,6 +21,7 @@ describe('package uploads and import status (POST /api/v1/updates, GET /api/v1/i
   let frontend: Frontend;
   let dataSource: DataSource;
   let queue: Queue;
+  let redis: Redis;
   const api = () => request(frontend.internal.getHttpServer());
   const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
   const upload = (bytes: Buffer, token = ADMIN) =>
@@ -32,7 +34,7 @@ describe('package uploads and import status (POST /api/v1/updates, GET /api/v1/i
 
   beforeAll(async () => {
     const redisUrl = testServices.redisUrl(5);
-    const redis = createRedis(redisUrl, 'updates-test');
+    redis = createRedis(redisUrl, 'updates-test');
     await redis.flushdb();
     queue = new Queue(bullQueueName(QueueName.Import), { connection: redis, prefix: QUEUE_PREFIX });
     config = testConfig({
@@ -50,6 +52,7 @@ describe('package uploads and import status (POST /api/v1/updates, GET /api/v1/i
   afterAll(async () => {
     await frontend?.close();
     await queue?.close();
+    await redis?.quit();
   });
 
   it('takes a raw upload: 202, the package stored under its hash, the import queued with its job and audit row', async () => {

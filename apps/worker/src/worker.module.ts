@@ -11,11 +11,13 @@ import { bullQueueName, JobName, JobQueues, jobsOf, QUEUE_PREFIX, QueueName } fr
 import { Metrics, ObservabilityModule } from '@ucupdates/observability';
 import { PoolMembership } from '@ucupdates/pool';
 import { createRedis, RedisModule } from '@ucupdates/redis';
-import { StorageModule } from '@ucupdates/storage';
+import { ObjectStorage, StorageModule } from '@ucupdates/storage';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { deleteExpiredRequestAudit } from './housekeeping/request-audit-retention.handler';
+import { ImportPackageHandler } from './imports/import-package.handler';
+import { SignaturePolicy } from './imports/signature-policy';
 import { type JobHandler, JobRunner } from './jobs/job-runner';
 
 /**
@@ -27,12 +29,15 @@ class WorkerServicesModule implements OnApplicationBootstrap, BeforeApplicationS
   private readonly membership: PoolMembership;
   private readonly runner: JobRunner;
   private readonly queues: JobQueues;
+  /** Every job's handler: a job without one does not compile. */
+  private readonly handlers: Record<JobName, JobHandler>;
 
   constructor(
-    @Inject(CONFIG) private readonly config: Config,
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(CONFIG) config: Config,
+    @Inject(DataSource) dataSource: DataSource,
     @Inject(Redis) redis: Redis,
     @Inject(Metrics) metrics: Metrics,
+    @Inject(ObjectStorage) storage: ObjectStorage,
   ) {
     this.membership = PoolMembership.of(dataSource, metrics, 'worker', config);
     this.queues = new JobQueues(redis);
@@ -42,31 +47,28 @@ class WorkerServicesModule implements OnApplicationBootstrap, BeforeApplicationS
       shutdownTimeoutMs: config.UCU_SHUTDOWN_TIMEOUT_MS,
       connect: () => createRedis(config.REDIS_URL, `ucupdates:${config.UCU_NODE_ID}:worker`),
     });
+    const importer = new ImportPackageHandler(config, dataSource, storage, SignaturePolicy.fromConfig(config));
+    this.handlers = {
+      [JobName.ImportPackage]: (job) => importer.handle(job),
+      [JobName.RequestAuditRetention]: () => deleteExpiredRequestAudit(dataSource, config.UCU_REQUEST_AUDIT_RETENTION_DAYS),
+    };
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.membership.join();
     await this.queues.schedulePeriodicJobs();
-    this.runner.start([{ name: bullQueueName(QueueName.Housekeeping), handlers: this.handlersOf(QueueName.Housekeeping) }]);
+    this.runner.start(
+      Object.values(QueueName).map((queue) => ({
+        name: bullQueueName(queue),
+        handlers: Object.fromEntries(jobsOf(queue).map((name) => [name, this.handlers[name]])),
+      })),
+    );
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.runner.close();
     await this.queues.close();
     await this.membership.leave();
-  }
-
-  /** Refuses to start when a job of the queue has no handler: such jobs would pile up unseen. */
-  private handlersOf(queue: QueueName): Record<string, JobHandler> {
-    const handlers: Partial<Record<JobName, JobHandler>> = {
-      [JobName.RequestAuditRetention]: () =>
-        deleteExpiredRequestAudit(this.dataSource, this.config.UCU_REQUEST_AUDIT_RETENTION_DAYS),
-    };
-    const missing = jobsOf(queue).filter((name) => !handlers[name]);
-    if (missing.length > 0) {
-      throw new Error(`queue ${queue} has jobs without a handler: ${missing.join(', ')}`);
-    }
-    return handlers as Record<string, JobHandler>;
   }
 }
 

@@ -1,0 +1,116 @@
+import { createWriteStream } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { CabError, type CabHeader, CabReader, fileHandleSource } from '@ucupdates/cab';
+import { type ImageDigests, ImageDigester } from '@ucupdates/catalog';
+import type { ObjectStorage } from '@ucupdates/storage';
+import { entryKey, isDescriptionEntry, PackageRefusal, PackageRefusalCode } from '@ucupdates/update-package';
+
+export interface ExtractedFile {
+  /** The entry's name as stored in the cabinet. */
+  name: string;
+  /** Where its bytes are on local disk. */
+  path: string;
+  size: number;
+  sha256: string;
+  digests: ImageDigests;
+}
+
+export interface ExtractedPackage {
+  header: CabHeader;
+  /** The downloaded package, open for the Authenticode check; closed by close(). */
+  packageFile: FileHandle;
+  packageSize: number;
+  /** Every entry but the descriptions, by entryKey(). */
+  files: Map<string, ExtractedFile>;
+  /** Every entry name, by entryKey(), to resolve the descriptions' file references. */
+  names: Map<string, string>;
+  descriptions: { name: string; xml: Buffer }[];
+  close(): Promise<void>;
+}
+
+export interface ExtractionLimits {
+  maxUncompressedSize: number;
+  maxRatio: number;
+}
+
+/** Descriptions are read into memory: a bound keeps a hostile one from filling it. */
+const MAX_DESCRIPTION_BYTES = 64 * 1024;
+
+/**
+ * Downloads a package from the object store into `workDir` and extracts every entry there in one
+ * pass, hashing each as it is written. Nothing is held whole in memory but the small descriptions;
+ * the disk holds at most the limits' worth. A cabinet the reader refuses is a PackageRefusal.
+ */
+export async function extractPackage(
+  storage: ObjectStorage,
+  objectKey: string,
+  workDir: string,
+  limits: ExtractionLimits,
+): Promise<ExtractedPackage> {
+  const packagePath = join(workDir, 'package.cab');
+  await pipeline(await storage.get(objectKey), createWriteStream(packagePath));
+  const packageFile = await open(packagePath, 'r');
+  try {
+    const packageSize = (await packageFile.stat()).size;
+    const reader = await CabReader.open(fileHandleSource(packageFile, packageSize), limits).catch(refuseCabinet);
+    const files = new Map<string, ExtractedFile>();
+    const names = new Map<string, string>();
+    const descriptions: ExtractedPackage['descriptions'] = [];
+    let index = 0;
+    try {
+      for await (const entry of reader.entries()) {
+        const name = entry.file.name;
+        names.set(entryKey(name), name);
+        if (isDescriptionEntry(name)) {
+          descriptions.push({ name, xml: await readDescription(name, entry.data) });
+          continue;
+        }
+        const path = join(workDir, `entry-${index++}`);
+        const digester = new ImageDigester();
+        let size = 0;
+        await pipeline(
+          entry.data,
+          async function* (chunks: AsyncIterable<Buffer>) {
+            for await (const chunk of chunks) {
+              digester.update(chunk);
+              size += chunk.length;
+              yield chunk;
+            }
+          },
+          // A large buffer lets the 32 KiB blocks of the cabinet reach the disk in few writes.
+          createWriteStream(path, { highWaterMark: 1 << 20 }),
+        );
+        const digests = digester.digests();
+        files.set(entryKey(name), { name, path, size, sha256: digests.sha256!.toString('hex'), digests });
+      }
+    } catch (error) {
+      refuseCabinet(error);
+    }
+    return { header: reader.header, packageFile, packageSize, files, names, descriptions, close: () => packageFile.close() };
+  } catch (error) {
+    await packageFile.close();
+    throw error;
+  }
+}
+
+async function readDescription(name: string, data: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of data) {
+    size += chunk.length;
+    if (size > MAX_DESCRIPTION_BYTES) {
+      throw new PackageRefusal(PackageRefusalCode.BadDescription, name, `larger than ${MAX_DESCRIPTION_BYTES} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function refuseCabinet(error: unknown): never {
+  if (error instanceof CabError) {
+    throw new PackageRefusal(PackageRefusalCode.BadCabinet, error.entry ?? null, `${error.code}: ${error.reason}`);
+  }
+  throw error;
+}

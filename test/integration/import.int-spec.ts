@@ -1,0 +1,200 @@
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { Config } from '@ucupdates/config';
+import { createDataSource } from '@ucupdates/database';
+import type { JobName, JobPayloads } from '@ucupdates/jobs';
+import { MinioObjectStorage } from '@ucupdates/storage';
+import type { Job } from 'bullmq';
+import type { DataSource } from 'typeorm';
+import { ImportPackageHandler } from '../../apps/worker/src/imports/import-package.handler';
+import { SignaturePolicy } from '../../apps/worker/src/imports/signature-policy';
+import { buildPackage, createTestPki, type TestPki, type TestUpdate } from '../support/package-builder';
+import { recreateDatabase, testConfig, testServices } from '../support/test-environment';
+
+interface ImportResult {
+  status: string;
+  error_code: string | null;
+  error_message: string | null;
+}
+
+describe('the import job on real Postgres and MinIO', () => {
+  let config: Config;
+  let dataSource: DataSource;
+  let storage: MinioObjectStorage;
+  let pki: TestPki;
+  let work: string;
+  let packages = 0;
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(testServices.stateDir, 'import-'));
+    pki = createTestPki(join(work, 'pki'));
+    config = testConfig({ DATABASE_URL: await recreateDatabase('ucupdates_test_import'), UCU_TRUSTED_CA_FILE: pki.caFile });
+    dataSource = await createDataSource(config.DATABASE_URL).initialize();
+    await dataSource.runMigrations();
+    storage = new MinioObjectStorage({
+      endpoint: config.S3_ENDPOINT,
+      accessKey: config.S3_ACCESS_KEY,
+      secretKey: config.S3_SECRET_KEY,
+      bucket: config.S3_BUCKET,
+      region: config.S3_REGION,
+    });
+    await storage.ensureBucket();
+  });
+
+  afterAll(() => dataSource.destroy());
+
+  const image = (size = 50_000) => randomBytes(size);
+  const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+  /** Uploads a package as the frontend would, runs the job, and returns the import's outcome. */
+  async function runImport(cab: Buffer, overrides: Partial<Config> = {}): Promise<ImportResult & { importId: string; sha: string }> {
+    const sha = sha256(cab);
+    await storage.put(`packages/${sha}`, Readable.from([cab]));
+    await dataSource.query(`INSERT INTO packages (sha256, size, object_key) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
+      sha,
+      cab.length,
+      `packages/${sha}`,
+    ]);
+    const [{ id }] = await dataSource.query(
+      `INSERT INTO imports (package_sha256, file_name, uploaded_by, node_id) VALUES ($1, 'UCUpdates.cab', 'tester', 'test-node') RETURNING id`,
+      [sha],
+    );
+    const jobConfig = { ...config, ...overrides };
+    const handler = new ImportPackageHandler(jobConfig, dataSource, storage, SignaturePolicy.fromConfig(jobConfig));
+    const job = { data: { importId: id, sha256: sha }, attemptsMade: 0, opts: { attempts: 8 } } as unknown as Job<
+      JobPayloads[JobName.ImportPackage]
+    >;
+    await handler.handle(job).catch((error: Error) => {
+      if (error.name !== 'UnrecoverableError') {
+        throw error;
+      }
+    });
+    const [result] = await dataSource.query(`SELECT status, error_code, error_message FROM imports WHERE id = $1`, [id]);
+    return { ...result, importId: id, sha };
+  }
+
+  const pkg = (updates: TestUpdate[]) => buildPackage(join(work, `package-${++packages}`), pki, updates);
+  const rule = async (updateType: string, model = 'CX600') =>
+    (
+      await dataSource.query(
+        `SELECT id, approved_version, pending_version FROM rules
+          WHERE device_type = 'ucphone' AND brand = 'POLYCOM' AND model = $1 AND revision = 'a' AND locale = 'enu' AND update_type = $2`,
+        [model, updateType],
+      )
+    )[0];
+
+  it('imports a signed package: files stored once under their hash, new rules pending, an audit row per rule', async () => {
+    const cpe = image();
+    const ucm = image(70_000);
+    const result = await runImport(
+      pkg([
+        { folder: 'CPE', version: '4.0.7577.4372', image: cpe },
+        { folder: 'UCM', updateType: 'UCM', version: '1.0.1', image: ucm },
+      ]),
+    );
+    expect(result).toMatchObject({ status: 'succeeded', error_code: null });
+    expect(await rule('CPE')).toMatchObject({ approved_version: null, pending_version: '4.0.7577.4372' });
+    expect(await rule('UCM')).toMatchObject({ approved_version: null, pending_version: '1.0.1' });
+    expect((await storage.stat(`files/${sha256(cpe)}`))?.size).toBe(cpe.length);
+    const files = await dataSource.query(
+      `SELECT f.name, f.role, f.sha256 FROM update_version_files f JOIN update_versions v ON v.id = f.update_version_id
+        WHERE v.import_id = $1 ORDER BY f.name`,
+      [result.importId],
+    );
+    expect(files.map((file: { name: string; role: string }) => `${file.name}:${file.role}`)).toEqual([
+      'CPE.cat:catalog',
+      'CPE.nbt:image',
+      'UCM.cat:catalog',
+      'UCM.nbt:image',
+    ]);
+    expect(files.find((file: { name: string }) => file.name === 'CPE.nbt').sha256).toBe(sha256(cpe));
+    const audit = await dataSource.query(`SELECT actor, action, target FROM admin_audit WHERE after->>'importId' = $1 ORDER BY target`, [
+      result.importId,
+    ]);
+    expect(audit).toHaveLength(2);
+    expect(audit[0]).toMatchObject({ actor: 'tester', action: 'rule.import' });
+  });
+
+  it('replaces the pending version with a newer import, and leaves it for the same version again', async () => {
+    expect((await runImport(pkg([{ folder: 'CPE', version: '4.0.7577.4400', image: image() }]))).status).toBe('succeeded');
+    expect((await rule('CPE')).pending_version).toBe('4.0.7577.4400');
+    const again = await runImport(pkg([{ folder: 'CPE', version: '4.0.7577.4400', image: image() }]));
+    expect(again.status).toBe('succeeded');
+    const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM update_versions WHERE import_id = $1`, [again.importId]);
+    expect(n).toBe(0);
+  });
+
+  it('imports nothing of a package with one bad update of three, says why, and deletes the package', async () => {
+    const before = await dataSource.query(`SELECT id, pending_version FROM rules ORDER BY id`);
+    const result = await runImport(
+      pkg([
+        { folder: 'A', model: 'CX700', version: '1.0', image: image() },
+        { folder: 'B', model: 'CX800', version: '1.0', image: image(), tamper: true },
+        { folder: 'C', model: 'CX900', version: '1.0', image: image() },
+      ]),
+    );
+    expect(result).toMatchObject({ status: 'failed', error_code: 'BadSignature' });
+    expect(result.error_message).toMatch(/^B\\CPE\.cat: HashMismatch/);
+    expect(await dataSource.query(`SELECT id, pending_version FROM rules ORDER BY id`)).toEqual(before);
+    expect(await storage.stat(`packages/${result.sha}`)).toBeNull();
+    const [pkgRow] = await dataSource.query(`SELECT removed_at FROM packages WHERE sha256 = $1`, [result.sha]);
+    expect(pkgRow.removed_at).not.toBeNull();
+  });
+
+  it('refuses a catalog signed by a CA the pool does not trust', async () => {
+    const result = await runImport(pkg([{ folder: 'CPE', model: 'R1', version: '1.0', image: image(), signedBy: 'rogue' }]));
+    expect(result).toMatchObject({ status: 'failed', error_code: 'BadSignature' });
+    expect(result.error_message).toContain('UntrustedSigner');
+    expect(await rule('CPE', 'R1')).toBeUndefined();
+  });
+
+  it('refuses unsigned updates unless the pool allows them, and never a tampered one', async () => {
+    const unsigned = () => pkg([{ folder: 'CPE', model: 'U1', version: '1.0', image: image(), signedBy: 'nobody' }]);
+    expect((await runImport(unsigned())).error_code).toBe('BadSignature');
+    expect((await runImport(unsigned(), { UCU_ALLOW_UNSIGNED_UPDATES: true })).status).toBe('succeeded');
+    const tampered = pkg([{ folder: 'CPE', model: 'U2', version: '1.0', image: image(), tamper: true }]);
+    expect((await runImport(tampered, { UCU_ALLOW_UNSIGNED_UPDATES: true })).error_code).toBe('BadSignature');
+  });
+
+  it('refuses every update when the pool trusts no signer', async () => {
+    const result = await runImport(pkg([{ folder: 'CPE', model: 'N1', version: '1.0', image: image() }]), {
+      UCU_TRUSTED_CA_FILE: undefined,
+    });
+    expect(result.error_code).toBe('BadSignature');
+    expect(result.error_message).toContain('UCU_TRUSTED_CA_FILE is not set');
+  });
+
+  it('refuses a corrupt cabinet and conflicting versions, naming the reason', async () => {
+    const cab = pkg([{ folder: 'CPE', model: 'K1', version: '1.0', image: image() }]);
+    const truncated = await runImport(cab.subarray(0, cab.length - 100));
+    expect(truncated.error_code).toBe('BadCabinet');
+    const conflicting = await runImport(
+      pkg([
+        { folder: 'X', model: 'K2', version: '1.0', image: image() },
+        { folder: 'Y', model: 'K2', version: '1.1', image: image() },
+      ]),
+    );
+    expect(conflicting.error_code).toBe('ConflictingVersions');
+  });
+
+  it('checks an Authenticode signature on the cabinet when it has one', async () => {
+    const dir = join(work, 'authenticode');
+    const cab = pkg([{ folder: 'CPE', model: 'S1', version: '1.0', image: image() }]);
+    const sign = (signer: { cert: string; key: string }, name: string) => {
+      mkdirSync(dir, { recursive: true });
+      const input = join(dir, `${name}-in.cab`);
+      writeFileSync(input, cab);
+      execFileSync('osslsigncode', ['sign', '-certs', signer.cert, '-key', signer.key, '-in', input, '-out', join(dir, `${name}.cab`)], {
+        stdio: 'pipe',
+      });
+      return readFileSync(join(dir, `${name}.cab`));
+    };
+    expect((await runImport(sign(pki.signer, 'trusted'))).status).toBe('succeeded');
+    const rogue = await runImport(sign(pki.rogue, 'rogue'));
+    expect(rogue).toMatchObject({ status: 'failed', error_code: 'BadSignature' });
+    expect(rogue.error_message).toMatch(/^the cabinet: UntrustedSigner/);
+  });
+});
