@@ -12,6 +12,7 @@ export {
   remove,
   reset,
   restore,
+  ruleStateOf,
 } from './rule-state';
 export type { ImportTransition, RuleChange, RuleField, RuleState, RuleTransition } from './rule-state';
 export { compareVersions, isValidVersion, normaliseVersion, parseVersion, sameVersion } from './version';

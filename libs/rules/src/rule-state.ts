@@ -66,7 +66,8 @@ export function emptyRuleState(): RuleState {
   };
 }
 
-function copy(state: Readonly<RuleState>): RuleState {
+/** The versions of anything shaped like a rule (a RuleEntity, a row), and nothing else: a copy. */
+export function ruleStateOf(state: Readonly<RuleState>): RuleState {
   const { approvedVersion, pendingVersion, restoreVersion, rolledBackVersion, approvedAt, pendingAt } = state;
   return { approvedVersion, pendingVersion, restoreVersion, rolledBackVersion, approvedAt, pendingAt };
 }
@@ -97,13 +98,13 @@ function transition(before: Readonly<RuleState>, after: RuleState): RuleTransiti
 export function importVersion(state: Readonly<RuleState>, version: string, now: Date): ImportTransition {
   const normalised = normaliseVersion(version);
   if (sameVersion(state.approvedVersion, normalised)) {
-    return { ...transition(state, copy(state)), outcome: ImportOutcome.AlreadyApproved };
+    return { ...transition(state, ruleStateOf(state)), outcome: ImportOutcome.AlreadyApproved };
   }
   if (sameVersion(state.pendingVersion, normalised)) {
-    return { ...transition(state, copy(state)), outcome: ImportOutcome.AlreadyPending };
+    return { ...transition(state, ruleStateOf(state)), outcome: ImportOutcome.AlreadyPending };
   }
   const outcome = state.pendingVersion === null ? ImportOutcome.Pending : ImportOutcome.ReplacedPending;
-  return { ...transition(state, { ...copy(state), pendingVersion: normalised, pendingAt: now }), outcome };
+  return { ...transition(state, { ...ruleStateOf(state), pendingVersion: normalised, pendingAt: now }), outcome };
 }
 
 /**
@@ -138,7 +139,7 @@ export function reset(state: Readonly<RuleState>): RuleTransition {
   if (state.pendingVersion === null) {
     throw new RuleError(RuleErrorCode.NoPendingVersion, 'The rule has no pending version to reset.');
   }
-  return transition(state, { ...copy(state), pendingVersion: null, pendingAt: null });
+  return transition(state, { ...ruleStateOf(state), pendingVersion: null, pendingAt: null });
 }
 
 /**
@@ -156,7 +157,7 @@ export function restore(state: Readonly<RuleState>, now: Date): RuleTransition {
   }
   const restored = state.restoreVersion;
   return transition(state, {
-    ...copy(state),
+    ...ruleStateOf(state),
     approvedVersion: restored,
     restoreVersion: null,
     rolledBackVersion: approved,

@@ -10,6 +10,8 @@ import { DataSource } from 'typeorm';
 import { ImportsController } from '../admin/imports/imports.controller';
 import { ImportsService } from '../admin/imports/imports.service';
 import { NodesController } from '../admin/nodes/nodes.controller';
+import { RulesController } from '../admin/rules/rules.controller';
+import { RulesService } from '../admin/rules/rules.service';
 import { UpdatesController } from '../admin/updates/updates.controller';
 import { UpdatesService } from '../admin/updates/updates.service';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
@@ -31,10 +33,11 @@ export class InternalListenerModule {
     return {
       module: InternalListenerModule,
       imports: [SharedCoreModule.from(core, SHARED)],
-      controllers: [HealthController, MetricsController, NodesController, UpdatesController, ImportsController],
+      controllers: [HealthController, MetricsController, NodesController, UpdatesController, ImportsController, RulesController],
       providers: [
         UpdatesService,
         ImportsService,
+        RulesService,
         { provide: APP_GUARD, useClass: AdminAuthGuard },
         { provide: APP_FILTER, useClass: AdminExceptionFilter },
       ],

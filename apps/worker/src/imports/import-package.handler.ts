@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { Config } from '@ucupdates/config';
-import { ImportStatus, recordAdminChange, UpdateFileRole } from '@ucupdates/database';
+import { ImportStatus, RuleEntity, recordAdminChange, UpdateFileRole } from '@ucupdates/database';
 import type { JobPayloads, JobName } from '@ucupdates/jobs';
-import { ImportOutcome, importVersion, type RuleState } from '@ucupdates/rules';
+import { ImportOutcome, importVersion, ruleStateOf } from '@ucupdates/rules';
 import type { ObjectStorage } from '@ucupdates/storage';
 import {
   baseName,
@@ -25,16 +25,6 @@ interface ImportRow {
   id: string;
   status: ImportStatus;
   uploaded_by: string;
-}
-
-interface RuleRow {
-  id: string;
-  approved_version: string | null;
-  pending_version: string | null;
-  restore_version: string | null;
-  rolled_back_version: string | null;
-  approved_at: Date | null;
-  pending_at: Date | null;
 }
 
 /**
@@ -154,12 +144,20 @@ export class ImportPackageHandler {
       key,
     );
     // Locked until commit: an approval or another import of this rule waits for this one.
-    const [rule] = await manager.query<RuleRow[]>(
-      `SELECT * FROM rules WHERE device_type = $1 AND brand = $2 AND model = $3 AND revision = $4 AND locale = $5
-          AND update_type = $6 FOR UPDATE`,
-      key,
-    );
-    const before = stateOf(rule);
+    const rule = await manager
+      .getRepository(RuleEntity)
+      .createQueryBuilder('rule')
+      .setLock('pessimistic_write')
+      .where({
+        deviceType: update.deviceType,
+        brand: update.brand,
+        model: update.model,
+        revision: update.revision,
+        locale: update.locale,
+        updateType: update.updateType,
+      })
+      .getOneOrFail();
+    const before = ruleStateOf(rule);
     const transition = importVersion(before, update.version, new Date());
     if (transition.outcome === ImportOutcome.AlreadyApproved || transition.outcome === ImportOutcome.AlreadyPending) {
       return false;
@@ -215,15 +213,4 @@ export class ImportPackageHandler {
       [importId, code, message.slice(0, 2000)],
     );
   }
-}
-
-function stateOf(rule: RuleRow): RuleState {
-  return {
-    approvedVersion: rule.approved_version,
-    pendingVersion: rule.pending_version,
-    restoreVersion: rule.restore_version,
-    rolledBackVersion: rule.rolled_back_version,
-    approvedAt: rule.approved_at,
-    pendingAt: rule.pending_at,
-  };
 }

@@ -1,0 +1,45 @@
+import type { RuleEntity } from '@ucupdates/database';
+
+export type ReplicationState = 'complete' | 'partial';
+
+/** A rule as the admin API shows it (admin-api.md). */
+export interface RuleView {
+  id: string;
+  identity: string;
+  deviceType: string;
+  brand: string;
+  model: string;
+  revision: string;
+  locale: string;
+  updateType: string;
+  approvedVersion: string | null;
+  pendingVersion: string | null;
+  restoreVersion: string | null;
+  approvedAt: string | null;
+  pendingAt: string | null;
+  replication: { pending: ReplicationState | null; approved: ReplicationState | null };
+}
+
+/** Lync's identity of a rule: `service:WebServer:<pool fqdn>/<id>`. */
+export function ruleView(
+  rule: RuleEntity,
+  poolFqdn: string,
+  replication: RuleView['replication'],
+): RuleView {
+  return {
+    id: rule.id,
+    identity: `service:WebServer:${poolFqdn}/${rule.id}`,
+    deviceType: rule.deviceType,
+    brand: rule.brand,
+    model: rule.model,
+    revision: rule.revision,
+    locale: rule.locale,
+    updateType: rule.updateType,
+    approvedVersion: rule.approvedVersion,
+    pendingVersion: rule.pendingVersion,
+    restoreVersion: rule.restoreVersion,
+    approvedAt: rule.approvedAt?.toISOString() ?? null,
+    pendingAt: rule.pendingAt?.toISOString() ?? null,
+    replication,
+  };
+}

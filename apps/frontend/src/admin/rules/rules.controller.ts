@@ -1,0 +1,69 @@
+import { Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Post, Query } from '@nestjs/common';
+import { Role } from '@ucupdates/database';
+import { z } from 'zod';
+import { type AdminPrincipal, Principal } from '../../auth/admin-principal';
+import { RequireRole } from '../../auth/roles';
+import { pageQuery } from '../pagination';
+import { parseInput } from '../request-input';
+import type { RuleView } from './rule-view';
+import { RulesService } from './rules.service';
+
+const filterValue = z.string().min(1).max(64);
+const listQuery = pageQuery.extend({
+  deviceType: filterValue.optional(),
+  brand: filterValue.optional(),
+  model: filterValue.optional(),
+  revision: filterValue.optional(),
+  locale: filterValue.optional(),
+  updateType: filterValue.optional(),
+});
+const ruleParams = z.object({ id: z.uuid() });
+
+/** Lync's Get-, Approve-, Reset-, Restore- and Remove-CsDeviceUpdateRule. */
+@Controller('api/v1/rules')
+@RequireRole(Role.Viewer)
+export class RulesController {
+  constructor(@Inject(RulesService) private readonly rules: RulesService) {}
+
+  @Get()
+  list(@Query() query: unknown) {
+    const { limit, cursor, ...filters } = parseInput(listQuery, query);
+    return this.rules.list(filters, limit, cursor);
+  }
+
+  @Get(':id')
+  get(@Param() params: unknown): Promise<RuleView> {
+    return this.rules.get(parseInput(ruleParams, params).id);
+  }
+
+  /** Pending becomes approved; the approved version becomes the restore version. */
+  @Post(':id/approve')
+  @HttpCode(HttpStatus.OK)
+  @RequireRole(Role.Operator)
+  approve(@Param() params: unknown, @Principal() principal: AdminPrincipal): Promise<RuleView> {
+    return this.rules.change(parseInput(ruleParams, params).id, 'approve', principal);
+  }
+
+  /** Cancels the pending version: test devices go back to the approved one. */
+  @Post(':id/reset')
+  @HttpCode(HttpStatus.OK)
+  @RequireRole(Role.Operator)
+  reset(@Param() params: unknown, @Principal() principal: AdminPrincipal): Promise<RuleView> {
+    return this.rules.change(parseInput(ruleParams, params).id, 'reset', principal);
+  }
+
+  /** Rolls back: the approved version becomes the restore version (or none). */
+  @Post(':id/restore')
+  @HttpCode(HttpStatus.OK)
+  @RequireRole(Role.Operator)
+  restore(@Param() params: unknown, @Principal() principal: AdminPrincipal): Promise<RuleView> {
+    return this.rules.change(parseInput(ruleParams, params).id, 'restore', principal);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @RequireRole(Role.Operator)
+  async remove(@Param() params: unknown, @Principal() principal: AdminPrincipal): Promise<void> {
+    await this.rules.remove(parseInput(ruleParams, params).id, principal);
+  }
+}

@@ -1,0 +1,181 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { CONFIG, type Config } from '@ucupdates/config';
+import { recordAdminChange, RuleEntity } from '@ucupdates/database';
+import { approve, reset, restore, RuleError, type RuleState, type RuleTransition, ruleStateOf } from '@ucupdates/rules';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { AdminPrincipal } from '../../auth/admin-principal';
+import { ApiError } from '../../errors/api-error';
+import { decodeCursor, encodeCursor, type Page } from '../pagination';
+import { type ReplicationState, ruleView, type RuleView } from './rule-view';
+
+export const RULE_FILTERS = ['deviceType', 'brand', 'model', 'revision', 'locale', 'updateType'] as const;
+export type RuleFilters = Partial<Record<(typeof RULE_FILTERS)[number], string>>;
+
+const COLUMNS: Record<(typeof RULE_FILTERS)[number], string> = {
+  deviceType: 'device_type',
+  brand: 'brand',
+  model: 'model',
+  revision: 'revision',
+  locale: 'locale',
+  updateType: 'update_type',
+};
+
+export type RuleAction = 'approve' | 'reset' | 'restore';
+
+const TRANSITIONS: Record<RuleAction, (state: RuleState, now: Date) => RuleTransition> = {
+  approve,
+  reset: (state) => reset(state),
+  restore,
+};
+
+/**
+ * Lync's rule cmdlets over the admin API. Each change locks the rule, applies the pure transition
+ * of libs/rules and writes its audit row in the same transaction.
+ */
+@Injectable()
+export class RulesService {
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+  ) {}
+
+  /** Filters compare case-insensitively; `*` matches any run of characters. Sorted by key. */
+  async list(filters: RuleFilters, limit: number, cursor?: string): Promise<Page<RuleView>> {
+    const query = this.dataSource.getRepository(RuleEntity).createQueryBuilder('rule');
+    for (const name of RULE_FILTERS) {
+      const value = filters[name];
+      if (value !== undefined) {
+        query.andWhere(`rule.${COLUMNS[name]} ILIKE :${name}`, { [name]: likePattern(value) });
+      }
+    }
+    if (cursor) {
+      const after = decodeCursor(cursor);
+      if (!after || after.length !== 6 || !after.every((part) => typeof part === 'string')) {
+        throw new ApiError('BadRequest', 'cursor: is not a cursor this API gave', HttpStatus.BAD_REQUEST, { field: 'cursor' });
+      }
+      query.andWhere(
+        `(rule.device_type, rule.brand, rule.model, rule.revision, rule.locale, rule.update_type) > (:...after)`,
+        { after },
+      );
+    }
+    const rows = await query
+      .orderBy('rule.device_type')
+      .addOrderBy('rule.brand')
+      .addOrderBy('rule.model')
+      .addOrderBy('rule.revision')
+      .addOrderBy('rule.locale')
+      .addOrderBy('rule.update_type')
+      .take(limit + 1)
+      .getMany();
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: await Promise.all(page.map((rule) => this.view(rule))),
+      nextCursor:
+        rows.length > limit && last
+          ? encodeCursor([last.deviceType, last.brand, last.model, last.revision, last.locale, last.updateType])
+          : null,
+    };
+  }
+
+  async get(id: string): Promise<RuleView> {
+    return this.view(await this.find(this.dataSource.manager, id, false));
+  }
+
+  async change(id: string, action: RuleAction, principal: AdminPrincipal): Promise<RuleView> {
+    const rule = await this.dataSource.transaction(async (manager) => {
+      const locked = await this.find(manager, id, true);
+      const before = ruleStateOf(locked);
+      const transition = this.apply(() => TRANSITIONS[action](before, new Date()));
+      await manager.getRepository(RuleEntity).update(id, transition.state);
+      await this.audit(manager, principal, `rule.${action}`, id, { ...before }, { ...transition.state });
+      return { ...locked, ...transition.state };
+    });
+    return this.view(rule);
+  }
+
+  async remove(id: string, principal: AdminPrincipal): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const locked = await this.find(manager, id, true);
+      // Its versions and their file lists go with it (ON DELETE CASCADE); files stay until purged.
+      await manager.getRepository(RuleEntity).delete(id);
+      await this.audit(manager, principal, 'rule.remove', id, { ...keyOf(locked), ...ruleStateOf(locked) }, null);
+    });
+  }
+
+  private async find(manager: EntityManager, id: string, lock: boolean): Promise<RuleEntity> {
+    const query = manager.getRepository(RuleEntity).createQueryBuilder('rule').where('rule.id = :id', { id });
+    const rule = await (lock ? query.setLock('pessimistic_write') : query).getOne();
+    if (!rule) {
+      throw new ApiError('NotFound', `no rule ${id}`, HttpStatus.NOT_FOUND);
+    }
+    return rule;
+  }
+
+  /** Lync's refusals (NoPendingVersion, NothingToRestore) are state conflicts: 409. */
+  private apply(transition: () => RuleTransition): RuleTransition {
+    try {
+      return transition();
+    } catch (error) {
+      if (error instanceof RuleError) {
+        throw new ApiError(error.code, error.message, HttpStatus.CONFLICT);
+      }
+      throw error;
+    }
+  }
+
+  private async audit(
+    manager: EntityManager,
+    principal: AdminPrincipal,
+    action: string,
+    id: string,
+    before: Record<string, unknown>,
+    after: Record<string, unknown> | null,
+  ): Promise<void> {
+    await recordAdminChange(manager, {
+      actor: principal.name,
+      role: principal.role,
+      action,
+      target: `rule/${id}`,
+      before,
+      after,
+      nodeId: this.config.UCU_NODE_ID,
+    });
+  }
+
+  private async view(rule: RuleEntity): Promise<RuleView> {
+    const [pending, approved] = await Promise.all([
+      this.replicationOf(rule.id, rule.pendingVersion),
+      this.replicationOf(rule.id, rule.approvedVersion),
+    ]);
+    return ruleView(rule, this.config.UCU_POOL_FQDN, { pending, approved });
+  }
+
+  /** `complete` when every active node holds every file of the version ready, else `partial`. */
+  private async replicationOf(ruleId: string, version: string | null): Promise<ReplicationState | null> {
+    if (version === null) {
+      return null;
+    }
+    const [{ missing }] = await this.dataSource.query<{ missing: number }[]>(
+      `SELECT count(*)::int AS missing
+         FROM update_versions v
+         JOIN update_version_files f ON f.update_version_id = v.id
+         CROSS JOIN pool_nodes n
+        WHERE v.rule_id = $1 AND v.version = $2
+          AND n.frontend_heartbeat_at > now() - make_interval(secs => $3::double precision / 1000)
+          AND NOT EXISTS (SELECT 1 FROM replicas r WHERE r.node_id = n.id AND r.sha256 = f.sha256 AND r.state = 'ready')`,
+      [ruleId, version, this.config.UCU_NODE_DOWN_AFTER_MS],
+    );
+    return missing === 0 ? 'complete' : 'partial';
+  }
+}
+
+function keyOf(rule: RuleEntity): Record<string, string> {
+  const { deviceType, brand, model, revision, locale, updateType } = rule;
+  return { deviceType, brand, model, revision, locale, updateType };
+}
+
+/** `*` is the wildcard admins type; SQL's own `%`, `_` and `\` are matched literally. */
+export function likePattern(value: string): string {
+  return value.replace(/[\\%_]/g, (character) => `\\${character}`).replace(/\*/g, '%');
+}

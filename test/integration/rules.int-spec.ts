@@ -1,0 +1,144 @@
+import type { Config } from '@ucupdates/config';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { hashToken } from '../../apps/frontend/src/auth/token-hash';
+import type { Frontend } from '../../apps/frontend/src/frontend';
+import { prepareServices, startTestFrontend } from '../support/frontend-harness';
+import { recreateDatabase, testConfig } from '../support/test-environment';
+
+const ADMIN = 'rules-admin-token-0123456789';
+const OPERATOR = 'rules-operator-token-0123456789';
+const VIEWER = 'rules-viewer-token-0123456789';
+
+describe('rules (GET, approve, reset, restore, DELETE /api/v1/rules)', () => {
+  let config: Config;
+  let frontend: Frontend;
+  let dataSource: DataSource;
+  const api = () => request(frontend.internal.getHttpServer());
+  const as = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+  async function seedRule(model: string, versions: { approved?: string; pending?: string; restore?: string }): Promise<string> {
+    const [{ id }] = await dataSource.query(
+      `INSERT INTO rules (device_type, brand, model, revision, locale, update_type, approved_version, pending_version,
+                          restore_version, approved_at, pending_at)
+       VALUES ('UCPhone', 'Polycom', $1, 'A', 'ENU', 'CPE', $2::varchar, $3::varchar, $4::varchar,
+               CASE WHEN $2::varchar IS NULL THEN NULL ELSE now() END, CASE WHEN $3::varchar IS NULL THEN NULL ELSE now() END)
+       RETURNING id`,
+      [model, versions.approved ?? null, versions.pending ?? null, versions.restore ?? null],
+    );
+    return id;
+  }
+
+  beforeAll(async () => {
+    config = testConfig({
+      DATABASE_URL: await recreateDatabase('ucupdates_test_rules'),
+      UCU_BOOTSTRAP_ADMIN_TOKEN: ADMIN,
+      UCU_POOL_FQDN: 'pool.contoso.com',
+    });
+    await prepareServices(config);
+    frontend = await startTestFrontend(config);
+    dataSource = frontend.core.get(DataSource);
+    for (const [name, role, token] of [
+      ['operator', 'operator', OPERATOR],
+      ['viewer', 'viewer', VIEWER],
+    ]) {
+      await dataSource.query(`INSERT INTO admin_tokens (name, role, token_hash) VALUES ($1, $2, $3)`, [name, role, hashToken(token)]);
+    }
+  });
+
+  afterAll(async () => {
+    await frontend?.close();
+  });
+
+  it('shows a rule with its Lync identity, versions and replication', async () => {
+    const id = await seedRule('CX600', { approved: '1.0', pending: '1.1' });
+    const [{ id: versionId }] = await dataSource.query(`INSERT INTO update_versions (rule_id, version) VALUES ($1, '1.1') RETURNING id`, [id]);
+    await dataSource.query(`INSERT INTO files (sha256, size) VALUES ($1, 10)`, ['a'.repeat(64)]);
+    await dataSource.query(`INSERT INTO update_version_files (update_version_id, name, role, sha256) VALUES ($1, 'CPE.nbt', 'image', $2)`, [
+      versionId,
+      'a'.repeat(64),
+    ]);
+    const response = await api().get(`/api/v1/rules/${id}`).set(as(VIEWER)).expect(200);
+    expect(response.body).toMatchObject({
+      id,
+      identity: `service:WebServer:pool.contoso.com/${id}`,
+      deviceType: 'UCPhone',
+      brand: 'Polycom',
+      model: 'CX600',
+      approvedVersion: '1.0',
+      pendingVersion: '1.1',
+      restoreVersion: null,
+      // This node is active and holds none of the pending version's files; the approved one has none.
+      replication: { pending: 'partial', approved: 'complete' },
+    });
+  });
+
+  it('filters case-insensitively with * wildcards, and pages in key order', async () => {
+    await seedRule('CX700', {});
+    await seedRule('LX100', {});
+    const names = async (query: string) =>
+      (await api().get(`/api/v1/rules${query}`).set(as(VIEWER)).expect(200)).body.items.map((rule: { model: string }) => rule.model);
+    expect(await names('?model=cx*')).toEqual(['CX600', 'CX700']);
+    expect(await names('?model=cx6*&brand=POLYCOM&locale=enu')).toEqual(['CX600']);
+    expect(await names('?model=%25')).toEqual([]); // a literal %, not a wildcard
+    const first = await api().get('/api/v1/rules?limit=2').set(as(VIEWER)).expect(200);
+    expect(first.body.items.map((rule: { model: string }) => rule.model)).toEqual(['CX600', 'CX700']);
+    const second = await api().get(`/api/v1/rules?limit=2&cursor=${first.body.nextCursor}`).set(as(VIEWER)).expect(200);
+    expect(second.body.items.map((rule: { model: string }) => rule.model)).toEqual(['LX100']);
+    expect(second.body.nextCursor).toBeNull();
+  });
+
+  it('approves: pending becomes approved, approved becomes restore, with an audit row; again is 409 NoPendingVersion', async () => {
+    const id = await seedRule('A1', { approved: '1.0', pending: '2.0' });
+    const approved = await api().post(`/api/v1/rules/${id}/approve`).set(as(OPERATOR)).expect(200);
+    expect(approved.body).toMatchObject({ approvedVersion: '2.0', pendingVersion: null, restoreVersion: '1.0' });
+    const [audit] = await dataSource.query(`SELECT actor, role, action, before, after FROM admin_audit WHERE target = $1`, [`rule/${id}`]);
+    expect(audit).toMatchObject({
+      actor: 'operator',
+      role: 'operator',
+      action: 'rule.approve',
+      before: { approvedVersion: '1.0', pendingVersion: '2.0' },
+      after: { approvedVersion: '2.0', pendingVersion: null, restoreVersion: '1.0' },
+    });
+    const again = await api().post(`/api/v1/rules/${id}/approve`).set(as(OPERATOR)).expect(409);
+    expect(again.body.error.code).toBe('NoPendingVersion');
+  });
+
+  it('resets the pending version, or answers 409 NoPendingVersion', async () => {
+    const id = await seedRule('R1', { approved: '1.0', pending: '2.0' });
+    const reset = await api().post(`/api/v1/rules/${id}/reset`).set(as(OPERATOR)).expect(200);
+    expect(reset.body).toMatchObject({ approvedVersion: '1.0', pendingVersion: null });
+    expect((await api().post(`/api/v1/rules/${id}/reset`).set(as(OPERATOR)).expect(409)).body.error.code).toBe('NoPendingVersion');
+  });
+
+  it('restores the previous version, then none, then answers 409 NothingToRestore', async () => {
+    const id = await seedRule('S1', { approved: '2.0', restore: '1.0' });
+    expect((await api().post(`/api/v1/rules/${id}/restore`).set(as(OPERATOR)).expect(200)).body).toMatchObject({
+      approvedVersion: '1.0',
+      restoreVersion: null,
+    });
+    expect((await api().post(`/api/v1/rules/${id}/restore`).set(as(OPERATOR)).expect(200)).body.approvedVersion).toBeNull();
+    const [{ rolled_back_version }] = await dataSource.query(`SELECT rolled_back_version FROM rules WHERE id = $1`, [id]);
+    expect(rolled_back_version).toBe('1.0');
+    expect((await api().post(`/api/v1/rules/${id}/restore`).set(as(OPERATOR)).expect(409)).body.error.code).toBe('NothingToRestore');
+  });
+
+  it('removes a rule (204, then 404) with an audit row of what it was', async () => {
+    const id = await seedRule('D1', { approved: '1.0' });
+    await api().delete(`/api/v1/rules/${id}`).set(as(ADMIN)).expect(204);
+    await api().get(`/api/v1/rules/${id}`).set(as(VIEWER)).expect(404);
+    const [audit] = await dataSource.query(`SELECT action, before, after FROM admin_audit WHERE target = $1`, [`rule/${id}`]);
+    expect(audit).toMatchObject({ action: 'rule.remove', before: { model: 'D1', approvedVersion: '1.0' }, after: null });
+  });
+
+  it('lets viewers read but not change (403), and answers bad ids 400 and unknown ones 404', async () => {
+    const id = await seedRule('V1', { pending: '1.0' });
+    await api().post(`/api/v1/rules/${id}/approve`).set(as(VIEWER)).expect(403);
+    await api().delete(`/api/v1/rules/${id}`).set(as(VIEWER)).expect(403);
+    expect((await api().get('/api/v1/rules/nope').set(as(VIEWER)).expect(400)).body.error.details.field).toBe('id');
+    await api().post('/api/v1/rules/00000000-0000-4000-8000-000000000000/approve').set(as(OPERATOR)).expect(404);
+    expect((await api().get('/api/v1/rules?model=').set(as(VIEWER)).expect(400)).body.error.details.field).toBe('model');
+    const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM admin_audit WHERE target = $1`, [`rule/${id}`]);
+    expect(n).toBe(0);
+  });
+});
