@@ -7,11 +7,14 @@ import { PoolNodesService } from '@ucupdates/pool';
 import { ObjectStorage } from '@ucupdates/storage';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
+import { AdminAuditController } from '../admin/audit/admin-audit.controller';
 import { ImportsController } from '../admin/imports/imports.controller';
 import { ImportsService } from '../admin/imports/imports.service';
 import { NodesController } from '../admin/nodes/nodes.controller';
 import { RulesController } from '../admin/rules/rules.controller';
 import { RulesService } from '../admin/rules/rules.service';
+import { TokensController } from '../admin/tokens/tokens.controller';
+import { TokensService } from '../admin/tokens/tokens.service';
 import { UpdatesController } from '../admin/updates/updates.controller';
 import { UpdatesService } from '../admin/updates/updates.service';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
@@ -33,11 +36,21 @@ export class InternalListenerModule {
     return {
       module: InternalListenerModule,
       imports: [SharedCoreModule.from(core, SHARED)],
-      controllers: [HealthController, MetricsController, NodesController, UpdatesController, ImportsController, RulesController],
+      controllers: [
+        HealthController,
+        MetricsController,
+        NodesController,
+        UpdatesController,
+        ImportsController,
+        RulesController,
+        TokensController,
+        AdminAuditController,
+      ],
       providers: [
         UpdatesService,
         ImportsService,
         RulesService,
+        TokensService,
         { provide: APP_GUARD, useClass: AdminAuthGuard },
         { provide: APP_FILTER, useClass: AdminExceptionFilter },
       ],

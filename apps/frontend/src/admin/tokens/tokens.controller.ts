@@ -1,0 +1,38 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Post, Query } from '@nestjs/common';
+import { Role } from '@ucupdates/database';
+import { z } from 'zod';
+import { type AdminPrincipal, Principal } from '../../auth/admin-principal';
+import { RequireRole } from '../../auth/roles';
+import { pageQuery } from '../pagination';
+import { parseInput } from '../request-input';
+import { TokensService } from './tokens.service';
+
+const createToken = z.strictObject({
+  name: z.string().trim().min(1).max(128),
+  role: z.enum([Role.Admin, Role.Operator, Role.Viewer]),
+});
+
+@Controller('api/v1/tokens')
+@RequireRole(Role.Admin)
+export class TokensController {
+  constructor(@Inject(TokensService) private readonly tokens: TokensService) {}
+
+  /** 201 with the token itself: the only time it is shown. */
+  @Post()
+  create(@Body() body: unknown, @Principal() principal: AdminPrincipal) {
+    const { name, role } = parseInput(createToken, body);
+    return this.tokens.create(name, role, principal);
+  }
+
+  @Get()
+  list(@Query() query: unknown) {
+    const { limit, cursor } = parseInput(pageQuery, query);
+    return this.tokens.list(limit, cursor);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async delete(@Param() params: unknown, @Principal() principal: AdminPrincipal): Promise<void> {
+    await this.tokens.delete(parseInput(z.object({ id: z.uuid() }), params).id, principal);
+  }
+}

@@ -1,0 +1,94 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { CONFIG, type Config } from '@ucupdates/config';
+import { AdminTokenEntity, recordAdminChange, type Role } from '@ucupdates/database';
+import { DataSource } from 'typeorm';
+import type { AdminPrincipal } from '../../auth/admin-principal';
+import { generateToken, hashToken } from '../../auth/token-hash';
+import { ApiError } from '../../errors/api-error';
+import { decodeCursor, encodeCursor, type Page } from '../pagination';
+
+export interface TokenView {
+  id: string;
+  name: string;
+  role: Role;
+  createdBy: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+/** Admin API tokens: the token is shown once, when it is made; only its hash is kept. */
+@Injectable()
+export class TokensService {
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+  ) {}
+
+  async create(name: string, role: Role, principal: AdminPrincipal): Promise<TokenView & { token: string }> {
+    const token = generateToken();
+    const created = await this.dataSource.transaction(async (manager) => {
+      const entity = await manager
+        .getRepository(AdminTokenEntity)
+        .save({ name, role, tokenHash: hashToken(token), createdBy: principal.name });
+      await recordAdminChange(manager, {
+        actor: principal.name,
+        role: principal.role,
+        action: 'token.create',
+        target: `token/${entity.id}`,
+        before: null,
+        after: { id: entity.id, name, role },
+        nodeId: this.config.UCU_NODE_ID,
+      });
+      return entity;
+    });
+    return { ...view(created), token };
+  }
+
+  async list(limit: number, cursor?: string): Promise<Page<TokenView>> {
+    const after = cursor ? decodeCursor(cursor) : null;
+    if (cursor && (!after || after.length !== 2)) {
+      throw new ApiError('BadRequest', 'cursor: is not a cursor this API gave', HttpStatus.BAD_REQUEST, { field: 'cursor' });
+    }
+    const query = this.dataSource.getRepository(AdminTokenEntity).createQueryBuilder('token');
+    if (after) {
+      query.where('(token.created_at, token.id) > (:at, :id)', { at: after[0], id: after[1] });
+    }
+    const rows = await query.orderBy('token.created_at').addOrderBy('token.id').take(limit + 1).getMany();
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(view),
+      nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
+    };
+  }
+
+  async delete(id: string, principal: AdminPrincipal): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const token = await manager.getRepository(AdminTokenEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!token) {
+        throw new ApiError('NotFound', `no token ${id}`, HttpStatus.NOT_FOUND);
+      }
+      await manager.getRepository(AdminTokenEntity).delete(id);
+      await recordAdminChange(manager, {
+        actor: principal.name,
+        role: principal.role,
+        action: 'token.delete',
+        target: `token/${id}`,
+        before: { id, name: token.name, role: token.role },
+        after: null,
+        nodeId: this.config.UCU_NODE_ID,
+      });
+    });
+  }
+}
+
+function view(token: AdminTokenEntity): TokenView {
+  return {
+    id: token.id,
+    name: token.name,
+    role: token.role,
+    createdBy: token.createdBy,
+    createdAt: token.createdAt.toISOString(),
+    lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
+  };
+}
