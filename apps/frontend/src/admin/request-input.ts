@@ -9,7 +9,9 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
     return result.data;
   }
   const issue = result.error.issues[0];
-  const field = issue.path.join('.') || '(body)';
+  // An unknown field is named by itself, not by the object that holds it.
+  const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
+  const field = path.join('.') || '(body)';
   throw new ApiError('BadRequest', `${field}: ${issue.message}`, HttpStatus.BAD_REQUEST, {
     field,
     issues: result.error.issues.map((each) => ({ field: each.path.join('.'), message: each.message })),

@@ -13,6 +13,8 @@ import { ImportsService } from '../admin/imports/imports.service';
 import { NodesController } from '../admin/nodes/nodes.controller';
 import { RulesController } from '../admin/rules/rules.controller';
 import { RulesService } from '../admin/rules/rules.service';
+import { TestDevicesController } from '../admin/test-devices/test-devices.controller';
+import { TestDevicesService } from '../admin/test-devices/test-devices.service';
 import { TokensController } from '../admin/tokens/tokens.controller';
 import { TokensService } from '../admin/tokens/tokens.service';
 import { UpdatesController } from '../admin/updates/updates.controller';
@@ -45,12 +47,14 @@ export class InternalListenerModule {
         RulesController,
         TokensController,
         AdminAuditController,
+        TestDevicesController,
       ],
       providers: [
         UpdatesService,
         ImportsService,
         RulesService,
         TokensService,
+        TestDevicesService,
         { provide: APP_GUARD, useClass: AdminAuthGuard },
         { provide: APP_FILTER, useClass: AdminExceptionFilter },
       ],

@@ -1,0 +1,47 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Patch, Post, Query } from '@nestjs/common';
+import { Role } from '@ucupdates/database';
+import { z } from 'zod';
+import { type AdminPrincipal, Principal } from '../../auth/admin-principal';
+import { RequireRole } from '../../auth/roles';
+import { pageQuery } from '../pagination';
+import { parseInput } from '../request-input';
+import { createTestDevice, scope, updateTestDevice } from './test-device-input';
+import { type TestDeviceView, TestDevicesService } from './test-devices.service';
+
+const params = z.object({ id: z.uuid() });
+
+@Controller('api/v1/test-devices')
+@RequireRole(Role.Viewer)
+export class TestDevicesController {
+  constructor(@Inject(TestDevicesService) private readonly devices: TestDevicesService) {}
+
+  @Post()
+  @RequireRole(Role.Operator)
+  create(@Body() body: unknown, @Principal() principal: AdminPrincipal): Promise<TestDeviceView> {
+    return this.devices.create(parseInput(createTestDevice, body), principal);
+  }
+
+  @Get()
+  list(@Query() query: unknown) {
+    const { limit, cursor, scope: inScope } = parseInput(pageQuery.extend({ scope: scope.optional() }), query);
+    return this.devices.list(inScope, limit, cursor);
+  }
+
+  @Get(':id')
+  get(@Param() id: unknown): Promise<TestDeviceView> {
+    return this.devices.get(parseInput(params, id).id);
+  }
+
+  @Patch(':id')
+  @RequireRole(Role.Operator)
+  update(@Param() id: unknown, @Body() body: unknown, @Principal() principal: AdminPrincipal): Promise<TestDeviceView> {
+    return this.devices.update(parseInput(params, id).id, parseInput(updateTestDevice, body), principal);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @RequireRole(Role.Operator)
+  async delete(@Param() id: unknown, @Principal() principal: AdminPrincipal): Promise<void> {
+    await this.devices.delete(parseInput(params, id).id, principal);
+  }
+}

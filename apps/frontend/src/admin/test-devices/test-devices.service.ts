@@ -1,0 +1,137 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { CONFIG, type Config } from '@ucupdates/config';
+import { recordAdminChange, TestDeviceEntity, type TestDeviceIdentifierType } from '@ucupdates/database';
+import { DataSource, type EntityManager, QueryFailedError } from 'typeorm';
+import type { AdminPrincipal } from '../../auth/admin-principal';
+import { ApiError } from '../../errors/api-error';
+import { decodeCursor, encodeCursor, type Page } from '../pagination';
+import { parseInput } from '../request-input';
+import { createTestDevice } from './test-device-input';
+
+export interface TestDeviceView {
+  id: string;
+  scope: string;
+  name: string;
+  identifierType: TestDeviceIdentifierType;
+  identifier: string;
+}
+
+export interface TestDeviceFields {
+  scope: string;
+  name: string;
+  identifierType: TestDeviceIdentifierType;
+  identifier: string;
+}
+
+/** Lync's New-, Get-, Set- and Remove-CsTestDevice. Names are unique within a scope. */
+@Injectable()
+export class TestDevicesService {
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+  ) {}
+
+  async create(fields: TestDeviceFields, principal: AdminPrincipal): Promise<TestDeviceView> {
+    return this.dataSource.transaction(async (manager) => {
+      const device = await this.unique(() => manager.getRepository(TestDeviceEntity).save({ ...fields }), fields);
+      await this.audit(manager, principal, 'testDevice.create', device.id, null, view(device));
+      return view(device);
+    });
+  }
+
+  async list(scope: string | undefined, limit: number, cursor?: string): Promise<Page<TestDeviceView>> {
+    const query = this.dataSource.getRepository(TestDeviceEntity).createQueryBuilder('device');
+    if (scope) {
+      query.andWhere('device.scope = :scope', { scope });
+    }
+    if (cursor) {
+      const after = decodeCursor(cursor);
+      if (!after || after.length !== 2) {
+        throw new ApiError('BadRequest', 'cursor: is not a cursor this API gave', HttpStatus.BAD_REQUEST, { field: 'cursor' });
+      }
+      query.andWhere('(device.scope, device.name) > (:afterScope, :afterName)', { afterScope: after[0], afterName: after[1] });
+    }
+    const rows = await query.orderBy('device.scope').addOrderBy('device.name').take(limit + 1).getMany();
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return { items: page.map(view), nextCursor: rows.length > limit && last ? encodeCursor([last.scope, last.name]) : null };
+  }
+
+  async get(id: string): Promise<TestDeviceView> {
+    return view(await this.find(this.dataSource.manager, id, false));
+  }
+
+  async update(id: string, changes: Partial<TestDeviceFields>, principal: AdminPrincipal): Promise<TestDeviceView> {
+    return this.dataSource.transaction(async (manager) => {
+      const device = await this.find(manager, id, true);
+      const before = view(device);
+      // The device as it will be is checked whole: an identifier against the type it will have.
+      const { id: _, ...current } = before;
+      const fields = parseInput(createTestDevice, { ...current, ...changes });
+      const saved = await this.unique(() => manager.getRepository(TestDeviceEntity).save({ ...device, ...fields }), fields);
+      await this.audit(manager, principal, 'testDevice.update', id, before, view(saved));
+      return view(saved);
+    });
+  }
+
+  async delete(id: string, principal: AdminPrincipal): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const device = await this.find(manager, id, true);
+      await manager.getRepository(TestDeviceEntity).delete(id);
+      await this.audit(manager, principal, 'testDevice.delete', id, view(device), null);
+    });
+  }
+
+  private async find(manager: EntityManager, id: string, lock: boolean): Promise<TestDeviceEntity> {
+    const device = await manager
+      .getRepository(TestDeviceEntity)
+      .findOne({ where: { id }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    if (!device) {
+      throw new ApiError('NotFound', `no test device ${id}`, HttpStatus.NOT_FOUND);
+    }
+    return device;
+  }
+
+  /** The unique index on (scope, name) decides races between nodes: a 409, not a 500. */
+  private async unique<T>(save: () => Promise<T>, fields: { scope: string; name: string }): Promise<T> {
+    try {
+      return await save();
+    } catch (error) {
+      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
+        throw new ApiError('DuplicateName', `a test device named "${fields.name}" already exists in scope ${fields.scope}`, HttpStatus.CONFLICT, {
+          field: 'name',
+        });
+      }
+      throw error;
+    }
+  }
+
+  private async audit(
+    manager: EntityManager,
+    principal: AdminPrincipal,
+    action: string,
+    id: string,
+    before: TestDeviceView | null,
+    after: TestDeviceView | null,
+  ): Promise<void> {
+    await recordAdminChange(manager, {
+      actor: principal.name,
+      role: principal.role,
+      action,
+      target: `testDevice/${id}`,
+      before: before && { ...before },
+      after: after && { ...after },
+      nodeId: this.config.UCU_NODE_ID,
+    });
+  }
+}
+
+function view(device: TestDeviceEntity): TestDeviceView {
+  return {
+    id: device.id,
+    scope: device.scope,
+    name: device.name,
+    identifierType: device.identifierType,
+    identifier: device.identifier,
+  };
+}
