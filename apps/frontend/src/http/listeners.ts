@@ -8,6 +8,8 @@ import { ObjectStorage } from '@ucupdates/storage';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { AdminAuditController } from '../admin/audit/admin-audit.controller';
+import { ConfigurationController } from '../admin/configuration/configuration.controller';
+import { ConfigurationService } from '../admin/configuration/configuration.service';
 import { ImportsController } from '../admin/imports/imports.controller';
 import { ImportsService } from '../admin/imports/imports.service';
 import { NodesController } from '../admin/nodes/nodes.controller';
@@ -48,6 +50,7 @@ export class InternalListenerModule {
         TokensController,
         AdminAuditController,
         TestDevicesController,
+        ConfigurationController,
       ],
       providers: [
         UpdatesService,
@@ -55,6 +58,7 @@ export class InternalListenerModule {
         RulesService,
         TokensService,
         TestDevicesService,
+        ConfigurationService,
         { provide: APP_GUARD, useClass: AdminAuthGuard },
         { provide: APP_FILTER, useClass: AdminExceptionFilter },
       ],

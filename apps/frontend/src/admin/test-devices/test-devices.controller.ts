@@ -5,7 +5,8 @@ import { type AdminPrincipal, Principal } from '../../auth/admin-principal';
 import { RequireRole } from '../../auth/roles';
 import { pageQuery } from '../pagination';
 import { parseInput } from '../request-input';
-import { createTestDevice, scope, updateTestDevice } from './test-device-input';
+import { scope } from '../scope';
+import { createTestDevice, updateTestDevice } from './test-device-input';
 import { type TestDeviceView, TestDevicesService } from './test-devices.service';
 
 const params = z.object({ id: z.uuid() });

@@ -1,0 +1,144 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { CONFIG, type Config } from '@ucupdates/config';
+import { DeviceUpdateConfigurationEntity, recordAdminChange } from '@ucupdates/database';
+import {
+  type DeviceUpdateConfiguration,
+  defaultConfiguration,
+  effectiveConfiguration,
+  formatTimeSpan,
+  GLOBAL_SCOPE,
+} from '@ucupdates/device-config';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { AdminPrincipal } from '../../auth/admin-principal';
+import { ApiError } from '../../errors/api-error';
+
+export interface ConfigurationView {
+  scope: string;
+  logCleanUpInterval: string;
+  logFlushInterval: string;
+  maxLogCacheLimit: number;
+  maxLogFileSize: number;
+  logCleanUpTimeOfDay: string | null;
+  validLogFileTypes: string[];
+  validLogFileExtensions: string[];
+}
+
+export type ConfigurationChanges = Partial<Omit<DeviceUpdateConfiguration, 'scope'>>;
+
+/**
+ * Lync's Get-, Set- and Remove-CsDeviceUpdateConfiguration. The global scope always exists (with
+ * Lync's defaults until set); removing it resets it to them. Site scopes exist once set.
+ */
+@Injectable()
+export class ConfigurationService {
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+  ) {}
+
+  async list(): Promise<ConfigurationView[]> {
+    const stored = await this.all(this.dataSource.manager);
+    const scopes = stored.some((each) => each.scope === GLOBAL_SCOPE) ? stored : [defaultConfiguration(), ...stored];
+    return scopes.map(view);
+  }
+
+  async effective(): Promise<ConfigurationView> {
+    return view(effectiveConfiguration(await this.all(this.dataSource.manager), this.config.UCU_SITE));
+  }
+
+  async get(scope: string): Promise<ConfigurationView> {
+    return view(await this.find(this.dataSource.manager, scope));
+  }
+
+  /** Sets the fields given; the others keep their value (or the default, for a new site scope). */
+  async set(scope: string, changes: ConfigurationChanges, principal: AdminPrincipal): Promise<ConfigurationView> {
+    return this.dataSource.transaction(async (manager) => {
+      const current = await this.find(manager, scope, true).catch((error: unknown) => {
+        if (error instanceof ApiError && error.code === 'NotFound') {
+          return null;
+        }
+        throw error;
+      });
+      const next: DeviceUpdateConfiguration = { ...(current ?? defaultConfiguration(scope)), ...changes, scope };
+      await manager.getRepository(DeviceUpdateConfigurationEntity).save({
+        ...next,
+        maxLogCacheLimit: String(next.maxLogCacheLimit),
+        maxLogFileSize: String(next.maxLogFileSize),
+      });
+      await this.audit(manager, principal, 'configuration.set', scope, current && { ...view(current) }, { ...view(next) });
+      return view(next);
+    });
+  }
+
+  async remove(scope: string, principal: AdminPrincipal): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const current = await this.find(manager, scope, true);
+      await manager.getRepository(DeviceUpdateConfigurationEntity).delete({ scope });
+      const action = scope === GLOBAL_SCOPE ? 'configuration.reset' : 'configuration.remove';
+      await this.audit(manager, principal, action, scope, { ...view(current) }, scope === GLOBAL_SCOPE ? { ...view(defaultConfiguration()) } : null);
+    });
+  }
+
+  private async all(manager: EntityManager): Promise<DeviceUpdateConfiguration[]> {
+    const rows = await manager.getRepository(DeviceUpdateConfigurationEntity).find({ order: { scope: 'ASC' } });
+    return rows.map(fromEntity);
+  }
+
+  private async find(manager: EntityManager, scope: string, lock = false): Promise<DeviceUpdateConfiguration> {
+    const row = await manager
+      .getRepository(DeviceUpdateConfigurationEntity)
+      .findOne({ where: { scope }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    if (row) {
+      return fromEntity(row);
+    }
+    if (scope === GLOBAL_SCOPE) {
+      return defaultConfiguration();
+    }
+    throw new ApiError('NotFound', `no device update configuration for scope ${scope}`, HttpStatus.NOT_FOUND);
+  }
+
+  private async audit(
+    manager: EntityManager,
+    principal: AdminPrincipal,
+    action: string,
+    scope: string,
+    before: Record<string, unknown> | null,
+    after: Record<string, unknown> | null,
+  ): Promise<void> {
+    await recordAdminChange(manager, {
+      actor: principal.name,
+      role: principal.role,
+      action,
+      target: `configuration/${scope}`,
+      before,
+      after,
+      nodeId: this.config.UCU_NODE_ID,
+    });
+  }
+}
+
+function fromEntity(row: DeviceUpdateConfigurationEntity): DeviceUpdateConfiguration {
+  return {
+    scope: row.scope,
+    logCleanUpIntervalSeconds: row.logCleanUpIntervalSeconds,
+    logFlushIntervalSeconds: row.logFlushIntervalSeconds,
+    maxLogCacheLimit: Number(row.maxLogCacheLimit),
+    maxLogFileSize: Number(row.maxLogFileSize),
+    logCleanUpTimeOfDay: row.logCleanUpTimeOfDay,
+    validLogFileTypes: row.validLogFileTypes,
+    validLogFileExtensions: row.validLogFileExtensions,
+  };
+}
+
+function view(configuration: DeviceUpdateConfiguration): ConfigurationView {
+  return {
+    scope: configuration.scope,
+    logCleanUpInterval: formatTimeSpan(configuration.logCleanUpIntervalSeconds),
+    logFlushInterval: formatTimeSpan(configuration.logFlushIntervalSeconds),
+    maxLogCacheLimit: configuration.maxLogCacheLimit,
+    maxLogFileSize: configuration.maxLogFileSize,
+    logCleanUpTimeOfDay: configuration.logCleanUpTimeOfDay,
+    validLogFileTypes: configuration.validLogFileTypes,
+    validLogFileExtensions: configuration.validLogFileExtensions,
+  };
+}

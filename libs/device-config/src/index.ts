@@ -1,0 +1,2 @@
+export * from './device-update-configuration';
+export * from './timespan';

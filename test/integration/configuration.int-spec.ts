@@ -1,0 +1,108 @@
+import type { Config } from '@ucupdates/config';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { hashToken } from '../../apps/frontend/src/auth/token-hash';
+import type { Frontend } from '../../apps/frontend/src/frontend';
+import { prepareServices, startTestFrontend } from '../support/frontend-harness';
+import { recreateDatabase, testConfig } from '../support/test-environment';
+
+const ADMIN = 'config-admin-token-0123456789';
+const OPERATOR = 'config-operator-token-0123456789';
+
+const DEFAULTS = {
+  scope: 'global',
+  logCleanUpInterval: '10.00:00:00',
+  logFlushInterval: '00:05:00',
+  maxLogCacheLimit: 512000,
+  maxLogFileSize: 1024000,
+  logCleanUpTimeOfDay: '03:00',
+  validLogFileTypes: ['Watson', 'CELog', 'Config', 'DiagLog'],
+  validLogFileExtensions: ['.dmp', '.clg', '.clg1', '.clg2', '.bak', '.kdmp', '.dat', '.bin', '.cat', '.xml', '.txt', '.hex'],
+};
+
+describe('device update configuration (/api/v1/configuration)', () => {
+  let config: Config;
+  let frontend: Frontend;
+  let dataSource: DataSource;
+  const api = () => request(frontend.internal.getHttpServer());
+  const as = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+  beforeAll(async () => {
+    config = testConfig({
+      DATABASE_URL: await recreateDatabase('ucupdates_test_configuration'),
+      UCU_BOOTSTRAP_ADMIN_TOKEN: ADMIN,
+      UCU_SITE: 'Redmond',
+    });
+    await prepareServices(config);
+    frontend = await startTestFrontend(config);
+    dataSource = frontend.core.get(DataSource);
+    await dataSource.query(`INSERT INTO admin_tokens (name, role, token_hash) VALUES ('operator', 'operator', $1)`, [hashToken(OPERATOR)]);
+  });
+
+  afterAll(async () => {
+    await frontend?.close();
+  });
+
+  it("has a global scope with Lync's defaults before anything is set", async () => {
+    expect((await api().get('/api/v1/configuration').set(as(OPERATOR)).expect(200)).body.items).toEqual([DEFAULTS]);
+    expect((await api().get('/api/v1/configuration/global').set(as(OPERATOR)).expect(200)).body).toEqual(DEFAULTS);
+    expect((await api().get('/api/v1/configuration/effective').set(as(OPERATOR)).expect(200)).body).toEqual(DEFAULTS);
+    await api().get('/api/v1/configuration/site:Redmond').set(as(OPERATOR)).expect(404);
+  });
+
+  it('sets the fields given, keeping the others, with an audit row', async () => {
+    const set = await api()
+      .put('/api/v1/configuration/global')
+      .set(as(ADMIN))
+      .send({ logCleanUpInterval: '30.00:00:00', maxLogFileSize: 2048000, validLogFileExtensions: ['.TXT', '.log'] })
+      .expect(200);
+    expect(set.body).toEqual({ ...DEFAULTS, logCleanUpInterval: '30.00:00:00', maxLogFileSize: 2048000, validLogFileExtensions: ['.txt', '.log'] });
+    const [audit] = await dataSource.query(`SELECT action, before, after FROM admin_audit WHERE target = 'configuration/global'`);
+    // Before it was set, the global scope was Lync's defaults.
+    expect(audit).toMatchObject({
+      action: 'configuration.set',
+      before: { logCleanUpInterval: '10.00:00:00' },
+      after: { logCleanUpInterval: '30.00:00:00' },
+    });
+  });
+
+  it("makes a site's configuration the effective one on a pool of that site, and removes it again", async () => {
+    await api().put('/api/v1/configuration/site:Redmond').set(as(ADMIN)).send({ logFlushInterval: '00:10:00' }).expect(200);
+    const effective = await api().get('/api/v1/configuration/effective').set(as(OPERATOR)).expect(200);
+    expect(effective.body).toMatchObject({ scope: 'site:Redmond', logFlushInterval: '00:10:00', logCleanUpInterval: '10.00:00:00' });
+    expect((await api().get('/api/v1/configuration').set(as(OPERATOR)).expect(200)).body.items.map((c: { scope: string }) => c.scope)).toEqual([
+      'global',
+      'site:Redmond',
+    ]);
+    await api().delete('/api/v1/configuration/site:Redmond').set(as(ADMIN)).expect(204);
+    await api().delete('/api/v1/configuration/site:Redmond').set(as(ADMIN)).expect(404);
+    expect((await api().get('/api/v1/configuration/effective').set(as(OPERATOR)).expect(200)).body.scope).toBe('global');
+  });
+
+  it("resets the global scope to Lync's defaults when it is removed", async () => {
+    await api().delete('/api/v1/configuration/global').set(as(ADMIN)).expect(204);
+    expect((await api().get('/api/v1/configuration/global').set(as(OPERATOR)).expect(200)).body).toEqual(DEFAULTS);
+  });
+
+  it.each([
+    [{ logCleanUpInterval: '366.00:00:00' }, 'logCleanUpInterval', /from 1\.00:00:00 to 365\.00:00:00/],
+    [{ logCleanUpInterval: '12:00:00' }, 'logCleanUpInterval', /from 1\.00:00:00/],
+    [{ logFlushInterval: '00:00:30' }, 'logFlushInterval', /from 00:01:00 to 01:00:00/],
+    [{ logFlushInterval: 'five minutes' }, 'logFlushInterval', /time span/],
+    [{ logCleanUpTimeOfDay: '25:00' }, 'logCleanUpTimeOfDay', /HH:MM/],
+    [{ maxLogFileSize: -1 }, 'maxLogFileSize', /./],
+    [{ validLogFileExtensions: ['txt'] }, 'validLogFileExtensions.0', /extension/],
+    [{ validLogFileTypes: [] }, 'validLogFileTypes', /./],
+    [{ colour: 'red' }, 'colour', /colour/],
+  ])('refuses %j with 400 naming the field', async (body, field, message) => {
+    const response = await api().put('/api/v1/configuration/global').set(as(ADMIN)).send(body).expect(400);
+    expect(response.body.error.details.field).toBe(field);
+    expect(response.body.error.message).toMatch(message);
+  });
+
+  it('lets only admins change it', async () => {
+    await api().put('/api/v1/configuration/global').set(as(OPERATOR)).send({ maxLogFileSize: 1 }).expect(403);
+    await api().delete('/api/v1/configuration/global').set(as(OPERATOR)).expect(403);
+    expect((await api().get('/api/v1/configuration/region:x').set(as(OPERATOR)).expect(400)).body.error.details.field).toBe('scope');
+  });
+});
