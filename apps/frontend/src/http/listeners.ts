@@ -13,6 +13,8 @@ import { ConfigurationService } from '../admin/configuration/configuration.servi
 import { ImportsController } from '../admin/imports/imports.controller';
 import { ImportsService } from '../admin/imports/imports.service';
 import { NodesController } from '../admin/nodes/nodes.controller';
+import { PhoneUsersController } from '../admin/phone-users/phone-users.controller';
+import { PhoneUsersService } from '../admin/phone-users/phone-users.service';
 import { RulesController } from '../admin/rules/rules.controller';
 import { RulesService } from '../admin/rules/rules.service';
 import { TestDevicesController } from '../admin/test-devices/test-devices.controller';
@@ -51,6 +53,7 @@ export class InternalListenerModule {
         AdminAuditController,
         TestDevicesController,
         ConfigurationController,
+        PhoneUsersController,
       ],
       providers: [
         UpdatesService,
@@ -59,6 +62,7 @@ export class InternalListenerModule {
         TokensService,
         TestDevicesService,
         ConfigurationService,
+        PhoneUsersService,
         { provide: APP_GUARD, useClass: AdminAuthGuard },
         { provide: APP_FILTER, useClass: AdminExceptionFilter },
       ],

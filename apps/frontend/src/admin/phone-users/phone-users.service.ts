@@ -1,0 +1,84 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { CONFIG, type Config } from '@ucupdates/config';
+import { PhoneUserEntity, recordAdminChange } from '@ucupdates/database';
+import { hashPassword } from '@ucupdates/phone-directory';
+import { DataSource, QueryFailedError } from 'typeorm';
+import type { AdminPrincipal } from '../../auth/admin-principal';
+import { ApiError } from '../../errors/api-error';
+import { decodeCursor, encodeCursor, type Page } from '../pagination';
+
+export interface PhoneUserView {
+  id: string;
+  userId: string;
+  createdAt: string;
+}
+
+@Injectable()
+export class PhoneUsersService {
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+  ) {}
+
+  async create(userId: string, password: string, principal: AdminPrincipal): Promise<PhoneUserView> {
+    // Hashed before the transaction: the slow hash should not hold a connection.
+    const passwordHash = await hashPassword(password);
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const user = await manager.getRepository(PhoneUserEntity).save({ userId, passwordHash });
+        await recordAdminChange(manager, {
+          actor: principal.name,
+          role: principal.role,
+          action: 'phoneUser.create',
+          target: `phoneUser/${user.id}`,
+          before: null,
+          after: { id: user.id, userId },
+          nodeId: this.config.UCU_NODE_ID,
+        });
+        return view(user);
+      });
+    } catch (error) {
+      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
+        throw new ApiError('DuplicateUser', `${userId} is already in the directory`, HttpStatus.CONFLICT, { field: 'userId' });
+      }
+      throw error;
+    }
+  }
+
+  async list(limit: number, cursor?: string): Promise<Page<PhoneUserView>> {
+    const after = cursor ? decodeCursor(cursor) : null;
+    if (cursor && (!after || after.length !== 1)) {
+      throw new ApiError('BadRequest', 'cursor: is not a cursor this API gave', HttpStatus.BAD_REQUEST, { field: 'cursor' });
+    }
+    const query = this.dataSource.getRepository(PhoneUserEntity).createQueryBuilder('user');
+    if (after) {
+      query.where('user.user_id > :after', { after: after[0] });
+    }
+    const rows = await query.orderBy('user.user_id').take(limit + 1).getMany();
+    const page = rows.slice(0, limit);
+    return { items: page.map(view), nextCursor: rows.length > limit ? encodeCursor([page.at(-1)!.userId]) : null };
+  }
+
+  async delete(id: string, principal: AdminPrincipal): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const user = await manager.getRepository(PhoneUserEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!user) {
+        throw new ApiError('NotFound', `no phone user ${id}`, HttpStatus.NOT_FOUND);
+      }
+      await manager.getRepository(PhoneUserEntity).delete(id);
+      await recordAdminChange(manager, {
+        actor: principal.name,
+        role: principal.role,
+        action: 'phoneUser.delete',
+        target: `phoneUser/${id}`,
+        before: { id, userId: user.userId },
+        after: null,
+        nodeId: this.config.UCU_NODE_ID,
+      });
+    });
+  }
+}
+
+function view(user: PhoneUserEntity): PhoneUserView {
+  return { id: user.id, userId: user.userId, createdAt: user.createdAt.toISOString() };
+}
