@@ -10,6 +10,8 @@ import { DataSource } from 'typeorm';
 import { AdminAuditController } from '../admin/audit/admin-audit.controller';
 import { ConfigurationController } from '../admin/configuration/configuration.controller';
 import { ConfigurationService } from '../admin/configuration/configuration.service';
+import { FilesController } from '../admin/files/files.controller';
+import { FilesService } from '../admin/files/files.service';
 import { ImportsController } from '../admin/imports/imports.controller';
 import { ImportsService } from '../admin/imports/imports.service';
 import { NodesController } from '../admin/nodes/nodes.controller';
@@ -54,6 +56,7 @@ export class InternalListenerModule {
         TestDevicesController,
         ConfigurationController,
         PhoneUsersController,
+        FilesController,
       ],
       providers: [
         UpdatesService,
@@ -63,6 +66,7 @@ export class InternalListenerModule {
         TestDevicesService,
         ConfigurationService,
         PhoneUsersService,
+        FilesService,
         { provide: APP_GUARD, useClass: AdminAuthGuard },
         { provide: APP_FILTER, useClass: AdminExceptionFilter },
       ],

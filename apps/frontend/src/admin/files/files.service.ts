@@ -1,0 +1,62 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CONFIG, type Config } from '@ucupdates/config';
+import { recordAdminChange } from '@ucupdates/database';
+import { ObjectStorage } from '@ucupdates/storage';
+import { DataSource } from 'typeorm';
+import type { AdminPrincipal } from '../../auth/admin-principal';
+
+/**
+ * A file is still needed while a rule's approved, pending or restore version lists it (a rolled
+ * back version needs none: RestoreBackup sends no files).
+ */
+const REFERENCED = `EXISTS (
+  SELECT 1 FROM update_version_files uf
+    JOIN update_versions v ON v.id = uf.update_version_id
+    JOIN rules r ON r.id = v.rule_id
+   WHERE uf.sha256 = files.sha256
+     AND v.version IN (r.approved_version, r.pending_version, r.restore_version))`;
+
+/** Lync's Clear-CsDeviceUpdateFile: removes the files no rule version needs any more. */
+@Injectable()
+export class FilesService {
+  private readonly logger = new Logger(FilesService.name);
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(ObjectStorage) private readonly storage: ObjectStorage,
+  ) {}
+
+  /**
+   * The rows go first, in one transaction with the audit row; the objects after, and only those
+   * whose rows went. An import that starts using a file meanwhile holds a key lock on its row, so
+   * one of the two fails on the foreign key rather than a version losing its file.
+   */
+  async purge(principal: AdminPrincipal): Promise<{ removed: number }> {
+    const removed = await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `DELETE FROM update_version_files WHERE sha256 IN (SELECT sha256 FROM files WHERE NOT ${REFERENCED})`,
+      );
+      // For DELETE … RETURNING, TypeORM answers [rows, count].
+      const [rows]: [{ sha256: string }[], number] = await manager.query(
+        `DELETE FROM files WHERE NOT ${REFERENCED} RETURNING sha256`,
+      );
+      const hashes = rows.map((row) => row.sha256);
+      await recordAdminChange(manager, {
+        actor: principal.name,
+        role: principal.role,
+        action: 'files.purge',
+        target: 'files',
+        before: null,
+        after: { removed: hashes.length, sha256: hashes },
+        nodeId: this.config.UCU_NODE_ID,
+      });
+      return hashes;
+    });
+    for (const sha256 of removed) {
+      await this.storage.delete(`files/${sha256}`);
+    }
+    this.logger.log(`purged ${removed.length} file(s) no rule version uses`);
+    return { removed: removed.length };
+  }
+}
