@@ -3,6 +3,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { Client } from 'pg';
 import { LocalPool } from '../../deploy/pool/local-pool';
 import { runMigrations } from '../../deploy/pool/prerequisites';
 import { buildPackage, createTestPki, type TestPki } from '../support/package-builder';
@@ -26,6 +27,7 @@ describe('the pool behind HAProxy', () => {
   const agent = new Agent({ keepAlive: true, maxSockets: 32 });
 
   let pki: TestPki;
+  let databaseUrl: string;
 
   beforeAll(async () => {
     pki = createTestPki(join(testServices.stateDir, 'e2e-pki'));
@@ -36,7 +38,7 @@ describe('the pool behind HAProxy', () => {
     const env = {
       PATH: process.env.PATH,
       TZ: 'UTC',
-      DATABASE_URL: await recreateDatabase('ucupdates_e2e'),
+      DATABASE_URL: (databaseUrl = await recreateDatabase('ucupdates_e2e')),
       REDIS_URL: redisUrl,
       ...testServices.s3,
       S3_BUCKET: 'ucupdates-e2e',
@@ -181,6 +183,64 @@ describe('the pool behind HAProxy', () => {
       listed = await nodes();
     }
     expect(listed.every((node) => node.status === 'active')).toBe(true);
+  }, 60_000);
+
+  it('leaves no committed change without its audit row, nor a row without its change, when killed mid-burst', async () => {
+    const node = 2; // node-3, asked directly, so the burst is all on the node that dies
+    const post = (n: number) =>
+      new Promise<number>((resolve) => {
+        const body = Buffer.from(JSON.stringify({ scope: 'global', name: `burst-${n}`, identifierType: 'SerialNumber', identifier: `SN-${n}` }));
+        const request = httpRequest(
+          `${pool.nodeUrl(node)}/api/v1/test-devices`,
+          { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, timeout: 10_000 },
+          (response) => {
+            response.resume();
+            response.on('end', () => resolve(response.statusCode ?? 0));
+          },
+        );
+        request.on('error', () => resolve(0));
+        request.end(body);
+      });
+    let next = 0;
+    const answered: number[] = [];
+    const sender = async () => {
+      while (next < 2_000) {
+        const status = await post(next++);
+        answered.push(status);
+        if (status === 0) {
+          return; // the node is gone
+        }
+      }
+    };
+    const senders = Array.from({ length: 8 }, () => sender());
+    await sleep(400);
+    await pool.frontends[node].kill();
+    await Promise.all(senders);
+    expect(answered.filter((status) => status === 201).length).toBeGreaterThan(10);
+    expect(answered).toContain(0); // the kill did land in the middle of the burst
+
+    const db = new Client({ connectionString: databaseUrl });
+    await db.connect();
+    try {
+      const orphans = await db.query(
+        `SELECT d.name FROM test_devices d
+          WHERE d.name LIKE 'burst-%'
+            AND NOT EXISTS (SELECT 1 FROM admin_audit a WHERE a.action = 'testDevice.create' AND a.target = 'testDevice/' || d.id)`,
+      );
+      const ghosts = await db.query(
+        `SELECT a.target FROM admin_audit a
+          WHERE a.action = 'testDevice.create' AND a.after->>'name' LIKE 'burst-%'
+            AND NOT EXISTS (SELECT 1 FROM test_devices d WHERE a.target = 'testDevice/' || d.id)`,
+      );
+      const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM test_devices WHERE name LIKE 'burst-%'`)).rows;
+      expect({ orphans: orphans.rows, ghosts: ghosts.rows }).toEqual({ orphans: [], ghosts: [] });
+      // Every change the clients saw answered is there (some more may have committed unanswered).
+      expect(n).toBeGreaterThanOrEqual(answered.filter((status) => status === 201).length);
+    } finally {
+      await db.end();
+    }
+    pool.startFrontend(node);
+    await pool.waitForNode(node);
   }, 60_000);
 });
 
