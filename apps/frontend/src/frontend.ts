@@ -8,6 +8,7 @@ import { FrontendCoreModule } from './core.module';
 import { createHttpApp } from './http/create-http-app';
 import { ExternalListenerModule, InternalListenerModule } from './http/listeners';
 import { registerUploadParsers } from './admin/updates/upload-parsers';
+import { serveOpenApi } from './docs/openapi';
 
 export interface Frontend {
   core: INestApplicationContext;
@@ -28,6 +29,7 @@ export async function createFrontend(config: Config, logger: Logger, metrics: Me
   await core.init();
   const internal = await createHttpApp(InternalListenerModule.on(core), 'internal', config, logger, metrics);
   await registerUploadParsers(internal, config.UCU_MAX_UPLOAD_BYTES);
+  serveOpenApi(internal);
   const external = await createHttpApp(ExternalListenerModule.on(core), 'external', config, logger, metrics);
   return {
     core,

@@ -28,6 +28,7 @@ import { UpdatesService } from '../admin/updates/updates.service';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { AdminExceptionFilter } from '../errors/admin-exception.filter';
 import { PhoneExceptionFilter } from '../errors/phone-exception.filter';
+import { DocsController } from '../docs/docs.controller';
 import { HealthController } from '../health/health.controller';
 import { ReadinessService } from '../health/readiness.service';
 import { MetricsController } from '../metrics/metrics.controller';
@@ -57,6 +58,7 @@ export class InternalListenerModule {
         ConfigurationController,
         PhoneUsersController,
         FilesController,
+        DocsController,
       ],
       providers: [
         UpdatesService,

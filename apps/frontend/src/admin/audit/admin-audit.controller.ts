@@ -6,6 +6,8 @@ import { RequireRole } from '../../auth/roles';
 import { ApiError } from '../../errors/api-error';
 import { decodeCursor, encodeCursor, pageQuery } from '../pagination';
 import { parseInput } from '../request-input';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiQueryOf } from '../../docs/api-schema';
 
 const auditQuery = pageQuery.extend({
   since: z.iso.datetime({ offset: true }).optional(),
@@ -29,11 +31,13 @@ interface AuditRow {
 
 /** `GET /api/v1/audit/admin`: the administrative changes, newest first. */
 @Controller('api/v1/audit/admin')
+@ApiTags('audit')
 @RequireRole(Role.Viewer)
 export class AdminAuditController {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
   @Get()
+  @ApiQueryOf(auditQuery)
   async list(@Query() query: unknown) {
     const filters = parseInput(auditQuery, query);
     let beforeId: string | null = null;

@@ -7,6 +7,8 @@ import { RequireRole } from '../../auth/roles';
 import { parseInput } from '../request-input';
 import { scope } from '../scope';
 import { ConfigurationService, type ConfigurationView } from './configuration.service';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiJsonBody } from '../../docs/api-schema';
 
 /** A TimeSpan text within a range, as seconds. */
 const timeSpan = (range: { min: number; max: number }) =>
@@ -49,6 +51,7 @@ const changes = z
 const scopeParams = z.object({ scope });
 
 @Controller('api/v1/configuration')
+@ApiTags('configuration')
 @RequireRole(Role.Viewer)
 export class ConfigurationController {
   constructor(@Inject(ConfigurationService) private readonly configurations: ConfigurationService) {}
@@ -71,6 +74,7 @@ export class ConfigurationController {
 
   @Put(':scope')
   @RequireRole(Role.Admin)
+  @ApiJsonBody(changes)
   set(@Param() params: unknown, @Body() body: unknown, @Principal() principal: AdminPrincipal): Promise<ConfigurationView> {
     return this.configurations.set(parseInput(scopeParams, params).scope, parseInput(changes, body), principal);
   }

@@ -3,8 +3,10 @@ import { Role } from '@ucupdates/database';
 import { type AdminPrincipal, Principal } from '../../auth/admin-principal';
 import { RequireRole } from '../../auth/roles';
 import { FilesService } from './files.service';
+import { ApiTags } from '@nestjs/swagger';
 
 @Controller('api/v1/files')
+@ApiTags('files')
 @RequireRole(Role.Operator)
 export class FilesController {
   constructor(@Inject(FilesService) private readonly files: FilesService) {}

@@ -2,8 +2,10 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { Role } from '@ucupdates/database';
 import { type PoolNodeView, PoolNodesService } from '@ucupdates/pool';
 import { RequireRole } from '../../auth/roles';
+import { ApiTags } from '@nestjs/swagger';
 
 @Controller('api/v1/nodes')
+@ApiTags('pool')
 @RequireRole(Role.Viewer)
 export class NodesController {
   constructor(@Inject(PoolNodesService) private readonly nodes: PoolNodesService) {}

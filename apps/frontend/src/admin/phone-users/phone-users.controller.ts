@@ -6,6 +6,8 @@ import { RequireRole } from '../../auth/roles';
 import { pageQuery } from '../pagination';
 import { parseInput } from '../request-input';
 import { PhoneUsersService, type PhoneUserView } from './phone-users.service';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiJsonBody, ApiQueryOf } from '../../docs/api-schema';
 
 const createPhoneUser = z.strictObject({
   userId: z
@@ -18,18 +20,21 @@ const createPhoneUser = z.strictObject({
 
 /** The built-in phone directory (labs and tests; LDAP in production). Passwords are never shown. */
 @Controller('api/v1/phone-users')
+@ApiTags('phone users')
 @RequireRole(Role.Viewer)
 export class PhoneUsersController {
   constructor(@Inject(PhoneUsersService) private readonly users: PhoneUsersService) {}
 
   @Post()
   @RequireRole(Role.Admin)
+  @ApiJsonBody(createPhoneUser)
   create(@Body() body: unknown, @Principal() principal: AdminPrincipal): Promise<PhoneUserView> {
     const { userId, password } = parseInput(createPhoneUser, body);
     return this.users.create(userId, password, principal);
   }
 
   @Get()
+  @ApiQueryOf(pageQuery)
   list(@Query() query: unknown) {
     const { limit, cursor } = parseInput(pageQuery, query);
     return this.users.list(limit, cursor);

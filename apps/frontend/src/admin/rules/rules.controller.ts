@@ -7,6 +7,8 @@ import { pageQuery } from '../pagination';
 import { parseInput } from '../request-input';
 import type { RuleView } from './rule-view';
 import { RulesService } from './rules.service';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiQueryOf } from '../../docs/api-schema';
 
 const filterValue = z.string().min(1).max(64);
 const listQuery = pageQuery.extend({
@@ -21,11 +23,13 @@ const ruleParams = z.object({ id: z.uuid() });
 
 /** Lync's Get-, Approve-, Reset-, Restore- and Remove-CsDeviceUpdateRule. */
 @Controller('api/v1/rules')
+@ApiTags('rules')
 @RequireRole(Role.Viewer)
 export class RulesController {
   constructor(@Inject(RulesService) private readonly rules: RulesService) {}
 
   @Get()
+  @ApiQueryOf(listQuery)
   list(@Query() query: unknown) {
     const { limit, cursor, ...filters } = parseInput(listQuery, query);
     return this.rules.list(filters, limit, cursor);

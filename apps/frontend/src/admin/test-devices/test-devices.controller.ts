@@ -8,23 +8,29 @@ import { parseInput } from '../request-input';
 import { scope } from '../scope';
 import { createTestDevice, updateTestDevice } from './test-device-input';
 import { type TestDeviceView, TestDevicesService } from './test-devices.service';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiJsonBody, ApiQueryOf } from '../../docs/api-schema';
 
 const params = z.object({ id: z.uuid() });
+const listQuery = pageQuery.extend({ scope: scope.optional() });
 
 @Controller('api/v1/test-devices')
+@ApiTags('test devices')
 @RequireRole(Role.Viewer)
 export class TestDevicesController {
   constructor(@Inject(TestDevicesService) private readonly devices: TestDevicesService) {}
 
   @Post()
   @RequireRole(Role.Operator)
+  @ApiJsonBody(createTestDevice)
   create(@Body() body: unknown, @Principal() principal: AdminPrincipal): Promise<TestDeviceView> {
     return this.devices.create(parseInput(createTestDevice, body), principal);
   }
 
   @Get()
+  @ApiQueryOf(listQuery)
   list(@Query() query: unknown) {
-    const { limit, cursor, scope: inScope } = parseInput(pageQuery.extend({ scope: scope.optional() }), query);
+    const { limit, cursor, scope: inScope } = parseInput(listQuery, query);
     return this.devices.list(inScope, limit, cursor);
   }
 
@@ -35,6 +41,7 @@ export class TestDevicesController {
 
   @Patch(':id')
   @RequireRole(Role.Operator)
+  @ApiJsonBody(updateTestDevice)
   update(@Param() id: unknown, @Body() body: unknown, @Principal() principal: AdminPrincipal): Promise<TestDeviceView> {
     return this.devices.update(parseInput(params, id).id, parseInput(updateTestDevice, body), principal);
   }

@@ -6,6 +6,8 @@ import { RequireRole } from '../../auth/roles';
 import { pageQuery } from '../pagination';
 import { parseInput } from '../request-input';
 import { TokensService } from './tokens.service';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiJsonBody, ApiQueryOf } from '../../docs/api-schema';
 
 const createToken = z.strictObject({
   name: z.string().trim().min(1).max(128),
@@ -13,18 +15,21 @@ const createToken = z.strictObject({
 });
 
 @Controller('api/v1/tokens')
+@ApiTags('tokens')
 @RequireRole(Role.Admin)
 export class TokensController {
   constructor(@Inject(TokensService) private readonly tokens: TokensService) {}
 
   /** 201 with the token itself: the only time it is shown. */
   @Post()
+  @ApiJsonBody(createToken)
   create(@Body() body: unknown, @Principal() principal: AdminPrincipal) {
     const { name, role } = parseInput(createToken, body);
     return this.tokens.create(name, role, principal);
   }
 
   @Get()
+  @ApiQueryOf(pageQuery)
   list(@Query() query: unknown) {
     const { limit, cursor } = parseInput(pageQuery, query);
     return this.tokens.list(limit, cursor);

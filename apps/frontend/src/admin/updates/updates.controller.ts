@@ -6,6 +6,7 @@ import { type AdminPrincipal, Principal } from '../../auth/admin-principal';
 import { RequireRole } from '../../auth/roles';
 import { ApiError } from '../../errors/api-error';
 import { UpdatesService } from './updates.service';
+import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 
 /** Content types whose body is the package itself (registered as raw streams in upload-parsers.ts). */
 export const PACKAGE_CONTENT_TYPES = ['application/vnd.ms-cab-compressed', 'application/octet-stream'];
@@ -13,6 +14,7 @@ export const PACKAGE_CONTENT_TYPES = ['application/vnd.ms-cab-compressed', 'appl
 const FILE_NAME = /filename="?([^";]{1,255})"?/i;
 
 @Controller('api/v1/updates')
+@ApiTags('updates')
 @RequireRole(Role.Operator)
 export class UpdatesController {
   constructor(@Inject(UpdatesService) private readonly updates: UpdatesService) {}
@@ -22,6 +24,8 @@ export class UpdatesController {
    * the new import; 200 with the first import when these bytes came before.
    */
   @Post()
+  @ApiConsumes(...PACKAGE_CONTENT_TYPES, 'multipart/form-data')
+  @ApiBody({ description: 'the .cab, as the body or as the multipart field "file"', schema: { type: 'string', format: 'binary' } })
   async upload(
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
