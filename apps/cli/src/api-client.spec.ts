@@ -1,0 +1,146 @@
+import { ApiFailure, failureOf, HttpApi } from './api-client';
+import { ExitCode, exitCodeForStatus } from './exit-codes';
+
+interface Sent {
+  url: string;
+  init: RequestInit;
+}
+
+/** A fetch that answers from a list and records what it was asked. */
+function fakeFetch(answers: (Response | Error)[]) {
+  const sent: Sent[] = [];
+  const fetch = async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    sent.push({ url: String(url), init: init ?? {} });
+    const answer = answers.shift();
+    if (!answer) {
+      throw new Error('no answer left');
+    }
+    if (answer instanceof Error) {
+      throw answer;
+    }
+    return answer;
+  };
+  return { sent, fetch: fetch as typeof globalThis.fetch };
+}
+
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+
+async function failure(promise: Promise<unknown>): Promise<ApiFailure> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ApiFailure) {
+      return error;
+    }
+    throw error;
+  }
+  throw new Error('expected an ApiFailure');
+}
+
+describe('exitCodeForStatus', () => {
+  it.each([
+    [400, ExitCode.Refused],
+    [401, ExitCode.NotAuthorised],
+    [403, ExitCode.NotAuthorised],
+    [404, ExitCode.NotFound],
+    [409, ExitCode.Conflict],
+    [413, ExitCode.Refused],
+    [422, ExitCode.Refused],
+    [500, ExitCode.ServerError],
+    [503, ExitCode.ServerError],
+    [302, ExitCode.ServerError],
+  ])('HTTP %d exits %d', (status, code) => {
+    expect(exitCodeForStatus(status)).toBe(code);
+  });
+});
+
+describe('HttpApi', () => {
+  it('sends the bearer token and JSON to the path under the base URL, keeping a proxy prefix', async () => {
+    const { sent, fetch } = fakeFetch([json(200, { id: 'x' })]);
+    const api = new HttpApi({ baseUrl: 'https://pool.contoso.com/ucupdates/', token: 'ucu_secret', fetch });
+    await expect(api.send({ method: 'PATCH', path: '/api/v1/test-devices/x', query: { a: '1', b: undefined }, body: { name: 'n' } })).resolves.toEqual({
+      id: 'x',
+    });
+    expect(sent[0].url).toBe('https://pool.contoso.com/ucupdates/api/v1/test-devices/x?a=1');
+    expect(sent[0].init).toMatchObject({
+      method: 'PATCH',
+      body: '{"name":"n"}',
+      headers: { Authorization: 'Bearer ucu_secret', 'Content-Type': 'application/json', Accept: 'application/json' },
+    });
+  });
+
+  it('answers undefined for 204', async () => {
+    const { fetch } = fakeFetch([new Response(null, { status: 204 })]);
+    await expect(new HttpApi({ baseUrl: 'http://h', token: 't', fetch }).send({ method: 'DELETE', path: '/x' })).resolves.toBeUndefined();
+  });
+
+  it('follows nextCursor until the last page, asking for the largest pages', async () => {
+    const { sent, fetch } = fakeFetch([
+      json(200, { items: [1, 2], nextCursor: 'c1' }),
+      json(200, { items: [3], nextCursor: 'c2' }),
+      json(200, { items: [], nextCursor: null }),
+    ]);
+    const api = new HttpApi({ baseUrl: 'http://h:8080', token: 't', fetch });
+    await expect(api.listAll('/api/v1/rules', { brand: 'Poly*' })).resolves.toEqual([1, 2, 3]);
+    expect(sent.map((each) => each.url)).toEqual([
+      'http://h:8080/api/v1/rules?brand=Poly*&limit=1000',
+      'http://h:8080/api/v1/rules?brand=Poly*&limit=1000&cursor=c1',
+      'http://h:8080/api/v1/rules?brand=Poly*&limit=1000&cursor=c2',
+    ]);
+  });
+
+  it('stops at max items, asking for no more than it needs', async () => {
+    const { sent, fetch } = fakeFetch([json(200, { items: [1, 2, 3], nextCursor: 'c1' })]);
+    await expect(new HttpApi({ baseUrl: 'http://h', token: 't', fetch }).listAll('/l', {}, 3)).resolves.toEqual([1, 2, 3]);
+    expect(sent.map((each) => each.url)).toEqual(['http://h/l?limit=3']);
+  });
+
+  it('refuses a cursor handed back twice rather than looping for ever', async () => {
+    const { fetch } = fakeFetch([json(200, { items: [1], nextCursor: 'c' }), json(200, { items: [1], nextCursor: 'c' })]);
+    const error = await failure(new HttpApi({ baseUrl: 'http://h', token: 't', fetch }).listAll('/l'));
+    expect([error.code, error.exitCode]).toEqual(['BadCursor', ExitCode.ServerError]);
+  });
+
+  it("turns the API's error into its code, message, details and exit code", async () => {
+    const { fetch } = fakeFetch([json(409, { error: { code: 'NoPendingVersion', message: 'nothing pending', details: null } })]);
+    const error = await failure(new HttpApi({ baseUrl: 'http://h', token: 't', fetch }).send({ method: 'POST', path: '/x' }));
+    expect(error).toMatchObject({ status: 409, code: 'NoPendingVersion', message: 'nothing pending', details: null, exitCode: ExitCode.Conflict });
+  });
+
+  it('names the reason a pool cannot be reached, and exits 6', async () => {
+    const refused = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+    const { fetch } = fakeFetch([refused]);
+    const error = await failure(new HttpApi({ baseUrl: 'http://127.0.0.1:38999', token: 't', fetch }).send({ method: 'GET', path: '/x' }));
+    expect(error).toMatchObject({ status: 0, code: 'Unreachable', message: 'cannot reach http://127.0.0.1:38999: ECONNREFUSED', exitCode: ExitCode.ServerError });
+  });
+
+  it('says so when a success is not JSON (the URL is not the admin API)', async () => {
+    const { fetch } = fakeFetch([new Response('<html></html>', { status: 200 })]);
+    const error = await failure(new HttpApi({ baseUrl: 'http://h', token: 't', fetch }).send({ method: 'GET', path: '/x' }));
+    expect([error.code, error.exitCode]).toEqual(['NotJson', ExitCode.ServerError]);
+  });
+
+  it('streams an upload with duplex half and answers its status with the body', async () => {
+    const { sent, fetch } = fakeFetch([json(202, { importId: 'i' })]);
+    async function* body() {
+      yield new Uint8Array([1]);
+    }
+    const answer = await new HttpApi({ baseUrl: 'http://h', token: 't', fetch }).upload('/api/v1/updates', body(), {
+      'Content-Type': 'application/vnd.ms-cab-compressed',
+    });
+    expect(answer).toEqual({ status: 202, body: { importId: 'i' } });
+    expect(sent[0].init).toMatchObject({ method: 'POST', duplex: 'half', headers: { 'Content-Type': 'application/vnd.ms-cab-compressed', Authorization: 'Bearer t' } });
+  });
+});
+
+describe('failureOf', () => {
+  it("keeps a proxy's answer as Http<status>, hinting at the URL on 404", () => {
+    expect(failureOf(404, 'Not Found', '<Response><Error>NotFound</Error></Response>')).toMatchObject({
+      code: 'Http404',
+      message: 'Not Found (is the URL the internal listener of a ucupdates pool?)',
+      exitCode: ExitCode.NotFound,
+    });
+    expect(failureOf(502, 'Bad Gateway', '<html>')).toMatchObject({ code: 'Http502', exitCode: ExitCode.ServerError });
+  });
+});

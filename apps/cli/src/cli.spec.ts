@@ -1,0 +1,561 @@
+import { type Api, type ApiRequest, ApiFailure, type ApiSettings, type Query } from './api-client';
+import { type CliEnvironment, detailLines, runCli, splitCommand } from './cli';
+import { ExitCode } from './exit-codes';
+
+type Call =
+  | { kind: 'send'; request: ApiRequest }
+  | { kind: 'list'; path: string; query: Query; max?: number }
+  | { kind: 'upload'; path: string; headers: Record<string, string>; bytes: number };
+
+const RULE_ID = '6f1c2d4e-8a9b-4c3d-9e8f-0a1b2c3d4e5f';
+const DEVICE_ID = '0b8d7c6e-5f4a-4b3c-8d2e-1f0a9b8c7d6e';
+const IMPORT_ID = '3c9e1f7a-2b4d-4e6f-8a1c-5d7e9f0b2a4c';
+
+const rule = {
+  id: RULE_ID,
+  identity: `service:WebServer:pool.contoso.com/${RULE_ID}`,
+  deviceType: 'UCPhone',
+  brand: 'Polycom',
+  model: 'CX600',
+  revision: 'A',
+  locale: 'ENU',
+  updateType: 'CPE',
+  approvedVersion: null,
+  pendingVersion: '4.0.7577.4372',
+  restoreVersion: null,
+  approvedAt: null,
+  pendingAt: '2024-05-01T10:00:00.000Z',
+  replication: { pending: 'complete', approved: null },
+};
+
+interface Options {
+  env?: Record<string, string | undefined>;
+  stdin?: string[];
+  files?: Record<string, Buffer>;
+}
+
+/** The CLI against a recorder in place of the pool: what it would send, and what it prints. */
+async function run(argv: string[], answer: (call: Call) => unknown = () => undefined, options: Options = {}) {
+  const calls: Call[] = [];
+  const settings: ApiSettings[] = [];
+  let stdout = '';
+  let stderr = '';
+  let clock = 0;
+  const reply = async (call: Call) => {
+    calls.push(call);
+    return answer(call);
+  };
+  const api: Api = {
+    send: async <T>(request: ApiRequest) => (await reply({ kind: 'send', request })) as T,
+    listAll: async <T>(path: string, query: Query = {}, max?: number) =>
+      (await reply({ kind: 'list', path, query: definedOnly(query), ...(max === undefined ? {} : { max }) })) as T[],
+    upload: async <T>(path: string, body: AsyncIterable<Uint8Array>, headers: Record<string, string>) => {
+      let bytes = 0;
+      for await (const chunk of body) {
+        bytes += chunk.byteLength;
+      }
+      return (await reply({ kind: 'upload', path, headers, bytes })) as { status: number; body: T };
+    },
+  };
+  const files = options.files ?? {};
+  const environment: CliEnvironment = {
+    argv,
+    env: options.env ?? { UCU_TOKEN: 'ucu_token_for_tests', UCU_URL: 'http://127.0.0.1:38080' },
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    stdin: Object.assign(
+      (async function* () {
+        yield* (options.stdin ?? []).map((text) => Buffer.from(text));
+      })(),
+      { isTTY: false },
+    ),
+    files: {
+      size(path) {
+        if (!files[path]) {
+          throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
+        }
+        return files[path].length;
+      },
+      async *read(path) {
+        yield new Uint8Array(files[path]);
+      },
+    },
+    makeApi(given) {
+      settings.push(given);
+      return api;
+    },
+    sleep: async (ms) => {
+      clock += ms;
+    },
+    now: () => clock,
+  };
+  const code = await runCli(environment);
+  return { code, stdout, stderr, calls, settings };
+}
+
+function definedOnly(query: Query): Query {
+  return Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined));
+}
+
+const sent = (calls: Call[]) => calls.map((call) => (call.kind === 'send' ? call.request : call));
+
+function refuse(status: number, code: string, message: string): never {
+  throw new ApiFailure(status, code, message);
+}
+
+describe('splitCommand', () => {
+  it.each([
+    [['get-rule', '--json'], 'get-rule', ['--json']],
+    [['--json', 'get-rule'], 'get-rule', ['--json']],
+    [['--url', 'http://x', 'get-node'], 'get-node', ['--url', 'http://x']],
+    [['--url=http://x', 'Get-Node'], 'get-node', ['--url=http://x']],
+    [['--help'], undefined, ['--help']],
+  ])('finds the command in %j', (argv, name, rest) => {
+    expect(splitCommand(argv)).toEqual({ name, argv: rest });
+  });
+});
+
+describe('help', () => {
+  it('lists every command with --help, exit 0', async () => {
+    const { code, stdout } = await run(['--help']);
+    expect(code).toBe(ExitCode.Ok);
+    for (const name of ['import-update', 'get-rule', 'approve-rule', 'new-test-device', 'set-config', 'get-audit', 'new-phone-user']) {
+      expect(stdout).toContain(`  ${name} `);
+    }
+    expect(stdout).toContain('Exit codes:');
+  });
+
+  it.each([[['approve-rule', '--help']], [['help', 'approve-rule']], [['approve-rule', 'not-an-id', '-h']]])(
+    'shows a command\'s usage, options and examples for %j',
+    async (argv) => {
+      const { code, stdout, calls } = await run(argv);
+      expect(code).toBe(ExitCode.Ok);
+      expect(stdout).toContain('Usage: ucupdates approve-rule ID [--force]');
+      expect(stdout).toContain('--force');
+      expect(stdout).toContain('Examples:');
+      expect(calls).toEqual([]);
+    },
+  );
+
+  it('is a usage error without a command, or with an unknown one', async () => {
+    expect((await run([])).code).toBe(ExitCode.Usage);
+    const unknown = await run(['approve-everything']);
+    expect([unknown.code, unknown.stderr]).toEqual([ExitCode.Usage, expect.stringContaining('unknown command "approve-everything"')]);
+  });
+});
+
+describe('usage errors (exit 2, nothing sent)', () => {
+  it.each([
+    [['get-rule', '--colour', 'red'], "Unknown option '--colour'"],
+    [['approve-rule'], 'approve-rule needs 1 argument'],
+    [['approve-rule', 'not-an-id'], '"not-an-id" is not a rule id'],
+    [['approve-rule', RULE_ID, RULE_ID], `unexpected argument "${RULE_ID}"`],
+    [['get-node', 'extra'], 'get-node takes no argument'],
+    [['get-rule', RULE_ID, '--brand', 'x'], 'give an ID or filters'],
+    [['new-test-device', '--name', 'lab'], 'give --mac-address or --serial-number'],
+    [['new-test-device', '--name', 'lab', '--mac-address', '00-04-F2-12-34-56', '--serial-number', 'SN1'], 'not both'],
+    [['set-test-device', DEVICE_ID], 'nothing to change'],
+    [['set-config', 'global', '--max-log-file-size', '10k'], '--max-log-file-size: "10k" is not a whole number'],
+    [['set-config'], 'set-config needs 1 argument'],
+    [['get-audit', '--since', 'yesterday'], '--since: "yesterday" is not a date'],
+    [['new-token', '--name', 'x', '--role', 'root'], '--role must be one of admin, operator, viewer'],
+    [['new-phone-user', '--user-id', 'sip:alice@contoso.com'], '--password-stdin is required'],
+    [['import-update', '/nowhere/UCUpdates.cab'], 'cannot read /nowhere/UCUpdates.cab: ENOENT'],
+    [['get-node', '--url', 'ftp://pool'], '"ftp://pool" is not an http:// or https:// URL'],
+  ])('%j: %s', async (argv, message) => {
+    const { code, stderr, calls } = await run(argv);
+    expect(code).toBe(ExitCode.Usage);
+    expect(stderr).toContain(message);
+    expect(stderr).toContain('--help');
+    expect(calls).toEqual([]);
+  });
+});
+
+describe('authentication', () => {
+  it('exits 3 without a token, before sending anything', async () => {
+    const { code, stderr, settings } = await run(['get-rule'], undefined, { env: {} });
+    expect(code).toBe(ExitCode.NotAuthorised);
+    expect(stderr).toContain('no token: set UCU_TOKEN');
+    expect(settings).toEqual([]);
+  });
+
+  it('takes --url and --token over the environment, and defaults the URL to the local pool', async () => {
+    const flags = await run(['get-node', '--url', 'https://pool:8443', '--token', 'flag-token'], () => []);
+    expect(flags.settings).toEqual([{ baseUrl: 'https://pool:8443', token: 'flag-token' }]);
+    const defaults = await run(['get-node'], () => [], { env: { UCU_TOKEN: 'env-token' } });
+    expect(defaults.settings).toEqual([{ baseUrl: 'http://127.0.0.1:8080', token: 'env-token' }]);
+  });
+
+  it("exits 3 on the API's 403, printing its code and message", async () => {
+    const { code, stderr } = await run(['approve-rule', RULE_ID], () => refuse(403, 'Forbidden', 'this needs the operator role; the token has viewer'));
+    expect(code).toBe(ExitCode.NotAuthorised);
+    expect(stderr).toBe('ucupdates: Forbidden: this needs the operator role; the token has viewer (HTTP 403)\n');
+  });
+});
+
+describe('rules', () => {
+  it('lists rules with the filters given (wildcards as typed) as a table', async () => {
+    const { code, stdout, calls } = await run(['get-rule', '--brand', 'Polycom', '--model', 'CX*', '--update-type', 'CPE'], () => [rule]);
+    expect(code).toBe(ExitCode.Ok);
+    expect(calls).toEqual([{ kind: 'list', path: '/api/v1/rules', query: { brand: 'Polycom', model: 'CX*', updateType: 'CPE' } }]);
+    const [header, rule_, row] = stdout.trimEnd().split('\n');
+    expect(header.split(/\s+/)).toEqual([
+      'Id',
+      'DeviceType',
+      'Brand',
+      'Model',
+      'Revision',
+      'Locale',
+      'UpdateType',
+      'ApprovedVersion',
+      'PendingVersion',
+      'RestoreVersion',
+    ]);
+    expect(rule_).toMatch(/^-- +----------/);
+    expect(row.split(/\s+/)).toEqual([RULE_ID, 'UCPhone', 'Polycom', 'CX600', 'A', 'ENU', 'CPE', '4.0.7577.4372']);
+  });
+
+  it('prints every rule as one JSON array with --json, and "no rules" on stderr for none', async () => {
+    const json = await run(['--json', 'get-rule'], () => [rule, rule]);
+    expect(JSON.parse(json.stdout)).toEqual([rule, rule]);
+    const none = await run(['get-rule'], () => []);
+    expect([none.stdout, none.stderr]).toEqual(['', 'No rules match.\n']);
+  });
+
+  it('shows one rule by its id or its Lync identity', async () => {
+    const { stdout, calls } = await run(['get-rule', rule.identity], () => rule);
+    expect(sent(calls)).toEqual([{ method: 'GET', path: `/api/v1/rules/${RULE_ID}` }]);
+    expect(stdout).toContain(`Identity            : service:WebServer:pool.contoso.com/${RULE_ID}`);
+    expect(stdout).toContain('PendingVersion      : 4.0.7577.4372');
+  });
+
+  it.each([
+    [['approve-rule', RULE_ID], { method: 'POST', path: `/api/v1/rules/${RULE_ID}/approve`, query: { force: undefined } }],
+    [['approve-rule', RULE_ID, '--force'], { method: 'POST', path: `/api/v1/rules/${RULE_ID}/approve`, query: { force: 'true' } }],
+    [['reset-rule', RULE_ID.toUpperCase()], { method: 'POST', path: `/api/v1/rules/${RULE_ID}/reset`, query: {} }],
+    [['restore-rule', RULE_ID], { method: 'POST', path: `/api/v1/rules/${RULE_ID}/restore`, query: {} }],
+  ])('%j sends %j and shows the rule as it now is', async (argv, request) => {
+    const { code, stdout, calls } = await run(argv, () => ({ ...rule, approvedVersion: '4.0.7577.4372', pendingVersion: null }));
+    expect(code).toBe(ExitCode.Ok);
+    expect(sent(calls)).toEqual([request]);
+    expect(stdout).toContain('ApprovedVersion     : 4.0.7577.4372');
+  });
+
+  it('exits 5 with the refusal when nothing is pending, and 4 for an unknown rule', async () => {
+    const conflict = await run(['approve-rule', RULE_ID], () => refuse(409, 'NoPendingVersion', 'The rule has no pending version to approve.'));
+    expect([conflict.code, conflict.stderr]).toEqual([
+      ExitCode.Conflict,
+      'ucupdates: NoPendingVersion: The rule has no pending version to approve. (HTTP 409)\n',
+    ]);
+    const missing = await run(['remove-rule', RULE_ID], () => refuse(404, 'NotFound', `no rule ${RULE_ID}`));
+    expect(missing.code).toBe(ExitCode.NotFound);
+  });
+
+  it('removes a rule; --json prints nothing, the exit code says it', async () => {
+    const { stdout, calls } = await run(['remove-rule', RULE_ID]);
+    expect(sent(calls)).toEqual([{ method: 'DELETE', path: `/api/v1/rules/${RULE_ID}` }]);
+    expect(stdout).toBe(`Removed rule ${RULE_ID}.\n`);
+    expect((await run(['remove-rule', RULE_ID, '--json'])).stdout).toBe('');
+  });
+});
+
+describe('test devices', () => {
+  const device = { id: DEVICE_ID, scope: 'global', name: 'Lab CX600', identifierType: 'MACAddress', identifier: '00-04-F2-12-34-56' };
+
+  it.each([
+    [
+      ['new-test-device', '--name', 'Lab CX600', '--mac-address', '0004f2123456'],
+      { method: 'POST', path: '/api/v1/test-devices', body: { scope: 'global', name: 'Lab CX600', identifierType: 'MACAddress', identifier: '0004f2123456' } },
+    ],
+    [
+      ['new-test-device', '--name', 'Desk', '--serial-number', 'SN1', '--scope', 'site:Redmond'],
+      { method: 'POST', path: '/api/v1/test-devices', body: { scope: 'site:Redmond', name: 'Desk', identifierType: 'SerialNumber', identifier: 'SN1' } },
+    ],
+    [
+      ['set-test-device', DEVICE_ID, '--serial-number', 'SN2'],
+      { method: 'PATCH', path: `/api/v1/test-devices/${DEVICE_ID}`, body: { identifierType: 'SerialNumber', identifier: 'SN2' } },
+    ],
+    [
+      ['set-test-device', DEVICE_ID, '--name', 'New', '--scope', 'global'],
+      { method: 'PATCH', path: `/api/v1/test-devices/${DEVICE_ID}`, body: { name: 'New', scope: 'global' } },
+    ],
+    [['get-test-device', DEVICE_ID], { method: 'GET', path: `/api/v1/test-devices/${DEVICE_ID}` }],
+    [['remove-test-device', DEVICE_ID], { method: 'DELETE', path: `/api/v1/test-devices/${DEVICE_ID}` }],
+  ])('%j sends %j', async (argv, request) => {
+    const { code, calls } = await run(argv, () => device);
+    expect(code).toBe(ExitCode.Ok);
+    expect(sent(calls)).toEqual([request]);
+  });
+
+  it('lists the devices of a scope as a table', async () => {
+    const { stdout, calls } = await run(['get-test-device', '--scope', 'global'], () => [device]);
+    expect(calls).toEqual([{ kind: 'list', path: '/api/v1/test-devices', query: { scope: 'global' } }]);
+    expect(stdout.split('\n')[0].split(/\s+/)).toEqual(['Id', 'Scope', 'Name', 'IdentifierType', 'Identifier']);
+    expect(stdout).toContain('Lab CX600');
+  });
+
+  it("prints the API's refusal naming the field (exit 1), and a duplicate name (exit 5)", async () => {
+    const invalid = await run(['new-test-device', '--name', 'x', '--mac-address', '01-02-03-04-05'], () =>
+      refuse(400, 'BadRequest', 'identifier: is not a valid MAC address'),
+    );
+    expect([invalid.code, invalid.stderr]).toEqual([ExitCode.Refused, 'ucupdates: BadRequest: identifier: is not a valid MAC address (HTTP 400)\n']);
+    const duplicate = await run(['new-test-device', '--name', 'x', '--serial-number', 'S'], () => refuse(409, 'DuplicateName', 'exists'));
+    expect(duplicate.code).toBe(ExitCode.Conflict);
+  });
+});
+
+describe('configuration', () => {
+  const configuration = {
+    scope: 'global',
+    logCleanUpInterval: '10.00:00:00',
+    logFlushInterval: '00:05:00',
+    maxLogCacheLimit: 512000,
+    maxLogFileSize: 1024000,
+    logCleanUpTimeOfDay: '03:00',
+    validLogFileTypes: ['Watson', 'CELog'],
+    validLogFileExtensions: ['.dmp', '.txt'],
+  };
+
+  it('sets the properties given, in the API names and types', async () => {
+    const { code, calls, stdout } = await run(
+      [
+        'set-config',
+        'site:Redmond',
+        '--log-clean-up-interval',
+        '30.00:00:00',
+        '--log-flush-interval',
+        '00:10:00',
+        '--max-log-cache-limit',
+        '1000',
+        '--max-log-file-size',
+        '2048000',
+        '--log-clean-up-time-of-day',
+        'none',
+        '--valid-log-file-types',
+        'Watson, CELog',
+        '--valid-log-file-extensions',
+        '.dmp,.txt,',
+      ],
+      () => configuration,
+    );
+    expect(code).toBe(ExitCode.Ok);
+    expect(sent(calls)).toEqual([
+      {
+        method: 'PUT',
+        path: '/api/v1/configuration/site%3ARedmond',
+        body: {
+          logCleanUpInterval: '30.00:00:00',
+          logFlushInterval: '00:10:00',
+          maxLogCacheLimit: 1000,
+          maxLogFileSize: 2048000,
+          logCleanUpTimeOfDay: null,
+          validLogFileTypes: ['Watson', 'CELog'],
+          validLogFileExtensions: ['.dmp', '.txt'],
+        },
+      },
+    ]);
+    expect(stdout).toContain('ValidLogFileExtensions : .dmp, .txt');
+  });
+
+  it('sends only what is given', async () => {
+    const { calls } = await run(['set-config', 'global', '--log-clean-up-time-of-day', '04:30'], () => configuration);
+    expect(sent(calls)).toEqual([{ method: 'PUT', path: '/api/v1/configuration/global', body: { logCleanUpTimeOfDay: '04:30' } }]);
+  });
+
+  it.each([
+    [['get-config'], { kind: 'list', path: '/api/v1/configuration', query: {} }],
+    [['get-config', 'effective'], { method: 'GET', path: '/api/v1/configuration/effective' }],
+    [['get-config', 'site:Redmond'], { method: 'GET', path: '/api/v1/configuration/site%3ARedmond' }],
+    [['remove-config', 'site:Redmond'], { method: 'DELETE', path: '/api/v1/configuration/site%3ARedmond' }],
+  ])('%j sends %j', async (argv, request) => {
+    const { calls } = await run(argv, (call) => (call.kind === 'list' ? [configuration] : configuration));
+    expect(sent(calls)).toEqual([request]);
+  });
+
+  it('shows each scope as a block of Name : value lines', async () => {
+    const { stdout } = await run(['get-config'], () => [configuration, { ...configuration, scope: 'site:Redmond' }]);
+    expect(stdout).toContain('Identity               : global\n');
+    expect(stdout).toContain('\n\nIdentity               : site:Redmond\n');
+    expect(stdout).toContain('LogCleanUpInterval     : 10.00:00:00');
+  });
+});
+
+describe('pool, audit, tokens and phone users', () => {
+  it('clears files', async () => {
+    const { stdout, calls } = await run(['clear-files'], () => ({ removed: 3 }));
+    expect(sent(calls)).toEqual([{ method: 'POST', path: '/api/v1/files/purge' }]);
+    expect(stdout).toBe('Removed 3 files no rule version uses.\n');
+  });
+
+  it('asks for the audit with its filters, a bare date as the start of that day in UTC', async () => {
+    const change = { at: '2024-05-01T10:00:00.000Z', actor: 'bootstrap', role: 'admin', action: 'rule.approve', target: `rule/${RULE_ID}`, before: {}, after: {}, nodeId: 'node-1' };
+    const { stdout, calls } = await run(
+      ['get-audit', '--since', '2024-05-01', '--until', '2024-05-02T12:00:00+02:00', '--action', 'rule.approve', '--limit', '5'],
+      () => [change],
+    );
+    expect(calls).toEqual([
+      { kind: 'list', path: '/api/v1/audit/admin', query: { since: '2024-05-01T00:00:00Z', until: '2024-05-02T12:00:00+02:00', action: 'rule.approve' }, max: 5 },
+    ]);
+    expect(stdout.split('\n')[0].split(/\s+/)).toEqual(['At', 'Actor', 'Role', 'Action', 'Target', 'NodeId']);
+    expect(stdout).toContain(`rule.approve rule/${RULE_ID} node-1`);
+  });
+
+  it('makes a token and shows it once, with a warning on stderr', async () => {
+    const { stdout, stderr, calls } = await run(['new-token', '--name', 'helpdesk', '--role', 'viewer'], () => ({
+      id: DEVICE_ID,
+      name: 'helpdesk',
+      role: 'viewer',
+      token: 'ucu_abc',
+    }));
+    expect(sent(calls)).toEqual([{ method: 'POST', path: '/api/v1/tokens', body: { name: 'helpdesk', role: 'viewer' } }]);
+    expect(stdout).toContain('Token : ucu_abc');
+    expect(stderr).toContain('not shown again');
+  });
+
+  it.each([
+    [['get-token'], { kind: 'list', path: '/api/v1/tokens', query: {} }],
+    [['remove-token', DEVICE_ID], { method: 'DELETE', path: `/api/v1/tokens/${DEVICE_ID}` }],
+    [['get-phone-user'], { kind: 'list', path: '/api/v1/phone-users', query: {} }],
+    [['remove-phone-user', DEVICE_ID], { method: 'DELETE', path: `/api/v1/phone-users/${DEVICE_ID}` }],
+    [['get-node'], { kind: 'list', path: '/api/v1/nodes', query: {} }],
+    [['get-import', '--limit', '10'], { kind: 'list', path: '/api/v1/imports', query: {}, max: 10 }],
+  ])('%j sends %j', async (argv, request) => {
+    const { code, calls } = await run(argv, (call) => (call.kind === 'list' ? [] : undefined));
+    expect(code).toBe(ExitCode.Ok);
+    expect(sent(calls)).toEqual([request]);
+  });
+
+  it('reads a phone user\'s password from stdin, less the final line break', async () => {
+    const { code, calls } = await run(['new-phone-user', '--user-id', 'sip:alice@contoso.com', '--password-stdin'], () => ({ id: DEVICE_ID, userId: 'sip:alice@contoso.com', createdAt: 'now' }), {
+      stdin: ['pa55', 'word\n'],
+    });
+    expect(code).toBe(ExitCode.Ok);
+    expect(sent(calls)).toEqual([{ method: 'POST', path: '/api/v1/phone-users', body: { userId: 'sip:alice@contoso.com', password: 'pa55word' } }]);
+  });
+
+  it('lists the nodes as a table', async () => {
+    const node = { id: 'node-1', url: 'http://10.0.0.1:8000', status: 'active', lastHeartbeatAt: 'now', worker: { status: 'active' }, appVersion: '0.1.0', replicas: { ready: 4, missing: 1 } };
+    const { stdout } = await run(['get-node'], () => [node]);
+    expect(stdout.split('\n')[2].split(/\s+/)).toEqual(['node-1', 'active', 'active', 'http://10.0.0.1:8000', 'now', '0.1.0', '4', '1']);
+  });
+});
+
+describe('import-update', () => {
+  const cab = Buffer.alloc(3000, 7);
+  const files = { '/packages/UCUpdates.cab': cab };
+  const update = { ruleId: RULE_ID, deviceType: 'UCPhone', brand: 'Polycom', model: 'CX600', revision: 'A', locale: 'ENU', updateType: 'CPE', version: '4.0.7577.4372' };
+  const finished = {
+    importId: IMPORT_ID,
+    sha256: 'ab'.repeat(32),
+    fileName: 'UCUpdates.cab',
+    status: 'succeeded',
+    error: null,
+    updates: [update],
+    replication: { state: 'pending', nodes: { 'node-1': { ready: 2, missing: 1 } } },
+    createdAt: 'then',
+    finishedAt: 'now',
+  };
+
+  /** The upload answers 202; the import is queued, then processing, then `last`. */
+  function pool(last: object) {
+    const states = ['queued', 'processing'];
+    return (call: Call) => {
+      if (call.kind === 'upload') {
+        return { status: 202, body: { importId: IMPORT_ID, sha256: finished.sha256, status: 'queued' } };
+      }
+      const status = states.shift();
+      return status ? { ...finished, status, updates: [] } : last;
+    };
+  }
+
+  it('streams the file with its type and name, waits for the import and lists the rules it touched', async () => {
+    const { code, stdout, stderr, calls } = await run(['import-update', '/packages/UCUpdates.cab'], pool(finished), { files });
+    expect(code).toBe(ExitCode.Ok);
+    expect(calls[0]).toEqual({
+      kind: 'upload',
+      path: '/api/v1/updates',
+      headers: { 'Content-Type': 'application/vnd.ms-cab-compressed', 'Content-Disposition': 'attachment; filename="UCUpdates.cab"' },
+      bytes: 3000,
+    });
+    expect(sent(calls.slice(1))).toEqual(Array(3).fill({ method: 'GET', path: `/api/v1/imports/${IMPORT_ID}` }));
+    expect(stderr).toContain('Uploading UCUpdates.cab (2.9 KiB)…\n');
+    expect(stderr).toContain(`Import ${IMPORT_ID}: processing…`);
+    expect(stdout).toContain(`Import ${IMPORT_ID} of UCUpdates.cab succeeded; replication: pending (node-1 2/3).`);
+    expect(stdout).toMatch(/RuleId +DeviceType +Brand +Model +Revision +Locale +UpdateType +Version/);
+    expect(stdout).toContain(`${RULE_ID} UCPhone    Polycom CX600 A        ENU    CPE        4.0.7577.4372`);
+  });
+
+  it("prints the refusal's code and message and exits 1 when the import fails", async () => {
+    const refused = { ...finished, status: 'failed', updates: [], error: { code: 'SignatureInvalid', message: 'CPE.cat: not signed by a trusted publisher' } };
+    const { code, stderr } = await run(['import-update', '/packages/UCUpdates.cab'], pool(refused), { files });
+    expect(code).toBe(ExitCode.Refused);
+    expect(stderr).toContain(`ucupdates: SignatureInvalid: import ${IMPORT_ID} of UCUpdates.cab was refused: CPE.cat: not signed by a trusted publisher`);
+  });
+
+  it('prints the final import as JSON with --json', async () => {
+    const { stdout } = await run(['import-update', '/packages/UCUpdates.cab', '--json'], pool(finished), { files });
+    expect(JSON.parse(stdout)).toEqual(finished);
+  });
+
+  it('returns after the upload with --no-wait', async () => {
+    const { code, stdout, calls } = await run(['import-update', '/packages/UCUpdates.cab', '--no-wait'], pool(finished), { files });
+    expect(code).toBe(ExitCode.Ok);
+    expect(calls.map((call) => call.kind)).toEqual(['upload']);
+    expect(stdout).toContain(`ImportId : ${IMPORT_ID}`);
+  });
+
+  it('says when the same bytes came before', async () => {
+    const { stderr } = await run(
+      ['import-update', '/packages/UCUpdates.cab'],
+      (call) => (call.kind === 'upload' ? { status: 200, body: { importId: IMPORT_ID, sha256: 'x', status: 'succeeded' } } : finished),
+      { files },
+    );
+    expect(stderr).toContain(`These bytes were uploaded before: import ${IMPORT_ID} (succeeded).`);
+  });
+
+  it('rides out a few failed polls, but gives up (exit 6) after its timeout', async () => {
+    let polls = 0;
+    const flaky = await run(
+      ['import-update', '/packages/UCUpdates.cab'],
+      (call) => {
+        if (call.kind === 'upload') {
+          return { status: 202, body: { importId: IMPORT_ID, sha256: 'x', status: 'queued' } };
+        }
+        return ++polls <= 3 ? refuse(503, 'ServiceUnavailable', 'down') : finished;
+      },
+      { files },
+    );
+    expect(flaky.code).toBe(ExitCode.Ok);
+
+    const slow = await run(
+      ['import-update', '/packages/UCUpdates.cab', '--timeout', '5'],
+      (call) => (call.kind === 'upload' ? { status: 202, body: { importId: IMPORT_ID, sha256: 'x', status: 'queued' } } : { ...finished, status: 'processing' }),
+      { files },
+    );
+    expect(slow.code).toBe(ExitCode.ServerError);
+    expect(slow.stderr).toContain(`import ${IMPORT_ID} is still processing after 5 s`);
+  });
+
+  it('exits 3 when the token may not upload', async () => {
+    const { code } = await run(['import-update', '/packages/UCUpdates.cab'], () => refuse(403, 'Forbidden', 'needs operator'), { files });
+    expect(code).toBe(ExitCode.NotAuthorised);
+  });
+});
+
+describe('detailLines', () => {
+  it('adds the issues after the first (the message) and whatever else the details say', () => {
+    expect(detailLines(null)).toEqual([]);
+    expect(detailLines({ field: 'scope', issues: [{ field: 'scope', message: 'bad' }] })).toEqual([]);
+    expect(
+      detailLines({
+        field: 'name',
+        issues: [
+          { field: 'name', message: 'must not be empty' },
+          { field: 'identifier', message: 'is not a valid serial number' },
+        ],
+      }),
+    ).toEqual(['also identifier: is not a valid serial number']);
+    expect(detailLines({ field: 'file' })).toEqual([]);
+    expect(detailLines({ required: 'operator', role: 'viewer' })).toEqual(['details: {"required":"operator","role":"viewer"}']);
+  });
+});

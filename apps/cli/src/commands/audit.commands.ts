@@ -1,0 +1,82 @@
+import type { Query } from '../api-client';
+import { type Command, type CommandInput, integerOption, showList, stringOption } from '../command';
+import { UsageError } from '../exit-codes';
+import type { Column } from '../table';
+
+interface AdminChange {
+  at: string;
+  actor: string;
+  role: string;
+  action: string;
+  target: string;
+  before: unknown;
+  after: unknown;
+  nodeId: string;
+}
+
+const COLUMNS: Column<AdminChange>[] = [
+  { header: 'At', value: (change) => change.at },
+  { header: 'Actor', value: (change) => change.actor },
+  { header: 'Role', value: (change) => change.role },
+  { header: 'Action', value: (change) => change.action },
+  { header: 'Target', value: (change) => change.target },
+  { header: 'NodeId', value: (change) => change.nodeId },
+];
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/**
+ * A moment as the API takes it (ISO 8601 with its offset). A bare date is that day's start in
+ * UTC, the time every answer is given in.
+ */
+export function instantOption(input: CommandInput, name: string): string | undefined {
+  const text = stringOption(input, name);
+  if (text === undefined) {
+    return undefined;
+  }
+  const value = DATE.test(text) ? `${text}T00:00:00Z` : text;
+  if (!DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new UsageError(`--${name}: "${text}" is not a date (2024-05-31) or a time with its offset (2024-05-31T14:00:00Z)`);
+  }
+  return value;
+}
+
+export function auditQuery(input: CommandInput): Query {
+  return {
+    since: instantOption(input, 'since'),
+    until: instantOption(input, 'until'),
+    actor: stringOption(input, 'actor'),
+    action: stringOption(input, 'action'),
+    target: stringOption(input, 'target'),
+  };
+}
+
+export const AUDIT_COMMANDS: Command[] = [
+  {
+    name: 'get-audit',
+    group: 'Pool',
+    summary: 'show the administrative changes, newest first',
+    usage: '[--since WHEN] [--until WHEN] [--actor NAME] [--action ACTION] [--target TARGET] [--limit N]',
+    description:
+      'Shows the admin audit: who changed what, when, through which node; --json adds each change\'s before and after. Every change made through the admin API has its row, written in the same transaction as the change.',
+    options: {
+      since: { type: 'string', value: 'WHEN', description: 'changes at or after this date (UTC) or time' },
+      until: { type: 'string', value: 'WHEN', description: 'changes before this date (UTC) or time' },
+      actor: { type: 'string', value: 'NAME', description: "the token's name that made the change" },
+      action: { type: 'string', value: 'ACTION', description: 'e.g. rule.approve, testDevice.create, configuration.set, files.purge' },
+      target: { type: 'string', value: 'TARGET', description: 'e.g. rule/ID, testDevice/ID, configuration/global' },
+      limit: { type: 'string', value: 'N', description: 'only the newest N changes' },
+    },
+    args: { min: 0, max: 0 },
+    examples: [
+      'ucupdates get-audit --since 2024-05-01 --limit 50',
+      'ucupdates get-audit --action rule.approve --json',
+      'ucupdates get-audit --target rule/6f1c2d4e-8a9b-4c3d-9e8f-0a1b2c3d4e5f',
+    ],
+    async run(context, input) {
+      const changes = await context.api.listAll<AdminChange>('/api/v1/audit/admin', auditQuery(input), integerOption(input, 'limit'));
+      showList(context, changes, COLUMNS, 'changes match');
+    },
+  },
+];

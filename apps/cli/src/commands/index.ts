@@ -1,0 +1,21 @@
+import type { Command } from '../command';
+import { AUDIT_COMMANDS } from './audit.commands';
+import { CONFIGURATION_COMMANDS } from './configuration.commands';
+import { NODE_COMMANDS } from './nodes.commands';
+import { PHONE_USER_COMMANDS } from './phone-users.commands';
+import { RULE_COMMANDS } from './rules.commands';
+import { TEST_DEVICE_COMMANDS } from './test-devices.commands';
+import { TOKEN_COMMANDS } from './tokens.commands';
+import { UPDATE_COMMANDS } from './updates.commands';
+
+/** Every command, in the order the global help lists them. */
+export const COMMANDS: readonly Command[] = [
+  ...UPDATE_COMMANDS,
+  ...RULE_COMMANDS,
+  ...TEST_DEVICE_COMMANDS,
+  ...CONFIGURATION_COMMANDS,
+  ...NODE_COMMANDS,
+  ...AUDIT_COMMANDS,
+  ...TOKEN_COMMANDS,
+  ...PHONE_USER_COMMANDS,
+];

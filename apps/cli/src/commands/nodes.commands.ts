@@ -1,0 +1,40 @@
+import { type Command, showList } from '../command';
+import type { Column } from '../table';
+
+interface PoolNode {
+  id: string;
+  url: string;
+  status: string;
+  lastHeartbeatAt: string | null;
+  worker?: { status: string; lastHeartbeatAt: string | null };
+  appVersion?: string;
+  replicas: { ready: number; missing: number };
+}
+
+const COLUMNS: Column<PoolNode>[] = [
+  { header: 'Id', value: (node) => node.id },
+  { header: 'Status', value: (node) => node.status },
+  { header: 'Worker', value: (node) => node.worker?.status },
+  { header: 'Url', value: (node) => node.url },
+  { header: 'LastHeartbeatAt', value: (node) => node.lastHeartbeatAt },
+  { header: 'AppVersion', value: (node) => node.appVersion },
+  { header: 'FilesReady', value: (node) => node.replicas?.ready },
+  { header: 'FilesMissing', value: (node) => node.replicas?.missing },
+];
+
+export const NODE_COMMANDS: Command[] = [
+  {
+    name: 'get-node',
+    group: 'Pool',
+    summary: "list the pool's nodes and their replicas",
+    usage: '',
+    description:
+      "Lists the pool's nodes: active or down by their heartbeat, their worker's status, and how many update files each holds ready or still lacks.",
+    options: {},
+    args: { min: 0, max: 0 },
+    examples: ['ucupdates get-node', 'ucupdates get-node --json'],
+    async run(context) {
+      showList(context, await context.api.listAll<PoolNode>('/api/v1/nodes'), COLUMNS, 'nodes');
+    },
+  },
+];
