@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { LocalPool } from '../../deploy/pool/local-pool';
 import { runMigrations } from '../../deploy/pool/prerequisites';
+import { httpGet } from '../../deploy/pool/processes';
 import { buildPackage, createTestPki, type TestPki } from '../support/package-builder';
 import { recreateDatabase, ROOT, testServices } from '../support/test-environment';
 
@@ -121,6 +122,30 @@ describe('the pool behind HAProxy', () => {
     const again = await get('/api/v1/updates', { ...auth, 'Content-Type': 'application/octet-stream' }, 'POST', cab);
     expect([again.status, JSON.parse(again.body).importId]).toEqual([200, importId]);
   }, 60_000);
+
+  it('carries a change made through one node to the in-memory state of the other two within a second', async () => {
+    const digestOf = async (index: number): Promise<string> =>
+      (JSON.parse((await httpGet(`${pool.nodeUrl(index)}/readyz`)).body) as { checks: { cache: { digest: string } } }).checks.cache.digest;
+    const before = await digestOf(1);
+    const created = await httpPost(`${pool.nodeUrl(0)}/api/v1/test-devices`, TOKEN, {
+      scope: 'global',
+      name: 'propagation',
+      identifierType: 'MACAddress',
+      identifier: '00-04-F2-00-00-99',
+    });
+    expect(created).toBe(201);
+    const started = Date.now();
+    let digests = [before];
+    while (Date.now() - started < 1_000) {
+      digests = await Promise.all([0, 1, 2].map(digestOf));
+      if (digests[1] !== before && new Set(digests).size === 1) {
+        break;
+      }
+      await sleep(20);
+    }
+    expect(new Set(digests).size).toBe(1);
+    expect(digests[1]).not.toBe(before);
+  });
 
   it('logs JSON lines with the node id and the request id the load balancer passed', async () => {
     const response = await get('/api/v1/nodes', { Authorization: `Bearer ${TOKEN}`, 'X-Request-Id': 'e2e-trace-0001' });
@@ -243,6 +268,21 @@ describe('the pool behind HAProxy', () => {
     await pool.waitForNode(node);
   }, 60_000);
 });
+
+function httpPost(url: string, token: string, body: unknown): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      url,
+      { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      },
+    );
+    request.on('error', reject);
+    request.end(JSON.stringify(body));
+  });
+}
 
 /** The JSON log lines of every frontend that match, once at least one does. */
 async function waitForLogLine(pool: LocalPool, match: (line: Record<string, unknown>) => boolean) {

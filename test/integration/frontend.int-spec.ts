@@ -52,7 +52,12 @@ describe('frontend (in-process, real Postgres, Redis and MinIO)', () => {
       const response = await internal().get('/readyz').expect(200);
       expect(response.body).toEqual({
         status: 'ready',
-        checks: { postgres: { state: 'up' }, redis: { state: 'up' }, storage: { state: 'up' } },
+        checks: {
+          postgres: { state: 'up' },
+          redis: { state: 'up' },
+          storage: { state: 'up' },
+          cache: { state: 'up', loadedAt: expect.any(String), digest: expect.stringMatching(/^[0-9a-f]{64}$/) },
+        },
       });
     });
 

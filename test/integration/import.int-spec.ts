@@ -7,7 +7,9 @@ import type { Config } from '@ucupdates/config';
 import { createDataSource } from '@ucupdates/database';
 import type { JobName, JobPayloads } from '@ucupdates/jobs';
 import { MinioObjectStorage } from '@ucupdates/storage';
+import { CHANGES_CHANNEL, createRedis } from '@ucupdates/redis';
 import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { ImportPackageHandler } from '../../apps/worker/src/imports/import-package.handler';
 import { SignaturePolicy } from '../../apps/worker/src/imports/signature-policy';
@@ -27,6 +29,9 @@ describe('the import job on real Postgres and MinIO', () => {
   let pki: TestPki;
   let work: string;
   let packages = 0;
+  let redis: Redis;
+  let listener: Redis;
+  const announcements: string[] = [];
 
   beforeAll(async () => {
     work = mkdtempSync(join(testServices.stateDir, 'import-'));
@@ -42,9 +47,17 @@ describe('the import job on real Postgres and MinIO', () => {
       region: config.S3_REGION,
     });
     await storage.ensureBucket();
+    redis = createRedis(config.REDIS_URL, 'import-test');
+    // What the frontends would hear: every import that changed rules is announced.
+    listener = createRedis(config.REDIS_URL, 'import-test-listener');
+    listener.on('message', (_channel: string, kind: string) => announcements.push(kind));
+    await listener.subscribe(CHANGES_CHANNEL);
   });
 
-  afterAll(() => dataSource.destroy());
+  afterAll(async () => {
+    await dataSource.destroy();
+    await Promise.all([redis.quit(), listener.quit()]);
+  });
 
   const image = (size = 50_000) => randomBytes(size);
   const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -63,7 +76,7 @@ describe('the import job on real Postgres and MinIO', () => {
       [sha],
     );
     const jobConfig = { ...config, ...overrides };
-    const handler = new ImportPackageHandler(jobConfig, dataSource, storage, SignaturePolicy.fromConfig(jobConfig));
+    const handler = new ImportPackageHandler(jobConfig, dataSource, storage, SignaturePolicy.fromConfig(jobConfig), redis);
     const job = { data: { importId: id, sha256: sha }, attemptsMade: 0, opts: { attempts: 8 } } as unknown as Job<
       JobPayloads[JobName.ImportPackage]
     >;
@@ -97,6 +110,7 @@ describe('the import job on real Postgres and MinIO', () => {
     );
     expect(result).toMatchObject({ status: 'succeeded', error_code: null });
     expect(await rule('CPE')).toMatchObject({ approved_version: null, pending_version: '4.0.7577.4372' });
+    await waitFor(() => announcements.includes('rules'));
     expect(await rule('UCM')).toMatchObject({ approved_version: null, pending_version: '1.0.1' });
     expect((await storage.stat(`files/${sha256(cpe)}`))?.size).toBe(cpe.length);
     const files = await dataSource.query(
@@ -198,3 +212,13 @@ describe('the import job on real Postgres and MinIO', () => {
     expect(rogue.error_message).toMatch(/^the cabinet: UntrustedSigner/);
   });
 });
+
+async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) {
+      throw new Error('timed out');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { ensureBootstrapToken } from './auth/bootstrap-token';
 import { ReadinessService } from './health/readiness.service';
+import { PoolStateService } from './pool-state/pool-state.service';
 
 /**
  * What a frontend holds once, whichever listener a request came in on: connections, caches,
@@ -17,8 +18,8 @@ import { ReadinessService } from './health/readiness.service';
  * of this context (see http/create-http-app.ts).
  */
 @Module({
-  providers: [ReadinessService, PoolNodesService],
-  exports: [ReadinessService, PoolNodesService],
+  providers: [ReadinessService, PoolNodesService, PoolStateService],
+  exports: [ReadinessService, PoolNodesService, PoolStateService],
 })
 class FrontendServicesModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly membership: PoolMembership;
@@ -27,17 +28,20 @@ class FrontendServicesModule implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(CONFIG) private readonly config: Config,
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(Metrics) metrics: Metrics,
+    @Inject(PoolStateService) private readonly poolState: PoolStateService,
   ) {
     this.membership = PoolMembership.of(dataSource, metrics, 'frontend', config);
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await ensureBootstrapToken(this.dataSource, this.config.UCU_BOOTSTRAP_ADMIN_TOKEN);
+    await this.poolState.start();
     await this.membership.join();
   }
 
   /** Before the connections close: the node is reported down at once, not after the timeout. */
   async beforeApplicationShutdown(): Promise<void> {
+    await this.poolState.stop();
     await this.membership.leave();
   }
 }

@@ -47,7 +47,7 @@ class WorkerServicesModule implements OnApplicationBootstrap, BeforeApplicationS
       shutdownTimeoutMs: config.UCU_SHUTDOWN_TIMEOUT_MS,
       connect: () => createRedis(config.REDIS_URL, `ucupdates:${config.UCU_NODE_ID}:worker`),
     });
-    const importer = new ImportPackageHandler(config, dataSource, storage, SignaturePolicy.fromConfig(config));
+    const importer = new ImportPackageHandler(config, dataSource, storage, SignaturePolicy.fromConfig(config), redis);
     this.handlers = {
       [JobName.ImportPackage]: (job) => importer.handle(job),
       [JobName.RequestAuditRetention]: () => deleteExpiredRequestAudit(dataSource, config.UCU_REQUEST_AUDIT_RETENTION_DAYS),

@@ -57,6 +57,7 @@ const variables = z.object({
     UCU_HEARTBEAT_INTERVAL_MS: milliseconds.default(5_000),
     UCU_NODE_DOWN_AFTER_MS: milliseconds.default(15_000),
     UCU_SHUTDOWN_TIMEOUT_MS: milliseconds.default(10_000),
+    UCU_CACHE_REFRESH_INTERVAL_MS: milliseconds.default(30_000),
 
     // The pool
     UCU_POOL_FQDN: z.string().min(1).default(hostname()),

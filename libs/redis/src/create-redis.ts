@@ -27,3 +27,16 @@ export async function readEvictionPolicy(redis: Redis): Promise<string | null> {
     return null;
   }
 }
+
+/** The pub/sub channel on which every committed administrative change is announced. */
+export const CHANGES_CHANNEL = 'ucupdates:changes';
+
+export type ChangeKind = 'rules' | 'test-devices' | 'configuration';
+
+/**
+ * Tells every frontend that something it keeps in memory changed, after the change committed.
+ * A lost message costs only time: frontends also reload periodically.
+ */
+export async function announceChange(redis: Redis, kind: ChangeKind): Promise<void> {
+  await redis.publish(CHANGES_CHANNEL, kind);
+}

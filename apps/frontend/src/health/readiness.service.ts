@@ -2,23 +2,28 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ObjectStorage } from '@ucupdates/storage';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
+import { PoolStateService } from '../pool-state/pool-state.service';
 
 export type CheckState = 'up' | 'down';
 
 export interface Readiness {
   ready: boolean;
-  checks: Record<'postgres' | 'redis' | 'storage', { state: CheckState; error?: string }>;
+  checks: Record<'postgres' | 'redis' | 'storage', { state: CheckState; error?: string }> & {
+    /** The in-memory rules, test devices and configuration; `digest` is equal on nodes that agree. */
+    cache: { state: CheckState; loadedAt?: string; digest?: string };
+  };
 }
 
 const CHECK_TIMEOUT_MS = 2_000;
 
-/** Whether this node can do its work: Postgres, Redis and the object store answer. */
+/** Whether this node can do its work: Postgres, Redis and the object store answer, its caches are loaded. */
 @Injectable()
 export class ReadinessService {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(Redis) private readonly redis: Redis,
     @Inject(ObjectStorage) private readonly storage: ObjectStorage,
+    @Inject(PoolStateService) private readonly poolState: PoolStateService,
   ) {}
 
   async check(): Promise<Readiness> {
@@ -27,7 +32,14 @@ export class ReadinessService {
       probe(() => this.redis.ping()),
       probe(() => this.storage.ping()),
     ]);
-    return { ready: [postgres, redis, storage].every((c) => c.state === 'up'), checks: { postgres, redis, storage } };
+    const state = this.poolState.current;
+    const cache = state
+      ? { state: 'up' as const, loadedAt: state.loadedAt.toISOString(), digest: state.digest }
+      : { state: 'down' as const };
+    return {
+      ready: [postgres, redis, storage, cache].every((check) => check.state === 'up'),
+      checks: { postgres, redis, storage, cache },
+    };
   }
 }
 

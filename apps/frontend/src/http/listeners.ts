@@ -7,6 +7,7 @@ import { PoolNodesService } from '@ucupdates/pool';
 import { ObjectStorage } from '@ucupdates/storage';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
+import { AdminChanges } from '../admin/admin-changes';
 import { AdminAuditController } from '../admin/audit/admin-audit.controller';
 import { ConfigurationController } from '../admin/configuration/configuration.controller';
 import { ConfigurationService } from '../admin/configuration/configuration.service';
@@ -31,10 +32,22 @@ import { PhoneExceptionFilter } from '../errors/phone-exception.filter';
 import { DocsController } from '../docs/docs.controller';
 import { HealthController } from '../health/health.controller';
 import { ReadinessService } from '../health/readiness.service';
+import { PoolStateService } from '../pool-state/pool-state.service';
 import { MetricsController } from '../metrics/metrics.controller';
 import { SharedCoreModule } from './shared-core.module';
 
-const SHARED = [CONFIG, PINO_LOGGER, Metrics, DataSource, Redis, ObjectStorage, JobQueues, ReadinessService, PoolNodesService];
+const SHARED = [
+  CONFIG,
+  PINO_LOGGER,
+  Metrics,
+  DataSource,
+  Redis,
+  ObjectStorage,
+  JobQueues,
+  ReadinessService,
+  PoolNodesService,
+  PoolStateService,
+];
 
 /**
  * The internal listener: phones inside the network, the admin API, health and metrics. Every
@@ -61,6 +74,7 @@ export class InternalListenerModule {
         DocsController,
       ],
       providers: [
+        AdminChanges,
         UpdatesService,
         ImportsService,
         RulesService,

@@ -7,6 +7,7 @@ import type { Config } from '@ucupdates/config';
 import { ImportStatus, RuleEntity, recordAdminChange, UpdateFileRole } from '@ucupdates/database';
 import type { JobPayloads, JobName } from '@ucupdates/jobs';
 import { ImportOutcome, importVersion, ruleStateOf } from '@ucupdates/rules';
+import { announceChange } from '@ucupdates/redis';
 import type { ObjectStorage } from '@ucupdates/storage';
 import {
   baseName,
@@ -17,6 +18,7 @@ import {
   type UpdateDescription,
 } from '@ucupdates/update-package';
 import { type Job, UnrecoverableError } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { DataSource, EntityManager } from 'typeorm';
 import { type ExtractedFile, type ExtractedPackage, extractPackage } from './package-extraction';
 import type { SignaturePolicy } from './signature-policy';
@@ -41,6 +43,7 @@ export class ImportPackageHandler {
     private readonly dataSource: DataSource,
     private readonly storage: ObjectStorage,
     private readonly signatures: SignaturePolicy,
+    private readonly redis: Redis,
   ) {}
 
   async handle(job: Job<JobPayloads[JobName.ImportPackage]>): Promise<{ status: ImportStatus }> {
@@ -86,7 +89,9 @@ export class ImportPackageHandler {
       );
       await this.signatures.check(extracted, updates);
       await this.storeFiles(extracted, updates);
-      return await this.applyToRules(row, updates, extracted);
+      const touched = await this.applyToRules(row, updates, extracted);
+      await announceChange(this.redis, 'rules');
+      return touched;
     } finally {
       await extracted.close();
     }

@@ -11,6 +11,7 @@ import {
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AdminPrincipal } from '../../auth/admin-principal';
 import { ApiError } from '../../errors/api-error';
+import { AdminChanges } from '../admin-changes';
 
 export interface ConfigurationView {
   scope: string;
@@ -34,6 +35,7 @@ export class ConfigurationService {
   constructor(
     @Inject(CONFIG) private readonly config: Config,
     @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(AdminChanges) private readonly changes: AdminChanges,
   ) {}
 
   async list(): Promise<ConfigurationView[]> {
@@ -52,7 +54,7 @@ export class ConfigurationService {
 
   /** Sets the fields given; the others keep their value (or the default, for a new site scope). */
   async set(scope: string, changes: ConfigurationChanges, principal: AdminPrincipal): Promise<ConfigurationView> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.changes.commit('configuration', async (manager) => {
       const current = await this.find(manager, scope, true).catch((error: unknown) => {
         if (error instanceof ApiError && error.code === 'NotFound') {
           return null;
@@ -71,7 +73,7 @@ export class ConfigurationService {
   }
 
   async remove(scope: string, principal: AdminPrincipal): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.changes.commit('configuration', async (manager) => {
       const current = await this.find(manager, scope, true);
       await manager.getRepository(DeviceUpdateConfigurationEntity).delete({ scope });
       const action = scope === GLOBAL_SCOPE ? 'configuration.reset' : 'configuration.remove';

@@ -7,6 +7,7 @@ import type { AdminPrincipal } from '../../auth/admin-principal';
 import { ApiError } from '../../errors/api-error';
 import { decodeCursor, encodeCursor, type Page } from '../pagination';
 import { type ReplicationState, ruleView, type RuleView } from './rule-view';
+import { AdminChanges } from '../admin-changes';
 
 export const RULE_FILTERS = ['deviceType', 'brand', 'model', 'revision', 'locale', 'updateType'] as const;
 export type RuleFilters = Partial<Record<(typeof RULE_FILTERS)[number], string>>;
@@ -37,6 +38,7 @@ export class RulesService {
   constructor(
     @Inject(CONFIG) private readonly config: Config,
     @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(AdminChanges) private readonly changes: AdminChanges,
   ) {}
 
   /** Filters compare case-insensitively; `*` matches any run of characters. Sorted by key. */
@@ -83,7 +85,7 @@ export class RulesService {
   }
 
   async change(id: string, action: RuleAction, principal: AdminPrincipal): Promise<RuleView> {
-    const rule = await this.dataSource.transaction(async (manager) => {
+    const rule = await this.changes.commit('rules', async (manager) => {
       const locked = await this.find(manager, id, true);
       const before = ruleStateOf(locked);
       const transition = this.apply(() => TRANSITIONS[action](before, new Date()));
@@ -95,7 +97,7 @@ export class RulesService {
   }
 
   async remove(id: string, principal: AdminPrincipal): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.changes.commit('rules', async (manager) => {
       const locked = await this.find(manager, id, true);
       // Its versions and their file lists go with it (ON DELETE CASCADE); files stay until purged.
       await manager.getRepository(RuleEntity).delete(id);

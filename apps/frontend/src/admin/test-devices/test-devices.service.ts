@@ -7,6 +7,7 @@ import { ApiError } from '../../errors/api-error';
 import { decodeCursor, encodeCursor, type Page } from '../pagination';
 import { parseInput } from '../request-input';
 import { createTestDevice } from './test-device-input';
+import { AdminChanges } from '../admin-changes';
 
 export interface TestDeviceView {
   id: string;
@@ -29,10 +30,11 @@ export class TestDevicesService {
   constructor(
     @Inject(CONFIG) private readonly config: Config,
     @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(AdminChanges) private readonly changes: AdminChanges,
   ) {}
 
   async create(fields: TestDeviceFields, principal: AdminPrincipal): Promise<TestDeviceView> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.changes.commit('test-devices', async (manager) => {
       const device = await this.unique(() => manager.getRepository(TestDeviceEntity).save({ ...fields }), fields);
       await this.audit(manager, principal, 'testDevice.create', device.id, null, view(device));
       return view(device);
@@ -62,7 +64,7 @@ export class TestDevicesService {
   }
 
   async update(id: string, changes: Partial<TestDeviceFields>, principal: AdminPrincipal): Promise<TestDeviceView> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.changes.commit('test-devices', async (manager) => {
       const device = await this.find(manager, id, true);
       const before = view(device);
       // The device as it will be is checked whole: an identifier against the type it will have.
@@ -75,7 +77,7 @@ export class TestDevicesService {
   }
 
   async delete(id: string, principal: AdminPrincipal): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.changes.commit('test-devices', async (manager) => {
       const device = await this.find(manager, id, true);
       await manager.getRepository(TestDeviceEntity).delete(id);
       await this.audit(manager, principal, 'testDevice.delete', id, view(device), null);
