@@ -47,6 +47,27 @@ describe('tokens and the admin audit (/api/v1/tokens, /api/v1/audit/admin)', () 
     expect(name.body.error.details.field).toBe('name');
   });
 
+  it('pages without losing tokens made within the same millisecond', async () => {
+    for (const [index, micros] of ['000100', '000200', '000300'].entries()) {
+      await dataSource.query(
+        `INSERT INTO admin_tokens (name, role, token_hash, created_at) VALUES ($1, 'viewer', $2, '2030-01-01 00:00:00.${micros}+00')`,
+        [`same-ms-${index}`, hashToken(`same-ms-token-${index}-0123456789`)],
+      );
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: request.Response = await api()
+        .get(`/api/v1/tokens?limit=1${cursor ? `&cursor=${cursor}` : ''}`)
+        .set(as(ADMIN))
+        .expect(200);
+      seen.push(...page.body.items.map((token: { name: string }) => token.name));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen.filter((name) => name.startsWith('same-ms-'))).toEqual(['same-ms-0', 'same-ms-1', 'same-ms-2']);
+    await dataSource.query(`DELETE FROM admin_tokens WHERE name LIKE 'same-ms-%'`);
+  });
+
   it('deletes a token: it stops working at once', async () => {
     const created = await api().post('/api/v1/tokens').set(as(ADMIN)).send({ name: 'temporary', role: 'operator' }).expect(201);
     await api().delete(`/api/v1/tokens/${created.body.id}`).set(as(ADMIN)).expect(204);

@@ -153,6 +153,25 @@ describe('package uploads and import status (POST /api/v1/updates, GET /api/v1/i
     expect([...times].sort().reverse()).toEqual(times);
   });
 
+  it('pages without losing imports made within the same millisecond', async () => {
+    const created = await dataSource.query(`SELECT id FROM imports ORDER BY created_at LIMIT 3`);
+    // Three imports apart by microseconds only: a cursor rounded to milliseconds would skip two.
+    for (const [index, { id }] of created.entries()) {
+      await dataSource.query(`UPDATE imports SET created_at = $2 WHERE id = $1`, [id, `2031-01-01 00:00:00.00010${index}+00`]);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: request.Response = await api()
+        .get(`/api/v1/imports?limit=1${cursor ? `&cursor=${cursor}` : ''}`)
+        .set('Authorization', `Bearer ${VIEWER}`)
+        .expect(200);
+      seen.push(...page.body.items.map((item: { importId: string }) => item.importId));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen.slice(0, 3)).toEqual(created.map((row: { id: string }) => row.id).reverse());
+  });
+
   it('answers bad list parameters and ids with 400 naming the field, unknown ids with 404', async () => {
     const limit = await api().get('/api/v1/imports?limit=5000').set('Authorization', `Bearer ${VIEWER}`).expect(400);
     expect(limit.body.error.details.field).toBe('limit');

@@ -33,6 +33,8 @@ interface ImportRow {
   error_code: string | null;
   error_message: string | null;
   created_at: Date;
+  /** created_at as Postgres prints it, to the microsecond (a JS Date keeps milliseconds). */
+  created_at_text: string;
   finished_at: Date | null;
 }
 
@@ -57,7 +59,7 @@ export class ImportsService {
     return row ? this.view(row) : null;
   }
 
-  /** Newest first; the cursor is the last item's (created_at, id). */
+  /** Newest first; the cursor is the last item's (created_at, id), to the microsecond. */
   async list(limit: number, cursor?: string): Promise<Page<ImportView>> {
     let after: [string, string] | null = null;
     if (cursor) {
@@ -68,7 +70,7 @@ export class ImportsService {
       after = [parts[0], parts[1]];
     }
     const rows = await this.dataSource.query<ImportRow[]>(
-      `SELECT * FROM imports
+      `SELECT *, created_at::text AS created_at_text FROM imports
         WHERE $1::timestamptz IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid)
         ORDER BY created_at DESC, id DESC
         LIMIT $3`,
@@ -78,7 +80,7 @@ export class ImportsService {
     const last = page.at(-1);
     return {
       items: await Promise.all(page.map((row) => this.view(row))),
-      nextCursor: rows.length > limit && last ? encodeCursor([last.created_at.toISOString(), last.id]) : null,
+      nextCursor: rows.length > limit && last ? encodeCursor([last.created_at_text, last.id]) : null,
     };
   }
 

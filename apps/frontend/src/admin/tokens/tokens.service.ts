@@ -44,21 +44,28 @@ export class TokensService {
     return { ...view(created), token };
   }
 
+  /** Oldest first; the cursor is the last item's (created_at, id), to the microsecond. */
   async list(limit: number, cursor?: string): Promise<Page<TokenView>> {
     const after = cursor ? decodeCursor(cursor) : null;
-    if (cursor && (!after || after.length !== 2)) {
+    if (cursor && (!after || after.length !== 2 || !after.every((part) => typeof part === 'string'))) {
       throw new ApiError('BadRequest', 'cursor: is not a cursor this API gave', HttpStatus.BAD_REQUEST, { field: 'cursor' });
     }
-    const query = this.dataSource.getRepository(AdminTokenEntity).createQueryBuilder('token');
+    const query = this.dataSource
+      .getRepository(AdminTokenEntity)
+      .createQueryBuilder('token')
+      .addSelect('token.created_at::text', 'created_at_text');
     if (after) {
-      query.where('(token.created_at, token.id) > (:at, :id)', { at: after[0], id: after[1] });
+      query.where('(token.created_at, token.id) > (:at::timestamptz, :id::uuid)', { at: after[0], id: after[1] });
     }
-    const rows = await query.orderBy('token.created_at').addOrderBy('token.id').take(limit + 1).getMany();
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
+    const { entities, raw } = await query
+      .orderBy('token.created_at')
+      .addOrderBy('token.id')
+      .take(limit + 1)
+      .getRawAndEntities<{ created_at_text: string }>();
+    const page = entities.slice(0, limit);
     return {
       items: page.map(view),
-      nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
+      nextCursor: entities.length > limit ? encodeCursor([raw[limit - 1].created_at_text, page[limit - 1].id]) : null,
     };
   }
 
