@@ -33,6 +33,9 @@ describe('tokens and the admin audit (/api/v1/tokens, /api/v1/audit/admin)', () 
     expect(rows).toEqual([{ token_hash: hashToken(created.body.token) }]);
     await api().get('/api/v1/nodes').set(as(created.body.token)).expect(200);
     await api().post('/api/v1/tokens').set(as(created.body.token)).send({ name: 'x', role: 'admin' }).expect(403);
+    const used = await api().get('/api/v1/tokens').set(as(ADMIN)).expect(200);
+    const helpdesk = used.body.items.find((token: { name: string }) => token.name === 'helpdesk');
+    expect(Date.now() - Date.parse(helpdesk.lastUsedAt)).toBeLessThan(10_000);
     const listed = await api().get('/api/v1/tokens').set(as(ADMIN)).expect(200);
     expect(listed.body.items.map((token: { name: string }) => token.name)).toEqual(['bootstrap', 'helpdesk']);
     expect(JSON.stringify(listed.body)).not.toContain(created.body.token);

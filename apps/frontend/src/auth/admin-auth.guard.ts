@@ -44,6 +44,10 @@ export class AdminAuthGuard implements CanActivate {
       });
     }
     request.principal = { tokenId: token.id, name: token.name, role: token.role };
+    // At most once a minute per token: shows admins which tokens are still in use.
+    if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() > 60_000) {
+      await this.dataSource.query(`UPDATE admin_tokens SET last_used_at = now() WHERE id = $1`, [token.id]);
+    }
     return true;
   }
 }
