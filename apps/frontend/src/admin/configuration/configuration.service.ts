@@ -1,6 +1,6 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '@ucupdates/config';
-import { DeviceUpdateConfigurationEntity, recordAdminChange } from '@ucupdates/database';
+import { DeviceUpdateConfigurationEntity } from '@ucupdates/database';
 import {
   type DeviceUpdateConfiguration,
   defaultConfiguration,
@@ -67,7 +67,12 @@ export class ConfigurationService {
         maxLogCacheLimit: String(next.maxLogCacheLimit),
         maxLogFileSize: String(next.maxLogFileSize),
       });
-      await this.audit(manager, principal, 'configuration.set', scope, current && { ...view(current) }, { ...view(next) });
+      await this.changes.record(manager, principal, {
+        action: 'configuration.set',
+        target: `configuration/${scope}`,
+        before: current && { ...view(current) },
+        after: { ...view(next) },
+      });
       return view(next);
     });
   }
@@ -77,7 +82,12 @@ export class ConfigurationService {
       const current = await this.find(manager, scope, true);
       await manager.getRepository(DeviceUpdateConfigurationEntity).delete({ scope });
       const action = scope === GLOBAL_SCOPE ? 'configuration.reset' : 'configuration.remove';
-      await this.audit(manager, principal, action, scope, { ...view(current) }, scope === GLOBAL_SCOPE ? { ...view(defaultConfiguration()) } : null);
+      await this.changes.record(manager, principal, {
+        action,
+        target: `configuration/${scope}`,
+        before: { ...view(current) },
+        after: scope === GLOBAL_SCOPE ? { ...view(defaultConfiguration()) } : null,
+      });
     });
   }
 
@@ -99,24 +109,6 @@ export class ConfigurationService {
     throw new ApiError('NotFound', `no device update configuration for scope ${scope}`, HttpStatus.NOT_FOUND);
   }
 
-  private async audit(
-    manager: EntityManager,
-    principal: AdminPrincipal,
-    action: string,
-    scope: string,
-    before: Record<string, unknown> | null,
-    after: Record<string, unknown> | null,
-  ): Promise<void> {
-    await recordAdminChange(manager, {
-      actor: principal.name,
-      role: principal.role,
-      action,
-      target: `configuration/${scope}`,
-      before,
-      after,
-      nodeId: this.config.UCU_NODE_ID,
-    });
-  }
 }
 
 function fromEntity(row: DeviceUpdateConfigurationEntity): DeviceUpdateConfiguration {

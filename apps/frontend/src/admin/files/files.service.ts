@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CONFIG, type Config } from '@ucupdates/config';
-import { recordAdminChange } from '@ucupdates/database';
 import { ObjectStorage } from '@ucupdates/storage';
 import { DataSource } from 'typeorm';
 import type { AdminPrincipal } from '../../auth/admin-principal';
+import { AdminChanges } from '../admin-changes';
 
 /**
  * A file is still needed while a rule's approved, pending or restore version lists it (a rolled
@@ -22,8 +21,8 @@ export class FilesService {
   private readonly logger = new Logger(FilesService.name);
 
   constructor(
-    @Inject(CONFIG) private readonly config: Config,
     @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(AdminChanges) private readonly changes: AdminChanges,
     @Inject(ObjectStorage) private readonly storage: ObjectStorage,
   ) {}
 
@@ -42,14 +41,11 @@ export class FilesService {
         `DELETE FROM files WHERE NOT ${REFERENCED} RETURNING sha256`,
       );
       const hashes = rows.map((row) => row.sha256);
-      await recordAdminChange(manager, {
-        actor: principal.name,
-        role: principal.role,
+      await this.changes.record(manager, principal, {
         action: 'files.purge',
         target: 'files',
         before: null,
         after: { removed: hashes.length, sha256: hashes },
-        nodeId: this.config.UCU_NODE_ID,
       });
       return hashes;
     });

@@ -1,11 +1,11 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { CONFIG, type Config } from '@ucupdates/config';
-import { PhoneUserEntity, recordAdminChange } from '@ucupdates/database';
+import { PhoneUserEntity } from '@ucupdates/database';
 import { hashPassword } from '@ucupdates/phone-directory';
 import { DataSource, QueryFailedError } from 'typeorm';
 import type { AdminPrincipal } from '../../auth/admin-principal';
 import { ApiError } from '../../errors/api-error';
 import { decodeCursor, encodeCursor, type Page } from '../pagination';
+import { AdminChanges } from '../admin-changes';
 
 export interface PhoneUserView {
   id: string;
@@ -16,8 +16,8 @@ export interface PhoneUserView {
 @Injectable()
 export class PhoneUsersService {
   constructor(
-    @Inject(CONFIG) private readonly config: Config,
     @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(AdminChanges) private readonly changes: AdminChanges,
   ) {}
 
   async create(userId: string, password: string, principal: AdminPrincipal): Promise<PhoneUserView> {
@@ -26,14 +26,11 @@ export class PhoneUsersService {
     try {
       return await this.dataSource.transaction(async (manager) => {
         const user = await manager.getRepository(PhoneUserEntity).save({ userId, passwordHash });
-        await recordAdminChange(manager, {
-          actor: principal.name,
-          role: principal.role,
+        await this.changes.record(manager, principal, {
           action: 'phoneUser.create',
           target: `phoneUser/${user.id}`,
           before: null,
           after: { id: user.id, userId },
-          nodeId: this.config.UCU_NODE_ID,
         });
         return view(user);
       });
@@ -66,14 +63,11 @@ export class PhoneUsersService {
         throw new ApiError('NotFound', `no phone user ${id}`, HttpStatus.NOT_FOUND);
       }
       await manager.getRepository(PhoneUserEntity).delete(id);
-      await recordAdminChange(manager, {
-        actor: principal.name,
-        role: principal.role,
+      await this.changes.record(manager, principal, {
         action: 'phoneUser.delete',
         target: `phoneUser/${id}`,
         before: { id, userId: user.userId },
         after: null,
-        nodeId: this.config.UCU_NODE_ID,
       });
     });
   }

@@ -1,6 +1,6 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '@ucupdates/config';
-import { recordAdminChange, RuleEntity } from '@ucupdates/database';
+import { RuleEntity } from '@ucupdates/database';
 import { approve, reset, restore, RuleError, type RuleState, type RuleTransition, ruleStateOf } from '@ucupdates/rules';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AdminPrincipal } from '../../auth/admin-principal';
@@ -90,7 +90,12 @@ export class RulesService {
       const before = ruleStateOf(locked);
       const transition = this.apply(() => TRANSITIONS[action](before, new Date()));
       await manager.getRepository(RuleEntity).update(id, transition.state);
-      await this.audit(manager, principal, `rule.${action}`, id, { ...before }, { ...transition.state });
+      await this.changes.record(manager, principal, {
+        action: `rule.${action}`,
+        target: `rule/${id}`,
+        before: { ...before },
+        after: { ...transition.state },
+      });
       return { ...locked, ...transition.state };
     });
     return this.view(rule);
@@ -101,7 +106,12 @@ export class RulesService {
       const locked = await this.find(manager, id, true);
       // Its versions and their file lists go with it (ON DELETE CASCADE); files stay until purged.
       await manager.getRepository(RuleEntity).delete(id);
-      await this.audit(manager, principal, 'rule.remove', id, { ...keyOf(locked), ...ruleStateOf(locked) }, null);
+      await this.changes.record(manager, principal, {
+        action: 'rule.remove',
+        target: `rule/${id}`,
+        before: { ...keyOf(locked), ...ruleStateOf(locked) },
+        after: null,
+      });
     });
   }
 
@@ -124,25 +134,6 @@ export class RulesService {
       }
       throw error;
     }
-  }
-
-  private async audit(
-    manager: EntityManager,
-    principal: AdminPrincipal,
-    action: string,
-    id: string,
-    before: Record<string, unknown>,
-    after: Record<string, unknown> | null,
-  ): Promise<void> {
-    await recordAdminChange(manager, {
-      actor: principal.name,
-      role: principal.role,
-      action,
-      target: `rule/${id}`,
-      before,
-      after,
-      nodeId: this.config.UCU_NODE_ID,
-    });
   }
 
   private async view(rule: RuleEntity): Promise<RuleView> {

@@ -1,6 +1,5 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { CONFIG, type Config } from '@ucupdates/config';
-import { recordAdminChange, TestDeviceEntity, type TestDeviceIdentifierType } from '@ucupdates/database';
+import { TestDeviceEntity, type TestDeviceIdentifierType } from '@ucupdates/database';
 import { DataSource, type EntityManager, QueryFailedError } from 'typeorm';
 import type { AdminPrincipal } from '../../auth/admin-principal';
 import { ApiError } from '../../errors/api-error';
@@ -28,7 +27,6 @@ export interface TestDeviceFields {
 @Injectable()
 export class TestDevicesService {
   constructor(
-    @Inject(CONFIG) private readonly config: Config,
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(AdminChanges) private readonly changes: AdminChanges,
   ) {}
@@ -36,7 +34,12 @@ export class TestDevicesService {
   async create(fields: TestDeviceFields, principal: AdminPrincipal): Promise<TestDeviceView> {
     return this.changes.commit('test-devices', async (manager) => {
       const device = await this.unique(() => manager.getRepository(TestDeviceEntity).save({ ...fields }), fields);
-      await this.audit(manager, principal, 'testDevice.create', device.id, null, view(device));
+      await this.changes.record(manager, principal, {
+        action: 'testDevice.create',
+        target: `testDevice/${device.id}`,
+        before: null,
+        after: { ...view(device) },
+      });
       return view(device);
     });
   }
@@ -71,7 +74,12 @@ export class TestDevicesService {
       const { id: _, ...current } = before;
       const fields = parseInput(createTestDevice, { ...current, ...changes });
       const saved = await this.unique(() => manager.getRepository(TestDeviceEntity).save({ ...device, ...fields }), fields);
-      await this.audit(manager, principal, 'testDevice.update', id, before, view(saved));
+      await this.changes.record(manager, principal, {
+        action: 'testDevice.update',
+        target: `testDevice/${id}`,
+        before: { ...before },
+        after: { ...view(saved) },
+      });
       return view(saved);
     });
   }
@@ -80,7 +88,12 @@ export class TestDevicesService {
     await this.changes.commit('test-devices', async (manager) => {
       const device = await this.find(manager, id, true);
       await manager.getRepository(TestDeviceEntity).delete(id);
-      await this.audit(manager, principal, 'testDevice.delete', id, view(device), null);
+      await this.changes.record(manager, principal, {
+        action: 'testDevice.delete',
+        target: `testDevice/${id}`,
+        before: { ...view(device) },
+        after: null,
+      });
     });
   }
 
@@ -108,24 +121,6 @@ export class TestDevicesService {
     }
   }
 
-  private async audit(
-    manager: EntityManager,
-    principal: AdminPrincipal,
-    action: string,
-    id: string,
-    before: TestDeviceView | null,
-    after: TestDeviceView | null,
-  ): Promise<void> {
-    await recordAdminChange(manager, {
-      actor: principal.name,
-      role: principal.role,
-      action,
-      target: `testDevice/${id}`,
-      before: before && { ...before },
-      after: after && { ...after },
-      nodeId: this.config.UCU_NODE_ID,
-    });
-  }
 }
 
 function view(device: TestDeviceEntity): TestDeviceView {

@@ -1,11 +1,11 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { CONFIG, type Config } from '@ucupdates/config';
-import { AdminTokenEntity, recordAdminChange, type Role } from '@ucupdates/database';
+import { AdminTokenEntity, type Role } from '@ucupdates/database';
 import { DataSource } from 'typeorm';
 import type { AdminPrincipal } from '../../auth/admin-principal';
 import { generateToken, hashToken } from '../../auth/token-hash';
 import { ApiError } from '../../errors/api-error';
 import { decodeCursor, encodeCursor, type Page } from '../pagination';
+import { AdminChanges } from '../admin-changes';
 
 export interface TokenView {
   id: string;
@@ -20,8 +20,8 @@ export interface TokenView {
 @Injectable()
 export class TokensService {
   constructor(
-    @Inject(CONFIG) private readonly config: Config,
     @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(AdminChanges) private readonly changes: AdminChanges,
   ) {}
 
   async create(name: string, role: Role, principal: AdminPrincipal): Promise<TokenView & { token: string }> {
@@ -30,14 +30,11 @@ export class TokensService {
       const entity = await manager
         .getRepository(AdminTokenEntity)
         .save({ name, role, tokenHash: hashToken(token), createdBy: principal.name });
-      await recordAdminChange(manager, {
-        actor: principal.name,
-        role: principal.role,
+      await this.changes.record(manager, principal, {
         action: 'token.create',
         target: `token/${entity.id}`,
         before: null,
         after: { id: entity.id, name, role },
-        nodeId: this.config.UCU_NODE_ID,
       });
       return entity;
     });
@@ -76,14 +73,11 @@ export class TokensService {
         throw new ApiError('NotFound', `no token ${id}`, HttpStatus.NOT_FOUND);
       }
       await manager.getRepository(AdminTokenEntity).delete(id);
-      await recordAdminChange(manager, {
-        actor: principal.name,
-        role: principal.role,
+      await this.changes.record(manager, principal, {
         action: 'token.delete',
         target: `token/${id}`,
         before: { id, name: token.name, role: token.role },
         after: null,
-        nodeId: this.config.UCU_NODE_ID,
       });
     });
   }

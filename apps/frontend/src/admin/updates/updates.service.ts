@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { CONFIG, type Config } from '@ucupdates/config';
-import { recordAdminChange } from '@ucupdates/database';
 import { JobName, JobQueues } from '@ucupdates/jobs';
 import { ObjectStorage, ObjectTooLargeError } from '@ucupdates/storage';
 import { DataSource } from 'typeorm';
 import type { AdminPrincipal } from '../../auth/admin-principal';
 import { ApiError } from '../../errors/api-error';
 import { type ImportView, ImportsService } from '../imports/imports.service';
+import { AdminChanges } from '../admin-changes';
 
 export interface UploadResult {
   /** False when these bytes were uploaded before: the answer is the first import. */
@@ -28,6 +28,7 @@ export class UpdatesService {
   constructor(
     @Inject(CONFIG) private readonly config: Config,
     @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(AdminChanges) private readonly changes: AdminChanges,
     @Inject(ObjectStorage) private readonly storage: ObjectStorage,
     @Inject(JobQueues) private readonly queues: JobQueues,
     @Inject(ImportsService) private readonly imports: ImportsService,
@@ -74,14 +75,11 @@ export class UpdatesService {
         if (rows.length === 0) {
           return null; // the same bytes, uploaded through another node at the same moment
         }
-        await recordAdminChange(manager, {
-          actor: principal.name,
-          role: principal.role,
+        await this.changes.record(manager, principal, {
           action: 'update.upload',
           target: `import/${rows[0].id}`,
           before: null,
           after: { importId: rows[0].id, sha256: stored.sha256, size: stored.size, fileName },
-          nodeId: this.config.UCU_NODE_ID,
         });
         return rows[0].id;
       });
