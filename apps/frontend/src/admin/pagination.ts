@@ -1,4 +1,6 @@
+import { HttpStatus } from '@nestjs/common';
 import { z } from 'zod';
+import { ApiError } from '../errors/api-error';
 
 /** `?limit=` (default 100, at most 1000) and `?cursor=` of every list (admin-api.md). */
 export const pageQuery = z.object({
@@ -23,11 +25,20 @@ export function encodeCursor(parts: (string | number)[]): string {
   return Buffer.from(JSON.stringify(parts)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string): unknown[] | null {
+/** The parts of a cursor this API gave: `count` strings. Anything else is a 400 naming `cursor`. */
+export function decodeCursor(cursor: string, count: number): string[] {
+  let parts: unknown = null;
   try {
-    const parts: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    return Array.isArray(parts) ? parts : null;
+    parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    return null;
+    // not even JSON: refused below
   }
+  if (!Array.isArray(parts) || parts.length !== count || !parts.every((part) => typeof part === 'string')) {
+    throw badCursor();
+  }
+  return parts as string[];
+}
+
+export function badCursor(): ApiError {
+  return new ApiError('BadRequest', 'cursor: is not a cursor this API gave', HttpStatus.BAD_REQUEST, { field: 'cursor' });
 }

@@ -1,10 +1,9 @@
-import { Controller, Get, HttpStatus, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { Role } from '@ucupdates/database';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { RequireRole } from '../../auth/roles';
-import { ApiError } from '../../errors/api-error';
-import { decodeCursor, encodeCursor, pageQuery } from '../pagination';
+import { badCursor, decodeCursor, encodeCursor, pageQuery } from '../pagination';
 import { parseInput } from '../request-input';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiQueryOf } from '../../docs/api-schema';
@@ -42,11 +41,10 @@ export class AdminAuditController {
     const filters = parseInput(auditQuery, query);
     let beforeId: string | null = null;
     if (filters.cursor) {
-      const parts = decodeCursor(filters.cursor);
-      if (!parts || parts.length !== 1 || typeof parts[0] !== 'string' || !/^\d+$/.test(parts[0])) {
-        throw new ApiError('BadRequest', 'cursor: is not a cursor this API gave', HttpStatus.BAD_REQUEST, { field: 'cursor' });
+      [beforeId] = decodeCursor(filters.cursor, 1);
+      if (!/^\d+$/.test(beforeId)) {
+        throw badCursor();
       }
-      beforeId = parts[0];
     }
     // Served by admin_audit's primary key and at index; every filter is optional.
     const rows = await this.dataSource.query<AuditRow[]>(

@@ -43,10 +43,7 @@ export class PhoneUsersService {
   }
 
   async list(limit: number, cursor?: string): Promise<Page<PhoneUserView>> {
-    const after = cursor ? decodeCursor(cursor) : null;
-    if (cursor && (!after || after.length !== 1)) {
-      throw new ApiError('BadRequest', 'cursor: is not a cursor this API gave', HttpStatus.BAD_REQUEST, { field: 'cursor' });
-    }
+    const after = cursor ? decodeCursor(cursor, 1) : null;
     const query = this.dataSource.getRepository(PhoneUserEntity).createQueryBuilder('user');
     if (after) {
       query.where('user.user_id > :after', { after: after[0] });

@@ -51,10 +51,7 @@ export class RulesService {
       }
     }
     if (cursor) {
-      const after = decodeCursor(cursor);
-      if (!after || after.length !== 6 || !after.every((part) => typeof part === 'string')) {
-        throw new ApiError('BadRequest', 'cursor: is not a cursor this API gave', HttpStatus.BAD_REQUEST, { field: 'cursor' });
-      }
+      const after = decodeCursor(cursor, 6);
       query.andWhere(
         `(rule.device_type, rule.brand, rule.model, rule.revision, rule.locale, rule.update_type) > (:...after)`,
         { after },

@@ -50,10 +50,7 @@ export class TestDevicesService {
       query.andWhere('device.scope = :scope', { scope });
     }
     if (cursor) {
-      const after = decodeCursor(cursor);
-      if (!after || after.length !== 2) {
-        throw new ApiError('BadRequest', 'cursor: is not a cursor this API gave', HttpStatus.BAD_REQUEST, { field: 'cursor' });
-      }
+      const after = decodeCursor(cursor, 2);
       query.andWhere('(device.scope, device.name) > (:afterScope, :afterName)', { afterScope: after[0], afterName: after[1] });
     }
     const rows = await query.orderBy('device.scope').addOrderBy('device.name').take(limit + 1).getMany();
