@@ -3,6 +3,7 @@ export { decideOffer, offeredVersion } from './offer';
 export type { Offer, OfferAction, OfferInput } from './offer';
 export { RuleError, RuleErrorCode } from './rule-error';
 export { ruleKey } from './rule-key';
+export type { RuleKeyFields } from './rule-key';
 export {
   approve,
   emptyRuleState,

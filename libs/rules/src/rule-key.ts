@@ -1,3 +1,13 @@
+/** The six attributes that identify a rule (Lync's DeviceUpdateRule), as every view of one carries them. */
+export interface RuleKeyFields {
+  deviceType: string;
+  brand: string;
+  model: string;
+  revision: string;
+  locale: string;
+  updateType: string;
+}
+
 /**
  * The key of a rule for in-memory lookup: the six attributes lower-cased, as the database's citext
  * columns compare them. JSON of the array keeps the parts apart whatever characters they hold, so

@@ -1,17 +1,11 @@
-import { ruleKey, normaliseVersion, RuleError } from '@ucupdates/rules';
+import { normaliseVersion, RuleError, ruleKey, type RuleKeyFields } from '@ucupdates/rules';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { PackageRefusal, PackageRefusalCode } from './package-refusal';
 
 /** One update of a package, from its `update.xml` (update-package.md), with its files resolved. */
-export interface UpdateDescription {
+export interface UpdateDescription extends RuleKeyFields {
   /** The `update.xml` entry, as named in the cabinet (for messages). */
   descriptionPath: string;
-  deviceType: string;
-  brand: string;
-  model: string;
-  revision: string;
-  locale: string;
-  updateType: string;
   /** Normalised dotted version (libs/rules). */
   version: string;
   /** Cabinet entry names (as stored) of the image and the catalog. */

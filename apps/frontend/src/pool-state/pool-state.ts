@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DeviceUpdateConfiguration } from '@ucupdates/device-config';
-import { ruleKey } from '@ucupdates/rules';
+import { ruleKey, type RuleKeyFields } from '@ucupdates/rules';
 
 export interface CachedFile {
   name: string;
@@ -9,14 +9,8 @@ export interface CachedFile {
   size: number;
 }
 
-export interface CachedRule {
+export interface CachedRule extends RuleKeyFields {
   id: string;
-  deviceType: string;
-  brand: string;
-  model: string;
-  revision: string;
-  locale: string;
-  updateType: string;
   approvedVersion: string | null;
   pendingVersion: string | null;
   rolledBackVersion: string | null;

@@ -3,6 +3,7 @@ import { CONFIG, type Config } from '@ucupdates/config';
 import { DataSource } from 'typeorm';
 import { ApiError } from '../../errors/api-error';
 import { decodeCursor, encodeCursor, type Page } from '../pagination';
+import type { RuleKeyFields } from '@ucupdates/rules';
 
 export interface ImportView {
   importId: string;
@@ -10,16 +11,7 @@ export interface ImportView {
   fileName: string;
   status: string;
   error: { code: string; message: string } | null;
-  updates: {
-    ruleId: string;
-    deviceType: string;
-    brand: string;
-    model: string;
-    revision: string;
-    locale: string;
-    updateType: string;
-    version: string;
-  }[];
+  updates: (RuleKeyFields & { ruleId: string; version: string })[];
   replication: { state: 'pending' | 'complete'; nodes: Record<string, { ready: number; missing: number }> };
   createdAt: string;
   finishedAt: string | null;

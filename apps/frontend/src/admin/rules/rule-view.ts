@@ -1,17 +1,12 @@
 import type { RuleEntity } from '@ucupdates/database';
+import type { RuleKeyFields } from '@ucupdates/rules';
 
 export type ReplicationState = 'complete' | 'partial';
 
 /** A rule as the admin API shows it (admin-api.md). */
-export interface RuleView {
+export interface RuleView extends RuleKeyFields {
   id: string;
   identity: string;
-  deviceType: string;
-  brand: string;
-  model: string;
-  revision: string;
-  locale: string;
-  updateType: string;
   approvedVersion: string | null;
   pendingVersion: string | null;
   restoreVersion: string | null;

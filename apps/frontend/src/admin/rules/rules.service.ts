@@ -1,7 +1,16 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '@ucupdates/config';
 import { RuleEntity } from '@ucupdates/database';
-import { approve, reset, restore, RuleError, type RuleState, type RuleTransition, ruleStateOf } from '@ucupdates/rules';
+import {
+  approve,
+  reset,
+  restore,
+  RuleError,
+  type RuleKeyFields,
+  type RuleState,
+  type RuleTransition,
+  ruleStateOf,
+} from '@ucupdates/rules';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AdminPrincipal } from '../../auth/admin-principal';
 import { ApiError } from '../../errors/api-error';
@@ -160,7 +169,7 @@ export class RulesService {
   }
 }
 
-function keyOf(rule: RuleEntity): Record<string, string> {
+function keyOf(rule: RuleEntity): RuleKeyFields {
   const { deviceType, brand, model, revision, locale, updateType } = rule;
   return { deviceType, brand, model, revision, locale, updateType };
 }
