@@ -1,0 +1,86 @@
+import { escapeXml } from './xml-text';
+
+/** One file of an offered update, as the phone downloads it. */
+export interface ResponseFile {
+  name: string;
+  /** Absolute, from the request's own scheme and host (and `?t=<token>` on the external listener). */
+  url: string;
+  size: number;
+  sha256: string;
+}
+
+/** What the device is told to do for one UpdateType. */
+export interface ResponseModule {
+  updateType: string;
+  action: 'Install' | 'RestoreBackup';
+  version: string;
+  /** Empty for RestoreBackup. */
+  files: ResponseFile[];
+  /** The image file name (Lync audit's "response module"). */
+  filename: string | null;
+  /** The image's security catalog. */
+  signatureFilename: string | null;
+  /** ISO 8601 UTC. */
+  timestamp: string;
+}
+
+const DECLARATION = '<?xml version="1.0" encoding="utf-8"?>';
+
+/**
+ * The whole 200 answer to an update check, laid out as phone-protocol.md shows it. `NumOfFiles`
+ * counts the `<File>` elements of the whole answer; `<Modules>` appears only when there is a module.
+ *
+ * A module without files (RestoreBackup) has no `<Files>` element at all, and a null Filename or
+ * SignatureFilename is left out: the spec's example answer leaves out `<Modules>` when there is
+ * nothing in it and says RestoreBackup comes "with no files", so an empty container is omitted,
+ * never rendered as `<Files/>`. The order of a module's elements is the spec's.
+ */
+export function renderUpdateCheckResponse(modules: readonly ResponseModule[]): string {
+  const numOfFiles = modules.reduce((count, module) => count + module.files.length, 0);
+  const lines = [DECLARATION, '<Response>', `  <NumOfFiles>${numOfFiles}</NumOfFiles>`];
+  if (modules.length > 0) {
+    lines.push('  <Modules>');
+    for (const module of modules) {
+      lines.push(
+        '    <Module>',
+        element(6, 'UpdateType', module.updateType),
+        element(6, 'Action', module.action),
+        element(6, 'Version', module.version),
+      );
+      if (module.files.length > 0) {
+        lines.push('      <Files>');
+        for (const file of module.files) {
+          lines.push(
+            '        <File>',
+            element(10, 'Name', file.name),
+            element(10, 'Url', file.url),
+            element(10, 'Size', String(file.size)),
+            element(10, 'Sha256', file.sha256),
+            '        </File>',
+          );
+        }
+        lines.push('      </Files>');
+      }
+      if (module.filename !== null) lines.push(element(6, 'Filename', module.filename));
+      if (module.signatureFilename !== null) lines.push(element(6, 'SignatureFilename', module.signatureFilename));
+      lines.push(element(6, 'Timestamp', module.timestamp), '    </Module>');
+    }
+    lines.push('  </Modules>');
+  }
+  lines.push('</Response>');
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * A refusal for a phone, on one line as phone-protocol.md shows it:
+ * `<Response><Error>code</Error><Message>message</Message></Response>` after the XML declaration;
+ * `<Message>` is left out when there is no message.
+ */
+export function renderPhoneError(code: string, message?: string): string {
+  const messageElement = message === undefined ? '' : `<Message>${escapeXml(message)}</Message>`;
+  return `${DECLARATION}\n<Response><Error>${escapeXml(code)}</Error>${messageElement}</Response>\n`;
+}
+
+function element(indent: number, name: string, value: string): string {
+  return `${' '.repeat(indent)}<${name}>${escapeXml(value)}</${name}>`;
+}
