@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { XMLParser } from 'fast-xml-parser';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { LocalPool } from '../../deploy/pool/local-pool';
@@ -267,7 +268,153 @@ describe('the pool behind HAProxy', () => {
     pool.startFrontend(node);
     await pool.waitForNode(node);
   }, 60_000);
+
+  describe('phones', () => {
+    const PHONE_MAC = '00-04-F2-E2-E0-01';
+    const auth = { Authorization: `Bearer ${TOKEN}` };
+
+    it('a test phone checks through HAProxy, gets the pending update, downloads every file from every node, and is audited and inventoried', async () => {
+      expect(await httpPost(`${pool.internalUrl}/api/v1/test-devices`, TOKEN, {
+        scope: 'global',
+        name: 'e2e phone',
+        identifierType: 'MACAddress',
+        identifier: PHONE_MAC,
+      })).toBe(201);
+      // Every node hears of the new test device within a second; ask until the answer names files.
+      let answer: PhoneAnswer = { modules: [], numOfFiles: 0 };
+      let requestId = '';
+      for (const deadline = Date.now() + 5_000; answer.numOfFiles === 0 && Date.now() < deadline; ) {
+        requestId = randomUUID();
+        const response = await phoneCall(`${pool.internalUrl}/RequestHandler/ucdevice.upx`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'text/xml', 'X-Request-Id': requestId },
+          body: Buffer.from(updateCheck(PHONE_MAC, [{ updateType: 'CPE', version: '1.0' }])),
+        });
+        expect(response.status).toBe(200);
+        answer = parseUpdateAnswer(response.body.toString('utf8'));
+      }
+      expect(answer.modules.map((module) => `${module.UpdateType} ${module.Action} ${module.Version}`)).toEqual([
+        'CPE Install 4.0.7577.4372',
+        'UCM Install 1.2.3',
+      ]);
+      const files = answer.modules.flatMap((module) => module.Files.File);
+      expect(files.length).toBe(answer.numOfFiles);
+      for (const file of files) {
+        const url = new URL(file.Url);
+        expect(url.host).toBe(new URL(pool.internalUrl).host); // through the load balancer the phone asked
+        // Through HAProxy (whichever node it picks, several times) and from each node directly.
+        const sources = [file.Url, file.Url, file.Url, ...[0, 1, 2].map((index) => `${pool.nodeUrl(index)}${url.pathname}`)];
+        for (const source of sources) {
+          const download = await phoneCall(source);
+          expect({ source, status: download.status }).toEqual({ source, status: 200 });
+          expect(download.body.length).toBe(Number(file.Size));
+          expect(createHash('sha256').update(download.body).digest('hex')).toBe(file.Sha256);
+        }
+      }
+
+      const audit = await get(`/api/v1/audit/requests?macAddress=${PHONE_MAC}`, auth);
+      expect(audit.status).toBe(200);
+      const entries = (JSON.parse(audit.body) as { items: { requestId: string; nodeId: string; responseModules: unknown[] }[] }).items;
+      const entry = entries.find((item) => item.requestId === requestId);
+      expect(entry?.responseModules).toHaveLength(2);
+      expect(['node-1', 'node-2', 'node-3']).toContain(entry?.nodeId);
+      const devices = await get('/api/v1/devices?model=CX600', auth);
+      const device = (JSON.parse(devices.body) as { items: { macAddress: string; isTestDevice: boolean; modules: unknown[] }[] }).items.find(
+        (item) => item.macAddress === PHONE_MAC,
+      );
+      expect(device).toMatchObject({ isTestDevice: true, modules: [{ updateType: 'CPE', version: '1.0' }] });
+    }, 60_000);
+
+    it('leaves no answered update check without its audit row when the node is killed mid-burst', async () => {
+      const node = 0; // node-1, asked directly, so the burst is all on the node that dies
+      const answered: string[] = [];
+      let failed = 0;
+      let running = true;
+      const sender = async (lane: number) => {
+        for (let n = 0; running; n++) {
+          const requestId = randomUUID();
+          const mac = `00-04-F2-E3-${lane.toString(16).padStart(2, '0')}-${(n % 256).toString(16).padStart(2, '0')}`;
+          try {
+            const response = await phoneCall(`${pool.nodeUrl(node)}/RequestHandler/ucdevice.upx`, {
+              method: 'POST',
+              headers: { 'Content-Type': 'text/xml', 'X-Request-Id': requestId },
+              body: Buffer.from(updateCheck(mac, [])),
+            });
+            if (response.status === 200) answered.push(requestId);
+          } catch {
+            failed++;
+            return; // the node is gone
+          }
+        }
+      };
+      const senders = Array.from({ length: 8 }, (_, lane) => sender(lane));
+      await sleep(600);
+      await pool.frontends[node].kill();
+      await Promise.all(senders);
+      running = false;
+      expect(answered.length).toBeGreaterThan(20);
+      expect(failed).toBeGreaterThan(0); // the kill did land in the middle of the burst
+
+      const db = new Client({ connectionString: databaseUrl });
+      await db.connect();
+      try {
+        const { rows } = await db.query(`SELECT request_id FROM request_audit WHERE request_id = ANY($1::uuid[])`, [answered]);
+        const audited = new Set(rows.map((row: { request_id: string }) => row.request_id));
+        expect(answered.filter((id) => !audited.has(id))).toEqual([]);
+      } finally {
+        await db.end();
+      }
+      pool.startFrontend(node);
+      await pool.waitForNode(node);
+    }, 60_000);
+  });
 });
+
+interface PhoneFile {
+  Name: string;
+  Url: string;
+  Size: string;
+  Sha256: string;
+}
+
+interface PhoneAnswer {
+  numOfFiles: number;
+  modules: { UpdateType: string; Action: string; Version: string; Files: { File: PhoneFile[] } }[];
+}
+
+function updateCheck(mac: string, modules: { updateType: string; version: string }[]): string {
+  const listed = modules
+    .map((module) => `<Module><UpdateType>${module.updateType}</UpdateType><Filename>x.nbt</Filename><Version>${module.version}</Version></Module>`)
+    .join('');
+  return (
+    `<?xml version="1.0" encoding="utf-8"?><Request><DeviceType>UCPhone</DeviceType><MacAddress>${mac}</MacAddress>` +
+    `<Vendor>Polycom</Vendor><Model>CX600</Model><Revision>A</Revision><Locale>ENU</Locale><Modules>${listed}</Modules></Request>`
+  );
+}
+
+function parseUpdateAnswer(text: string): PhoneAnswer {
+  const parser = new XMLParser({ parseTagValue: false, isArray: (name) => ['Module', 'File'].includes(name) });
+  const { Response: response } = parser.parse(text) as { Response: { NumOfFiles: string; Modules?: { Module: PhoneAnswer['modules'] } } };
+  return { numOfFiles: Number(response.NumOfFiles), modules: response.Modules?.Module ?? [] };
+}
+
+/** One request as a phone makes it (no keep-alive), the body kept as bytes. */
+function phoneCall(
+  url: string,
+  { method = 'GET', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: Buffer } = {},
+): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { method, headers, timeout: 10_000 }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      response.on('error', reject);
+    });
+    request.on('timeout', () => request.destroy(new Error('timed out')));
+    request.on('error', reject);
+    request.end(body);
+  });
+}
 
 function httpPost(url: string, token: string, body: unknown): Promise<number> {
   return new Promise((resolve, reject) => {

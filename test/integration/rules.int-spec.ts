@@ -104,6 +104,40 @@ describe('rules (GET, approve, reset, restore, DELETE /api/v1/rules)', () => {
     expect(again.body.error.code).toBe('NoPendingVersion');
   });
 
+  it('refuses to approve 409 NotReplicated while an active node lacks a file of the pending version, unless forced', async () => {
+    const id = await seedRule('G1', { approved: '1.0', pending: '2.0' });
+    const [{ id: versionId }] = await dataSource.query(`INSERT INTO update_versions (rule_id, version) VALUES ($1, '2.0') RETURNING id`, [id]);
+    const sha = 'b'.repeat(64);
+    await dataSource.query(`INSERT INTO files (sha256, size) VALUES ($1, 10) ON CONFLICT DO NOTHING`, [sha]);
+    await dataSource.query(`INSERT INTO update_version_files (update_version_id, name, role, sha256) VALUES ($1, 'G.nbt', 'image', $2)`, [
+      versionId,
+      sha,
+    ]);
+    const refused = await api().post(`/api/v1/rules/${id}/approve`).set(as(OPERATOR)).expect(409);
+    expect(refused.body.error).toMatchObject({ code: 'NotReplicated', details: { version: '2.0', nodes: { [config.UCU_NODE_ID]: ['G.nbt'] } } });
+    expect(await dataSource.query(`SELECT 1 FROM admin_audit WHERE target = $1`, [`rule/${id}`])).toEqual([]);
+    await api().post(`/api/v1/rules/${id}/approve?force=maybe`).set(as(OPERATOR)).expect(400);
+
+    // Once this node holds the file, the approval goes through.
+    await dataSource.query(`INSERT INTO replicas (node_id, sha256, state) VALUES ($1, $2, 'ready')`, [config.UCU_NODE_ID, sha]);
+    expect((await api().get(`/api/v1/rules/${id}`).set(as(VIEWER)).expect(200)).body.replication.pending).toBe('complete');
+    await api().post(`/api/v1/rules/${id}/approve`).set(as(OPERATOR)).expect(200);
+
+    // A forced approval goes through without it, and its audit row says it was forced.
+    const forcedRule = await seedRule('G2', { approved: '1.0', pending: '2.0' });
+    const [{ id: forcedVersion }] = await dataSource.query(`INSERT INTO update_versions (rule_id, version) VALUES ($1, '2.0') RETURNING id`, [
+      forcedRule,
+    ]);
+    await dataSource.query(`INSERT INTO update_version_files (update_version_id, name, role, sha256) VALUES ($1, 'G.nbt', 'image', $2)`, [
+      forcedVersion,
+      'a'.repeat(64),
+    ]);
+    await api().post(`/api/v1/rules/${forcedRule}/approve`).set(as(OPERATOR)).expect(409);
+    await api().post(`/api/v1/rules/${forcedRule}/approve?force=true`).set(as(OPERATOR)).expect(200);
+    const [audit] = await dataSource.query(`SELECT after FROM admin_audit WHERE target = $1`, [`rule/${forcedRule}`]);
+    expect(audit.after).toMatchObject({ approvedVersion: '2.0', forced: true });
+  });
+
   it('resets the pending version, or answers 409 NoPendingVersion', async () => {
     const id = await seedRule('R1', { approved: '1.0', pending: '2.0' });
     const reset = await api().post(`/api/v1/rules/${id}/reset`).set(as(OPERATOR)).expect(200);

@@ -132,6 +132,50 @@ describe('HttpApi', () => {
     expect(answer).toEqual({ status: 202, body: { importId: 'i' } });
     expect(sent[0].init).toMatchObject({ method: 'POST', duplex: 'half', headers: { 'Content-Type': 'application/vnd.ms-cab-compressed', Authorization: 'Bearer t' } });
   });
+
+  async function drain(chunks: AsyncIterable<Uint8Array>): Promise<string> {
+    const parts: Buffer[] = [];
+    for await (const chunk of chunks) {
+      parts.push(Buffer.from(chunk));
+    }
+    return Buffer.concat(parts).toString('utf8');
+  }
+
+  it('streams a download with its query, chunk by chunk', async () => {
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('a;b\n'));
+        controller.enqueue(new TextEncoder().encode('c;d\n'));
+        controller.close();
+      },
+    });
+    const { sent, fetch } = fakeFetch([new Response(body, { status: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })]);
+    const chunks = await new HttpApi({ baseUrl: 'http://h', token: 't', fetch }).download('/api/v1/audit/requests/export', { date: '2024-05-31' });
+    expect(await drain(chunks)).toBe('a;b\nc;d\n');
+    expect(sent[0].url).toBe('http://h/api/v1/audit/requests/export?date=2024-05-31');
+    expect(sent[0].init).toMatchObject({ method: 'GET', headers: { Authorization: 'Bearer t' } });
+  });
+
+  it("refuses a download with the API's error, before any byte", async () => {
+    const { fetch } = fakeFetch([json(400, { error: { code: 'BadRequest', message: 'date: bad', details: { field: 'date' } } })]);
+    const error = await failure(new HttpApi({ baseUrl: 'http://h', token: 't', fetch }).download('/x'));
+    expect(error).toMatchObject({ status: 400, code: 'BadRequest', exitCode: ExitCode.Refused });
+  });
+
+  it('says a download broke off when the connection is cut, and exits 6', async () => {
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('a;b\n'));
+      },
+      pull(controller) {
+        controller.error(Object.assign(new TypeError('terminated'), { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) }));
+      },
+    });
+    const { fetch } = fakeFetch([new Response(body, { status: 200 })]);
+    const chunks = await new HttpApi({ baseUrl: 'http://h', token: 't', fetch }).download('/x');
+    const error = await failure(drain(chunks));
+    expect(error).toMatchObject({ code: 'Interrupted', message: 'the download from http://h broke off: UND_ERR_SOCKET', exitCode: ExitCode.ServerError });
+  });
 });
 
 describe('failureOf', () => {

@@ -25,6 +25,11 @@ export interface Api {
   listAll<T>(path: string, query?: Query, max?: number): Promise<T[]>;
   /** Streams `body` as the request body (uploads); no time limit, a package may be gigabytes. */
   upload<T>(path: string, body: AsyncIterable<Uint8Array>, headers: Record<string, string>): Promise<UploadAnswer<T>>;
+  /**
+   * A file the API answers (not JSON), streamed: resolves once the answer has begun, rejects with
+   * ApiFailure for a refusal; iterating the body rejects with ApiFailure if the transfer breaks off.
+   */
+  download(path: string, query?: Query): Promise<AsyncIterable<Uint8Array>>;
 }
 
 /** A request the pool refused or could not answer, with the API's error code and message. */
@@ -130,6 +135,40 @@ export class HttpApi implements Api {
     return this.answer<T>(response);
   }
 
+  async download(path: string, query: Query = {}): Promise<AsyncIterable<Uint8Array>> {
+    // The time limit is for the answer to begin; a day's audit may take long to arrive, like an upload.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException('no answer in time', 'TimeoutError')), this.timeoutMs);
+    let response: Response;
+    try {
+      response = await this.call(this.url(path, query), {
+        method: 'GET',
+        headers: { ...this.headers(), Accept: 'text/plain, application/json' },
+        signal: controller.signal,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+    if (!response.ok) {
+      await this.answer(response);
+    }
+    const body = response.body;
+    const origin = this.base.origin;
+    return (async function* () {
+      if (!body) {
+        return;
+      }
+      try {
+        for await (const chunk of body) {
+          yield chunk;
+        }
+      } catch (error) {
+        // The pool cuts the connection when it cannot finish (Fastify destroys it): never a short file that looks whole.
+        throw new ApiFailure(0, 'Interrupted', `the download from ${origin} broke off: ${reasonOf(error)}`);
+      }
+    })();
+  }
+
   private headers(): Record<string, string> {
     return { Authorization: `Bearer ${this.settings.token}`, Accept: 'application/json', 'User-Agent': 'ucupdates-cli' };
   }
@@ -190,8 +229,11 @@ function unreachable(origin: string, error: unknown): ApiFailure {
   if (error instanceof Error && error.name === 'TimeoutError') {
     return new ApiFailure(0, 'Timeout', `${origin} did not answer in time`);
   }
-  // fetch's own message is "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, …) is its cause.
+  return new ApiFailure(0, 'Unreachable', `cannot reach ${origin}: ${reasonOf(error)}`);
+}
+
+/** fetch's own message is "fetch failed" or "terminated"; the reason (ECONNREFUSED, ENOTFOUND, …) is its cause. */
+function reasonOf(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } } | null)?.cause;
-  const reason = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
-  return new ApiFailure(0, 'Unreachable', `cannot reach ${origin}: ${reason}`);
+  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
 }

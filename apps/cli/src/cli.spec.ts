@@ -5,7 +5,8 @@ import { ExitCode } from './exit-codes';
 type Call =
   | { kind: 'send'; request: ApiRequest }
   | { kind: 'list'; path: string; query: Query; max?: number }
-  | { kind: 'upload'; path: string; headers: Record<string, string>; bytes: number };
+  | { kind: 'upload'; path: string; headers: Record<string, string>; bytes: number }
+  | { kind: 'download'; path: string; query: Query };
 
 const RULE_ID = '6f1c2d4e-8a9b-4c3d-9e8f-0a1b2c3d4e5f';
 const DEVICE_ID = '0b8d7c6e-5f4a-4b3c-8d2e-1f0a9b8c7d6e';
@@ -32,6 +33,8 @@ interface Options {
   env?: Record<string, string | undefined>;
   stdin?: string[];
   files?: Record<string, Buffer>;
+  /** What writing a file fails with. */
+  writeError?: Error;
 }
 
 /** The CLI against a recorder in place of the pool: what it would send, and what it prints. */
@@ -56,7 +59,17 @@ async function run(argv: string[], answer: (call: Call) => unknown = () => undef
       }
       return (await reply({ kind: 'upload', path, headers, bytes })) as { status: number; body: T };
     },
+    // The answer is the file's chunks, as text.
+    download: async (path: string, query: Query = {}) => {
+      const chunks = (await reply({ kind: 'download', path, query: definedOnly(query) })) as string[];
+      return (async function* () {
+        for (const chunk of chunks) {
+          yield new Uint8Array(Buffer.from(chunk));
+        }
+      })();
+    },
   };
+  const written: Record<string, string> = {};
   const files = options.files ?? {};
   const environment: CliEnvironment = {
     argv,
@@ -79,6 +92,17 @@ async function run(argv: string[], answer: (call: Call) => unknown = () => undef
       async *read(path) {
         yield new Uint8Array(files[path]);
       },
+      async write(path, chunks) {
+        if (options.writeError) {
+          throw options.writeError;
+        }
+        const parts: Buffer[] = [];
+        for await (const chunk of chunks) {
+          parts.push(Buffer.from(chunk));
+        }
+        written[path] = Buffer.concat(parts).toString('utf8');
+        return Buffer.concat(parts).length;
+      },
     },
     makeApi(given) {
       settings.push(given);
@@ -90,7 +114,7 @@ async function run(argv: string[], answer: (call: Call) => unknown = () => undef
     now: () => clock,
   };
   const code = await runCli(environment);
-  return { code, stdout, stderr, calls, settings };
+  return { code, stdout, stderr, calls, settings, written };
 }
 
 function definedOnly(query: Query): Query {
@@ -557,5 +581,157 @@ describe('detailLines', () => {
     ).toEqual(['also identifier: is not a valid serial number']);
     expect(detailLines({ field: 'file' })).toEqual([]);
     expect(detailLines({ required: 'operator', role: 'viewer' })).toEqual(['details: {"required":"operator","role":"viewer"}']);
+  });
+});
+
+describe('two-word commands: audit requests, audit export, devices list, devices show', () => {
+  const check = {
+    id: '7',
+    requestId: DEVICE_ID,
+    at: '2024-05-31T08:00:00.000Z',
+    nodeId: 'node-1',
+    address: '10.0.0.7',
+    deviceType: 'UCPhone',
+    macAddress: '00-04-F2-12-34-56',
+    serialNumber: null,
+    vendor: 'Polycom',
+    model: 'CX600',
+    revision: 'A',
+    locale: 'ENU',
+    requestModules: [{ filename: 'CPE.nbt', version: '4.0.7577.4366', timestamp: null }],
+    responseModules: [{ filename: 'CPE.nbt', signatureFilename: 'CPE.cat', version: '4.0.7577.4372', timestamp: null }],
+    userId: 'sip:alice@contoso.com',
+    external: true,
+    status: 200,
+  };
+  const device = {
+    id: DEVICE_ID,
+    macAddress: '00-04-F2-12-34-56',
+    serialNumber: null,
+    deviceType: 'UCPhone',
+    brand: 'Polycom',
+    model: 'CX600',
+    revision: 'A',
+    locale: 'ENU',
+    modules: [
+      { updateType: 'CPE', version: '4.0.7577.4366' },
+      { updateType: 'UCM', version: '4.0.7577.10' },
+    ],
+    isTestDevice: false,
+    firstSeenAt: '2024-05-01T00:00:00.000Z',
+    lastSeenAt: '2024-05-31T08:00:00.000Z',
+    lastNodeId: 'node-1',
+    lastAddress: '10.0.0.7',
+    lastUserId: null,
+  };
+
+  it('asks for the request audit with its filters, a bare date as the start of that day in UTC', async () => {
+    const { code, stdout, calls } = await run(
+      ['audit', 'requests', '--since', '2024-05-31', '--mac', '00:04:f2:12:34:56', '--serial', 'SN1', '--node', 'node-1', '--limit', '20'],
+      () => [check],
+    );
+    expect(code).toBe(ExitCode.Ok);
+    expect(calls).toEqual([
+      {
+        kind: 'list',
+        path: '/api/v1/audit/requests',
+        query: { since: '2024-05-31T00:00:00Z', macAddress: '00:04:f2:12:34:56', serialNumber: 'SN1', nodeId: 'node-1' },
+        max: 20,
+      },
+    ]);
+    const [header, , row] = stdout.trimEnd().split('\n');
+    expect(header.split(/\s+/)).toEqual(['At', 'NodeId', 'Address', 'MacAddress', 'SerialNumber', 'Vendor', 'Model', 'Installed', 'Offered', 'UserId', 'Listener', 'Status']);
+    expect(row).toContain('CPE.nbt 4.0.7577.4366');
+    expect(row).toContain('CPE.nbt 4.0.7577.4372');
+    expect(row).toMatch(/sip:alice@contoso.com +external +200$/);
+  });
+
+  it('takes global flags between the two words, and prints the checks as JSON', async () => {
+    const { code, stdout } = await run(['audit', '--json', 'requests'], () => [check]);
+    expect(code).toBe(ExitCode.Ok);
+    expect(JSON.parse(stdout)).toEqual([check]);
+  });
+
+  it("writes a day's export to stdout as it arrives", async () => {
+    const { code, stdout, calls } = await run(['audit', 'export', '--date', '2024-05-31'], () => ['line one;a\n', 'line tw', 'o;é\n']);
+    expect(code).toBe(ExitCode.Ok);
+    expect(calls).toEqual([{ kind: 'download', path: '/api/v1/audit/requests/export', query: { date: '2024-05-31' } }]);
+    expect(stdout).toBe('line one;a\nline two;é\n');
+  });
+
+  it('writes the export to a file with -o, saying so on stderr', async () => {
+    const { code, stdout, stderr, written } = await run(['audit', 'export', '--date', '2024-05-31', '-o', '/tmp/day.log'], () => ['a;b\n', 'c;d\n']);
+    expect(code).toBe(ExitCode.Ok);
+    expect(written).toEqual({ '/tmp/day.log': 'a;b\nc;d\n' });
+    expect(stdout).toBe('');
+    expect(stderr).toBe('Wrote the request audit of 2024-05-31 to /tmp/day.log (8 bytes).\n');
+  });
+
+  it('says which file it cannot write (exit 2), and passes on a transfer that broke off (exit 6)', async () => {
+    const unwritable = await run(['audit', 'export', '--date', '2024-05-31', '-o', '/nowhere/day.log'], () => ['a\n'], {
+      writeError: Object.assign(new Error('no such directory'), { code: 'ENOENT' }),
+    });
+    expect([unwritable.code, unwritable.stderr]).toEqual([ExitCode.Usage, expect.stringContaining('cannot write /nowhere/day.log: ENOENT')]);
+    const cut = await run(['audit', 'export', '--date', '2024-05-31', '-o', '/tmp/day.log'], () => ['a\n'], {
+      writeError: new ApiFailure(0, 'Interrupted', 'the download from http://127.0.0.1:38080 broke off: UND_ERR_SOCKET'),
+    });
+    expect([cut.code, cut.stderr]).toEqual([ExitCode.ServerError, 'ucupdates: Interrupted: the download from http://127.0.0.1:38080 broke off: UND_ERR_SOCKET\n']);
+  });
+
+  it('lists devices with their filters, and shows one', async () => {
+    const listed = await run(['devices', 'list', '--brand', 'polycom', '--model', 'CX600', '--version', '4.0.7577.4366', '--seen-since', '2024-05-01'], () => [device]);
+    expect(listed.code).toBe(ExitCode.Ok);
+    expect(listed.calls).toEqual([
+      { kind: 'list', path: '/api/v1/devices', query: { brand: 'polycom', model: 'CX600', version: '4.0.7577.4366', seenSince: '2024-05-01T00:00:00Z' } },
+    ]);
+    const [header, , row] = listed.stdout.trimEnd().split('\n');
+    expect(header.split(/\s+/)).toEqual(['Id', 'MacAddress', 'SerialNumber', 'Brand', 'Model', 'Revision', 'Locale', 'Modules', 'TestDevice', 'LastSeenAt']);
+    expect(row).toContain('CPE 4.0.7577.4366, UCM 4.0.7577.10 no');
+    const shown = await run(['Devices', 'Show', DEVICE_ID.toUpperCase()], () => device);
+    expect(sent(shown.calls)).toEqual([{ method: 'GET', path: `/api/v1/devices/${DEVICE_ID}` }]);
+    expect(shown.stdout).toContain('LastNodeId   : node-1');
+  });
+
+  it('exits 4 for a device the pool does not know', async () => {
+    const { code, stderr } = await run(['devices', 'show', DEVICE_ID], () => refuse(404, 'NotFound', `no device ${DEVICE_ID}`));
+    expect(code).toBe(ExitCode.NotFound);
+    expect(stderr).toContain('NotFound');
+  });
+
+  it.each([
+    [['audit'], '"audit" needs a subcommand: requests, export'],
+    [['devices'], '"devices" needs a subcommand: list, show'],
+    [['audit', 'everything'], 'unknown subcommand "everything" of "audit"; it has requests, export'],
+    [['audit', 'export'], '--date is required'],
+    [['audit', 'export', '--date', '2024-02-30'], '--date: "2024-02-30" is not a day'],
+    [['audit', 'export', '--date', '31/05/2024'], '--date: "31/05/2024" is not a day'],
+    [['audit', 'requests', '--since', 'yesterday'], '--since: "yesterday" is not a date'],
+    [['audit', 'requests', '--limit', '0'], '--limit: "0" is not a whole number'],
+    [['devices', 'list', '--seen-since', 'today'], '--seen-since: "today" is not a date'],
+    [['devices', 'show'], 'devices show needs 1 argument'],
+    [['devices', 'show', 'not-an-id'], '"not-an-id" is not a device id'],
+  ])('%j: %s (exit 2, nothing sent)', async (argv, message) => {
+    const { code, stderr, calls } = await run(argv);
+    expect(code).toBe(ExitCode.Usage);
+    expect(stderr).toContain(message);
+    expect(calls).toEqual([]);
+  });
+
+  it('lists them in the global help, a group\'s subcommands with --help, and each one\'s usage', async () => {
+    const global = await run(['--help']);
+    for (const name of ['audit requests', 'audit export', 'devices list', 'devices show']) {
+      expect(global.stdout).toContain(`  ${name} `);
+    }
+    const group = await run(['audit', '--help']);
+    expect(group.code).toBe(ExitCode.Ok);
+    expect(group.stdout).toContain('Usage: ucupdates audit SUBCOMMAND');
+    expect(group.stdout).toMatch(/ {2}requests +show the update checks/);
+    expect((await run(['help', 'devices'])).stdout).toContain('Usage: ucupdates devices SUBCOMMAND');
+    for (const argv of [['help', 'audit', 'export'], ['audit', 'export', '--help']]) {
+      const { code, stdout } = await run(argv);
+      expect(code).toBe(ExitCode.Ok);
+      expect(stdout).toContain('Usage: ucupdates audit export --date YYYY-MM-DD [-o FILE]');
+      expect(stdout).toContain('-o, --output FILE');
+    }
   });
 });

@@ -13,7 +13,7 @@ import {
 } from './command';
 import { COMMANDS } from './commands';
 import { ExitCode, NoTokenError, UsageError } from './exit-codes';
-import { commandHelp, DEFAULT_URL, GLOBAL_OPTIONS, globalHelp } from './help';
+import { commandHelp, DEFAULT_URL, GLOBAL_OPTIONS, globalHelp, groupHelp } from './help';
 import { cell } from './table';
 
 /** Everything the CLI touches, passed in so the unit tests can run it without a pool or a terminal. */
@@ -33,20 +33,30 @@ export interface CliEnvironment {
 export async function runCli(environment: CliEnvironment, commands: readonly Command[] = COMMANDS): Promise<ExitCode> {
   let command: Command | undefined;
   try {
-    const { name, argv } = splitCommand(environment.argv);
+    const { name, argv: rest } = splitCommand(environment.argv);
     if (name === undefined || name === 'help') {
-      const about = argv.find((arg) => !arg.startsWith('-'));
-      if (name === 'help' && about !== undefined) {
-        printLine(environment.stdout, commandHelp(find(commands, about)));
+      const about = rest.filter((arg) => !arg.startsWith('-'));
+      if (name === 'help' && about.length > 0) {
+        const named = isGroup(commands, about[0]) ? about.slice(0, 2).join(' ') : about[0];
+        printLine(environment.stdout, helpAbout(commands, named));
         return ExitCode.Ok;
       }
-      if (name === 'help' || argv.includes('--help') || argv.includes('-h')) {
+      if (name === 'help' || rest.includes('--help') || rest.includes('-h')) {
         printLine(environment.stdout, globalHelp(commands));
         return ExitCode.Ok;
       }
       throw new UsageError('give a command');
     }
-    command = find(commands, name);
+    const { name: full, argv } = withSubcommand(commands, name, rest);
+    if (full === undefined) {
+      // A group without its subcommand: `ucupdates devices --help` lists them, else it is a usage error.
+      if (rest.includes('--help') || rest.includes('-h')) {
+        printLine(environment.stdout, groupHelp(commands, name));
+        return ExitCode.Ok;
+      }
+      throw new UsageError(`"${name}" needs a subcommand: ${subcommandsOf(commands, name).join(', ')}`);
+    }
+    command = find(commands, full);
     const input = parse(command, argv);
     if (input.options.help === true) {
       printLine(environment.stdout, commandHelp(command));
@@ -79,8 +89,45 @@ export function splitCommand(argv: string[]): { name: string | undefined; argv: 
   return { name: undefined, argv };
 }
 
+/**
+ * A command named by two words (`audit requests`, `devices show`) is found as a group and its
+ * subcommand: the subcommand is the next word that is not a global flag, so global flags may go
+ * between them as anywhere else. `name` is undefined when a group is given without a subcommand.
+ */
+export function withSubcommand(
+  commands: readonly Command[],
+  first: string,
+  argv: string[],
+): { name: string | undefined; argv: string[] } {
+  if (!isGroup(commands, first)) {
+    return { name: first, argv };
+  }
+  const sub = splitCommand(argv);
+  return { name: sub.name === undefined ? undefined : `${first} ${sub.name}`, argv: sub.argv };
+}
+
+function isGroup(commands: readonly Command[], word: string): boolean {
+  return subcommandsOf(commands, word).length > 0;
+}
+
+function subcommandsOf(commands: readonly Command[], group: string): string[] {
+  const prefix = `${group.toLowerCase()} `;
+  return commands.filter((command) => command.name.startsWith(prefix)).map((command) => command.name.slice(prefix.length));
+}
+
+/** `ucupdates help NAME`: a command's help, or a group's list of subcommands. */
+function helpAbout(commands: readonly Command[], name: string): string {
+  return commands.some((command) => command.name === name.toLowerCase()) || !isGroup(commands, name)
+    ? commandHelp(find(commands, name))
+    : groupHelp(commands, name);
+}
+
 function find(commands: readonly Command[], name: string): Command {
   const command = commands.find((each) => each.name === name.toLowerCase());
+  const [group, sub] = name.split(' ');
+  if (!command && sub !== undefined && isGroup(commands, group)) {
+    throw new UsageError(`unknown subcommand "${sub}" of "${group}"; it has ${subcommandsOf(commands, group).join(', ')}`);
+  }
   if (!command) {
     throw new UsageError(`unknown command "${name}"; "ucupdates --help" lists them`);
   }

@@ -19,7 +19,9 @@ export interface CommandInput {
 }
 
 export interface Output {
+  /** false when the output's buffer is full: wait for `drain` (long outputs, such as an export). */
   write(text: string): unknown;
+  once?(event: 'drain', listener: () => void): unknown;
   isTTY?: boolean;
 }
 
@@ -28,10 +30,15 @@ export interface Input extends AsyncIterable<Buffer | string> {
   setRawMode?(mode: boolean): unknown;
 }
 
-/** The files a command reads (import-update's package); node:fs in use, a fake in unit tests. */
+/** The files a command reads (import-update's package) and writes (an export); node:fs in use, a fake in unit tests. */
 export interface Files {
   size(path: string): number;
   read(path: string): AsyncIterable<Uint8Array>;
+  /**
+   * Writes `chunks` to `path`, which appears only once all were written (a transfer that breaks
+   * off leaves no file that looks complete); answers the bytes written.
+   */
+  write(path: string, chunks: AsyncIterable<Uint8Array>): Promise<number>;
 }
 
 export interface CommandContext {

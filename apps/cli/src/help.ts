@@ -90,6 +90,21 @@ export function globalHelp(commands: readonly Command[]): string {
   ].join('\n');
 }
 
+/** `ucupdates audit --help`: the subcommands of a group of two-word commands. */
+export function groupHelp(commands: readonly Command[], group: string): string {
+  const prefix = `${group.toLowerCase()} `;
+  const members = commands.filter((command) => command.name.startsWith(prefix));
+  const width = Math.max(...members.map((command) => command.name.length - prefix.length));
+  return [
+    `Usage: ucupdates ${group.toLowerCase()} SUBCOMMAND [ARGUMENTS] [--help]`,
+    '',
+    'Subcommands:',
+    ...members.map((command) => `  ${command.name.slice(prefix.length).padEnd(width)}  ${command.summary}`),
+    '',
+    `Run "ucupdates ${group.toLowerCase()} SUBCOMMAND --help" for a subcommand's options and examples.`,
+  ].join('\n');
+}
+
 export function commandHelp(command: Command): string {
   const options = Object.keys(command.options).length > 0 ? ['', 'Options:', ...optionLines(command.options)] : [];
   return [

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpApi } from './api-client';
 import { runCli } from './cli';
@@ -33,6 +35,27 @@ void runCli({
     },
     // 1 MiB reads: fewer, larger chunks for the request body than the 64 KiB default.
     read: (path) => createReadStream(path, { highWaterMark: 1 << 20 }),
+    // Written beside the target and renamed when complete, so a broken transfer leaves no short file under the name.
+    async write(path, chunks) {
+      const partial = `${path}.partial`;
+      let bytes = 0;
+      try {
+        await pipeline(
+          async function* () {
+            for await (const chunk of chunks) {
+              bytes += chunk.byteLength;
+              yield chunk;
+            }
+          },
+          createWriteStream(partial),
+        );
+        await rename(partial, path);
+      } catch (error) {
+        await rm(partial, { force: true });
+        throw error;
+      }
+      return bytes;
+    },
   },
   makeApi: (settings) => new HttpApi(settings),
   sleep: (ms) => sleep(ms),

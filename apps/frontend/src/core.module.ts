@@ -5,11 +5,14 @@ import { JobsModule } from '@ucupdates/jobs';
 import { Metrics, ObservabilityModule } from '@ucupdates/observability';
 import { PoolMembership, PoolNodesService } from '@ucupdates/pool';
 import { RedisModule } from '@ucupdates/redis';
+import { ReplicationModule } from '@ucupdates/replication';
 import { StorageModule } from '@ucupdates/storage';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { ensureBootstrapToken } from './auth/bootstrap-token';
 import { ReadinessService } from './health/readiness.service';
+import { DownloadTokens } from './phone/download-tokens';
+import { RequestAuditWriter } from './phone/request-audit-writer';
 import { PoolStateService } from './pool-state/pool-state.service';
 
 /**
@@ -18,8 +21,8 @@ import { PoolStateService } from './pool-state/pool-state.service';
  * of this context (see http/create-http-app.ts).
  */
 @Module({
-  providers: [ReadinessService, PoolNodesService, PoolStateService],
-  exports: [ReadinessService, PoolNodesService, PoolStateService],
+  providers: [ReadinessService, PoolNodesService, PoolStateService, RequestAuditWriter, DownloadTokens],
+  exports: [ReadinessService, PoolNodesService, PoolStateService, RequestAuditWriter, DownloadTokens],
 })
 class FrontendServicesModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly membership: PoolMembership;
@@ -29,6 +32,7 @@ class FrontendServicesModule implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(Metrics) metrics: Metrics,
     @Inject(PoolStateService) private readonly poolState: PoolStateService,
+    @Inject(RequestAuditWriter) private readonly requestAudit: RequestAuditWriter,
   ) {
     this.membership = PoolMembership.of(dataSource, metrics, 'frontend', config);
   }
@@ -41,6 +45,7 @@ class FrontendServicesModule implements OnApplicationBootstrap, BeforeApplicatio
 
   /** Before the connections close: the node is reported down at once, not after the timeout. */
   async beforeApplicationShutdown(): Promise<void> {
+    await this.requestAudit.drain();
     await this.poolState.stop();
     await this.membership.leave();
   }
@@ -57,6 +62,7 @@ export class FrontendCoreModule {
         RedisModule,
         StorageModule,
         JobsModule,
+        ReplicationModule,
         FrontendServicesModule,
       ],
     };

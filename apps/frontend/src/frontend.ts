@@ -9,6 +9,7 @@ import { createHttpApp } from './http/create-http-app';
 import { ExternalListenerModule, InternalListenerModule } from './http/listeners';
 import { registerUploadParsers } from './admin/updates/upload-parsers';
 import { serveOpenApi } from './docs/openapi';
+import { registerPhoneParsers } from './phone/phone-parsers';
 
 export interface Frontend {
   core: INestApplicationContext;
@@ -29,8 +30,10 @@ export async function createFrontend(config: Config, logger: Logger, metrics: Me
   await core.init();
   const internal = await createHttpApp(InternalListenerModule.on(core), 'internal', config, logger, metrics);
   await registerUploadParsers(internal, config.UCU_MAX_UPLOAD_BYTES);
+  registerPhoneParsers(internal);
   serveOpenApi(internal);
   const external = await createHttpApp(ExternalListenerModule.on(core), 'external', config, logger, metrics);
+  registerPhoneParsers(external);
   return {
     core,
     internal,

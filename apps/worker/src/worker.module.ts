@@ -15,10 +15,12 @@ import { ObjectStorage, StorageModule } from '@ucupdates/storage';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
+import { DeviceLogCleanUpHandler } from './housekeeping/device-log-clean-up.handler';
 import { deleteExpiredRequestAudit } from './housekeeping/request-audit-retention.handler';
 import { ImportPackageHandler } from './imports/import-package.handler';
 import { SignaturePolicy } from './imports/signature-policy';
 import { type JobHandler, JobRunner } from './jobs/job-runner';
+import { NodeReplication } from './replication/node-replication';
 
 /**
  * The worker of one node: runs the pool's queues and beats its heartbeat. On shutdown it stops
@@ -29,6 +31,8 @@ class WorkerServicesModule implements OnApplicationBootstrap, BeforeApplicationS
   private readonly membership: PoolMembership;
   private readonly runner: JobRunner;
   private readonly queues: JobQueues;
+  private readonly replication: NodeReplication;
+  private readonly nodeId: string;
   /** Every job's handler: a job without one does not compile. */
   private readonly handlers: Record<JobName, JobHandler>;
 
@@ -47,19 +51,35 @@ class WorkerServicesModule implements OnApplicationBootstrap, BeforeApplicationS
       shutdownTimeoutMs: config.UCU_SHUTDOWN_TIMEOUT_MS,
       connect: () => createRedis(config.REDIS_URL, `ucupdates:${config.UCU_NODE_ID}:worker`),
     });
-    const importer = new ImportPackageHandler(config, dataSource, storage, SignaturePolicy.fromConfig(config), redis);
+    this.nodeId = config.UCU_NODE_ID;
+    this.replication = new NodeReplication(config, dataSource, storage, this.queues);
+    const importer = new ImportPackageHandler(
+      config,
+      dataSource,
+      storage,
+      SignaturePolicy.fromConfig(config),
+      redis,
+      this.replication.scheduler,
+    );
+    const logCleanUp = new DeviceLogCleanUpHandler(config, dataSource, storage, redis);
     this.handlers = {
       [JobName.ImportPackage]: (job) => importer.handle(job),
       [JobName.RequestAuditRetention]: () => deleteExpiredRequestAudit(dataSource, config.UCU_REQUEST_AUDIT_RETENTION_DAYS),
+      [JobName.DeviceLogCleanUp]: () => logCleanUp.handle(),
+      [JobName.ReplicateFile]: (job) => this.replication.replicateFile(job),
+      [JobName.ReconcileReplicas]: () => this.replication.reconcileAllNodes(),
+      [JobName.ReconcileReplicaStore]: () => this.replication.reconcileStore(),
     };
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.membership.join();
     await this.queues.schedulePeriodicJobs();
+    await this.replication.start();
+    // The pool's queues, and this node's own replication queue (no other node's).
     this.runner.start(
       Object.values(QueueName).map((queue) => ({
-        name: bullQueueName(queue),
+        name: bullQueueName(queue, this.nodeId),
         handlers: Object.fromEntries(jobsOf(queue).map((name) => [name, this.handlers[name]])),
       })),
     );

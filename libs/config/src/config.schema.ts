@@ -75,6 +75,12 @@ const variables = z.object({
     UCU_MAX_PACKAGE_UNCOMPRESSED_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 ** 3),
     UCU_MAX_COMPRESSION_RATIO: z.coerce.number().min(1).default(1000),
 
+    // Phones
+    UCU_DOWNLOAD_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    UCU_DOWNLOAD_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(86_400),
+    UCU_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(1_000).default(10),
+    UCU_AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+
     // The worker
     UCU_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
     UCU_REQUEST_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),

@@ -4,15 +4,18 @@ import { bullQueueName, JOBS, type JobName, type JobPayloads, QUEUE_PREFIX, type
 
 /** The producer side: adds jobs by name with their contract's options. */
 export class JobQueues {
-  private readonly queues = new Map<QueueName, Queue>();
+  /** By BullMQ's queue name: a per-node queue has one per node. */
+  private readonly queues = new Map<string, Queue>();
 
   constructor(private readonly connection: Redis) {}
 
-  queue(name: QueueName): Queue {
-    let queue = this.queues.get(name);
+  /** A pool queue, or with `nodeId` a per-node queue (PER_NODE_QUEUES) of that node. */
+  queue(name: QueueName, nodeId?: string): Queue {
+    const bullName = bullQueueName(name, nodeId);
+    let queue = this.queues.get(bullName);
     if (!queue) {
-      queue = new Queue(bullQueueName(name), { connection: this.connection, prefix: QUEUE_PREFIX });
-      this.queues.set(name, queue);
+      queue = new Queue(bullName, { connection: this.connection, prefix: QUEUE_PREFIX });
+      this.queues.set(bullName, queue);
     }
     return queue;
   }
@@ -21,6 +24,12 @@ export class JobQueues {
   async add<N extends JobName>(name: N, payload: JobPayloads[N], jobId?: string): Promise<void> {
     const contract = JOBS[name];
     await this.queue(contract.queue).add(name, payload, { ...contract.options, jobId });
+  }
+
+  /** Adds a job of a per-node queue to that node's queue; `jobId` as in add(). */
+  async addToNode<N extends JobName>(nodeId: string, name: N, payload: JobPayloads[N], jobId?: string): Promise<void> {
+    const contract = JOBS[name];
+    await this.queue(contract.queue, nodeId).add(name, payload, { ...contract.options, jobId });
   }
 
   /**

@@ -11,6 +11,10 @@ export class Metrics {
   readonly httpRequests: Counter<'listener' | 'method' | 'route' | 'status'>;
   readonly httpDuration: Histogram<'listener' | 'method' | 'route'>;
   readonly heartbeatAge: Gauge;
+  readonly updateChecks: Counter<'listener' | 'outcome'>;
+  readonly auditBatchSize: Histogram;
+  readonly auditWriteSeconds: Histogram;
+  readonly bytesServed: Counter<'source'>;
 
   constructor(nodeId: string, app: string) {
     this.registry.setDefaultLabels({ node_id: nodeId, app });
@@ -31,6 +35,30 @@ export class Metrics {
     this.heartbeatAge = new Gauge({
       name: 'ucupdates_heartbeat_last_success_timestamp_seconds',
       help: 'When this process last recorded its heartbeat in Postgres (Unix time)',
+      registers: [this.registry],
+    });
+    this.updateChecks = new Counter({
+      name: 'ucupdates_update_checks_total',
+      help: 'Update checks answered, by listener and outcome (update, restore, none, refused, failed)',
+      labelNames: ['listener', 'outcome'],
+      registers: [this.registry],
+    });
+    this.auditBatchSize = new Histogram({
+      name: 'ucupdates_request_audit_batch_rows',
+      help: 'Request audit rows written per statement (group commit)',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+      registers: [this.registry],
+    });
+    this.auditWriteSeconds = new Histogram({
+      name: 'ucupdates_request_audit_write_seconds',
+      help: 'Time to commit one batch of request audit rows: the audit write lag a phone waits for',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [this.registry],
+    });
+    this.bytesServed = new Counter({
+      name: 'ucupdates_file_bytes_served_total',
+      help: 'Bytes of update files sent to phones, by source (replica store or MinIO)',
+      labelNames: ['source'],
       registers: [this.registry],
     });
   }

@@ -1,1 +1,2 @@
 export * from './password-hash';
+export * from './phone-directory';

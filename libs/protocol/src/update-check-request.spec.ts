@@ -313,6 +313,11 @@ describe('parseUpdateCheckRequest', () => {
       expect(error.message).toContain(JSON.stringify(serial));
     });
 
+    it('a serial number longer than the audit keeps (128 characters)', () => {
+      expect(parseUpdateCheckRequest(request(`${IDENTITY}<SerialNumber>${'S'.repeat(128)}</SerialNumber>`)).serialNumber).toHaveLength(128);
+      badRequest(request(`${IDENTITY}<SerialNumber>${'S'.repeat(129)}</SerialNumber>`), 'longer than 128 characters');
+    });
+
     it('an invalid serial number even when the MAC address is fine', () => {
       badRequest(request(`${IDENTITY}<SerialNumber>a b</SerialNumber>`), '<SerialNumber> "a b" is not a serial number');
     });

@@ -15,6 +15,8 @@ export const MAX_REQUEST_BYTES = 64 * 1024;
 const MAX_DEPTH = 32;
 const MAX_ELEMENTS = 4096;
 const MAX_MODULES = 256;
+/** What the audit and the inventory keep of a serial number. */
+const MAX_SERIAL_LENGTH = 128;
 
 /** One update installed on the device, as it reports it. */
 export interface RequestModule {
@@ -319,6 +321,9 @@ function readRequest(request: XmlElement): UpdateCheckRequest {
   const serialNumber = optional('SerialNumber');
   if (serialNumber !== null && !isValidSerialNumber(serialNumber)) {
     throw badRequest(`<SerialNumber> ${quoteInput(serialNumber)} is not a serial number: expected ASCII letters, digits, "-" and "_"`);
+  }
+  if (serialNumber !== null && serialNumber.length > MAX_SERIAL_LENGTH) {
+    throw badRequest(`<SerialNumber> is longer than ${MAX_SERIAL_LENGTH} characters`);
   }
   if (macAddress === null && serialNumber === null) {
     throw badRequest('the request needs a <MacAddress> or a <SerialNumber>');

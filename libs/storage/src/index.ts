@@ -1,3 +1,4 @@
 export * from './minio-object-storage';
 export * from './object-storage';
 export * from './storage.module';
+export * from './replica-store';

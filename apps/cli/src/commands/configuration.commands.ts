@@ -122,7 +122,7 @@ export const CONFIGURATION_COMMANDS: Command[] = [
     options: {
       'log-clean-up-interval': { type: 'string', value: 'D.HH:MM:SS', description: 'how long device logs are kept: 1 to 365 days (default 10.00:00:00)' },
       'log-flush-interval': { type: 'string', value: 'HH:MM:SS', description: 'how often logs are written out: 1 to 60 minutes (default 00:05:00)' },
-      'max-log-cache-limit': { type: 'string', value: 'N', description: 'bytes of logs held before they are written out (default 512000)' },
+      'max-log-cache-limit': { type: 'string', value: 'N', description: 'the quota of the device log store, in KB of 1,024 bytes (default 512000)' },
       'max-log-file-size': { type: 'string', value: 'N', description: 'the largest log file a phone may upload, in bytes (default 1024000)' },
       'log-clean-up-time-of-day': { type: 'string', value: 'HH:MM|none', description: 'when the clean-up runs; none for no fixed time (default 03:00)' },
       'valid-log-file-types': { type: 'string', value: 'A,B', description: 'log types phones may upload, comma-separated (default Watson,CELog,Config,DiagLog)' },

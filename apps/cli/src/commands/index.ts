@@ -1,8 +1,11 @@
 import type { Command } from '../command';
 import { AUDIT_COMMANDS } from './audit.commands';
 import { CONFIGURATION_COMMANDS } from './configuration.commands';
+import { DEVICE_LOG_COMMANDS } from './device-logs.commands';
+import { DEVICE_COMMANDS } from './devices.commands';
 import { NODE_COMMANDS } from './nodes.commands';
 import { PHONE_USER_COMMANDS } from './phone-users.commands';
+import { REQUEST_AUDIT_COMMANDS } from './request-audit.commands';
 import { RULE_COMMANDS } from './rules.commands';
 import { TEST_DEVICE_COMMANDS } from './test-devices.commands';
 import { TOKEN_COMMANDS } from './tokens.commands';
@@ -16,6 +19,9 @@ export const COMMANDS: readonly Command[] = [
   ...CONFIGURATION_COMMANDS,
   ...NODE_COMMANDS,
   ...AUDIT_COMMANDS,
+  ...REQUEST_AUDIT_COMMANDS,
+  ...DEVICE_COMMANDS,
+  ...DEVICE_LOG_COMMANDS,
   ...TOKEN_COMMANDS,
   ...PHONE_USER_COMMANDS,
 ];

@@ -1,6 +1,8 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isPhonePath } from '../phone/phone-paths';
 import { ApiError } from './api-error';
+import { PhoneExceptionFilter } from './phone-exception.filter';
 
 const CODES: Record<number, string> = {
   400: 'BadRequest',
@@ -19,13 +21,18 @@ const CODES: Record<number, string> = {
 /**
  * Every answer of the internal listener that is not a success is
  * `{"error": {"code", "message", "details"}}`. Unexpected errors are logged with their stack and
- * answered 500 without it.
+ * answered 500 without it. The phone paths of the listener answer in XML, also when the error
+ * comes before their controller (body too large, unknown route): those go to the phone filter.
  */
 @Catch()
 export class AdminExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger(AdminExceptionFilter.name);
+  private readonly phones = new PhoneExceptionFilter();
 
   catch(exception: unknown, host: ArgumentsHost): void {
+    if (isPhonePath(host.switchToHttp().getRequest<FastifyRequest>().url)) {
+      return this.phones.catch(exception, host);
+    }
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, body } = this.toAnswer(exception);
     if (status === HttpStatus.UNAUTHORIZED) {

@@ -1,21 +1,35 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ProtocolError, renderPhoneError } from '@ucupdates/protocol';
 import type { FastifyReply } from 'fastify';
+import { PhoneError } from './phone-error';
 
 const CODES: Record<number, string> = {
   400: 'BadRequest',
   401: 'AccessDenied',
+  403: 'AccessDenied',
   404: 'NotFound',
   405: 'MethodNotAllowed',
   413: 'RequestTooLarge',
   415: 'UnsupportedMediaType',
+  416: 'RangeNotSatisfiable',
   429: 'TooManyRequests',
+  507: 'InsufficientStorage',
 };
 
+interface PhoneAnswer {
+  status: number;
+  code: string;
+  message: string | undefined;
+  headers: Readonly<Record<string, string>>;
+}
+
 /**
- * The external listener answers phones only, in XML: `<Response><Error>…</Error></Response>`. A
- * phone never sees a stack trace; an unexpected error is logged and answered 503 so the phone
- * retries later (phone-protocol.md: nothing a phone sends can cause a 5xx — this is for faults
- * of the node itself).
+ * Phones get every refusal in XML: `<Response><Error>code</Error><Message>…</Message></Response>`.
+ * A phone never sees a stack trace; a fault of the node itself is logged and answered 503, so the
+ * phone retries later (phone-protocol.md: nothing a phone sends can cause a 5xx).
+ *
+ * The external listener's only filter; on the internal listener the admin filter hands phone
+ * paths to it (see AdminExceptionFilter).
  */
 @Catch()
 export class PhoneExceptionFilter implements ExceptionFilter {
@@ -23,19 +37,34 @@ export class PhoneExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    let status: number = HttpStatus.SERVICE_UNAVAILABLE;
+    const answer = this.toAnswer(exception);
+    void reply
+      .status(answer.status)
+      .headers({ ...answer.headers, 'Content-Type': 'text/xml; charset=utf-8' })
+      .send(renderPhoneError(answer.code, answer.message));
+  }
+
+  private toAnswer(exception: unknown): PhoneAnswer {
+    if (exception instanceof PhoneError) {
+      return { status: exception.getStatus(), code: exception.code, message: exception.detail, headers: exception.headers };
+    }
+    if (exception instanceof ProtocolError) {
+      return { status: exception.status, code: exception.code, message: exception.message, headers: {} };
+    }
+    if (exception instanceof HttpException && exception.getStatus() < 500) {
+      const status = exception.getStatus();
+      return { status, code: CODES[status] ?? 'BadRequest', message: exception.message, headers: {} };
+    }
+    // Fastify's own refusals (body too large, media type) carry a 4xx statusCode.
     const statusCode = (exception as { statusCode?: unknown })?.statusCode;
-    if (exception instanceof HttpException) {
-      status = exception.getStatus();
-    } else if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
-      status = statusCode;
+    if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+      return { status: statusCode, code: CODES[statusCode] ?? 'BadRequest', message: (exception as Error).message, headers: {} };
+    }
+    if (exception instanceof HttpException && exception.getStatus() === HttpStatus.SERVICE_UNAVAILABLE) {
+      this.logger.warn(exception.message);
     } else {
       this.logger.error(exception instanceof Error ? exception : String(exception));
     }
-    const code = CODES[status] ?? 'ServiceUnavailable';
-    void reply
-      .status(status)
-      .header('Content-Type', 'text/xml; charset=utf-8')
-      .send(`<?xml version="1.0" encoding="utf-8"?>\n<Response><Error>${code}</Error></Response>\n`);
+    return { status: HttpStatus.SERVICE_UNAVAILABLE, code: 'ServiceUnavailable', message: 'try again later', headers: { 'Retry-After': '5' } };
   }
 }

@@ -3,7 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Config } from '@ucupdates/config';
 import { type Metrics, PinoNestLogger, requestContext, requestIdOf } from '@ucupdates/observability';
-import { LogController } from 'fastify';
+import { renderPhoneError } from '@ucupdates/protocol';
+import { type FastifyError, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import { isPhonePath } from '../phone/phone-paths';
 import type { Logger } from 'pino';
 
 export type ListenerName = 'internal' | 'external';
@@ -27,9 +29,20 @@ export async function createHttpApp(
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
     genReqId: requestIdOf,
     trustProxy: config.UCU_TRUSTED_PROXIES,
+    // Paths match case-insensitively, as IIS did (phone-protocol.md); parameters keep their case.
+    routerOptions: { caseSensitive: false },
     // Keep-alive connections from the load balancer outlive the default 72 s of HAProxy's pool.
     keepAliveTimeout: 75_000,
     return503OnClosing: true,
+    // A URL that does not decode (`%c0%ae`) names no route: for phones no file either (404 in
+    // XML, as any other path that names no file); for the admin API a 400 in its JSON shape.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      if (listener === 'external' || isPhonePath(request.url)) {
+        void reply.status(404).header('Content-Type', 'text/xml; charset=utf-8').send(renderPhoneError('NotFound', 'no such file'));
+      } else {
+        void reply.status(400).send({ error: { code: 'BadRequest', message: error.message, details: null } });
+      }
+    },
   });
   // Nest's Logger is process-wide (the last app's logger wins), so it gets the process's logger;
   // the listener is on Fastify's request lines.

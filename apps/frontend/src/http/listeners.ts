@@ -11,6 +11,10 @@ import { AdminChanges } from '../admin/admin-changes';
 import { AdminAuditController } from '../admin/audit/admin-audit.controller';
 import { ConfigurationController } from '../admin/configuration/configuration.controller';
 import { ConfigurationService } from '../admin/configuration/configuration.service';
+import { DeviceLogsController } from '../admin/device-logs/device-logs.controller';
+import { DeviceLogsService } from '../admin/device-logs/device-logs.service';
+import { DevicesController } from '../admin/devices/devices.controller';
+import { DevicesService } from '../admin/devices/devices.service';
 import { FilesController } from '../admin/files/files.controller';
 import { FilesService } from '../admin/files/files.service';
 import { ImportsController } from '../admin/imports/imports.controller';
@@ -18,6 +22,8 @@ import { ImportsService } from '../admin/imports/imports.service';
 import { NodesController } from '../admin/nodes/nodes.controller';
 import { PhoneUsersController } from '../admin/phone-users/phone-users.controller';
 import { PhoneUsersService } from '../admin/phone-users/phone-users.service';
+import { RequestAuditController } from '../admin/request-audit/request-audit.controller';
+import { RequestAuditService } from '../admin/request-audit/request-audit.service';
 import { RulesController } from '../admin/rules/rules.controller';
 import { RulesService } from '../admin/rules/rules.service';
 import { TestDevicesController } from '../admin/test-devices/test-devices.controller';
@@ -27,6 +33,9 @@ import { TokensService } from '../admin/tokens/tokens.service';
 import { UpdatesController } from '../admin/updates/updates.controller';
 import { UpdatesService } from '../admin/updates/updates.service';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
+import { RawBodyRoutes } from '../device-logs/device-log-body';
+import { ExternalDeviceLogUploadController, InternalDeviceLogUploadController } from '../device-logs/device-log-upload.controller';
+import { DeviceLogUploadService } from '../device-logs/device-log-upload.service';
 import { AdminExceptionFilter } from '../errors/admin-exception.filter';
 import { PhoneExceptionFilter } from '../errors/phone-exception.filter';
 import { DocsController } from '../docs/docs.controller';
@@ -34,6 +43,17 @@ import { HealthController } from '../health/health.controller';
 import { ReadinessService } from '../health/readiness.service';
 import { PoolStateService } from '../pool-state/pool-state.service';
 import { MetricsController } from '../metrics/metrics.controller';
+import { PhoneDirectory } from '@ucupdates/phone-directory';
+import { ReplicationScheduler } from '@ucupdates/replication';
+import { BuiltInPhoneDirectory } from '../phone/built-in-phone-directory';
+import { DownloadTokens } from '../phone/download-tokens';
+import { ExternalPhoneAuthGuard } from '../phone/external-phone-auth.guard';
+import { ExternalFileDownloadController, InternalFileDownloadController } from '../phone/file-download.controller';
+import { FileDownloadService } from '../phone/file-download.service';
+import { RequestAuditWriter } from '../phone/request-audit-writer';
+import { SignInThrottle } from '../phone/sign-in-throttle';
+import { ExternalUpdateCheckController, InternalUpdateCheckController } from '../phone/update-check.controller';
+import { UpdateCheckService } from '../phone/update-check.service';
 import { SharedCoreModule } from './shared-core.module';
 
 const SHARED = [
@@ -47,6 +67,9 @@ const SHARED = [
   ReadinessService,
   PoolNodesService,
   PoolStateService,
+  RequestAuditWriter,
+  DownloadTokens,
+  ReplicationScheduler,
 ];
 
 /**
@@ -59,6 +82,9 @@ export class InternalListenerModule {
       module: InternalListenerModule,
       imports: [SharedCoreModule.from(core, SHARED)],
       controllers: [
+        InternalUpdateCheckController,
+        InternalFileDownloadController,
+        InternalDeviceLogUploadController,
         HealthController,
         MetricsController,
         NodesController,
@@ -67,6 +93,9 @@ export class InternalListenerModule {
         RulesController,
         TokensController,
         AdminAuditController,
+        RequestAuditController,
+        DevicesController,
+        DeviceLogsController,
         TestDevicesController,
         ConfigurationController,
         PhoneUsersController,
@@ -74,6 +103,8 @@ export class InternalListenerModule {
         DocsController,
       ],
       providers: [
+        UpdateCheckService,
+        FileDownloadService,
         AdminChanges,
         UpdatesService,
         ImportsService,
@@ -83,6 +114,11 @@ export class InternalListenerModule {
         ConfigurationService,
         PhoneUsersService,
         FilesService,
+        RequestAuditService,
+        DevicesService,
+        DeviceLogUploadService,
+        DeviceLogsService,
+        RawBodyRoutes,
         { provide: APP_GUARD, useClass: AdminAuthGuard },
         { provide: APP_FILTER, useClass: AdminExceptionFilter },
       ],
@@ -100,8 +136,17 @@ export class ExternalListenerModule {
     return {
       module: ExternalListenerModule,
       imports: [SharedCoreModule.from(core, SHARED)],
-      controllers: [],
-      providers: [{ provide: APP_FILTER, useClass: PhoneExceptionFilter }],
+      controllers: [ExternalUpdateCheckController, ExternalFileDownloadController, ExternalDeviceLogUploadController],
+      providers: [
+        UpdateCheckService,
+        FileDownloadService,
+        DeviceLogUploadService,
+        RawBodyRoutes,
+        SignInThrottle,
+        ExternalPhoneAuthGuard,
+        { provide: PhoneDirectory, useClass: BuiltInPhoneDirectory },
+        { provide: APP_FILTER, useClass: PhoneExceptionFilter },
+      ],
     };
   }
 }

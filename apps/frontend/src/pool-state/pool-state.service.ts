@@ -17,6 +17,7 @@ interface RuleFileRow {
   approved_version: string | null;
   pending_version: string | null;
   rolled_back_version: string | null;
+  restore_version: string | null;
   version: string | null;
   name: string | null;
   role: string | null;
@@ -95,10 +96,10 @@ export class PoolStateService {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       const rows = await manager.query<RuleFileRow[]>(
         `SELECT r.id, r.device_type, r.brand, r.model, r.revision, r.locale, r.update_type,
-                r.approved_version, r.pending_version, r.rolled_back_version,
+                r.approved_version, r.pending_version, r.rolled_back_version, r.restore_version,
                 v.version, f.name, f.role, f.sha256, fi.size
            FROM rules r
-           LEFT JOIN update_versions v ON v.rule_id = r.id AND v.version IN (r.approved_version, r.pending_version)
+           LEFT JOIN update_versions v ON v.rule_id = r.id AND v.version IN (r.approved_version, r.pending_version, r.restore_version)
            LEFT JOIN update_version_files f ON f.update_version_id = v.id
            LEFT JOIN files fi ON fi.sha256 = f.sha256
           ORDER BY r.id, v.version, f.name`,
@@ -134,6 +135,7 @@ function rulesOf(rows: RuleFileRow[]): CachedRule[] {
         approvedVersion: row.approved_version,
         pendingVersion: row.pending_version,
         rolledBackVersion: row.rolled_back_version,
+        restoreVersion: row.restore_version,
         files: {},
       };
       rules.set(row.id, rule);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DeviceUpdateConfiguration } from '@ucupdates/device-config';
+import { GLOBAL_SCOPE } from '@ucupdates/device-config';
 import { ruleKey, type RuleKeyFields } from '@ucupdates/rules';
 
 export interface CachedFile {
@@ -14,7 +15,12 @@ export interface CachedRule extends RuleKeyFields {
   approvedVersion: string | null;
   pendingVersion: string | null;
   rolledBackVersion: string | null;
-  /** The files of the approved and pending versions, by version. */
+  restoreVersion: string | null;
+  /**
+   * The files of the approved, pending and restore versions, by version. The restore version's
+   * stay reachable so a phone that was offered the approved version just before an approval
+   * finishes its download.
+   */
   files: Record<string, CachedFile[]>;
 }
 
@@ -30,6 +36,9 @@ export interface CachedTestDevice {
  */
 export class PoolState {
   readonly rulesByKey: ReadonlyMap<string, CachedRule>;
+  /** The rules of each device kind (the five attributes but the update type), by deviceKindKey. */
+  readonly rulesByDeviceKind: ReadonlyMap<string, readonly CachedRule[]>;
+  private readonly testDeviceKeys: ReadonlySet<string>;
   /** A digest of the whole content: equal on two nodes when they hold the same state. */
   readonly digest: string;
 
@@ -42,6 +51,35 @@ export class PoolState {
     this.rulesByKey = new Map(
       rules.map((rule) => [ruleKey(rule.deviceType, rule.brand, rule.model, rule.revision, rule.locale, rule.updateType), rule]),
     );
+    const byKind = new Map<string, CachedRule[]>();
+    for (const rule of rules) {
+      const kind = deviceKindKey(rule.deviceType, rule.brand, rule.model, rule.revision, rule.locale);
+      byKind.set(kind, [...(byKind.get(kind) ?? []), rule]);
+    }
+    this.rulesByDeviceKind = byKind;
+    this.testDeviceKeys = new Set(
+      testDevices.map((device) => testDeviceKey(device.scope, device.identifierType, device.identifier)),
+    );
     this.digest = createHash('sha256').update(JSON.stringify([rules, testDevices, configurations])).digest('hex');
   }
+
+  /** Whether the device's MAC address or serial number is a test device in scope (global, or the pool's site). */
+  isTestDevice(macAddress: string | null, serialNumber: string | null, site: string | undefined): boolean {
+    const scopes = site ? [GLOBAL_SCOPE, `site:${site}`] : [GLOBAL_SCOPE];
+    return scopes.some(
+      (scope) =>
+        (macAddress !== null && this.testDeviceKeys.has(testDeviceKey(scope, 'MACAddress', macAddress))) ||
+        (serialNumber !== null && this.testDeviceKeys.has(testDeviceKey(scope, 'SerialNumber', serialNumber))),
+    );
+  }
+}
+
+/** The key of a device kind: a rule key without the update type. */
+export function deviceKindKey(deviceType: string, brand: string, model: string, revision: string, locale: string): string {
+  return JSON.stringify([deviceType, brand, model, revision, locale].map((part) => part.toLowerCase()));
+}
+
+/** Scopes, identifier types and identifiers compare case-insensitively (MACs are stored upper-case). */
+function testDeviceKey(scope: string, identifierType: string, identifier: string): string {
+  return JSON.stringify([scope, identifierType, identifier].map((part) => part.toLowerCase()));
 }

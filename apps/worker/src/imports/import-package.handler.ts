@@ -8,7 +8,8 @@ import { ImportStatus, RuleEntity, recordAdminChange, UpdateFileRole } from '@uc
 import type { JobPayloads, JobName } from '@ucupdates/jobs';
 import { ImportOutcome, importVersion, ruleStateOf } from '@ucupdates/rules';
 import { announceChange } from '@ucupdates/redis';
-import type { ObjectStorage } from '@ucupdates/storage';
+import type { ReplicationScheduler } from '@ucupdates/replication';
+import { fileObjectKey, type ObjectStorage } from '@ucupdates/storage';
 import {
   baseName,
   entryKey,
@@ -34,6 +35,8 @@ interface ImportRow {
  * once under its SHA-256, then in one transaction creates or updates the rules (a new version
  * becomes pending) with their audit rows and marks the import succeeded. All or nothing: a refused
  * package changes no rule, its object is deleted, and the import says why. Safe to run twice.
+ * Once it succeeded, its files are queued for every node (flow 2); a job run again after the
+ * commit queues them again, so a worker dying between the two loses no replication.
  */
 export class ImportPackageHandler {
   private readonly logger = new Logger(ImportPackageHandler.name);
@@ -44,6 +47,8 @@ export class ImportPackageHandler {
     private readonly storage: ObjectStorage,
     private readonly signatures: SignaturePolicy,
     private readonly redis: Redis,
+    /** Null where only the import itself is under test. */
+    private readonly replication: ReplicationScheduler | null = null,
   ) {}
 
   async handle(job: Job<JobPayloads[JobName.ImportPackage]>): Promise<{ status: ImportStatus }> {
@@ -53,6 +58,9 @@ export class ImportPackageHandler {
       throw new UnrecoverableError(`import ${importId} does not exist`);
     }
     if (row.status === ImportStatus.Succeeded || row.status === ImportStatus.Failed) {
+      if (row.status === ImportStatus.Succeeded) {
+        await this.replication?.scheduleImport(importId);
+      }
       return { status: row.status }; // done before: this is a repeated job
     }
     await this.dataSource.query(
@@ -63,7 +71,6 @@ export class ImportPackageHandler {
     try {
       const updates = await this.importPackage(row, sha256, workDir);
       this.logger.log(`import ${importId}: ${updates} rule(s) touched`);
-      return { status: ImportStatus.Succeeded };
     } catch (error) {
       if (error instanceof PackageRefusal) {
         await this.refuse(importId, sha256, error);
@@ -76,6 +83,11 @@ export class ImportPackageHandler {
     } finally {
       await rm(workDir, { recursive: true, force: true });
     }
+    // After the commit and its announcement, outside the try: the import has succeeded whatever
+    // happens here. A failure retries the job, which comes back through the `succeeded` branch
+    // above and queues again.
+    await this.replication?.scheduleImport(importId);
+    return { status: ImportStatus.Succeeded };
   }
 
   private async importPackage(row: ImportRow, sha256: string, workDir: string): Promise<number> {
@@ -107,7 +119,7 @@ export class ImportPackageHandler {
       }
     }
     for (const file of files.values()) {
-      const key = `files/${file.sha256}`;
+      const key = fileObjectKey(file.sha256);
       if ((await this.storage.stat(key))?.size !== file.size) {
         const stored = await this.storage.put(key, createReadStream(file.path));
         if (stored.sha256 !== file.sha256) {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ObjectStorage } from '@ucupdates/storage';
+import { fileObjectKey, ObjectStorage } from '@ucupdates/storage';
 import { DataSource } from 'typeorm';
 import type { AdminPrincipal } from '../../auth/admin-principal';
 import { AdminChanges } from '../admin-changes';
@@ -50,7 +50,7 @@ export class FilesService {
       return hashes;
     });
     for (const sha256 of removed) {
-      await this.storage.delete(`files/${sha256}`);
+      await this.storage.delete(fileObjectKey(sha256));
     }
     this.logger.log(`purged ${removed.length} file(s) no rule version uses`);
     return { removed: removed.length };

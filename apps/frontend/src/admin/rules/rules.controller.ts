@@ -20,6 +20,9 @@ const listQuery = pageQuery.extend({
   updateType: filterValue.optional(),
 });
 const ruleParams = z.object({ id: z.uuid() });
+const approveQuery = z.object({
+  force: z.stringbool({ truthy: ['true', '1'], falsy: ['false', '0'] }).default(false),
+});
 
 /** Lync's Get-, Approve-, Reset-, Restore- and Remove-CsDeviceUpdateRule. */
 @Controller('api/v1/rules')
@@ -40,12 +43,17 @@ export class RulesController {
     return this.rules.get(parseInput(ruleParams, params).id);
   }
 
-  /** Pending becomes approved; the approved version becomes the restore version. */
+  /**
+   * Pending becomes approved; the approved version becomes the restore version. Refused 409
+   * NotReplicated while an active node lacks a file of the pending version, unless `?force=true`.
+   */
   @Post(':id/approve')
   @HttpCode(HttpStatus.OK)
   @RequireRole(Role.Operator)
-  approve(@Param() params: unknown, @Principal() principal: AdminPrincipal): Promise<RuleView> {
-    return this.rules.change(parseInput(ruleParams, params).id, 'approve', principal);
+  @ApiQueryOf(approveQuery)
+  approve(@Param() params: unknown, @Query() query: unknown, @Principal() principal: AdminPrincipal): Promise<RuleView> {
+    const { force } = parseInput(approveQuery, query);
+    return this.rules.change(parseInput(ruleParams, params).id, 'approve', principal, { force });
   }
 
   /** Cancels the pending version: test devices go back to the approved one. */

@@ -90,17 +90,26 @@ export class RulesService {
     return this.view(await this.find(this.dataSource.manager, id, false));
   }
 
-  async change(id: string, action: RuleAction, principal: AdminPrincipal): Promise<RuleView> {
+  /**
+   * Applies a transition. An approval is refused (409 NotReplicated, naming the nodes and their
+   * missing files) while an active node lacks a file of the pending version, unless forced; a
+   * forced approval says so in its audit row.
+   */
+  async change(id: string, action: RuleAction, principal: AdminPrincipal, { force = false } = {}): Promise<RuleView> {
     const rule = await this.changes.commit('rules', async (manager) => {
       const locked = await this.find(manager, id, true);
       const before = ruleStateOf(locked);
       const transition = this.apply(() => TRANSITIONS[action](before, new Date()));
+      const gated = action === 'approve' && before.pendingVersion !== null;
+      if (gated && !force) {
+        await this.refuseUnlessReplicated(manager, id, before.pendingVersion!);
+      }
       await manager.getRepository(RuleEntity).update(id, transition.state);
       await this.changes.record(manager, principal, {
         action: `rule.${action}`,
         target: `rule/${id}`,
         before: { ...before },
-        after: { ...transition.state },
+        after: gated && force ? { ...transition.state, forced: true } : { ...transition.state },
       });
       return { ...locked, ...transition.state };
     });
@@ -155,17 +164,35 @@ export class RulesService {
     if (version === null) {
       return null;
     }
-    const [{ missing }] = await this.dataSource.query<{ missing: number }[]>(
-      `SELECT count(*)::int AS missing
+    return (await this.missingReplicas(this.dataSource.manager, ruleId, version)).length === 0 ? 'complete' : 'partial';
+  }
+
+  private async refuseUnlessReplicated(manager: EntityManager, ruleId: string, version: string): Promise<void> {
+    const missing = await this.missingReplicas(manager, ruleId, version);
+    if (missing.length === 0) return;
+    const nodes: Record<string, string[]> = {};
+    for (const { nodeId, name } of missing) (nodes[nodeId] ??= []).push(name);
+    throw new ApiError(
+      'NotReplicated',
+      `version ${version} is not on every active node yet (${Object.keys(nodes).join(', ')}); approve again once it is, or force it`,
+      HttpStatus.CONFLICT,
+      { version, nodes },
+    );
+  }
+
+  /** The files of a version that an active node's replica store does not hold ready, by node. */
+  private missingReplicas(manager: EntityManager, ruleId: string, version: string): Promise<{ nodeId: string; name: string }[]> {
+    return manager.query(
+      `SELECT n.id AS "nodeId", f.name
          FROM update_versions v
          JOIN update_version_files f ON f.update_version_id = v.id
          CROSS JOIN pool_nodes n
         WHERE v.rule_id = $1 AND v.version = $2
           AND n.frontend_heartbeat_at > now() - make_interval(secs => $3::double precision / 1000)
-          AND NOT EXISTS (SELECT 1 FROM replicas r WHERE r.node_id = n.id AND r.sha256 = f.sha256 AND r.state = 'ready')`,
+          AND NOT EXISTS (SELECT 1 FROM replicas r WHERE r.node_id = n.id AND r.sha256 = f.sha256 AND r.state = 'ready')
+        ORDER BY n.id, f.name`,
       [ruleId, version, this.config.UCU_NODE_DOWN_AFTER_MS],
     );
-    return missing === 0 ? 'complete' : 'partial';
   }
 }
 

@@ -1,0 +1,108 @@
+import { type Command, idArgument, integerOption, showList, showRecord, stringOption } from '../command';
+import type { Column } from '../table';
+import { instantOption } from './audit.commands';
+
+interface Device {
+  id: string;
+  macAddress: string | null;
+  serialNumber: string | null;
+  deviceType: string;
+  brand: string;
+  model: string;
+  revision: string;
+  locale: string;
+  modules: { updateType: string; version: string }[];
+  isTestDevice: boolean;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  lastNodeId: string;
+  lastAddress: string;
+  lastUserId: string | null;
+}
+
+/** `CPE 4.0.7577.4366`: each update type the device reported and its version. */
+const modules = (device: Device) => device.modules.map((module) => `${module.updateType} ${module.version}`);
+
+const COLUMNS: Column<Device>[] = [
+  { header: 'Id', value: (device) => device.id },
+  { header: 'MacAddress', value: (device) => device.macAddress },
+  { header: 'SerialNumber', value: (device) => device.serialNumber },
+  { header: 'Brand', value: (device) => device.brand },
+  { header: 'Model', value: (device) => device.model },
+  { header: 'Revision', value: (device) => device.revision },
+  { header: 'Locale', value: (device) => device.locale },
+  { header: 'Modules', value: modules },
+  { header: 'TestDevice', value: (device) => (device.isTestDevice ? 'yes' : 'no') },
+  { header: 'LastSeenAt', value: (device) => device.lastSeenAt },
+];
+
+function deviceFields(device: Device): [string, unknown][] {
+  return [
+    ['Id', device.id],
+    ['MacAddress', device.macAddress],
+    ['SerialNumber', device.serialNumber],
+    ['DeviceType', device.deviceType],
+    ['Brand', device.brand],
+    ['Model', device.model],
+    ['Revision', device.revision],
+    ['Locale', device.locale],
+    ['Modules', modules(device)],
+    ['TestDevice', device.isTestDevice ? 'yes' : 'no'],
+    ['FirstSeenAt', device.firstSeenAt],
+    ['LastSeenAt', device.lastSeenAt],
+    ['LastNodeId', device.lastNodeId],
+    ['LastAddress', device.lastAddress],
+    ['LastUserId', device.lastUserId],
+  ];
+}
+
+const EXAMPLE_ID = '9d2f4b6a-1c3e-4a5b-8c7d-6e5f4a3b2c1d';
+
+export const DEVICE_COMMANDS: Command[] = [
+  {
+    name: 'devices list',
+    group: 'Devices',
+    summary: 'list the devices that checked for updates, most recently seen first',
+    usage: '[--model M] [--brand B] [--version V] [--seen-since WHEN] [--limit N]',
+    description:
+      'Lists the inventory: one entry per device (by MAC address, else serial number) that checked for updates, with the version of each update type it last reported, whether it is a test device, and when it was last seen. --model and --brand compare case-insensitively; --version finds devices that have any module at that version.',
+    options: {
+      model: { type: 'string', value: 'M', description: 'devices of this model' },
+      brand: { type: 'string', value: 'B', description: 'devices of this brand (the vendor the phone reports)' },
+      version: { type: 'string', value: 'V', description: 'devices with any module at this version, e.g. 4.0.7577.4372' },
+      'seen-since': { type: 'string', value: 'WHEN', description: 'devices last seen at or after this date (UTC) or time' },
+      limit: { type: 'string', value: 'N', description: 'only the N most recently seen' },
+    },
+    args: { min: 0, max: 0 },
+    examples: [
+      'ucupdates devices list --brand Polycom --model CX600',
+      'ucupdates devices list --version 4.0.7577.4366 --json',
+      'ucupdates devices list --seen-since 2024-05-01',
+    ],
+    async run(context, input) {
+      const query = {
+        model: stringOption(input, 'model'),
+        brand: stringOption(input, 'brand'),
+        version: stringOption(input, 'version'),
+        seenSince: instantOption(input, 'seen-since'),
+      };
+      const devices = await context.api.listAll<Device>('/api/v1/devices', query, integerOption(input, 'limit'));
+      showList(context, devices, COLUMNS, 'devices match');
+    },
+  },
+  {
+    name: 'devices show',
+    group: 'Devices',
+    summary: 'show one device of the inventory',
+    usage: 'ID',
+    description: 'Shows one device of the inventory with every field: its identity, the modules it last reported, when it was first and last seen, through which node, from which address, and by which user.',
+    options: {},
+    args: { min: 1, max: 1 },
+    examples: [`ucupdates devices show ${EXAMPLE_ID}`, `ucupdates devices show ${EXAMPLE_ID} --json`],
+    async run(context, input) {
+      const id = idArgument(input.args[0], 'device');
+      const device = await context.api.send<Device>({ method: 'GET', path: `/api/v1/devices/${id}` });
+      showRecord(context, device, deviceFields);
+    },
+  },
+];

@@ -1,0 +1,154 @@
+import { ApiFailure, type Query } from '../api-client';
+import { type Command, type CommandInput, integerOption, type Output, printLine, showList, stringOption } from '../command';
+import { UsageError } from '../exit-codes';
+import type { Column } from '../table';
+import { instantOption } from './audit.commands';
+
+interface AuditModule {
+  filename: string;
+  signatureFilename?: string | null;
+  version: string;
+  timestamp: string | null;
+}
+
+interface UpdateCheck {
+  id: string;
+  requestId: string;
+  at: string;
+  nodeId: string;
+  address: string;
+  deviceType: string;
+  macAddress: string | null;
+  serialNumber: string | null;
+  vendor: string;
+  model: string;
+  revision: string;
+  locale: string;
+  requestModules: AuditModule[];
+  responseModules: AuditModule[];
+  userId: string | null;
+  external: boolean;
+  status: number;
+}
+
+/** `CPE.nbt 4.0.7577.4366`: what a module names, shortly. */
+const modules = (list: AuditModule[]) => list.map((module) => `${module.filename} ${module.version}`);
+
+const COLUMNS: Column<UpdateCheck>[] = [
+  { header: 'At', value: (check) => check.at },
+  { header: 'NodeId', value: (check) => check.nodeId },
+  { header: 'Address', value: (check) => check.address },
+  { header: 'MacAddress', value: (check) => check.macAddress },
+  { header: 'SerialNumber', value: (check) => check.serialNumber },
+  { header: 'Vendor', value: (check) => check.vendor },
+  { header: 'Model', value: (check) => check.model },
+  { header: 'Installed', value: (check) => modules(check.requestModules) },
+  { header: 'Offered', value: (check) => modules(check.responseModules) },
+  { header: 'UserId', value: (check) => check.userId },
+  { header: 'Listener', value: (check) => (check.external ? 'external' : 'internal') },
+  { header: 'Status', value: (check) => check.status },
+];
+
+export function requestAuditQuery(input: CommandInput): Query {
+  return {
+    since: instantOption(input, 'since'),
+    until: instantOption(input, 'until'),
+    macAddress: stringOption(input, 'mac'),
+    serialNumber: stringOption(input, 'serial'),
+    nodeId: stringOption(input, 'node'),
+  };
+}
+
+/** `--date`: a day of the calendar, `YYYY-MM-DD` (the API's day is in UTC). */
+export function dayOption(input: CommandInput): string {
+  const text = stringOption(input, 'date');
+  if (text === undefined) {
+    throw new UsageError('--date is required: the day to export, such as 2024-05-31 (UTC)');
+  }
+  const day = new Date(`${text}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== text) {
+    throw new UsageError(`--date: "${text}" is not a day such as 2024-05-31`);
+  }
+  return text;
+}
+
+/** Writes a download to an output (stdout) as UTF-8 text, waiting whenever the output asks to. */
+async function writeText(output: Output, chunks: AsyncIterable<Uint8Array>): Promise<void> {
+  const decoder = new TextDecoder('utf-8');
+  for await (const chunk of chunks) {
+    const text = decoder.decode(chunk, { stream: true });
+    if (text !== '' && output.write(text) === false && output.once) {
+      await new Promise<void>((resolve) => output.once?.('drain', resolve));
+    }
+  }
+  const rest = decoder.decode();
+  if (rest !== '') {
+    output.write(rest);
+  }
+}
+
+export const REQUEST_AUDIT_COMMANDS: Command[] = [
+  {
+    name: 'audit requests',
+    group: 'Pool',
+    summary: 'show the update checks phones made, newest first',
+    usage: '[--since WHEN] [--until WHEN] [--mac MAC] [--serial SERIAL] [--node NODE] [--limit N]',
+    description:
+      "Shows the request audit: one entry per answered update check, with the fields of Lync's device update audit log (the device, the modules it reported, the updates offered, the user, the node that answered). --json gives every field, module timestamps and signature files included.",
+    options: {
+      since: { type: 'string', value: 'WHEN', description: 'checks at or after this date (UTC) or time' },
+      until: { type: 'string', value: 'WHEN', description: 'checks before this date (UTC) or time' },
+      mac: { type: 'string', value: 'MAC', description: "a device's MAC address, in any form (00-04-F2-12-34-56, 00:04:f2:12:34:56, 0004f2123456)" },
+      serial: { type: 'string', value: 'SERIAL', description: "a device's serial number, exactly" },
+      node: { type: 'string', value: 'NODE', description: 'the node that answered' },
+      limit: { type: 'string', value: 'N', description: 'only the newest N checks' },
+    },
+    args: { min: 0, max: 0 },
+    examples: [
+      'ucupdates audit requests --since 2024-05-31 --limit 100',
+      'ucupdates audit requests --mac 00:04:f2:12:34:56 --json',
+      'ucupdates audit requests --node node-1 --since 2024-05-31T08:00:00Z --until 2024-05-31T09:00:00Z',
+    ],
+    async run(context, input) {
+      const checks = await context.api.listAll<UpdateCheck>('/api/v1/audit/requests', requestAuditQuery(input), integerOption(input, 'limit'));
+      showList(context, checks, COLUMNS, 'update checks match');
+    },
+  },
+  {
+    name: 'audit export',
+    group: 'Pool',
+    summary: "save a day's update checks as a file in Lync's audit log layout",
+    usage: '--date YYYY-MM-DD [-o FILE]',
+    description:
+      "Downloads one day's (UTC) request audit as Lync's RequestHandlerAuditLog files held it: one line per check, fields separated by ';', modules by '#', a module's fields by ','; a value's ';', '#', ',', '%' and line breaks are written as %XX (decode each field with a URL decoder). Written to stdout, or with -o to FILE, which appears only once the whole day has arrived. Streamed: a day of millions of checks is never held in memory.",
+    options: {
+      date: { type: 'string', value: 'YYYY-MM-DD', description: 'the day, in UTC' },
+      output: { type: 'string', short: 'o', value: 'FILE', description: 'write to FILE instead of stdout' },
+    },
+    args: { min: 0, max: 0 },
+    examples: [
+      'ucupdates audit export --date 2024-05-31 -o requests-2024-05-31.log',
+      "ucupdates audit export --date 2024-05-31 | grep ';external;'",
+    ],
+    async run(context, input) {
+      const day = dayOption(input);
+      const file = stringOption(input, 'output');
+      const body = await context.api.download('/api/v1/audit/requests/export', { date: day });
+      if (file === undefined) {
+        await writeText(context.stdout, body);
+        return;
+      }
+      let bytes: number;
+      try {
+        bytes = await context.files.write(file, body);
+      } catch (error) {
+        if (error instanceof ApiFailure) {
+          throw error;
+        }
+        // A path that cannot be written is a mistake in the command line, like a file import-update cannot read.
+        throw new UsageError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      }
+      printLine(context.stderr, `Wrote the request audit of ${day} to ${file} (${bytes} bytes).`);
+    },
+  },
+];

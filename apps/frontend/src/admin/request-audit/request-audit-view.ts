@@ -1,0 +1,76 @@
+import type { RequestAuditModule, ResponseAuditModule } from '@ucupdates/database';
+
+/** One update check as `GET /api/v1/audit/requests` shows it: the fields of Lync's audit log. */
+export interface RequestAuditView {
+  id: string;
+  requestId: string;
+  at: string;
+  nodeId: string;
+  address: string;
+  deviceType: string;
+  macAddress: string | null;
+  serialNumber: string | null;
+  vendor: string;
+  model: string;
+  revision: string;
+  locale: string;
+  requestModules: RequestAuditModule[];
+  responseModules: ResponseAuditModule[];
+  userId: string | null;
+  external: boolean;
+  status: number;
+}
+
+/** A `request_audit` row as node-postgres gives it, with `at` also as microseconds for cursors. */
+export interface RequestAuditRow {
+  id: string;
+  request_id: string;
+  at: Date;
+  at_micros: string;
+  node_id: string;
+  address: string;
+  device_type: string;
+  mac_address: string | null;
+  serial_number: string | null;
+  vendor: string;
+  model: string;
+  revision: string;
+  locale: string;
+  request_modules: RequestAuditModule[];
+  response_modules: ResponseAuditModule[];
+  user_id: string | null;
+  external: boolean;
+  status: number;
+}
+
+export function requestAuditView(row: RequestAuditRow): RequestAuditView {
+  return {
+    id: row.id,
+    requestId: row.request_id,
+    at: row.at.toISOString(),
+    nodeId: row.node_id,
+    address: row.address,
+    deviceType: row.device_type,
+    macAddress: row.mac_address,
+    serialNumber: row.serial_number,
+    vendor: row.vendor,
+    model: row.model,
+    revision: row.revision,
+    locale: row.locale,
+    // The writer's JSON is shown with exactly the documented fields, whatever else it holds.
+    requestModules: (row.request_modules ?? []).map((module) => ({
+      filename: module.filename,
+      version: module.version,
+      timestamp: module.timestamp ?? null,
+    })),
+    responseModules: (row.response_modules ?? []).map((module) => ({
+      filename: module.filename,
+      signatureFilename: module.signatureFilename ?? null,
+      version: module.version,
+      timestamp: module.timestamp ?? null,
+    })),
+    userId: row.user_id,
+    external: row.external,
+    status: row.status,
+  };
+}

@@ -1,0 +1,31 @@
+import { hkdfSync } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { CONFIG, type Config } from '@ucupdates/config';
+import { type FileLocation, signDownloadToken, verifyDownloadToken } from '@ucupdates/protocol';
+
+/**
+ * The external listener's download permissions: each file URL of an answer carries a token that
+ * allows that one file until it expires (phone-protocol.md). Every node must use the same key: it
+ * is UCU_DOWNLOAD_TOKEN_SECRET, or else derived from the S3 secret key, which every node of a pool
+ * shares already and phones never see.
+ */
+@Injectable()
+export class DownloadTokens {
+  private readonly secret: Buffer;
+  private readonly ttlMs: number;
+
+  constructor(@Inject(CONFIG) config: Config) {
+    this.secret = config.UCU_DOWNLOAD_TOKEN_SECRET
+      ? Buffer.from(config.UCU_DOWNLOAD_TOKEN_SECRET, 'utf8')
+      : Buffer.from(hkdfSync('sha256', config.S3_SECRET_KEY, 'ucupdates', 'download tokens v1', 32));
+    this.ttlMs = config.UCU_DOWNLOAD_TOKEN_TTL_SECONDS * 1000;
+  }
+
+  issue(location: FileLocation, now: Date): string {
+    return signDownloadToken(this.secret, location, new Date(now.getTime() + this.ttlMs));
+  }
+
+  allows(location: FileLocation, token: string | undefined, now: Date): boolean {
+    return verifyDownloadToken(this.secret, location, token, now);
+  }
+}

@@ -1,0 +1,121 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { CONFIG, type Config } from '@ucupdates/config';
+import type { ResponseAuditModule } from '@ucupdates/database';
+import { Metrics } from '@ucupdates/observability';
+import {
+  type FileLocation,
+  filePath,
+  ProtocolError,
+  parseUpdateCheckRequest,
+  renderUpdateCheckResponse,
+  type ResponseModule,
+} from '@ucupdates/protocol';
+import { PhoneError } from '../errors/phone-error';
+import { PoolStateService } from '../pool-state/pool-state.service';
+import { DownloadTokens } from './download-tokens';
+import { PHONE_ROUTES } from './phone-paths';
+import { RequestAuditWriter } from './request-audit-writer';
+import { type PlannedModule, planCheck } from './update-check';
+
+export interface CheckContext {
+  listener: 'internal' | 'external';
+  requestId: string;
+  /** `<scheme>://<host>` of the request as the load balancer passed it: file URLs start with it. */
+  baseUrl: string;
+  address: string;
+  /** The user the external listener authenticated; null on the internal listener. */
+  authenticatedUser: string | null;
+}
+
+/**
+ * An update check (phone-protocol.md): parse, decide from the in-memory pool state, make the
+ * answer, and hand it back only once its audit row is committed.
+ */
+@Injectable()
+export class UpdateCheckService {
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(PoolStateService) private readonly poolState: PoolStateService,
+    @Inject(RequestAuditWriter) private readonly audit: RequestAuditWriter,
+    @Inject(DownloadTokens) private readonly tokens: DownloadTokens,
+    @Inject(Metrics) private readonly metrics: Metrics,
+  ) {}
+
+  async answer(body: unknown, context: CheckContext): Promise<string> {
+    try {
+      const answer = await this.check(body, context);
+      this.metrics.updateChecks.inc({ listener: context.listener, outcome: answer.outcome });
+      return answer.xml;
+    } catch (error) {
+      const refused = error instanceof ProtocolError || error instanceof PhoneError;
+      this.metrics.updateChecks.inc({ listener: context.listener, outcome: refused ? 'refused' : 'failed' });
+      throw error;
+    }
+  }
+
+  private async check(body: unknown, context: CheckContext): Promise<{ xml: string; outcome: string }> {
+    if (typeof body !== 'string' && !Buffer.isBuffer(body)) {
+      throw new ProtocolError(415, 'UnsupportedMediaType', 'an update check is XML: send it as text/xml or application/xml');
+    }
+    const request = parseUpdateCheckRequest(body);
+    const state = this.poolState.current;
+    if (state === null) {
+      throw new PhoneError('ServiceUnavailable', 'the node is starting', HttpStatus.SERVICE_UNAVAILABLE, { 'Retry-After': '5' });
+    }
+    const plan = planCheck(state, request, this.config.UCU_SITE);
+    const now = new Date();
+    const modules = plan.modules.map((module) => this.responseModule(module, context, now));
+    await this.audit.record({
+      requestId: context.requestId,
+      at: now,
+      nodeId: this.config.UCU_NODE_ID,
+      address: context.address,
+      request,
+      responseModules: modules.map(auditModule),
+      userId: context.authenticatedUser ?? request.userId,
+      external: context.listener === 'external',
+      status: HttpStatus.OK,
+      isTestDevice: plan.isTestDevice,
+    });
+    const outcome =
+      modules.length === 0 ? 'none' : modules.some((module) => module.action === 'Install') ? 'update' : 'restore';
+    return { xml: renderUpdateCheckResponse(modules), outcome };
+  }
+
+  private responseModule({ rule, offer, files }: PlannedModule, context: CheckContext, now: Date): ResponseModule {
+    const prefix = context.listener === 'internal' ? PHONE_ROUTES.internalFiles : PHONE_ROUTES.externalFiles;
+    return {
+      updateType: rule.updateType,
+      action: offer.action,
+      version: offer.version,
+      files: files.map((file) => {
+        const location: FileLocation = { ...ruleLocation(rule), version: offer.version, fileName: file.name };
+        const url = `${context.baseUrl}${prefix}${filePath(location)}`;
+        return {
+          name: file.name,
+          url: context.listener === 'external' ? `${url}?t=${this.tokens.issue(location, now)}` : url,
+          size: file.size,
+          sha256: file.sha256,
+        };
+      }),
+      filename: files.find((file) => file.role === 'image')?.name ?? null,
+      signatureFilename: files.find((file) => file.role === 'catalog')?.name ?? null,
+      timestamp: now.toISOString(),
+    };
+  }
+}
+
+function ruleLocation(rule: PlannedModule['rule']): Omit<FileLocation, 'version' | 'fileName'> {
+  const { deviceType, brand, model, revision, locale, updateType } = rule;
+  return { deviceType, brand, model, revision, locale, updateType };
+}
+
+/** Lync's audit "response module": the image file, its catalog, the version and when it was answered. */
+function auditModule(module: ResponseModule): ResponseAuditModule {
+  return {
+    filename: module.filename ?? '',
+    signatureFilename: module.signatureFilename,
+    version: module.version,
+    timestamp: module.timestamp,
+  };
+}

@@ -1,0 +1,124 @@
+import type { UpdateCheckRequest } from '@ucupdates/protocol';
+import { type CachedRule, PoolState } from '../pool-state/pool-state';
+import { basicCredentials } from './external-phone-auth.guard';
+import { auditRequestId, deviceKey } from './request-audit-writer';
+import { planCheck } from './update-check';
+
+const file = (name: string, role = 'image') => ({ name, role, sha256: name.padEnd(64, '0').slice(0, 64), size: 10 });
+
+function rule(overrides: Partial<CachedRule>): CachedRule {
+  return {
+    id: 'r1',
+    deviceType: 'UCPhone',
+    brand: 'Polycom',
+    model: 'CX600',
+    revision: 'A',
+    locale: 'ENU',
+    updateType: 'CPE',
+    approvedVersion: null,
+    pendingVersion: null,
+    rolledBackVersion: null,
+    restoreVersion: null,
+    files: {},
+    ...overrides,
+  };
+}
+
+function phone(overrides: Partial<UpdateCheckRequest> = {}): UpdateCheckRequest {
+  return {
+    deviceType: 'ucphone',
+    macAddress: '00-04-F2-AB-CD-EF',
+    serialNumber: null,
+    vendor: 'POLYCOM',
+    model: 'cx600',
+    revision: 'a',
+    locale: 'enu',
+    userId: null,
+    modules: [],
+    ...overrides,
+  };
+}
+
+const state = (rules: CachedRule[], testDevices: PoolState['testDevices'] = []) => new PoolState(rules, testDevices, [], new Date());
+
+describe('planCheck', () => {
+  const cpe = rule({
+    approvedVersion: '2.0',
+    pendingVersion: '3.0',
+    files: { '2.0': [file('CPE.nbt'), file('CPE.cat', 'catalog')], '3.0': [file('CPE3.nbt')] },
+  });
+  const ucs = rule({ id: 'r2', updateType: 'UCS', approvedVersion: '7.1', files: { '7.1': [file('ucs.bin')] } });
+
+  it('finds the rules of the device kind case-insensitively, one module per update type in update-type order', () => {
+    const plan = planCheck(state([ucs, cpe]), phone(), undefined);
+    expect(plan.modules.map((module) => [module.rule.updateType, module.offer])).toEqual([
+      ['CPE', { action: 'Install', version: '2.0' }],
+      ['UCS', { action: 'Install', version: '7.1' }],
+    ]);
+    expect(plan.modules[0].files.map((f) => f.name)).toEqual(['CPE.nbt', 'CPE.cat']);
+    expect(plan.isTestDevice).toBe(false);
+  });
+
+  it('offers nothing to another device kind', () => {
+    expect(planCheck(state([cpe]), phone({ model: 'CX700' }), undefined).modules).toEqual([]);
+    expect(planCheck(state([cpe]), phone({ locale: 'DEU' }), undefined).modules).toEqual([]);
+  });
+
+  it('matches an installed module by update type case-insensitively', () => {
+    const plan = planCheck(state([cpe]), phone({ modules: [{ updateType: 'cpe', filename: 'x', version: '2.0', timestamp: null }] }), undefined);
+    expect(plan.modules).toEqual([]);
+  });
+
+  it('gives test devices in scope the pending version: global, or the pool site', () => {
+    const devices = [
+      { scope: 'global', identifierType: 'MACAddress', identifier: '00-04-F2-AB-CD-EF' },
+      { scope: 'site:Redmond', identifierType: 'SerialNumber', identifier: 'SN-1' },
+    ];
+    expect(planCheck(state([cpe], devices), phone(), undefined).modules[0].offer.version).toBe('3.0');
+    const bySerial = phone({ macAddress: null, serialNumber: 'sn-1' });
+    expect(planCheck(state([cpe], devices), bySerial, 'Redmond')).toMatchObject({ isTestDevice: true });
+    expect(planCheck(state([cpe], devices), bySerial, 'Dublin')).toMatchObject({ isTestDevice: false });
+    expect(planCheck(state([cpe], devices), bySerial, 'Dublin').modules[0].offer.version).toBe('2.0');
+  });
+
+  it('tells a device on a rolled-back version to restore its backup, with no files', () => {
+    const rolledBack = rule({ rolledBackVersion: '5.0', files: {} });
+    const plan = planCheck(state([rolledBack]), phone({ modules: [{ updateType: 'CPE', filename: 'x', version: '5.0', timestamp: null }] }), undefined);
+    expect(plan.modules.map((module) => [module.offer, module.files])).toEqual([[{ action: 'RestoreBackup', version: '5.0' }, []]]);
+  });
+
+  it('leaves out an Install whose version has no files in the state', () => {
+    expect(planCheck(state([rule({ approvedVersion: '9.0', files: {} })]), phone(), undefined).modules).toEqual([]);
+  });
+});
+
+describe('basicCredentials', () => {
+  const basic = (text: string) => `Basic ${Buffer.from(text).toString('base64')}`;
+
+  it('splits user and password at the first colon, or the first after a leading sip:', () => {
+    expect(basicCredentials(basic('alice:pa:ss'))).toEqual({ userId: 'alice', password: 'pa:ss' });
+    expect(basicCredentials(basic('sip:alice@contoso.com:pa:ss'))).toEqual({ userId: 'sip:alice@contoso.com', password: 'pa:ss' });
+    expect(basicCredentials(basic('SIP:bob@contoso.com:'))).toEqual({ userId: 'SIP:bob@contoso.com', password: '' });
+  });
+
+  it('is null for no header, another scheme, no colon or an empty user', () => {
+    for (const header of [undefined, '', 'Bearer abc', basic('nocolon'), basic(':password'), 'Basic !!!']) {
+      expect(basicCredentials(header)).toBeNull();
+    }
+  });
+});
+
+describe('request audit ids and device keys', () => {
+  it('keeps a UUID request id and makes a stable UUID of any other', () => {
+    expect(auditRequestId('0F8FAD5B-D9CB-469F-A165-70867728950E')).toBe('0f8fad5b-d9cb-469f-a165-70867728950e');
+    const made = auditRequestId('haproxy-0001');
+    expect(made).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(auditRequestId('haproxy-0001')).toBe(made);
+    expect(auditRequestId('haproxy-0002')).not.toBe(made);
+  });
+
+  it('keys a device by its MAC address, else its serial number', () => {
+    expect(deviceKey('00-04-F2-AB-CD-EF', 'SN-1')).toBe('mac:00-04-F2-AB-CD-EF');
+    expect(deviceKey(null, 'SN-1')).toBe('serial:SN-1');
+  });
+});

@@ -1,0 +1,67 @@
+import { Logger } from '@nestjs/common';
+import type { Config } from '@ucupdates/config';
+import type { JobName, JobPayloads, JobQueues } from '@ucupdates/jobs';
+import { ReplicationScheduler } from '@ucupdates/replication';
+import { type ObjectStorage, ReplicaStore } from '@ucupdates/storage';
+import type { Job } from 'bullmq';
+import type { DataSource } from 'typeorm';
+import { KeyedLock } from './keyed-lock';
+import { type ReconciliationSummary, ReplicaReconciler } from './replica-reconciler';
+import { ReplicaRows } from './replica-rows';
+import { ReplicaWriter } from './replica-writer';
+import { ReplicateFileHandler, type ReplicateOutcome } from './replicate-file.handler';
+
+/**
+ * The replication side of one node's worker: its jobs' handlers over the node's replica store, and
+ * what it does at start-up, before it takes jobs.
+ */
+export class NodeReplication {
+  private readonly logger = new Logger(NodeReplication.name);
+  readonly scheduler: ReplicationScheduler;
+  readonly writer: ReplicaWriter;
+  readonly replicator: ReplicateFileHandler;
+  readonly reconciler: ReplicaReconciler;
+
+  constructor(
+    private readonly config: Config,
+    dataSource: DataSource,
+    storage: ObjectStorage,
+    queues: JobQueues,
+  ) {
+    const lock = new KeyedLock();
+    const rows = new ReplicaRows(dataSource, config.UCU_NODE_ID);
+    this.scheduler = new ReplicationScheduler(dataSource, queues, config.UCU_NODE_DOWN_AFTER_MS);
+    this.writer = new ReplicaWriter(new ReplicaStore(config.UCU_REPLICA_DIR), storage);
+    this.replicator = new ReplicateFileHandler(dataSource, this.writer, rows, lock, config.UCU_NODE_DOWN_AFTER_MS);
+    this.reconciler = new ReplicaReconciler(dataSource, this.writer, rows, lock, this.scheduler);
+  }
+
+  /**
+   * Before the node's jobs run: temporary files of a killed worker go (no write is in progress
+   * yet), and a reconciliation is queued, which also queues whatever this node still lacks.
+   */
+  async start(): Promise<void> {
+    const removed = await this.writer.removeTemporaryFiles();
+    if (removed > 0) {
+      this.logger.warn(`removed ${removed} temporary file(s) left in the replica store by an interrupted write`);
+    }
+    await this.scheduler.scheduleReconciliation(this.config.UCU_NODE_ID);
+  }
+
+  replicateFile(job: Job<JobPayloads[JobName.ReplicateFile]>): Promise<{ outcome: ReplicateOutcome }> {
+    return this.replicator.handle(job);
+  }
+
+  reconcileStore(): Promise<ReconciliationSummary> {
+    return this.reconciler.reconcile();
+  }
+
+  /** The pool's periodic job: every registered node reconciles its own store, on its own worker. */
+  async reconcileAllNodes(): Promise<{ nodes: number }> {
+    const nodes = await this.scheduler.registeredNodes();
+    for (const nodeId of nodes) {
+      await this.scheduler.scheduleReconciliation(nodeId);
+    }
+    return { nodes: nodes.length };
+  }
+}

@@ -1,0 +1,64 @@
+import { Logger } from '@nestjs/common';
+import type { JobName, JobPayloads } from '@ucupdates/jobs';
+import { markImportsReplicated } from '@ucupdates/replication';
+import { type Job, UnrecoverableError } from 'bullmq';
+import type { DataSource } from 'typeorm';
+import type { KeyedLock } from './keyed-lock';
+import type { ReplicaRows } from './replica-rows';
+import { ObjectMissingError, type ReplicaWriter } from './replica-writer';
+
+export type ReplicateOutcome = 'placed' | 'present' | 'unused';
+
+/**
+ * The replication job of one node (architecture.md, flow 2): makes the node's replica store hold
+ * the file whole and verified, then records the replica `ready` and marks the imports that are now
+ * everywhere as replicated. A corrupt object is refused (and retried: the object store may be
+ * repaired); a missing object fails for good. Safe to run twice: a file already held is hashed
+ * and kept.
+ */
+export class ReplicateFileHandler {
+  private readonly logger = new Logger(ReplicateFileHandler.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly writer: ReplicaWriter,
+    private readonly rows: ReplicaRows,
+    private readonly lock: KeyedLock,
+    private readonly nodeDownAfterMs: number,
+  ) {}
+
+  async handle(job: Job<JobPayloads[JobName.ReplicateFile]>): Promise<{ outcome: ReplicateOutcome }> {
+    const { sha256 } = job.data;
+    const outcome = await this.lock.run(sha256, () => this.replicate(job));
+    if (outcome !== 'unused') {
+      const replicated = await markImportsReplicated(this.dataSource, this.nodeDownAfterMs, { sha256 });
+      for (const importId of replicated) {
+        this.logger.log(`import ${importId} is replicated on every active node`);
+      }
+    }
+    return { outcome };
+  }
+
+  private async replicate(job: Job<JobPayloads[JobName.ReplicateFile]>): Promise<ReplicateOutcome> {
+    const { sha256 } = job.data;
+    // The catalogue's size is the truth; a file purged since the job was queued needs nothing.
+    const [file] = await this.dataSource.query<{ size: number }[]>(`SELECT size::float8 AS size FROM files WHERE sha256 = $1`, [sha256]);
+    if (!file) {
+      return 'unused';
+    }
+    try {
+      const outcome = await this.writer.place(sha256, Number(file.size));
+      await this.rows.markReady(sha256);
+      return outcome;
+    } catch (error) {
+      const message = (error as Error).message;
+      const missing = error instanceof ObjectMissingError;
+      const final = missing || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      await this.rows.recordFailure(sha256, message, final);
+      if (missing) {
+        throw new UnrecoverableError(message);
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export * from './import-replication';
+export * from './replication-scheduler';
+export * from './replication.module';
