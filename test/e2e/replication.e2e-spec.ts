@@ -1,0 +1,267 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { LocalPool } from '../../deploy/pool/local-pool';
+import { runMigrations } from '../../deploy/pool/prerequisites';
+import { ManagedProcess, waitForPort } from '../../deploy/pool/processes';
+import { buildPackage, createTestPki, type TestPki, type TestUpdate } from '../support/package-builder';
+import { recreateDatabase, ROOT, testServices } from '../support/test-environment';
+
+const TOKEN = 'e2e-replication-token-0123456789';
+const REDIS_PORT = 16391;
+const NODES = ['node-1', 'node-2', 'node-3'];
+
+interface ImportView {
+  importId: string;
+  status: string;
+  replication: { state: 'pending' | 'complete'; nodes: Record<string, { ready: number; missing: number }> };
+  updates: { ruleId: string; updateType: string; version: string }[];
+}
+
+/**
+ * Replication on the real pool (issue 6): three nodes behind HAProxy, workers stopped, killed and
+ * started like production, and a Redis of this suite's own (with an append-only file, as
+ * production runs it) so it can be restarted under the pool. Every test ends with every node
+ * holding every file of the catalogue, each verified by SHA-256 on disk.
+ */
+describe('replication on the real pool', () => {
+  let pool: LocalPool;
+  let redis: ManagedProcess;
+  let pki: TestPki;
+  let databaseUrl: string;
+  let db: Client;
+  const stateDir = join(testServices.stateDir, 'e2e-replication');
+  const auth = { Authorization: `Bearer ${TOKEN}` };
+
+  beforeAll(async () => {
+    rmSync(stateDir, { recursive: true, force: true });
+    mkdirSync(join(stateDir, 'redis'), { recursive: true });
+    redis = redisServer(stateDir);
+    redis.start();
+    await waitForPort('127.0.0.1', REDIS_PORT);
+    pki = createTestPki(join(stateDir, 'pki'));
+    const env = {
+      PATH: process.env.PATH,
+      TZ: 'UTC',
+      DATABASE_URL: (databaseUrl = await recreateDatabase('ucupdates_e2e_replication')),
+      REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}/0`,
+      ...testServices.s3,
+      S3_BUCKET: 'ucupdates-e2e-replication',
+      UCU_BOOTSTRAP_ADMIN_TOKEN: TOKEN,
+      UCU_HEARTBEAT_INTERVAL_MS: '500',
+      UCU_NODE_DOWN_AFTER_MS: '2000',
+      UCU_SHUTDOWN_TIMEOUT_MS: '5000',
+      UCU_TRUSTED_CA_FILE: pki.caFile,
+    };
+    runMigrations(ROOT, env);
+    db = new Client({ connectionString: databaseUrl });
+    await db.connect();
+    pool = new LocalPool({
+      root: ROOT,
+      stateDir: join(stateDir, 'pool'),
+      nodes: 3,
+      host: '127.0.0.1',
+      internalPort: 58080,
+      externalPort: 58081,
+      statsPort: 58404,
+      nodeBasePort: 58100,
+      haproxy: testServices.haproxy,
+      env,
+    });
+    await pool.start();
+  }, 180_000);
+
+  afterAll(async () => {
+    await pool?.stop();
+    await db?.end();
+    await redis?.stop();
+  }, 60_000);
+
+  const call = (method: string, path: string, body?: Buffer, headers: Record<string, string> = {}) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = httpRequest(`${pool.internalUrl}${path}`, { method, headers: { ...auth, ...headers }, timeout: 60_000 }, (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+      });
+      request.on('error', reject);
+      request.end(body);
+    });
+
+  /** Uploads a package through the load balancer and waits until it is imported. */
+  async function importPackage(name: string, updates: TestUpdate[]): Promise<ImportView> {
+    const cab = buildPackage(join(stateDir, name), pki, updates);
+    const uploaded = await call('POST', '/api/v1/updates', cab, { 'Content-Type': 'application/vnd.ms-cab-compressed' });
+    expect(uploaded.status).toBe(202);
+    const { importId } = JSON.parse(uploaded.body) as { importId: string };
+    return waitFor(`import ${name}`, 120_000, async () => {
+      const view = JSON.parse((await call('GET', `/api/v1/imports/${importId}`)).body) as ImportView;
+      expect(view.status).not.toBe('failed');
+      return view.status === 'succeeded' ? view : null;
+    });
+  }
+
+  /** Waits until every node's replica store holds every catalogued file, each verified by SHA-256. */
+  async function everyNodeHoldsEveryFile(timeoutMs = 120_000): Promise<void> {
+    const files = (await db.query(`SELECT DISTINCT f.sha256, fi.size::bigint AS size FROM update_version_files f JOIN files fi USING (sha256)`))
+      .rows as { sha256: string; size: string }[];
+    expect(files.length).toBeGreaterThan(0);
+    await waitFor('every node to hold every file', timeoutMs, async () => {
+      for (let index = 0; index < NODES.length; index++) {
+        for (const file of files) {
+          const path = join(pool.replicaDir(index), file.sha256.slice(0, 2), file.sha256);
+          if (!existsSync(path) || statSync(path).size !== Number(file.size)) return null;
+        }
+      }
+      return true;
+    });
+    for (let index = 0; index < NODES.length; index++) {
+      for (const file of files) {
+        expect({ node: NODES[index], sha256: await sha256Of(join(pool.replicaDir(index), file.sha256.slice(0, 2), file.sha256)) }).toEqual({
+          node: NODES[index],
+          sha256: file.sha256,
+        });
+      }
+    }
+    const rows = await db.query(`SELECT count(*)::int AS ready FROM replicas WHERE state = 'ready'`);
+    expect(rows.rows[0].ready).toBe(files.length * NODES.length);
+  }
+
+  it('replicates an upload to every node; a node whose worker was stopped catches up; approve waits for it', async () => {
+    await pool.workers[2].stop();
+    const imported = await importPackage('catch-up', [
+      { folder: 'CPE', version: '4.0.7577.4372', image: randomBytes(3_000_000) },
+      { folder: 'UCM', updateType: 'UCM', version: '1.2.3', image: randomBytes(500_000) },
+    ]);
+    const cpe = imported.updates.find((update) => update.updateType === 'CPE')!;
+    // Nodes 1 and 2 fill; node 3 is active (its frontend answers) but its worker is away.
+    const partial = await waitFor('nodes 1 and 2', 60_000, async () => {
+      const view = JSON.parse((await call('GET', `/api/v1/imports/${imported.importId}`)).body) as ImportView;
+      return view.replication.nodes['node-1']?.missing === 0 && view.replication.nodes['node-2']?.missing === 0 ? view : null;
+    });
+    expect(partial.replication.state).toBe('pending');
+    expect(partial.replication.nodes['node-3'].ready).toBe(0);
+    const refused = await call('POST', `/api/v1/rules/${cpe.ruleId}/approve`);
+    expect(refused.status).toBe(409);
+    expect(JSON.parse(refused.body).error).toMatchObject({ code: 'NotReplicated', details: { nodes: { 'node-3': ['CPE.cat', 'CPE.nbt'] } } });
+
+    pool.startWorker(2);
+    await everyNodeHoldsEveryFile();
+    const complete = JSON.parse((await call('GET', `/api/v1/imports/${imported.importId}`)).body) as ImportView;
+    expect(complete.replication.state).toBe('complete');
+    expect((await call('POST', `/api/v1/rules/${cpe.ruleId}/approve`)).status).toBe(200);
+  }, 180_000);
+
+  it('never serves a partial file when a worker is killed mid-copy of 100 MB, and completes it after a restart', async () => {
+    const node = 1;
+    const image = randomBytes(100 * 1024 * 1024);
+    const sha = createHash('sha256').update(image).digest('hex');
+    const target = join(pool.replicaDir(node), sha.slice(0, 2), sha);
+    const imported = importPackage('large', [{ folder: 'BIG', updateType: 'BIG', version: '9.0.1', image }]);
+    // Kill node 2's worker as soon as its temporary copy has started growing.
+    const temporary = await waitFor('a temporary copy on node 2', 120_000, async () => {
+      const dir = join(pool.replicaDir(node), sha.slice(0, 2));
+      const found = existsSync(dir) ? readdirSync(dir).find((name) => name.startsWith('.tmp-') && name.includes(sha)) : undefined;
+      return found && statSync(join(dir, found)).size > 0 ? join(dir, found) : null;
+    }, 5);
+    await pool.workers[node].kill();
+    expect(statSync(temporary).size).toBeLessThan(image.length);
+    expect(existsSync(target)).toBe(false);
+    await imported;
+
+    // The node's frontend serves the whole file anyway (streamed from MinIO), never the partial one.
+    const path = '/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/BIG/9.0.1/BIG.nbt';
+    const served = await download(`${pool.nodeUrl(node)}${path}`);
+    expect({ status: served.status, size: served.size, sha256: served.sha256 }).toEqual({ status: 200, size: image.length, sha256: sha });
+
+    pool.startWorker(node);
+    await everyNodeHoldsEveryFile();
+    expect(existsSync(temporary)).toBe(false);
+  }, 300_000);
+
+  it('repairs replica files deleted or corrupted on disk when the worker reconciles', async () => {
+    const node = 0;
+    const files = (await db.query(`SELECT DISTINCT sha256 FROM update_version_files`)).rows as { sha256: string }[];
+    const [deleted, corrupted] = files.map((file) => join(pool.replicaDir(node), file.sha256.slice(0, 2), file.sha256));
+    rmSync(deleted);
+    writeFileSync(corrupted, randomBytes(statSync(corrupted).size)); // same size, other bytes
+    const stray = join(pool.replicaDir(node), 'ff', 'f'.repeat(64));
+    mkdirSync(join(pool.replicaDir(node), 'ff'), { recursive: true });
+    writeFileSync(stray, 'no version uses this');
+    // Reconciliation runs when a worker starts (and every 6 hours, once per pool).
+    await pool.workers[node].stop();
+    pool.startWorker(node);
+    await everyNodeHoldsEveryFile();
+    await waitFor('the stray file to go', 30_000, async () => (existsSync(stray) ? null : true));
+  }, 180_000);
+
+  it('finishes replicating after Redis restarts, without restarting the workers', async () => {
+    const imported = importPackage('redis-restart', [
+      { folder: 'R1', updateType: 'R1', version: '1.0.1', image: randomBytes(30_000_000) },
+      { folder: 'R2', updateType: 'R2', version: '1.0.2', image: randomBytes(30_000_000) },
+    ]);
+    await imported;
+    const workers = pool.workers.map((worker) => worker.child?.pid);
+    await redis.stop('SIGTERM'); // redis-server saves its append-only file and exits
+    await sleep(3_000);
+    redis.start();
+    await waitForPort('127.0.0.1', REDIS_PORT);
+    await everyNodeHoldsEveryFile(180_000);
+    expect(pool.workers.map((worker) => worker.child?.pid)).toEqual(workers);
+    expect(pool.workers.every((worker) => worker.running)).toBe(true);
+  }, 300_000);
+});
+
+function redisServer(stateDir: string): ManagedProcess {
+  return new ManagedProcess({
+    name: 'redis-e2e-replication',
+    command: 'redis-server',
+    args: ['--port', String(REDIS_PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', join(stateDir, 'redis'), '--maxmemory-policy', 'noeviction'],
+    logFile: join(stateDir, 'redis.log'),
+  });
+}
+
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | null | undefined | false>, everyMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+function sha256Of(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(path)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('end', () => resolve(hash.digest('hex')))
+      .on('error', reject);
+  });
+}
+
+/** A download hashed as it streams (100 MB is not kept in memory). */
+function download(url: string): Promise<{ status: number; size: number; sha256: string }> {
+  return new Promise((resolve, reject) => {
+    httpRequest(url, { timeout: 120_000 }, (response) => {
+      const hash = createHash('sha256');
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        hash.update(chunk);
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, size, sha256: hash.digest('hex') }));
+      response.on('error', reject);
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
