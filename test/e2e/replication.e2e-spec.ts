@@ -213,6 +213,26 @@ describe('replication on the real pool', () => {
     expect(pool.workers.map((worker) => worker.child?.pid)).toEqual(workers);
     expect(pool.workers.every((worker) => worker.running)).toBe(true);
   }, 300_000);
+
+  it("purges files no rule version uses from MinIO and from every node's replica store", async () => {
+    const rules = JSON.parse((await call('GET', '/api/v1/rules?updateType=R1')).body) as { items: { id: string }[] };
+    expect(rules.items).toHaveLength(1);
+    const [{ sha256: image }] = (
+      await db.query(
+        `SELECT f.sha256 FROM update_version_files f JOIN update_versions v ON v.id = f.update_version_id
+          WHERE v.rule_id = $1 AND f.role = 'image'`,
+        [rules.items[0].id],
+      )
+    ).rows as { sha256: string }[];
+    expect((await call('DELETE', `/api/v1/rules/${rules.items[0].id}`)).status).toBe(204);
+    const purged = await call('POST', '/api/v1/files/purge');
+    expect(purged.status).toBe(200);
+    expect(JSON.parse(purged.body).removed).toBe(2);
+    await waitFor('the purged image to leave every node', 60_000, async () =>
+      NODES.every((_, index) => !existsSync(join(pool.replicaDir(index), image.slice(0, 2), image))) ? true : null,
+    );
+    await everyNodeHoldsEveryFile();
+  }, 120_000);
 });
 
 function redisServer(stateDir: string): ManagedProcess {

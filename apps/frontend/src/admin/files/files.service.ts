@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ReplicationScheduler } from '@ucupdates/replication';
 import { fileObjectKey, ObjectStorage } from '@ucupdates/storage';
 import { DataSource } from 'typeorm';
 import type { AdminPrincipal } from '../../auth/admin-principal';
@@ -15,7 +16,11 @@ const REFERENCED = `EXISTS (
    WHERE uf.sha256 = files.sha256
      AND v.version IN (r.approved_version, r.pending_version, r.restore_version))`;
 
-/** Lync's Clear-CsDeviceUpdateFile: removes the files no rule version needs any more. */
+/**
+ * Lync's Clear-CsDeviceUpdateFile: removes the files no rule version needs any more, from the
+ * catalogue, the object store and every node's replica store (each node's worker reconciles its
+ * store once asked: a node that is down does so when it comes back).
+ */
 @Injectable()
 export class FilesService {
   private readonly logger = new Logger(FilesService.name);
@@ -24,6 +29,7 @@ export class FilesService {
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(AdminChanges) private readonly changes: AdminChanges,
     @Inject(ObjectStorage) private readonly storage: ObjectStorage,
+    @Inject(ReplicationScheduler) private readonly replication: ReplicationScheduler,
   ) {}
 
   /**
@@ -51,6 +57,11 @@ export class FilesService {
     });
     for (const sha256 of removed) {
       await this.storage.delete(fileObjectKey(sha256));
+    }
+    if (removed.length > 0) {
+      for (const nodeId of await this.replication.registeredNodes()) {
+        await this.replication.scheduleReconciliation(nodeId);
+      }
     }
     this.logger.log(`purged ${removed.length} file(s) no rule version uses`);
     return { removed: removed.length };
