@@ -177,7 +177,7 @@ describe('frontend (in-process, real Postgres, Redis and MinIO)', () => {
       async (path) => {
         const response = await external().get(path).set('Authorization', `Bearer ${BOOTSTRAP}`).expect(404);
         expect(response.headers['content-type']).toBe('text/xml; charset=utf-8');
-        expect(response.text).toContain('<Response><Error>NotFound</Error></Response>');
+        expect(response.text).toContain('<Response><Error>NotFound</Error>');
       },
     );
   });
