@@ -50,7 +50,8 @@ const TEST_PROFILE = {
   minioConsolePort: 19001,
   databaseUrl: 'postgres://postgres@127.0.0.1:5432/ucupdates_test',
   redisUrl: 'redis://127.0.0.1:6379/1',
-  programs: { haproxy: 'haproxy', gcab: 'gcab', cabextract: 'cabextract' },
+  // chromium: the control panel's browser tests (test/e2e/control-panel.e2e-spec.ts) drive it headless.
+  programs: { haproxy: 'haproxy', gcab: 'gcab', cabextract: 'cabextract', chromium: 'chromium' },
 };
 
 /**

@@ -83,7 +83,8 @@ function goBinDir(/** @type {string} */ go) {
 
 /**
  * Programs from the machine's Debian packages, installed when missing: HAProxy for the pool,
- * and for the tests gcab and cabextract (the reference the cab reader is checked against).
+ * and for the tests gcab and cabextract (the reference the cab reader is checked against) and
+ * Chromium (the control panel's browser tests; no browser can be downloaded, Debian's is used).
  * Returns each program's path.
  *
  * @param {Record<string, string>} programs  program name -> Debian package

@@ -3,9 +3,11 @@ import { APP_FILTER, APP_GUARD, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Config } from '@ucupdates/config';
 import { Role } from '@ucupdates/database';
+import { Redis } from 'ioredis';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AdminAuthGuard } from '../../apps/frontend/src/auth/admin-auth.guard';
+import { PanelSessions } from '../../apps/frontend/src/auth/panel-sessions';
 import { RequireRole } from '../../apps/frontend/src/auth/roles';
 import { hashToken } from '../../apps/frontend/src/auth/token-hash';
 import { AdminExceptionFilter } from '../../apps/frontend/src/errors/admin-exception.filter';
@@ -104,9 +106,10 @@ describe('frontend (in-process, real Postgres, Redis and MinIO)', () => {
       const app = await NestFactory.create<NestFastifyApplication>(
         {
           module: class AdminOnlyModule {},
-          imports: [SharedCoreModule.from(frontend.core, [DataSource])],
+          imports: [SharedCoreModule.from(frontend.core, [DataSource, Redis])],
           controllers: [AdminOnlyController],
           providers: [
+            PanelSessions,
             { provide: APP_GUARD, useClass: AdminAuthGuard },
             { provide: APP_FILTER, useClass: AdminExceptionFilter },
           ],

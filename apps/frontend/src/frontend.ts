@@ -9,6 +9,7 @@ import { createHttpApp } from './http/create-http-app';
 import { ExternalListenerModule, InternalListenerModule } from './http/listeners';
 import { registerUploadParsers } from './admin/updates/upload-parsers';
 import { serveOpenApi } from './docs/openapi';
+import { serveControlPanel } from './control-panel/serve-control-panel';
 import { registerPhoneParsers } from './phone/phone-parsers';
 
 export interface Frontend {
@@ -32,6 +33,7 @@ export async function createFrontend(config: Config, logger: Logger, metrics: Me
   await registerUploadParsers(internal, config.UCU_MAX_UPLOAD_BYTES);
   registerPhoneParsers(internal);
   serveOpenApi(internal);
+  serveControlPanel(internal);
   const external = await createHttpApp(ExternalListenerModule.on(core), 'external', config, logger, metrics);
   registerPhoneParsers(external);
   return {

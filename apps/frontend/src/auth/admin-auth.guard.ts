@@ -4,20 +4,32 @@ import { AdminTokenEntity, Role } from '@ucupdates/database';
 import type { FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import { ApiError } from '../errors/api-error';
+import { csrfTokenMatches, PanelSessions } from './panel-sessions';
 import { PUBLIC_ROUTE, REQUIRED_ROLE, roleAllows } from './roles';
+import { CSRF_HEADER, sessionIdOf } from './session-cookie';
 import { hashToken } from './token-hash';
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{16,512})$/;
 
+/** Methods that change nothing: a session cookie alone is enough for them. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /**
- * Deny by default: every route of the internal listener needs a valid bearer token, and at least
- * the role its `@RequireRole` names (viewer when it names none), unless it is `@Public()`.
+ * Deny by default: every route of the internal listener needs a valid bearer token, or the
+ * control panel's session cookie, and at least the role its `@RequireRole` names (viewer when it
+ * names none), unless it is `@Public()`.
+ *
+ * A request with an Authorization header is judged by it alone, as before the panel existed. A
+ * request without one may carry the panel's session cookie; as a browser sends that cookie by
+ * itself, a change (any method but GET, HEAD, OPTIONS) must also carry the session's CSRF token in
+ * `X-CSRF-Token`, which only the panel's own page can have read (`GET /api/v1/session`).
  */
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(PanelSessions) private readonly sessions: PanelSessions,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -26,16 +38,8 @@ export class AdminAuthGuard implements CanActivate {
       return true;
     }
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const match = BEARER.exec(request.headers.authorization ?? '');
-    if (!match) {
-      throw new ApiError('Unauthorized', 'a bearer token is required (Authorization: Bearer <token>)', HttpStatus.UNAUTHORIZED);
-    }
-    const token = await this.dataSource
-      .getRepository(AdminTokenEntity)
-      .findOne({ where: { tokenHash: hashToken(match[1]) } });
-    if (!token) {
-      throw new ApiError('Unauthorized', 'the token is not known to this pool', HttpStatus.UNAUTHORIZED);
-    }
+    const sessionId = request.headers.authorization === undefined ? sessionIdOf(request) : undefined;
+    const token = sessionId ? await this.tokenOfSession(request, sessionId) : await this.tokenOfBearer(request);
     const needed = this.reflector.getAllAndOverride<Role>(REQUIRED_ROLE, targets) ?? Role.Viewer;
     if (!roleAllows(token.role, needed)) {
       throw new ApiError('Forbidden', `this needs the ${needed} role; the token has ${token.role}`, HttpStatus.FORBIDDEN, {
@@ -50,4 +54,41 @@ export class AdminAuthGuard implements CanActivate {
     }
     return true;
   }
+
+  private async tokenOfBearer(request: FastifyRequest): Promise<AdminTokenEntity> {
+    const match = BEARER.exec(request.headers.authorization ?? '');
+    if (!match) {
+      throw new ApiError('Unauthorized', 'a bearer token is required (Authorization: Bearer <token>)', HttpStatus.UNAUTHORIZED);
+    }
+    const token = await this.dataSource
+      .getRepository(AdminTokenEntity)
+      .findOne({ where: { tokenHash: hashToken(match[1]) } });
+    if (!token) {
+      throw new ApiError('Unauthorized', 'the token is not known to this pool', HttpStatus.UNAUTHORIZED);
+    }
+    return token;
+  }
+
+  private async tokenOfSession(request: FastifyRequest, sessionId: string): Promise<AdminTokenEntity> {
+    const session = await this.sessions.find(sessionId);
+    // A revoked token ends its sessions: the token is looked up on every request.
+    const token = session && (await this.dataSource.getRepository(AdminTokenEntity).findOne({ where: { id: session.tokenId } }));
+    if (!session || !token) {
+      throw new ApiError('Unauthorized', 'the session has ended; sign in again', HttpStatus.UNAUTHORIZED);
+    }
+    if (!SAFE_METHODS.has(request.method) && !csrfTokenMatches(headerValue(request, CSRF_HEADER), session.csrfToken)) {
+      throw new ApiError(
+        'CsrfRefused',
+        `a change made with the session cookie needs the session's CSRF token in the ${CSRF_HEADER} header`,
+        HttpStatus.FORBIDDEN,
+      );
+    }
+    request.panelSession = { id: sessionId, csrfToken: session.csrfToken };
+    return token;
+  }
+}
+
+function headerValue(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? undefined : value;
 }

@@ -11,6 +11,8 @@ export interface AdminPrincipal {
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: AdminPrincipal;
+    /** Set when the request was authenticated by the control panel's session cookie. */
+    panelSession?: { id: string; csrfToken: string };
   }
 }
 

@@ -25,6 +25,7 @@ import { PhoneUsersService } from '../admin/phone-users/phone-users.service';
 import { RequestAuditController } from '../admin/request-audit/request-audit.controller';
 import { RequestAuditService } from '../admin/request-audit/request-audit.service';
 import { RulesController } from '../admin/rules/rules.controller';
+import { SessionController } from '../admin/session/session.controller';
 import { RulesService } from '../admin/rules/rules.service';
 import { TestDevicesController } from '../admin/test-devices/test-devices.controller';
 import { TestDevicesService } from '../admin/test-devices/test-devices.service';
@@ -33,6 +34,7 @@ import { TokensService } from '../admin/tokens/tokens.service';
 import { UpdatesController } from '../admin/updates/updates.controller';
 import { UpdatesService } from '../admin/updates/updates.service';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
+import { PanelSessions } from '../auth/panel-sessions';
 import { RawBodyRoutes } from '../device-logs/device-log-body';
 import { ExternalDeviceLogUploadController, InternalDeviceLogUploadController } from '../device-logs/device-log-upload.controller';
 import { DeviceLogUploadService } from '../device-logs/device-log-upload.service';
@@ -101,6 +103,7 @@ export class InternalListenerModule {
         PhoneUsersController,
         FilesController,
         DocsController,
+        SessionController,
       ],
       providers: [
         UpdateCheckService,
@@ -119,6 +122,7 @@ export class InternalListenerModule {
         DeviceLogUploadService,
         DeviceLogsService,
         RawBodyRoutes,
+        PanelSessions,
         { provide: APP_GUARD, useClass: AdminAuthGuard },
         { provide: APP_FILTER, useClass: AdminExceptionFilter },
       ],

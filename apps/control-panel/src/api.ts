@@ -1,0 +1,132 @@
+/**
+ * The admin API as the panel uses it: same origin, the session cookie (sent by the browser, never
+ * seen here), and the session's CSRF token on every change. Errors are the API's own
+ * `{error: {code, message, details}}`, kept whole so pages can say what was refused and why.
+ */
+
+export type Role = 'admin' | 'operator' | 'viewer';
+
+export interface Session {
+  name: string;
+  role: Role;
+  via: 'session' | 'bearer';
+  csrfToken: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> | null,
+  ) {
+    super(message);
+  }
+}
+
+let csrfToken: string | null = null;
+let onSignedOut: () => void = () => {};
+
+export function useCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+/** Called when the API says the session has ended (401), so the panel shows the sign-in again. */
+export function whenSignedOut(callback: () => void): void {
+  onSignedOut = callback;
+}
+
+const SAFE = new Set(['GET', 'HEAD']);
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+  }
+  if (!SAFE.has(method) && csrfToken) {
+    headers['X-CSRF-Token'] = csrfToken;
+  }
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+  } catch {
+    throw new ApiFailure(0, 'NetworkError', 'the pool did not answer; check the connection and try again', null);
+  }
+  return answerOf<T>(response.status, await response.text(), path);
+}
+
+function answerOf<T>(status: number, text: string, path: string): T {
+  let parsed: unknown = null;
+  if (text) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new ApiFailure(status, 'BadAnswer', `the pool answered ${status} with something that is not the admin API's JSON`, null);
+    }
+  }
+  if (status >= 200 && status < 300) {
+    return parsed as T;
+  }
+  const error = (parsed as { error?: { code?: string; message?: string; details?: Record<string, unknown> | null } } | null)?.error;
+  const failure = new ApiFailure(status, error?.code ?? `Http${status}`, error?.message ?? `HTTP ${status}`, error?.details ?? null);
+  if (status === 401 && path !== '/api/v1/session') {
+    onSignedOut();
+  }
+  throw failure;
+}
+
+/** Query string of the filters that have a value. */
+export function query(filters: Record<string, string | number | boolean | null | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(filters)) {
+    if (value !== undefined && value !== null && value !== '') {
+      params.set(name, String(value));
+    }
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+/**
+ * Uploads a package with XMLHttpRequest, the one browser API that reports upload progress.
+ * The body is the file itself (not multipart), named in Content-Disposition.
+ */
+export function uploadPackage(
+  file: File,
+  onProgress: (sent: number, total: number) => void,
+): { done: Promise<{ importId: string; sha256: string; status: string; again: boolean }>; abort: () => void } {
+  const request = new XMLHttpRequest();
+  const done = new Promise<{ importId: string; sha256: string; status: string; again: boolean }>((resolve, reject) => {
+    request.open('POST', '/api/v1/updates');
+    request.setRequestHeader('Content-Type', 'application/vnd.ms-cab-compressed');
+    request.setRequestHeader('Content-Disposition', `attachment; filename="${file.name.replace(/["\\\r\n]/g, '_')}"`);
+    request.setRequestHeader('Accept', 'application/json');
+    if (csrfToken) {
+      request.setRequestHeader('X-CSRF-Token', csrfToken);
+    }
+    request.upload.addEventListener('progress', (event) => onProgress(event.loaded, event.lengthComputable ? event.total : file.size));
+    request.addEventListener('load', () => {
+      try {
+        const answer = answerOf<{ importId: string; sha256: string; status: string }>(request.status, request.responseText, '/api/v1/updates');
+        resolve({ ...answer, again: request.status === 200 });
+      } catch (error) {
+        reject(error);
+      }
+    });
+    request.addEventListener('error', () => reject(new ApiFailure(0, 'NetworkError', 'the upload broke off; try again', null)));
+    request.addEventListener('abort', () => reject(new ApiFailure(0, 'Aborted', 'the upload was cancelled', null)));
+    request.send(file);
+  });
+  return { done, abort: () => request.abort() };
+}

@@ -1,0 +1,166 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiFailure, type Session, useCsrfToken, whenSignedOut } from './api';
+import { AuditPage } from './pages/audit';
+import { ConfigurationPage } from './pages/configuration';
+import { DeviceLogsPage } from './pages/device-logs';
+import { InventoryPage } from './pages/inventory';
+import { PoolPage } from './pages/pool';
+import { RulesPage } from './pages/rules';
+import { TestDevicesPage } from './pages/test-devices';
+import { UploadPage } from './pages/upload';
+import { Refusal } from './ui';
+
+export interface PageProps {
+  session: Session;
+}
+
+/** The pages, in the order of the navigation; the hash names the page (`#/rules`). */
+const PAGES: { path: string; label: string; page: (props: PageProps) => preact.JSX.Element }[] = [
+  { path: 'rules', label: 'Device Update', page: RulesPage },
+  { path: 'upload', label: 'Upload', page: UploadPage },
+  { path: 'test-devices', label: 'Test Devices', page: TestDevicesPage },
+  { path: 'configuration', label: 'Log Configuration', page: ConfigurationPage },
+  { path: 'pool', label: 'Pool', page: PoolPage },
+  { path: 'inventory', label: 'Inventory', page: InventoryPage },
+  { path: 'audit', label: 'Audit', page: AuditPage },
+  { path: 'device-logs', label: 'Device Logs', page: DeviceLogsPage },
+];
+
+function currentPath(): string {
+  const path = location.hash.replace(/^#\/?/, '').split('?')[0];
+  return PAGES.some((page) => page.path === path) ? path : 'rules';
+}
+
+export function App() {
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
+  const [path, setPath] = useState(currentPath());
+
+  useEffect(() => {
+    whenSignedOut(() => {
+      useCsrfToken(null);
+      setSession(null);
+    });
+    api<Session>('GET', '/api/v1/session').then(
+      (found) => {
+        useCsrfToken(found.csrfToken);
+        setSession(found);
+      },
+      () => setSession(null),
+    );
+    const onHash = () => setPath(currentPath());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+
+  useEffect(() => {
+    const page = PAGES.find((each) => each.path === path);
+    document.title = `${page?.label ?? 'ucupdates'} — ucupdates control panel`;
+    // Move focus to the new page's heading, so keyboard and screen-reader users start there.
+    requestAnimationFrame(() => document.getElementById('page-title')?.focus());
+  }, [path, session]);
+
+  if (session === undefined) {
+    return <p class="loading">Loading…</p>;
+  }
+  if (session === null) {
+    return (
+      <SignIn
+        onSignedIn={(signedIn) => {
+          useCsrfToken(signedIn.csrfToken);
+          setSession(signedIn);
+        }}
+      />
+    );
+  }
+  const signOut = async () => {
+    try {
+      await api('DELETE', '/api/v1/session');
+    } finally {
+      useCsrfToken(null);
+      setSession(null);
+    }
+  };
+  const Page = PAGES.find((page) => page.path === path)!.page;
+  return (
+    <div class="shell">
+      <a class="skip" href="#main" onClick={(event) => {
+        event.preventDefault();
+        document.getElementById('page-title')?.focus();
+      }}>
+        Skip to the page
+      </a>
+      <header class="top">
+        <span class="brand">ucupdates</span>
+        <nav aria-label="Pages" class="nav">
+          <ul>
+            {PAGES.map((page) => (
+              <li key={page.path}>
+                <a href={`#/${page.path}`} aria-current={page.path === path ? 'page' : undefined}>
+                  {page.label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div class="who">
+          <span>
+            {session.name} <span class={`role role-${session.role}`}>{session.role}</span>
+          </span>
+          <button type="button" onClick={signOut}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main">
+        <Page session={session} />
+      </main>
+    </div>
+  );
+}
+
+function SignIn(props: { onSignedIn: (session: Session) => void }) {
+  const [token, setToken] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      props.onSignedIn(await api<Session>('POST', '/api/v1/session', { token: token.trim() }));
+    } catch (failure) {
+      setError(
+        failure instanceof ApiFailure && failure.status === 401
+          ? new ApiFailure(401, 'Unauthorized', 'This token is not known to the pool. Check it and try again.', null)
+          : failure,
+      );
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <main class="sign-in">
+      <form onSubmit={submit} aria-labelledby="sign-in-title">
+        <h1 id="sign-in-title">ucupdates control panel</h1>
+        <p>Sign in with an admin API token (the one <code>npm start</code> prints, or one made with <code>ucupdates new-token</code>).</p>
+        <label for="token">Admin API token</label>
+        <input
+          id="token"
+          name="token"
+          type="password"
+          autocomplete="off"
+          required
+          minLength={16}
+          value={token}
+          onInput={(event) => setToken((event.target as HTMLInputElement).value)}
+          autofocus
+        />
+        {error != null && <Refusal error={error} />}
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+        <p class="small">The token is exchanged for a session cookie that scripts cannot read; it ends when you sign out or after eight hours.</p>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,326 @@
+import { useState } from 'preact/hooks';
+import { api, ApiFailure, type Page, query } from '../api';
+import type { PageProps } from '../app';
+import { Confirm, PageHeader, ReadOnlyNote, Refusal, TableScroller, time, useLoad } from '../ui';
+
+export interface Rule {
+  id: string;
+  identity: string;
+  deviceType: string;
+  brand: string;
+  model: string;
+  revision: string;
+  locale: string;
+  updateType: string;
+  approvedVersion: string | null;
+  pendingVersion: string | null;
+  restoreVersion: string | null;
+  approvedAt: string | null;
+  pendingAt: string | null;
+  replication: { pending: 'complete' | 'partial' | null; approved: 'complete' | 'partial' | null };
+}
+
+type Action = 'approve' | 'reset' | 'restore' | 'delete';
+
+/** Lync's names for the four actions, and what each does, for the confirmation. */
+const ACTIONS: Record<Action, { label: string; done: string; explain: string; danger?: boolean }> = {
+  approve: {
+    label: 'Approve',
+    done: 'approved',
+    explain: 'The pending version becomes the approved one and is offered to every phone of the kind; the approved version becomes the restore version.',
+  },
+  reset: {
+    label: 'Cancel pending',
+    done: 'pending version cancelled',
+    explain: 'The pending version is cancelled; test devices go back to the approved version.',
+  },
+  restore: {
+    label: 'Restore',
+    done: 'restored',
+    explain: 'Rolls back: the approved version goes back to the restore version (or to none).',
+  },
+  delete: {
+    label: 'Delete',
+    done: 'deleted',
+    explain: 'The rules and their versions are removed; phones of the kind are offered nothing. Their files stay until purged.',
+    danger: true,
+  },
+};
+
+interface Outcome {
+  rule: Rule;
+  error?: unknown;
+}
+
+const ruleName = (rule: Rule) => `${rule.brand} ${rule.model} ${rule.revision} ${rule.locale} ${rule.updateType}`;
+
+/** The rules, Lync's Device Update page: filter, select, approve, cancel, restore, delete. */
+export function RulesPage({ session }: PageProps) {
+  const mayChange = session.role !== 'viewer';
+  const [draft, setDraft] = useState({ brand: '', model: '', locale: '' });
+  const [filters, setFilters] = useState(draft);
+  const [limitPages, setLimitPages] = useState(1);
+  const rules = useLoad(async () => {
+    const items: Rule[] = [];
+    let cursor: string | null | undefined;
+    for (let page = 0; page < limitPages; page += 1) {
+      const answer = await api<Page<Rule>>('GET', `/api/v1/rules${query({ ...filters, limit: 500, cursor })}`);
+      items.push(...answer.items);
+      cursor = answer.nextCursor;
+      if (!cursor) {
+        break;
+      }
+    }
+    return { items, more: Boolean(cursor) };
+  }, [filters, limitPages]);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [confirming, setConfirming] = useState<{ action: Action; rules: Rule[]; force?: boolean } | null>(null);
+  const [outcomes, setOutcomes] = useState<{ action: Action; force: boolean; list: Outcome[] } | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const items = rules.data?.items ?? [];
+  const chosen = items.filter((rule) => selected.has(rule.id));
+  const toggle = (id: string) =>
+    setSelected((previous) => {
+      const next = new Set(previous);
+      if (!next.delete(id)) {
+        next.add(id);
+      }
+      return next;
+    });
+
+  const run = async (action: Action, targets: Rule[], force: boolean) => {
+    setConfirming(null);
+    setBusy(true);
+    const list: Outcome[] = [];
+    for (const rule of targets) {
+      try {
+        if (action === 'delete') {
+          await api('DELETE', `/api/v1/rules/${rule.id}`);
+        } else {
+          await api('POST', `/api/v1/rules/${rule.id}/${action}${force ? '?force=true' : ''}`);
+        }
+        list.push({ rule });
+      } catch (error) {
+        list.push({ rule, error });
+      }
+    }
+    setOutcomes({ action, force, list });
+    setSelected(new Set(list.filter((outcome) => outcome.error).map((outcome) => outcome.rule.id)));
+    setBusy(false);
+    rules.reload();
+  };
+
+  const notReplicated = (outcomes?.list ?? []).filter(
+    (outcome) => outcome.error instanceof ApiFailure && outcome.error.code === 'NotReplicated',
+  );
+
+  return (
+    <section aria-labelledby="page-title">
+      <PageHeader title="Device Update">
+        <p class="lede">The update rules: one per kind of device and update type, with its approved, pending and restore versions.</p>
+      </PageHeader>
+      <form
+        class="filters"
+        onSubmit={(event) => {
+          event.preventDefault();
+          setSelected(new Set());
+          setFilters({ ...draft });
+        }}
+      >
+        {(['brand', 'model', 'locale'] as const).map((name) => (
+          <label key={name}>
+            {name[0].toUpperCase() + name.slice(1)}
+            <input
+              name={name}
+              value={draft[name]}
+              placeholder="any (* wildcard)"
+              onInput={(event) => setDraft({ ...draft, [name]: (event.target as HTMLInputElement).value })}
+            />
+          </label>
+        ))}
+        <button type="submit">Filter</button>
+        <button
+          type="button"
+          onClick={() => {
+            const empty = { brand: '', model: '', locale: '' };
+            setDraft(empty);
+            setFilters(empty);
+          }}
+        >
+          Clear
+        </button>
+      </form>
+
+      {mayChange ? (
+        <div class="toolbar" role="toolbar" aria-label="Actions on the selected rules">
+          <span class="count" aria-live="polite">
+            {chosen.length} selected
+          </span>
+          {(Object.keys(ACTIONS) as Action[]).map((action) => (
+            <button
+              type="button"
+              key={action}
+              class={ACTIONS[action].danger ? 'danger' : undefined}
+              disabled={chosen.length === 0 || busy}
+              onClick={() => setConfirming({ action, rules: chosen })}
+            >
+              {ACTIONS[action].label}
+            </button>
+          ))}
+          <button type="button" onClick={rules.reload} disabled={busy}>
+            Refresh
+          </button>
+        </div>
+      ) : (
+        <ReadOnlyNote role={session.role} needs="operator or admin" />
+      )}
+
+      {outcomes && (
+        <div class="outcomes" aria-live="polite">
+          <h2>
+            {ACTIONS[outcomes.action].label}
+            {outcomes.force ? ' (forced)' : ''}: {outcomes.list.filter((outcome) => !outcome.error).length} of {outcomes.list.length} done
+          </h2>
+          <ul>
+            {outcomes.list.map((outcome) => (
+              <li key={outcome.rule.id}>
+                {outcome.error ? (
+                  <Refusal error={outcome.error} subject={ruleName(outcome.rule)} />
+                ) : (
+                  <span class="ok">
+                    ✓ {ruleName(outcome.rule)}: {ACTIONS[outcomes.action].done}
+                  </span>
+                )}
+              </li>
+            ))}
+          </ul>
+          {notReplicated.length > 0 && mayChange && (
+            <p>
+              <button
+                type="button"
+                class="danger"
+                onClick={() => setConfirming({ action: 'approve', rules: notReplicated.map((outcome) => outcome.rule), force: true })}
+              >
+                Approve anyway (force) …
+              </button>{' '}
+              Phones may be offered a file that a node must fetch from the object store first.
+            </p>
+          )}
+          <button type="button" onClick={() => setOutcomes(null)}>
+            Dismiss
+          </button>
+        </div>
+      )}
+
+      {rules.error != null && <Refusal error={rules.error} />}
+      <TableScroller label="Rules">
+        <table class="data rules">
+          <caption class="sr-only">Update rules</caption>
+          <thead>
+            <tr>
+              {mayChange && (
+                <th scope="col">
+                  <input
+                    type="checkbox"
+                    aria-label="Select all rules shown"
+                    checked={items.length > 0 && chosen.length === items.length}
+                    onChange={(event) =>
+                      setSelected((event.target as HTMLInputElement).checked ? new Set(items.map((rule) => rule.id)) : new Set())
+                    }
+                  />
+                </th>
+              )}
+              <th scope="col">Device type</th>
+              <th scope="col">Brand</th>
+              <th scope="col">Model</th>
+              <th scope="col">Revision</th>
+              <th scope="col">Locale</th>
+              <th scope="col">Update type</th>
+              <th scope="col">Approved</th>
+              <th scope="col">Pending</th>
+              <th scope="col">Restore</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((rule) => (
+              <tr key={rule.id} class={selected.has(rule.id) ? 'selected' : undefined}>
+                {mayChange && (
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={`Select ${ruleName(rule)}`}
+                      checked={selected.has(rule.id)}
+                      onChange={() => toggle(rule.id)}
+                    />
+                  </td>
+                )}
+                <td>{rule.deviceType}</td>
+                <td>{rule.brand}</td>
+                <td>{rule.model}</td>
+                <td>{rule.revision}</td>
+                <td>{rule.locale}</td>
+                <td>{rule.updateType}</td>
+                <td>
+                  <Version version={rule.approvedVersion} replication={rule.replication.approved} at={rule.approvedAt} />
+                </td>
+                <td>
+                  <Version version={rule.pendingVersion} replication={rule.replication.pending} at={rule.pendingAt} />
+                </td>
+                <td>{rule.restoreVersion ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroller>
+      {rules.loading && <p class="loading">Loading rules…</p>}
+      {!rules.loading && items.length === 0 && !rules.error && <p class="empty">No rules match. Upload a package to make some.</p>}
+      {rules.data?.more && (
+        <button type="button" onClick={() => setLimitPages((pages) => pages + 1)}>
+          Show more rules
+        </button>
+      )}
+
+      {confirming && (
+        <Confirm
+          title={`${ACTIONS[confirming.action].label}${confirming.force ? ' (force)' : ''}: ${confirming.rules.length} rule${confirming.rules.length === 1 ? '' : 's'}`}
+          confirmLabel={`${ACTIONS[confirming.action].label}${confirming.force ? ' anyway' : ''}`}
+          danger={ACTIONS[confirming.action].danger || confirming.force}
+          onCancel={() => setConfirming(null)}
+          onConfirm={() => void run(confirming.action, confirming.rules, Boolean(confirming.force))}
+        >
+          <p>{ACTIONS[confirming.action].explain}</p>
+          {confirming.force && (
+            <p class="warning">
+              Forcing approves although some active nodes do not hold the files yet. Phones those nodes answer get the files
+              from the object store, slower, until replication catches up.
+            </p>
+          )}
+          <ul class="rule-list">
+            {confirming.rules.map((rule) => (
+              <li key={rule.id}>
+                {ruleName(rule)} — pending {rule.pendingVersion ?? 'none'}, approved {rule.approvedVersion ?? 'none'}
+              </li>
+            ))}
+          </ul>
+        </Confirm>
+      )}
+    </section>
+  );
+}
+
+function Version(props: { version: string | null; replication: 'complete' | 'partial' | null; at: string | null }) {
+  if (!props.version) {
+    return <span class="none">—</span>;
+  }
+  return (
+    <span class="version" title={props.at ? `since ${time(props.at)}` : undefined}>
+      {props.version}
+      {props.replication && (
+        <span class={`badge ${props.replication === 'complete' ? 'good' : 'warn'}`}>
+          {props.replication === 'complete' ? 'on every node' : 'replicating'}
+        </span>
+      )}
+    </span>
+  );
+}

@@ -1,0 +1,83 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Logger, Post, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminTokenEntity, Role } from '@ucupdates/database';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { type AdminPrincipal, Principal } from '../../auth/admin-principal';
+import { PANEL_SESSION_SECONDS, PanelSessions } from '../../auth/panel-sessions';
+import { Public, RequireRole } from '../../auth/roles';
+import { sessionCookie } from '../../auth/session-cookie';
+import { hashToken } from '../../auth/token-hash';
+import { ApiJsonBody } from '../../docs/api-schema';
+import { ApiError } from '../../errors/api-error';
+import { parseInput } from '../request-input';
+
+const signInBody = z.strictObject({ token: z.string().min(16).max(512).describe('an admin API token') });
+
+/** Who is signed in, and how: what the control panel shows and which actions it offers. */
+export interface SessionView {
+  name: string;
+  role: Role;
+  /** `session` for the control panel's cookie, `bearer` for an Authorization header. */
+  via: 'session' | 'bearer';
+  /** The CSRF token the panel sends in `X-CSRF-Token` with every change (only for `session`). */
+  csrfToken: string | null;
+}
+
+/**
+ * `/api/v1/session`: the control panel signs in with an admin token and gets a session cookie
+ * (httpOnly, SameSite=Strict), asks who it is, and signs out. The token itself never reaches the
+ * page's scripts again, and API clients that send a bearer token need none of this.
+ */
+@Controller('api/v1/session')
+@ApiTags('session')
+export class SessionController {
+  private readonly logger = new Logger(SessionController.name);
+
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(PanelSessions) private readonly sessions: PanelSessions,
+  ) {}
+
+  @Post()
+  @Public()
+  @ApiOperation({ summary: 'Sign in to the control panel with an admin token: sets the session cookie' })
+  @ApiJsonBody(signInBody)
+  async signIn(@Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SessionView> {
+    const { token: value } = parseInput(signInBody, body);
+    const token = await this.dataSource.getRepository(AdminTokenEntity).findOne({ where: { tokenHash: hashToken(value) } });
+    if (!token) {
+      throw new ApiError('Unauthorized', 'the token is not known to this pool', HttpStatus.UNAUTHORIZED);
+    }
+    const { sessionId, session } = await this.sessions.create(token.id);
+    void reply.status(HttpStatus.CREATED).header('Set-Cookie', sessionCookie(request, sessionId, PANEL_SESSION_SECONDS));
+    this.logger.log(`control panel sign-in with token "${token.name}" (${token.role})`);
+    return { name: token.name, role: token.role, via: 'session', csrfToken: session.csrfToken };
+  }
+
+  @Get()
+  @RequireRole(Role.Viewer)
+  @ApiOperation({ summary: "Who is calling: the token's name and role, and the session's CSRF token" })
+  whoAmI(@Req() request: FastifyRequest, @Principal() principal: AdminPrincipal): SessionView {
+    const session = request.panelSession;
+    return {
+      name: principal.name,
+      role: principal.role,
+      via: session ? 'session' : 'bearer',
+      csrfToken: session?.csrfToken ?? null,
+    };
+  }
+
+  /** Sign-out: the session ends on every node and the cookie is cleared (a change, so it needs the CSRF token). */
+  @Delete()
+  @RequireRole(Role.Viewer)
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Sign out of the control panel: ends the session and clears its cookie' })
+  async signOut(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    if (request.panelSession) {
+      await this.sessions.remove(request.panelSession.id);
+    }
+    void reply.header('Set-Cookie', sessionCookie(request, null, 0));
+  }
+}
