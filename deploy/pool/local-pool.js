@@ -152,6 +152,7 @@ class LocalPool {
         UCU_NODE_ID: this.nodeIds[index],
         UCU_NODE_URL: this.nodeUrl(index),
         UCU_REPLICA_DIR: replicaDir,
+        UCU_AUDIT_JOURNAL_DIR: path.join(this.settings.stateDir, this.nodeIds[index], 'audit-journal'),
         UCU_LISTEN_HOST: host,
         UCU_INTERNAL_PORT: String(nodeBasePort + index + 1),
         UCU_EXTERNAL_PORT: String(nodeBasePort + 100 + index + 1),

@@ -40,12 +40,13 @@ class FrontendServicesModule implements OnApplicationBootstrap, BeforeApplicatio
   async onApplicationBootstrap(): Promise<void> {
     await ensureBootstrapToken(this.dataSource, this.config.UCU_BOOTSTRAP_ADMIN_TOKEN);
     await this.poolState.start();
+    this.requestAudit.start();
     await this.membership.join();
   }
 
   /** Before the connections close: the node is reported down at once, not after the timeout. */
   async beforeApplicationShutdown(): Promise<void> {
-    await this.requestAudit.drain();
+    await this.requestAudit.stop();
     await this.poolState.stop();
     await this.membership.leave();
   }

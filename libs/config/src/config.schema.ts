@@ -41,6 +41,10 @@ const variables = z.object({
       .string()
       .refine((value) => isAbsolute(value), 'must be an absolute path')
       .default('/var/lib/ucupdates/replica'),
+    UCU_AUDIT_JOURNAL_DIR: z
+      .string()
+      .refine((value) => isAbsolute(value), 'must be an absolute path')
+      .default('/var/lib/ucupdates/audit-journal'),
     UCU_LISTEN_HOST: z.string().min(1).default('0.0.0.0'),
     UCU_INTERNAL_PORT: port.default(8000),
     UCU_EXTERNAL_PORT: port.default(8001),

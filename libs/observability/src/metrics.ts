@@ -15,6 +15,8 @@ export class Metrics {
   readonly auditBatchSize: Histogram;
   readonly auditWriteSeconds: Histogram;
   readonly bytesServed: Counter<'source'>;
+  readonly auditJournaled: Counter;
+  readonly auditJournalSegments: Gauge;
 
   constructor(nodeId: string, app: string) {
     this.registry.setDefaultLabels({ node_id: nodeId, app });
@@ -53,6 +55,16 @@ export class Metrics {
       name: 'ucupdates_request_audit_write_seconds',
       help: 'Time to commit one batch of request audit rows: the audit write lag a phone waits for',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [this.registry],
+    });
+    this.auditJournaled = new Counter({
+      name: 'ucupdates_request_audit_journaled_rows_total',
+      help: 'Request audit rows kept in the local journal because Postgres could not take them',
+      registers: [this.registry],
+    });
+    this.auditJournalSegments = new Gauge({
+      name: 'ucupdates_request_audit_journal_segments',
+      help: 'Journal segments waiting to be written to Postgres (0 when all is written)',
       registers: [this.registry],
     });
     this.bytesServed = new Counter({

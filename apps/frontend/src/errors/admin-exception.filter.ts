@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isPhonePath } from '../phone/phone-paths';
 import { ApiError } from './api-error';
 import { PhoneExceptionFilter } from './phone-exception.filter';
+import { isServiceUnavailable } from './unavailable';
 
 const CODES: Record<number, string> = {
   400: 'BadRequest',
@@ -38,6 +39,9 @@ export class AdminExceptionFilter implements ExceptionFilter {
     if (status === HttpStatus.UNAUTHORIZED) {
       reply.header('WWW-Authenticate', 'Bearer realm="ucupdates"');
     }
+    if (status === HttpStatus.SERVICE_UNAVAILABLE) {
+      reply.header('Retry-After', '5');
+    }
     void reply.status(status).header('Content-Type', 'application/json; charset=utf-8').send(body);
   }
 
@@ -56,6 +60,19 @@ export class AdminExceptionFilter implements ExceptionFilter {
     if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
       const message = (exception as Error).message;
       return { status: statusCode, body: { error: { code: CODES[statusCode] ?? `Http${statusCode}`, message, details: null } } };
+    }
+    if (isServiceUnavailable(exception)) {
+      this.logger.warn(`answered 503: ${(exception as Error).message}`);
+      return {
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        body: {
+          error: {
+            code: 'ServiceUnavailable',
+            message: 'a service this node needs (Postgres, Redis or the object store) is unavailable; nothing was changed, try again',
+            details: null,
+          },
+        },
+      };
     }
     this.logger.error(exception instanceof Error ? exception : String(exception));
     return {

@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpSta
 import { ProtocolError, renderPhoneError } from '@ucupdates/protocol';
 import type { FastifyReply } from 'fastify';
 import { PhoneError } from './phone-error';
+import { isServiceUnavailable } from './unavailable';
 
 const CODES: Record<number, string> = {
   400: 'BadRequest',
@@ -60,8 +61,8 @@ export class PhoneExceptionFilter implements ExceptionFilter {
     if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
       return { status: statusCode, code: CODES[statusCode] ?? 'BadRequest', message: (exception as Error).message, headers: {} };
     }
-    if (exception instanceof HttpException && exception.getStatus() === HttpStatus.SERVICE_UNAVAILABLE) {
-      this.logger.warn(exception.message);
+    if ((exception instanceof HttpException && exception.getStatus() === HttpStatus.SERVICE_UNAVAILABLE) || isServiceUnavailable(exception)) {
+      this.logger.warn(`answered 503: ${(exception as Error).message}`);
     } else {
       this.logger.error(exception instanceof Error ? exception : String(exception));
     }

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CONFIG, type Config } from '@ucupdates/config';
 import type { RequestAuditModule, ResponseAuditModule } from '@ucupdates/database';
 import { Metrics } from '@ucupdates/observability';
 import type { UpdateCheckRequest } from '@ucupdates/protocol';
 import { DataSource } from 'typeorm';
+import { AuditJournal } from './audit-journal';
 
 /** An update check about to be answered: its audit row and the device's inventory entry come from it. */
 export interface AnsweredCheck {
@@ -29,25 +31,53 @@ interface Waiting {
 /** The most rows one statement writes; more wait for the next. */
 const MAX_BATCH = 500;
 
+/** How often the journal is written to Postgres while it holds anything. */
+const REPLAY_INTERVAL_MS = 1_000;
+
 /**
  * Writes the request audit and the inventory with group commit: `record` resolves once the check's
- * audit row is committed, and the caller answers the phone only then, so no answered check lacks
+ * audit row is durable, and the caller answers the phone only then, so no answered check lacks
  * its row even when the node is killed right after answering. While one batch is being written the
  * next collects, so a busy node writes many checks per statement and an idle one adds no delay.
  * Each batch is one statement (audit insert and inventory upsert together), atomic by itself.
  *
- * A shared instance of the frontend's core: no Nest lifecycle hooks (see core.module.ts).
+ * While Postgres cannot take a batch, the batch goes to the node's local journal (fsynced) and the
+ * checks are answered all the same; every second the journal is written to Postgres and emptied
+ * (request ids make a replay idempotent). Only when the journal fails too is a check refused (503).
+ *
+ * A shared instance of the frontend's core: started and stopped by it, no Nest hooks of its own.
  */
 @Injectable()
 export class RequestAuditWriter {
   private readonly logger = new Logger(RequestAuditWriter.name);
+  private readonly journal: AuditJournal<AnsweredCheck>;
   private waiting: Waiting[] = [];
   private writing: Promise<void> | null = null;
+  private replaying: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private journaling = false;
 
   constructor(
+    @Inject(CONFIG) config: Config,
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(Metrics) private readonly metrics: Metrics,
-  ) {}
+  ) {
+    this.journal = new AuditJournal(config.UCU_AUDIT_JOURNAL_DIR);
+  }
+
+  /** Writes what an earlier run left in the journal, then keeps writing it while it fills. */
+  start(): void {
+    void this.replay();
+    this.timer = setInterval(() => void this.replay(), REPLAY_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  /** Writes or journals every recorded check, and tries once more to empty the journal. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.drain();
+    await this.replay();
+  }
 
   /** Resolves when the check's audit row is durable; rejects when it could not be written. */
   record(check: AnsweredCheck): Promise<void> {
@@ -57,11 +87,35 @@ export class RequestAuditWriter {
     });
   }
 
-  /** Waits for every recorded check to be written (or refused): before the node closes its connections. */
+  /** Waits for every recorded check to be written, journaled or refused. */
   async drain(): Promise<void> {
     while (this.writing) {
       await this.writing;
     }
+  }
+
+  /** Writes the journal's sealed segments to Postgres, oldest first, removing each once committed. */
+  replay(): Promise<void> {
+    this.replaying ??= (async () => {
+      try {
+        const segments = await this.journal.seal();
+        this.metrics.auditJournalSegments.set(segments.length);
+        for (const segment of segments) {
+          const checks = await this.journal.read(segment, reviveCheck);
+          for (let start = 0; start < checks.length; start += MAX_BATCH) {
+            await this.dataSource.query(WRITE_BATCH, batchParameters(checks.slice(start, start + MAX_BATCH)));
+          }
+          await this.journal.remove(segment);
+          this.metrics.auditJournalSegments.dec();
+          this.logger.log(`wrote ${checks.length} journaled request audit rows to Postgres`);
+        }
+      } catch (error) {
+        this.logger.debug(`the request audit journal waits: ${(error as Error).message}`);
+      } finally {
+        this.replaying = null;
+      }
+    })();
+    return this.replaying;
   }
 
   private writeNext(): void {
@@ -75,16 +129,41 @@ export class RequestAuditWriter {
 
   private async write(batch: Waiting[]): Promise<void> {
     const started = process.hrtime.bigint();
+    const checks = batch.map((waiting) => waiting.check);
     try {
-      await this.dataSource.query(WRITE_BATCH, batchParameters(batch.map((waiting) => waiting.check)));
-      for (const waiting of batch) waiting.resolve();
+      await this.dataSource.query(WRITE_BATCH, batchParameters(checks));
       this.metrics.auditBatchSize.observe(batch.length);
       this.metrics.auditWriteSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
-    } catch (error) {
-      this.logger.error(`could not write ${batch.length} request audit rows: ${(error as Error).message}`);
-      for (const waiting of batch) waiting.reject(error);
+      if (this.journaling) {
+        this.journaling = false;
+        this.logger.log('Postgres takes request audit rows again');
+      }
+    } catch (databaseError) {
+      try {
+        await this.journal.append(checks);
+      } catch (journalError) {
+        this.logger.error(
+          `could not write ${batch.length} request audit rows to Postgres (${(databaseError as Error).message}) ` +
+            `nor to the journal (${(journalError as Error).message})`,
+        );
+        for (const waiting of batch) waiting.reject(databaseError);
+        return;
+      }
+      this.metrics.auditJournaled.inc(batch.length);
+      if (!this.journaling) {
+        this.journaling = true;
+        this.logger.warn(`Postgres cannot take request audit rows (${(databaseError as Error).message}): journaling them locally`);
+      }
     }
+    for (const waiting of batch) waiting.resolve();
   }
+}
+
+/** A check as the journal holds it (JSON): its time back as a Date. */
+function reviveCheck(value: unknown): AnsweredCheck {
+  const check = value as AnsweredCheck & { at: string };
+  if (typeof check?.requestId !== 'string' || typeof check.at !== 'string') throw new Error('not a journaled check');
+  return { ...check, at: new Date(check.at) };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
