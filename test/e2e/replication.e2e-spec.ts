@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { LocalPool } from '../../deploy/pool/local-pool';
 import { runMigrations } from '../../deploy/pool/prerequisites';
-import { ManagedProcess, waitForPort } from '../../deploy/pool/processes';
+import { PrivateRedis } from '../support/private-redis';
 import { buildPackage, createTestPki, type TestPki, type TestUpdate } from '../support/package-builder';
 import { recreateDatabase, ROOT, testServices } from '../support/test-environment';
 
@@ -28,7 +28,7 @@ interface ImportView {
  */
 describe('replication on the real pool', () => {
   let pool: LocalPool;
-  let redis: ManagedProcess;
+  let redis: PrivateRedis;
   let pki: TestPki;
   let databaseUrl: string;
   let db: Client;
@@ -37,16 +37,14 @@ describe('replication on the real pool', () => {
 
   beforeAll(async () => {
     rmSync(stateDir, { recursive: true, force: true });
-    mkdirSync(join(stateDir, 'redis'), { recursive: true });
-    redis = redisServer(stateDir);
-    redis.start();
-    await waitForPort('127.0.0.1', REDIS_PORT);
+    redis = new PrivateRedis(join(stateDir, 'redis'), REDIS_PORT);
+    await redis.start();
     pki = createTestPki(join(stateDir, 'pki'));
     const env = {
       PATH: process.env.PATH,
       TZ: 'UTC',
       DATABASE_URL: (databaseUrl = await recreateDatabase('ucupdates_e2e_replication')),
-      REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}/0`,
+      REDIS_URL: redis.url(),
       ...testServices.s3,
       S3_BUCKET: 'ucupdates-e2e-replication',
       UCU_BOOTSTRAP_ADMIN_TOKEN: TOKEN,
@@ -205,10 +203,9 @@ describe('replication on the real pool', () => {
     ]);
     await imported;
     const workers = pool.workers.map((worker) => worker.child?.pid);
-    await redis.stop('SIGTERM'); // redis-server saves its append-only file and exits
+    await redis.stop(); // redis-server flushes its append-only file and exits
     await sleep(3_000);
-    redis.start();
-    await waitForPort('127.0.0.1', REDIS_PORT);
+    await redis.start();
     await everyNodeHoldsEveryFile(180_000);
     expect(pool.workers.map((worker) => worker.child?.pid)).toEqual(workers);
     expect(pool.workers.every((worker) => worker.running)).toBe(true);
@@ -234,15 +231,6 @@ describe('replication on the real pool', () => {
     await everyNodeHoldsEveryFile();
   }, 120_000);
 });
-
-function redisServer(stateDir: string): ManagedProcess {
-  return new ManagedProcess({
-    name: 'redis-e2e-replication',
-    command: 'redis-server',
-    args: ['--port', String(REDIS_PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', join(stateDir, 'redis'), '--maxmemory-policy', 'noeviction'],
-    logFile: join(stateDir, 'redis.log'),
-  });
-}
 
 async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | null | undefined | false>, everyMs = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs;

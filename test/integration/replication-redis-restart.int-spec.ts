@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { createRedis } from '@ucupdates/redis';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { JobRunner } from '../../apps/worker/src/jobs/job-runner';
+import { PrivateRedis } from '../support/private-redis';
 
 /**
  * A Redis of this suite's own (port 16390, AOF on so queued jobs survive), restarted while jobs
@@ -19,7 +19,7 @@ const url = `redis://127.0.0.1:${PORT}/0`;
 
 describe('workers across a Redis restart', () => {
   let dir: string;
-  let server: ChildProcess | null = null;
+  let redis: PrivateRedis;
   const connections: Redis[] = [];
   const connect = (name: string): Redis => {
     const connection = createRedis(url, name);
@@ -28,34 +28,15 @@ describe('workers across a Redis restart', () => {
     return connection;
   };
 
-  async function startRedis(): Promise<void> {
-    server = spawn(
-      'redis-server',
-      ['--port', String(PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', dir, '--appendfsync', 'always'],
-      { stdio: 'ignore' },
-    );
-    const probe = createRedis(url, 'probe', { retryStrategy: () => 50 });
-    probe.on('error', () => undefined);
-    await waitFor(async () => (await probe.ping().catch(() => null)) === 'PONG');
-    probe.disconnect();
-  }
-
-  async function stopRedis(): Promise<void> {
-    const running = server!;
-    const exited = new Promise((resolve) => running.once('exit', resolve));
-    running.kill('SIGTERM'); // redis-server flushes its AOF and exits
-    await exited;
-    server = null;
-  }
-
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ucupdates-redis-'));
-    await startRedis();
+    redis = new PrivateRedis(dir, PORT);
+    await redis.start();
   });
 
   afterAll(async () => {
     connections.forEach((connection) => connection.disconnect());
-    if (server) await stopRedis();
+    await redis.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -91,9 +72,9 @@ describe('workers across a Redis restart', () => {
       }
       await waitFor(async () => (await queue.getActiveCount()) === 1);
 
-      await stopRedis();
+      await redis.stop();
       await new Promise((resolve) => setTimeout(resolve, 3_000)); // Redis stays away a while
-      await startRedis();
+      await redis.start();
       openGate();
 
       // The queued jobs survived (AOF) and are finished, and so are jobs added after the restart;

@@ -60,7 +60,8 @@ export class FrontendCoreModule {
         ConfigModule.forRoot(config),
         ObservabilityModule.forRoot(logger, metrics),
         DatabaseModule,
-        RedisModule,
+        // A phone or an admin is answered (or refused 503) within two seconds while Redis is away.
+        RedisModule.forRoot({ commandTimeoutMs: 2_000 }),
         StorageModule,
         JobsModule,
         ReplicationModule,

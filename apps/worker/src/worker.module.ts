@@ -100,7 +100,7 @@ export class WorkerModule {
         ConfigModule.forRoot(config),
         ObservabilityModule.forRoot(logger, metrics),
         DatabaseModule,
-        RedisModule,
+        RedisModule.forRoot(),
         StorageModule,
         WorkerServicesModule,
       ],

@@ -2,12 +2,19 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { bullQueueName, JOBS, type JobName, type JobPayloads, QUEUE_PREFIX, type QueueName } from './job-contracts';
 
-/** The producer side: adds jobs by name with their contract's options. */
+/**
+ * The producer side: adds jobs by name with their contract's options. On a connection that fails
+ * fast (a frontend's: `commandTimeout`), adding fails as fast: BullMQ itself would wait for Redis
+ * to come back. An add that timed out may still land later; job ids make that harmless.
+ */
 export class JobQueues {
   /** By BullMQ's queue name: a per-node queue has one per node. */
   private readonly queues = new Map<string, Queue>();
+  private readonly timeoutMs: number | undefined;
 
-  constructor(private readonly connection: Redis) {}
+  constructor(private readonly connection: Redis) {
+    this.timeoutMs = connection.options.commandTimeout;
+  }
 
   /** A pool queue, or with `nodeId` a per-node queue (PER_NODE_QUEUES) of that node. */
   queue(name: QueueName, nodeId?: string): Queue {
@@ -23,13 +30,47 @@ export class JobQueues {
   /** `jobId` makes the job idempotent: adding the same id again while it exists adds nothing. */
   async add<N extends JobName>(name: N, payload: JobPayloads[N], jobId?: string): Promise<void> {
     const contract = JOBS[name];
-    await this.queue(contract.queue).add(name, payload, { ...contract.options, jobId });
+    await this.bounded(this.queue(contract.queue).add(name, payload, { ...contract.options, jobId }));
   }
 
-  /** Adds a job of a per-node queue to that node's queue; `jobId` as in add(). */
-  async addToNode<N extends JobName>(nodeId: string, name: N, payload: JobPayloads[N], jobId?: string): Promise<void> {
+  /**
+   * Adds a job of a per-node queue to that node's queue; `jobId` as in add(). With
+   * `replaceFailed`, a failed job kept under the same id (it would make the add a no-op) is
+   * removed first; a waiting, delayed or active one already does the work.
+   */
+  async addToNode<N extends JobName>(
+    nodeId: string,
+    name: N,
+    payload: JobPayloads[N],
+    jobId?: string,
+    { replaceFailed = false } = {},
+  ): Promise<void> {
     const contract = JOBS[name];
-    await this.queue(contract.queue, nodeId).add(name, payload, { ...contract.options, jobId });
+    const queue = this.queue(contract.queue, nodeId);
+    await this.bounded(
+      (async () => {
+        if (replaceFailed && jobId !== undefined) {
+          const existing = await queue.getJob(jobId);
+          if (existing && (await existing.isFailed())) await existing.remove();
+        }
+        await queue.add(name, payload, { ...contract.options, jobId });
+      })(),
+    );
+  }
+
+  private bounded<T>(work: Promise<T>): Promise<T> {
+    const timeoutMs = this.timeoutMs;
+    if (timeoutMs === undefined) return work;
+    if (this.connection.status !== 'ready') {
+      work.catch(() => undefined);
+      return Promise.reject(new Error(`Connection is closed: Redis is away (${this.connection.status}), the job was not taken`));
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Command timed out: Redis did not take the job within ${timeoutMs} ms`)), timeoutMs);
+    });
+    work.catch(() => undefined); // settles later, unobserved, when the timeout won
+    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
   }
 
   /**

@@ -38,5 +38,9 @@ export type ChangeKind = 'rules' | 'test-devices' | 'configuration';
  * A lost message costs only time: frontends also reload periodically.
  */
 export async function announceChange(redis: Redis, kind: ChangeKind): Promise<void> {
+  if (redis.options.commandTimeout !== undefined && redis.status !== 'ready') {
+    // A connection that fails fast and is known to be down: say so now rather than time out.
+    throw new Error(`Connection is closed: Redis is away (${redis.status})`);
+  }
   await redis.publish(CHANGES_CHANNEL, kind);
 }

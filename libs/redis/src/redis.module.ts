@@ -1,21 +1,36 @@
-import { Global, Inject, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Global, Inject, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CONFIG, type Config } from '@ucupdates/config';
 import { Redis } from 'ioredis';
 import { createRedis, readEvictionPolicy } from './create-redis';
 
-/** The process's shared Redis connection for plain commands (queues open their own). */
+export interface RedisModuleOptions {
+  /**
+   * Fail a command not answered within this time (also one queued while Redis is away), instead of
+   * waiting for Redis to return. For processes that answer requests: a frontend must not hang a
+   * phone or an admin while Redis is down. Workers leave it unset: their work waits for Redis.
+   */
+  commandTimeoutMs?: number;
+}
+
+/** The process's shared Redis connection for plain commands (queue workers open their own). */
 @Global()
-@Module({
-  providers: [
-    {
-      provide: Redis,
-      inject: [CONFIG],
-      useFactory: (config: Config): Redis => createRedis(config.REDIS_URL, `ucupdates:${config.UCU_NODE_ID}`),
-    },
-  ],
-  exports: [Redis],
-})
+@Module({})
 export class RedisModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  static forRoot(options: RedisModuleOptions = {}): DynamicModule {
+    return {
+      module: RedisModule,
+      providers: [
+        {
+          provide: Redis,
+          inject: [CONFIG],
+          useFactory: (config: Config): Redis =>
+            createRedis(config.REDIS_URL, `ucupdates:${config.UCU_NODE_ID}`, { commandTimeout: options.commandTimeoutMs }),
+        },
+      ],
+      exports: [Redis],
+    };
+  }
+
   private readonly logger = new Logger(RedisModule.name);
 
   constructor(@Inject(Redis) private readonly redis: Redis) {}

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { JobName, type JobQueues, QueueName } from '@ucupdates/jobs';
+import { JobName, type JobQueues } from '@ucupdates/jobs';
 import type { DataSource } from 'typeorm';
 import { markImportsReplicated } from './import-replication';
 
@@ -103,15 +103,10 @@ export class ReplicationScheduler {
   }
 
   private async enqueue(nodeId: string, files: ReplicaFile[]): Promise<void> {
-    const queue = this.queues.queue(QueueName.Replica, nodeId);
     for (const file of files) {
-      // A failed job is kept (bounded) and would hold the id: adding the file again would then add
-      // nothing. It is removed first. A waiting, delayed or active one already does the work.
-      const existing = await queue.getJob(file.sha256);
-      if (existing && (await existing.isFailed())) {
-        await existing.remove().catch((error: Error) => this.logger.warn(`could not remove failed job ${file.sha256}: ${error.message}`));
-      }
-      await this.queues.addToNode(nodeId, JobName.ReplicateFile, { sha256: file.sha256, size: Number(file.size) }, file.sha256);
+      await this.queues.addToNode(nodeId, JobName.ReplicateFile, { sha256: file.sha256, size: Number(file.size) }, file.sha256, {
+        replaceFailed: true,
+      });
     }
   }
 }

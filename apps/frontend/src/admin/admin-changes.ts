@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONFIG, type Config } from '@ucupdates/config';
 import { recordAdminChange } from '@ucupdates/database';
 import { announceChange, type ChangeKind } from '@ucupdates/redis';
@@ -20,15 +20,24 @@ export interface AuditedChange {
  */
 @Injectable()
 export class AdminChanges {
+  private readonly logger = new Logger(AdminChanges.name);
+
   constructor(
     @Inject(CONFIG) private readonly config: Config,
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(Redis) private readonly redis: Redis,
   ) {}
 
+  /**
+   * The change has committed once the transaction has: an announcement Redis cannot take (it is
+   * away) is logged, not the caller's failure; every frontend reloads anyway when its subscriber
+   * reconnects, and every UCU_CACHE_REFRESH_INTERVAL_MS.
+   */
   async commit<T>(kind: ChangeKind, work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const result = await this.dataSource.transaction(work);
-    await announceChange(this.redis, kind);
+    await announceChange(this.redis, kind).catch((error: unknown) =>
+      this.logger.warn(`committed a change to ${kind} but could not announce it: ${(error as Error).message}`),
+    );
     return result;
   }
 
