@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// @ts-check
+'use strict';
+
+/**
+ * Runs the benchmarks (`npm run bench:check`; bench/README.md). Node's built-ins only until the npm
+ * dependencies are installed, like the pool runner, so it works on a fresh clone; then the
+ * TypeScript of bench/ runs through @swc/core without a build step (as libs/cab/bench/run.js does).
+ *
+ *   node bench/run.js [check] [download] [--runs N] [--duration S] [--warmup S] [--cpu-prof]
+ */
+
+const path = require('node:path');
+const { ensureNpmDependencies } = require('../deploy/pool/prerequisites');
+
+const ROOT = path.resolve(__dirname, '..');
+
+ensureNpmDependencies(ROOT, (line) => process.stderr.write(`[bench] ${line}\n`));
+
+const { transformFileSync } = require(path.join(ROOT, 'node_modules', '@swc/core'));
+require.extensions['.ts'] = (/** @type {NodeJS.Module} */ module, /** @type {string} */ filename) => {
+  const { code } = transformFileSync(filename, {
+    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  });
+  /** @type {{ _compile(code: string, filename: string): void }} */ (/** @type {unknown} */ (module))._compile(code, filename);
+};
+process.setSourceMapsEnabled(true);
+
+require(path.join(__dirname, 'main.ts'));

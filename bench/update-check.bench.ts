@@ -1,0 +1,236 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { ManagedProcess, waitForPort } from '../deploy/pool/processes';
+import { BENCH, type BenchEnvironment, ROOT } from './support/bench-environment';
+import { readCheckAnswer } from './support/check-answer';
+import { request } from './support/http-client';
+import { failuresOf, type LoadRun, runLoad } from './support/load-generator';
+import { round, type Series, seriesOf } from './support/series';
+
+export interface LoadSettings {
+  /** Measured runs per target, alternating baseline and node. */
+  runs: number;
+  warmupSeconds: number;
+  durationSeconds: number;
+}
+
+export const UPDATE_CHECK_GOAL = 0.6;
+const CONNECTIONS = 100;
+const CHECK_PATH = '/RequestHandler/ucdevice.upx';
+/** Update checks sent one by one before the load, each answer checked against the catalogue. */
+const VERIFIED_CHECKS = 300;
+
+export interface TargetFigures {
+  requestsPerSecond: Series;
+  /** Medians over the runs of each run's percentile. */
+  latencyMs: { p50: number; p99: number };
+  /** Server CPU time per answer, over all measured runs. */
+  cpuMicrosecondsPerRequest: number;
+  /** The same for the machine's Postgres (the node's audit writes; other databases' work too). */
+  postgresCpuMicrosecondsPerRequest: number;
+  /** The same for the load generator: what the other core had left. */
+  clientCpuMicrosecondsPerRequest: number;
+  runs: LoadRun[];
+}
+
+export interface UpdateCheckFigures {
+  benchmark: 'update-check';
+  settings: LoadSettings & { connections: number; pipelining: 1; deviceIdentities: number };
+  node: TargetFigures;
+  baseline: TargetFigures & { server: string };
+  /** Median node checks/s over median baseline answers/s. */
+  ratio: number;
+  goal: { minRatio: number; met: boolean };
+  /** The node's group commit over the measured runs (its /metrics): statements, rows per statement, time per statement. */
+  auditWrites: { statements: number; meanRowsPerStatement: number; meanWriteMs: number };
+  verification: {
+    checksVerified: number;
+    answeredWithFiles: number;
+    answeredWithoutFiles: number;
+    /** Audit rows and inventory entries in Postgres after the runs, against the 200s the node gave. */
+    auditRows: number;
+    inventoryEntries: number;
+    nodeAnswers200: number;
+  };
+}
+
+/**
+ * Update checks per second of one frontend node, the full path (strict XML parse, offer decision,
+ * audit row and inventory upsert committed before the answer), against a bare Fastify route that
+ * answers a constant of the same size. Both get the same requests from 20,000 device identities
+ * over 100 connections, without pipelining; runs alternate so both see the same machine.
+ */
+export async function runUpdateCheckBenchmark(environment: BenchEnvironment, settings: LoadSettings): Promise<UpdateCheckFigures> {
+  const { progress, catalog } = environment;
+  const checkUrl = `${environment.nodeUrl}${CHECK_PATH}`;
+
+  progress.step(`checking ${VERIFIED_CHECKS} update-check answers of the node against the catalogue…`);
+  let withFiles = 0;
+  let offerAnswer: string | null = null;
+  for (const check of catalog.checks.slice(0, VERIFIED_CHECKS)) {
+    const answer = await request(checkUrl, { method: 'POST', headers: { 'Content-Type': 'text/xml' }, body: check.body });
+    const xml = answer.body.toString('utf8');
+    if (answer.status !== 200) throw new Error(`the node answered an update check ${answer.status}: ${xml.slice(0, 300)}`);
+    const { numOfFiles } = readCheckAnswer(xml);
+    if (numOfFiles !== check.expectedFiles) {
+      throw new Error(`the node answered NumOfFiles ${numOfFiles} where the catalogue says ${check.expectedFiles}, to:\n${check.body}`);
+    }
+    if (numOfFiles > 0) {
+      withFiles += 1;
+      offerAnswer ??= xml;
+    }
+  }
+  if (offerAnswer === null) throw new Error(`none of ${VERIFIED_CHECKS} update checks was offered a file`);
+
+  // The baseline answers what the node answers to a device that is offered an update.
+  const answerFile = join(BENCH.stateDir, 'baseline-answer.xml');
+  writeFileSync(answerFile, offerAnswer);
+  const baseline = environment.track(
+    new ManagedProcess({
+      name: 'bare-fastify',
+      command: process.execPath,
+      args: [join(ROOT, 'bench/baseline/bare-fastify-server.js')],
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, NODE_ENV: 'production', BENCH_PORT: String(BENCH.ports.baseline), BENCH_HOST: BENCH.host, BENCH_ANSWER_FILE: answerFile },
+      logFile: join(environment.logDir, 'bare-fastify.log'),
+    }),
+  );
+  try {
+    await environment.whileRunning(baseline, waitForPort(BENCH.host, BENCH.ports.baseline));
+    const targets = {
+      node: { url: checkUrl, pid: environment.nodePid },
+      baseline: { url: `http://${BENCH.host}:${BENCH.ports.baseline}${CHECK_PATH}`, pid: baseline.pid! },
+    };
+    // Each run walks the device identities from where the last one stopped, so the inventory
+    // upserts spread over many rows rather than a few hot ones.
+    let next = 0;
+    const nextBody = () => catalog.checks[next++ % catalog.checks.length].body;
+    const load = (target: keyof typeof targets, label: string, seconds: number) =>
+      runLoad(
+        {
+          label: `update checks · ${label}`,
+          url: targets[target].url,
+          method: 'POST',
+          headers: { 'Content-Type': 'text/xml' },
+          nextBody,
+          connections: CONNECTIONS,
+          durationSeconds: seconds,
+          serverPid: targets[target].pid,
+        },
+        progress,
+      );
+
+    const measured = { node: [] as LoadRun[], baseline: [] as LoadRun[] };
+    const batchesBefore = await auditBatches(environment.nodeUrl);
+    let nodeAnswers200 = VERIFIED_CHECKS;
+    for (const target of ['baseline', 'node'] as const) {
+      const warmup = await load(target, `${target} warm-up`, settings.warmupSeconds);
+      if (target === 'node') nodeAnswers200 += warmup.answered2xx;
+      progress.step(`warm-up ${target}: ${Math.round(warmup.requestsPerSecond).toLocaleString('en')} answers/s`);
+    }
+    for (let run = 1; run <= settings.runs; run++) {
+      for (const target of ['baseline', 'node'] as const) {
+        const result = await load(target, `${target} run ${run}/${settings.runs}`, settings.durationSeconds);
+        const failure = failuresOf(result);
+        if (failure) throw new Error(`update-check run failed: ${failure}; see ${environment.logDir}`);
+        measured[target].push(result);
+        if (target === 'node') nodeAnswers200 += result.answered2xx;
+        progress.step(
+          `${target} run ${run}/${settings.runs}: ${Math.round(result.requestsPerSecond).toLocaleString('en')} answers/s, ` +
+            `p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`,
+        );
+      }
+    }
+
+    const batchesAfter = await auditBatches(environment.nodeUrl);
+    const statements = batchesAfter.statements - batchesBefore.statements;
+    const counts = await auditCounts();
+    if (counts.auditRows < nodeAnswers200) {
+      throw new Error(`the node answered ${nodeAnswers200} update checks 200 but wrote only ${counts.auditRows} audit rows`);
+    }
+    const node = figuresOf(measured.node);
+    const bare = figuresOf(measured.baseline);
+    const ratio = node.requestsPerSecond.median / bare.requestsPerSecond.median;
+    return {
+      benchmark: 'update-check',
+      settings: { ...settings, connections: CONNECTIONS, pipelining: 1, deviceIdentities: catalog.checks.length },
+      node,
+      baseline: { ...bare, server: `bare Fastify ${(require('fastify/package.json') as { version: string }).version}, one POST route, constant answer` },
+      ratio: round(ratio, 3),
+      goal: { minRatio: UPDATE_CHECK_GOAL, met: ratio >= UPDATE_CHECK_GOAL },
+      auditWrites: {
+        statements,
+        meanRowsPerStatement: round((batchesAfter.rows - batchesBefore.rows) / statements, 1),
+        meanWriteMs: round(((batchesAfter.seconds - batchesBefore.seconds) / statements) * 1000, 1),
+      },
+      verification: {
+        checksVerified: VERIFIED_CHECKS,
+        answeredWithFiles: withFiles,
+        answeredWithoutFiles: VERIFIED_CHECKS - withFiles,
+        ...counts,
+        nodeAnswers200,
+      },
+    };
+  } finally {
+    await baseline.stop();
+  }
+}
+
+function figuresOf(runs: LoadRun[]): TargetFigures {
+  const answers = runs.reduce((sum, run) => sum + run.answered2xx, 0);
+  const cpu = runs.reduce((sum, run) => sum + run.serverCpuSeconds, 0);
+  const postgres = runs.reduce((sum, run) => sum + run.postgresCpuSeconds, 0);
+  const client = runs.reduce((sum, run) => sum + run.clientCpuSeconds, 0);
+  return {
+    requestsPerSecond: roundedSeries(seriesOf(runs.map((run) => run.requestsPerSecond))),
+    latencyMs: {
+      p50: seriesOf(runs.map((run) => run.latencyMs.p50)).median,
+      p99: seriesOf(runs.map((run) => run.latencyMs.p99)).median,
+    },
+    cpuMicrosecondsPerRequest: round((cpu / answers) * 1e6, 1),
+    postgresCpuMicrosecondsPerRequest: round((postgres / answers) * 1e6, 1),
+    clientCpuMicrosecondsPerRequest: round((client / answers) * 1e6, 1),
+    runs,
+  };
+}
+
+function roundedSeries(series: Series): Series {
+  return {
+    runs: series.runs.map((value) => round(value, 0)),
+    min: round(series.min, 0),
+    median: round(series.median, 0),
+    max: round(series.max, 0),
+  };
+}
+
+/** Every 200 the node gave must have its audit row (it is committed before the answer). */
+async function auditCounts(): Promise<{ auditRows: number; inventoryEntries: number }> {
+  const db = new Client({ connectionString: BENCH.databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ audit: string; devices: string }>(
+      'SELECT (SELECT count(*) FROM request_audit) AS audit, (SELECT count(*) FROM devices) AS devices',
+    );
+    return { auditRows: Number(rows[0].audit), inventoryEntries: Number(rows[0].devices) };
+  } finally {
+    await db.end();
+  }
+}
+
+/** The node's audit-write histograms (group commit), from its /metrics. */
+async function auditBatches(nodeUrl: string): Promise<{ statements: number; rows: number; seconds: number }> {
+  const answer = await request(`${nodeUrl}/metrics`);
+  if (answer.status !== 200) throw new Error(`GET /metrics answered ${answer.status}`);
+  const text = answer.body.toString('utf8');
+  const value = (name: string) => {
+    const match = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text);
+    if (!match) throw new Error(`the node's /metrics has no ${name}`);
+    return Number(match[1]);
+  };
+  return {
+    statements: value('ucupdates_request_audit_batch_rows_count'),
+    rows: value('ucupdates_request_audit_batch_rows_sum'),
+    seconds: value('ucupdates_request_audit_write_seconds_sum'),
+  };
+}
