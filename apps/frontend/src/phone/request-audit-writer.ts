@@ -187,28 +187,30 @@ export function deviceKey(macAddress: string | null, serialNumber: string | null
 // One statement: the audit rows (a request id seen before is not written twice) and the inventory
 // upsert. A device's entry changes only when this check is newer than the one it holds, so two
 // nodes writing the same device out of order keep the latest. The user last seen on a device stays
-// when a check names none.
+// when a check names none. The batch is one JSON parameter: serialised natively, where typed
+// arrays would be escaped element by element in JavaScript.
 const WRITE_BATCH = `
-WITH audit AS (
+WITH batch AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(
+    request_id uuid, at timestamptz, node_id text, address text, device_type text, mac_address text,
+    serial_number text, vendor text, model text, revision text, locale text, request_modules jsonb,
+    response_modules jsonb, user_id text, external boolean, status smallint, device_key text,
+    modules jsonb, is_test_device boolean, newest boolean)
+), audit AS (
   INSERT INTO request_audit (request_id, at, node_id, address, device_type, mac_address, serial_number, vendor,
                              model, revision, locale, request_modules, response_modules, user_id, external, status)
   SELECT request_id, at, node_id, address, device_type, mac_address, serial_number, vendor,
-         model, revision, locale, request_modules::jsonb, response_modules::jsonb, user_id, external, status
-    FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::boolean[], $16::smallint[])
-      AS t(request_id, at, node_id, address, device_type, mac_address, serial_number, vendor,
-           model, revision, locale, request_modules, response_modules, user_id, external, status)
+         model, revision, locale, request_modules, response_modules, user_id, external, status
+    FROM batch
   ON CONFLICT (request_id) DO NOTHING
 )
 INSERT INTO devices AS d (device_key, mac_address, serial_number, device_type, brand, model, revision, locale, modules,
                           is_test_device, first_seen_at, last_seen_at, last_node_id, last_address, last_user_id)
-SELECT device_key, mac_address, serial_number, device_type, brand, model, revision, locale, modules::jsonb,
-       is_test_device, seen_at, seen_at, node_id, address, user_id
-  FROM unnest($17::text[], $6::text[], $7::text[], $5::text[], $8::text[], $9::text[], $10::text[], $11::text[],
-              $18::text[], $19::boolean[], $2::timestamptz[], $3::text[], $4::text[], $14::text[], $20::boolean[])
-    AS t(device_key, mac_address, serial_number, device_type, brand, model, revision, locale, modules,
-         is_test_device, seen_at, node_id, address, user_id, newest)
+SELECT device_key, mac_address, serial_number, device_type, vendor, model, revision, locale, modules,
+       is_test_device, at, at, node_id, address, user_id
+  FROM batch
  WHERE newest
+ ORDER BY device_key
 ON CONFLICT (device_key) DO UPDATE
    SET mac_address = COALESCE(EXCLUDED.mac_address, d.mac_address),
        serial_number = COALESCE(EXCLUDED.serial_number, d.serial_number),
@@ -220,44 +222,41 @@ ON CONFLICT (device_key) DO UPDATE
  WHERE d.last_seen_at <= EXCLUDED.last_seen_at`;
 
 /**
- * The statement's parameters, column by column. A device checking twice in one batch would be
+ * The statement's parameter: the batch as JSON rows. A device checking twice in one batch would be
  * upserted twice by one statement, which Postgres refuses: only its newest check updates the
- * inventory (`newest`).
+ * inventory (`newest`). Devices are upserted in key order, so two nodes upserting the same devices
+ * lock them in the same order.
  */
-function batchParameters(unordered: AnsweredCheck[]): unknown[] {
-  // In device order, so two nodes upserting the same devices lock them in the same order.
-  const checks = [...unordered].sort((a, b) => compareText(deviceKeyOf(a), deviceKeyOf(b)));
+function batchParameters(checks: AnsweredCheck[]): [string] {
   const keys = checks.map(deviceKeyOf);
   const newestIndex = new Map<string, number>();
   keys.forEach((key, index) => {
     const current = newestIndex.get(key);
     if (current === undefined || checks[current].at <= checks[index].at) newestIndex.set(key, index);
   });
-  const column = <T>(pick: (check: AnsweredCheck) => T) => checks.map(pick);
-  return [
-    column((check) => auditRequestId(check.requestId)),
-    column((check) => check.at.toISOString()),
-    column((check) => check.nodeId),
-    column((check) => check.address),
-    column((check) => check.request.deviceType),
-    column((check) => check.request.macAddress),
-    column((check) => check.request.serialNumber),
-    column((check) => check.request.vendor),
-    column((check) => check.request.model),
-    column((check) => check.request.revision),
-    column((check) => check.request.locale),
-    column((check) => JSON.stringify(check.request.modules.map(requestAuditModule))),
-    column((check) => JSON.stringify(check.responseModules)),
-    column((check) => check.userId),
-    column((check) => check.external),
-    column((check) => check.status),
-    keys,
-    column((check) =>
-      JSON.stringify(check.request.modules.map((module) => ({ updateType: module.updateType, version: module.version }))),
-    ),
-    column((check) => check.isTestDevice),
-    keys.map((key, index) => newestIndex.get(key) === index),
-  ];
+  const rows = checks.map((check, index) => ({
+    request_id: auditRequestId(check.requestId),
+    at: check.at.toISOString(),
+    node_id: check.nodeId,
+    address: check.address,
+    device_type: check.request.deviceType,
+    mac_address: check.request.macAddress,
+    serial_number: check.request.serialNumber,
+    vendor: check.request.vendor,
+    model: check.request.model,
+    revision: check.request.revision,
+    locale: check.request.locale,
+    request_modules: check.request.modules.map(requestAuditModule),
+    response_modules: check.responseModules,
+    user_id: check.userId,
+    external: check.external,
+    status: check.status,
+    device_key: keys[index],
+    modules: check.request.modules.map((module) => ({ updateType: module.updateType, version: module.version })),
+    is_test_device: check.isTestDevice,
+    newest: newestIndex.get(keys[index]) === index,
+  }));
+  return [JSON.stringify(rows)];
 }
 
 function requestAuditModule(module: UpdateCheckRequest['modules'][number]): RequestAuditModule {
@@ -266,8 +265,4 @@ function requestAuditModule(module: UpdateCheckRequest['modules'][number]): Requ
 
 function deviceKeyOf(check: AnsweredCheck): string {
   return deviceKey(check.request.macAddress, check.request.serialNumber);
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
