@@ -33,6 +33,8 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'],
       slowTestThreshold: 30,
     },
+    // Coverage-guided fuzzing of the parsers, bounded by UCU_FUZZ_SECONDS (docs/reliability.md).
+    { ...common, displayName: 'fuzz', testMatch: ['<rootDir>/test/fuzz/**/*.fuzz-spec.ts'], slowTestThreshold: 60 },
     {
       ...common,
       displayName: 'e2e',

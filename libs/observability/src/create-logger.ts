@@ -5,6 +5,8 @@ export interface LoggerSettings {
   app: 'frontend' | 'worker' | 'migrate';
   nodeId: string;
   level: string;
+  /** Where the lines go; stdout when absent (tests capture them to prove what is never logged). */
+  destination?: pino.DestinationStream;
 }
 
 /**
@@ -21,5 +23,5 @@ export function createLogger(settings: LoggerSettings): Logger {
       return context ? { reqId: context.requestId } : {};
     },
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
-  });
+  }, ...(settings.destination ? [settings.destination] : []));
 }

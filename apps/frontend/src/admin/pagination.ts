@@ -1,6 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 import { z } from 'zod';
 import { ApiError } from '../errors/api-error';
+import { isStorableText } from './request-input';
 
 /** `?limit=` (default 100, at most 1000) and `?cursor=` of every list (admin-api.md). */
 export const pageQuery = z.object({
@@ -33,7 +34,7 @@ export function decodeCursor(cursor: string, count: number): string[] {
   } catch {
     // not even JSON: refused below
   }
-  if (!Array.isArray(parts) || parts.length !== count || !parts.every((part) => typeof part === 'string')) {
+  if (!Array.isArray(parts) || parts.length !== count || !parts.every((part) => typeof part === 'string' && isStorableText(part))) {
     throw badCursor();
   }
   return parts as string[];

@@ -2,8 +2,36 @@ import { HttpStatus } from '@nestjs/common';
 import type { z } from 'zod';
 import { ApiError } from '../errors/api-error';
 
+/**
+ * NUL and unpaired UTF-16 surrogates: text Postgres cannot store (`text` refuses NUL, `jsonb` a lone
+ * surrogate escape), so it would fail as a 500 deep in a query or in the audit row.
+ */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+export function isStorableText(text: string): boolean {
+  return !UNSTORABLE.test(text);
+}
+
+/** The path of the first string (key or value) in `input` that Postgres cannot store, or null. */
+function unstorableField(input: unknown, path: string[] = [], depth = 0): string[] | null {
+  if (typeof input === 'string') return isStorableText(input) ? null : path;
+  if (input === null || typeof input !== 'object' || depth > 32) return null;
+  for (const [key, value] of Object.entries(input)) {
+    if (!isStorableText(key)) return [...path, key.replace(UNSTORABLE, '?')];
+    const found = unstorableField(value, [...path, key], depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
 /** Parses admin input with a schema; a refusal is a 400 naming the field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const unstorable = unstorableField(input);
+  if (unstorable) {
+    const field = unstorable.join('.') || '(body)';
+    const message = 'must not contain NUL characters or unpaired surrogates';
+    throw new ApiError('BadRequest', `${field}: ${message}`, HttpStatus.BAD_REQUEST, { field, issues: [{ field, message }] });
+  }
   const result = schema.safeParse(input);
   if (result.success) {
     return result.data;

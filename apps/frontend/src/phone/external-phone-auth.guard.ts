@@ -17,6 +17,9 @@ export function basicCredentials(header: string | undefined): { userId: string; 
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':', /^sip:/i.test(decoded) ? 4 : 0);
   if (colon <= 0) return null;
+  // Control characters (NUL among them) are in no user id or password a directory holds, and
+  // Postgres cannot even compare text with NUL in it: such credentials are simply wrong.
+  if (/[\u0000-\u001f\u007f]/.test(decoded)) return { userId: '', password: '' };
   return { userId: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
@@ -47,6 +50,7 @@ export class ExternalPhoneAuthGuard implements CanActivate {
       });
     }
     const accepted =
+      credentials.userId !== '' &&
       credentials.userId.length <= 256 &&
       credentials.password.length <= 1024 &&
       (await this.directory.authenticate(credentials.userId, credentials.password));

@@ -20,7 +20,8 @@ export function baseUrlOf(request: FastifyRequest): string {
 
 /** The phone's address (X-Forwarded-For from trusted proxies), bounded to what the audit stores. */
 export function addressOf(request: FastifyRequest): string {
-  return request.ip.slice(0, 64);
+  // A client gone before its body was read leaves no socket address: undefined, not an error.
+  return (request.ip ?? '').slice(0, 64);
 }
 
 /** The user the external listener's guard authenticated. */

@@ -2,7 +2,8 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '@ucupdates/config';
 import { DataSource } from 'typeorm';
 import { ApiError } from '../../errors/api-error';
-import { decodeCursor, encodeCursor, type Page } from '../pagination';
+import type { Page } from '../pagination';
+import { decodeTimeCursor, encodeTimeCursor, fromMicros, isUuid, micros } from '../time-cursor';
 import type { RuleKeyFields } from '@ucupdates/rules';
 
 export interface ImportView {
@@ -26,7 +27,7 @@ interface ImportRow {
   error_message: string | null;
   created_at: Date;
   /** created_at as Postgres prints it, to the microsecond (a JS Date keeps milliseconds). */
-  created_at_text: string;
+  created_micros: string;
   finished_at: Date | null;
 }
 
@@ -53,19 +54,20 @@ export class ImportsService {
 
   /** Newest first; the cursor is the last item's (created_at, id), to the microsecond. */
   async list(limit: number, cursor?: string): Promise<Page<ImportView>> {
-    const after = cursor ? decodeCursor(cursor, 2) : null;
+    // The microsecond cursor of decision 29: a forged one is a 400 naming `cursor`, never a cast error.
+    const after = cursor ? decodeTimeCursor(cursor, isUuid) : null;
     const rows = await this.dataSource.query<ImportRow[]>(
-      `SELECT *, created_at::text AS created_at_text FROM imports
-        WHERE $1::timestamptz IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid)
+      `SELECT *, ${micros('created_at')} AS created_micros FROM imports
+        WHERE $1::bigint IS NULL OR (created_at, id) < (${fromMicros('$1')}, $2::uuid)
         ORDER BY created_at DESC, id DESC
         LIMIT $3`,
-      [after?.[0] ?? null, after?.[1] ?? null, limit + 1],
+      [after?.micros ?? null, after?.id ?? null, limit + 1],
     );
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
       items: await Promise.all(page.map((row) => this.view(row))),
-      nextCursor: rows.length > limit && last ? encodeCursor([last.created_at_text, last.id]) : null,
+      nextCursor: rows.length > limit && last ? encodeTimeCursor({ micros: last.created_micros, id: last.id }) : null,
     };
   }
 

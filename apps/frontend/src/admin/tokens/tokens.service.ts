@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import type { AdminPrincipal } from '../../auth/admin-principal';
 import { generateToken, hashToken } from '../../auth/token-hash';
 import { ApiError } from '../../errors/api-error';
-import { decodeCursor, encodeCursor, type Page } from '../pagination';
+import type { Page } from '../pagination';
+import { decodeTimeCursor, encodeTimeCursor, fromMicros, isUuid, micros } from '../time-cursor';
 import { AdminChanges } from '../admin-changes';
 
 export interface TokenView {
@@ -43,23 +44,24 @@ export class TokensService {
 
   /** Oldest first; the cursor is the last item's (created_at, id), to the microsecond. */
   async list(limit: number, cursor?: string): Promise<Page<TokenView>> {
-    const after = cursor ? decodeCursor(cursor, 2) : null;
+    // The microsecond cursor of decision 29: a forged one is a 400 naming `cursor`, never a cast error.
+    const after = cursor ? decodeTimeCursor(cursor, isUuid) : null;
     const query = this.dataSource
       .getRepository(AdminTokenEntity)
       .createQueryBuilder('token')
-      .addSelect('token.created_at::text', 'created_at_text');
+      .addSelect(micros('token.created_at'), 'created_micros');
     if (after) {
-      query.where('(token.created_at, token.id) > (:at::timestamptz, :id::uuid)', { at: after[0], id: after[1] });
+      query.where(`(token.created_at, token.id) > (${fromMicros(':micros')}, :id::uuid)`, { micros: after.micros, id: after.id });
     }
     const { entities, raw } = await query
       .orderBy('token.created_at')
       .addOrderBy('token.id')
       .take(limit + 1)
-      .getRawAndEntities<{ created_at_text: string }>();
+      .getRawAndEntities<{ created_micros: string }>();
     const page = entities.slice(0, limit);
     return {
       items: page.map(view),
-      nextCursor: entities.length > limit ? encodeCursor([raw[limit - 1].created_at_text, page[limit - 1].id]) : null,
+      nextCursor: entities.length > limit ? encodeTimeCursor({ micros: raw[limit - 1].created_micros, id: page[limit - 1].id }) : null,
     };
   }
 

@@ -47,6 +47,13 @@ export class UpdatesService {
           maxBytes,
         });
       }
+      // The client's body ended before the package did (a multipart body cut off, a connection
+      // dropped): the client's fault, and nothing was stored.
+      if ((error as NodeJS.ErrnoException)?.code === 'ERR_STREAM_PREMATURE_CLOSE') {
+        throw new ApiError('IncompleteUpload', 'the upload ended before the package did; send it again', HttpStatus.BAD_REQUEST, {
+          field: 'file',
+        });
+      }
       throw error;
     }
     try {

@@ -1,0 +1,505 @@
+import { encodeURIComponentLoose, seeded } from './hostile-random';
+import { type CabWriterFile, updateXml, writeCab } from './cab-writer';
+import type { RawRequest } from './raw-http';
+
+/**
+ * The hostile-input corpus (issue 9): requests no phone or admin should send, generated from a
+ * seed so a failure can be replayed. `scale` multiplies the generated (random) part; the hand-made
+ * cases are always all there.
+ */
+export type Category = 'xml' | 'xml-external' | 'cab' | 'log-upload' | 'admin-json' | 'admin-query' | 'path' | 'headers';
+export type Listener = 'internal' | 'external';
+
+export interface HostileCase {
+  category: Category;
+  name: string;
+  listener: Listener;
+  request: RawRequest;
+  /**
+   * `refuse`: must be a 4xx. `any`: anything but a 5xx (a hostile-looking request that is fine,
+   * e.g. a log file name reduced to a safe base name, or a BOM before the XML).
+   */
+  expect: 'refuse' | 'any';
+  /** A phone path: refusals from the node must be XML `<Response><Error>`. */
+  phone: boolean;
+  /** For admin validation: the field a 400 must name. */
+  field?: string;
+  /** No answer at all is fine (the client broke the framing, e.g. a body shorter than announced). */
+  mayGoUnanswered?: boolean;
+  /** A cabinet upload: after a 2xx, the import must end `failed` with a reason and nothing else. */
+  cab?: boolean;
+}
+
+export interface CorpusSettings {
+  scale: number;
+  seed: number;
+  adminToken: string;
+  /** Basic credentials of a phone user, for the external listener. */
+  phoneAuth: string;
+  /** A file the pool serves, as `/UCPhone/.../CPE.nbt` (the traversal cases start from it). */
+  filePath: string;
+}
+
+const XML = 'text/xml';
+
+export const VALID_CHECK =
+  '<?xml version="1.0" encoding="utf-8"?><Request><DeviceType>UCPhone</DeviceType><MacAddress>00-04-F2-AB-CD-EF</MacAddress>' +
+  '<SerialNumber>SN-1</SerialNumber><Vendor>Polycom</Vendor><Model>CX600</Model><Revision>A</Revision><Locale>ENU</Locale>' +
+  '<Modules><Module><UpdateType>CPE</UpdateType><Filename>CPE.nbt</Filename><Version>4.0.0.1</Version>' +
+  '<Timestamp>2026-11-27T08:00:00Z</Timestamp></Module></Modules></Request>';
+
+const withIdentity = (inside: string) =>
+  `<Request><DeviceType>UCPhone</DeviceType><MacAddress>00-04-F2-AB-CD-EF</MacAddress><Vendor>Polycom</Vendor><Model>CX600</Model>${inside}</Request>`;
+
+/** Hand-made hostile XML bodies: [name, body, expect]. */
+function xmlBodies(): [string, Buffer | string, 'refuse' | 'any'][] {
+  const laughs =
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">' +
+    Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i === 0 ? '' : i};`.repeat(10)}">`).join('') +
+    ']><Request><DeviceType>&lol9;</DeviceType></Request>';
+  const deep = (levels: number) => `${'<a>'.repeat(levels)}x${'</a>'.repeat(levels)}`;
+  return [
+    ['control: a valid check', VALID_CHECK, 'any'],
+    ['control: UTF-8 BOM', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(VALID_CHECK)]), 'any'],
+    ['empty body', '', 'refuse'],
+    ['whitespace only', '   \n\t ', 'refuse'],
+    ['not XML', 'hello phone', 'refuse'],
+    ['JSON', '{"DeviceType":"UCPhone"}', 'refuse'],
+    ['unclosed root', '<Request><DeviceType>UCPhone</DeviceType>', 'refuse'],
+    ['mismatched tags', '<Request><DeviceType>UCPhone</Vendor></Request>', 'refuse'],
+    ['two roots', `${VALID_CHECK}<Request/>`, 'refuse'],
+    ['wrong root', '<Answer><DeviceType>x</DeviceType></Answer>', 'refuse'],
+    ['unquoted attribute', '<Request a=1><DeviceType>x</DeviceType></Request>', 'refuse'],
+    ['duplicate attribute', '<Request a="1" a="2"></Request>', 'refuse'],
+    ['lone angle brackets', '<<<<>>>>', 'refuse'],
+    ['billion laughs', laughs, 'refuse'],
+    ['external entity (file)', '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><Request><DeviceType>&x;</DeviceType></Request>', 'refuse'],
+    ['external entity (http)', '<!DOCTYPE r [<!ENTITY x SYSTEM "http://127.0.0.1:1/">]><Request>&x;</Request>', 'refuse'],
+    ['parameter entity', '<!DOCTYPE r [<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;]><Request/>', 'refuse'],
+    ['external DTD', '<!DOCTYPE Request SYSTEM "http://127.0.0.1:1/evil.dtd"><Request/>', 'refuse'],
+    ['lower-case doctype', '<!doctype Request [<!entity x "y">]><Request/>', 'refuse'],
+    ['undeclared entity', withIdentity('<Revision>&xxe;</Revision>'), 'refuse'],
+    ['entity without semicolon', withIdentity('<Revision>&amp</Revision>'), 'refuse'],
+    ['char ref to NUL', withIdentity('<Revision>&#0;</Revision>'), 'refuse'],
+    ['char ref past Unicode', withIdentity('<Revision>&#x110000;</Revision>'), 'refuse'],
+    ['char ref to a surrogate', withIdentity('<Revision>&#xD800;</Revision>'), 'refuse'],
+    ['char ref with 400 digits', withIdentity(`<Revision>&#${'9'.repeat(400)};</Revision>`), 'refuse'],
+    ['DOCTYPE inside CDATA', withIdentity('<Revision><![CDATA[<!DOCTYPE x [<!ENTITY y "z">]>]]></Revision>'), 'refuse'],
+    ['CDATA that hides markup', withIdentity('<Locale><![CDATA[</Locale><Injected>1</Injected>]]></Locale>'), 'any'],
+    ['unterminated CDATA', withIdentity('<Locale><![CDATA[ENU</Locale>'), 'refuse'],
+    ['CDATA end in text', withIdentity('<Locale>]]></Locale>'), 'any'],
+    ['nested CDATA', withIdentity('<Locale><![CDATA[<![CDATA[x]]>]]></Locale>'), 'any'],
+    ['CDATA as the element name', '<![CDATA[Request]]>', 'refuse'],
+    ['comment that never ends', `<Request><!-- ${'x'.repeat(1000)}`, 'refuse'],
+    ['processing instruction soup', `<?xml version="1.0"?><?a?><?b ${'?'.repeat(500)}?>${VALID_CHECK.replace(/^<\?xml[^>]*>/, '')}`, 'any'],
+    ['UTF-16 declared', VALID_CHECK.replace('utf-8', 'UTF-16'), 'refuse'],
+    ['latin1 declared', VALID_CHECK.replace('utf-8', 'ISO-8859-1'), 'refuse'],
+    ['UTF-16LE body with BOM', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(VALID_CHECK, 'utf16le')]), 'refuse'],
+    ['UTF-32 BOM', Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), Buffer.from(VALID_CHECK)]), 'refuse'],
+    ['two BOMs', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf]), Buffer.from(VALID_CHECK)]), 'any'],
+    ['invalid UTF-8 byte 0xFF', Buffer.concat([Buffer.from(withIdentity('<Locale>')), Buffer.from([0xff]), Buffer.from('</Locale></Request>')]), 'refuse'],
+    ['overlong UTF-8 dot', Buffer.concat([Buffer.from(withIdentity('<Locale>')), Buffer.from([0xc0, 0xae]), Buffer.from('</Locale></Request>')]), 'refuse'],
+    ['UTF-8 encoded surrogate', Buffer.concat([Buffer.from(withIdentity('<Locale>')), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('</Locale></Request>')]), 'refuse'],
+    ['lone continuation byte', Buffer.concat([Buffer.from('<Request>'), Buffer.from([0x80]), Buffer.from('</Request>')]), 'refuse'],
+    ['truncated multibyte at the end', Buffer.concat([Buffer.from(VALID_CHECK), Buffer.from([0xe2, 0x82])]), 'refuse'],
+    ['NUL in text', withIdentity('<Locale>EN\u0000U</Locale>'), 'refuse'],
+    ['NUL in a name', '<Req\u0000uest/>', 'refuse'],
+    ['NUL after the document', `${VALID_CHECK}\u0000`, 'refuse'],
+    ['control characters', withIdentity('<Locale>\u0001\u0002\u001b[31m</Locale>'), 'refuse'],
+    ['10k attributes', `<Request ${Array.from({ length: 10_000 }, (_, i) => `a${i}="${i}"`).join(' ')}><DeviceType>x</DeviceType></Request>`, 'refuse'],
+    ['huge attribute value', `<Request a="${'x'.repeat(60_000)}"></Request>`, 'refuse'],
+    ['huge text node', withIdentity(`<Locale>${'E'.repeat(60_000)}</Locale>`), 'any'],
+    ['huge element name', `<${'R'.repeat(60_000)}/>`, 'refuse'],
+    ['body just over 64 KiB', withIdentity(`<Pad>${'x'.repeat(65 * 1024)}</Pad>`), 'refuse'],
+    ['body of 8 MiB', `<Request>${'<a/>'.repeat(2 * 1024 * 1024)}</Request>`, 'refuse'],
+    ['nested 33 levels', `<Request>${deep(33)}</Request>`, 'refuse'],
+    ['nested 10000 levels', deep(10_000), 'refuse'],
+    ['unclosed nesting 20000', '<a>'.repeat(20_000), 'refuse'],
+    ['5000 empty elements', withIdentity('<x/>'.repeat(5000)), 'refuse'],
+    ['300 modules', withIdentity(`<Modules>${Array.from({ length: 300 }, (_, i) => `<Module><UpdateType>T${i}</UpdateType></Module>`).join('')}</Modules>`), 'refuse'],
+    ['duplicate DeviceType', withIdentity('<DeviceType>Other</DeviceType>'), 'refuse'],
+    ['element in a text field', '<Request><DeviceType><b>UCPhone</b></DeviceType></Request>', 'refuse'],
+    ['prototype element names', withIdentity('<__proto__><polluted>1</polluted></__proto__><constructor>x</constructor><hasOwnProperty>1</hasOwnProperty><toString/>'), 'any'],
+    ['prototype as root', '<__proto__><DeviceType>x</DeviceType></__proto__>', 'refuse'],
+    ['constructor in a module', withIdentity('<Modules><Module><UpdateType>CPE</UpdateType><constructor>1</constructor><__proto__/></Module></Modules>'), 'any'],
+    ['namespace prefix tricks', '<x:Request xmlns:x="urn:x"><x:DeviceType>UCPhone</x:DeviceType><y:MacAddress>00-04-F2-AB-CD-EF</y:MacAddress><Vendor>P</Vendor><Model>M</Model></x:Request>', 'any'],
+    ['xml:base and xinclude', '<Request xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="file:///etc/passwd" parse="text"/></Request>', 'refuse'],
+    ['MAC of 5 pairs', withIdentity('').replace('00-04-F2-AB-CD-EF', '01-02-03-04-05'), 'refuse'],
+    ['serial with markup chars', '<Request><DeviceType>U</DeviceType><SerialNumber>&lt;script&gt;</SerialNumber><Vendor>P</Vendor><Model>M</Model></Request>', 'refuse'],
+    ['serial of 10k chars', `<Request><DeviceType>U</DeviceType><SerialNumber>${'S'.repeat(10_000)}</SerialNumber><Vendor>P</Vendor><Model>M</Model></Request>`, 'refuse'],
+    ['neither MAC nor serial', '<Request><DeviceType>U</DeviceType><Vendor>P</Vendor><Model>M</Model></Request>', 'refuse'],
+  ];
+}
+
+/** Random damage to a valid check: truncations, byte flips, insertions of markup fragments. */
+function mutatedXml(count: number, random: () => number): [string, Buffer][] {
+  const base = Buffer.from(VALID_CHECK);
+  const fragments = ['<', '>', '&', ']]>', '<![CDATA[', '<!--', '<!DOCTYPE', '&#0;', '\u0000', '"', "'", '</Request>', '<Module>', '\uFEFF', '\uFFFF'];
+  const cases: [string, Buffer][] = [];
+  for (let i = 0; i < count; i++) {
+    const kind = i % 3;
+    if (kind === 0) {
+      const at = Math.floor(random() * base.length);
+      cases.push([`truncated at ${at}`, base.subarray(0, at)]);
+    } else if (kind === 1) {
+      const bytes = Buffer.from(base);
+      const flips = 1 + Math.floor(random() * 6);
+      for (let j = 0; j < flips; j++) bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
+      cases.push([`${flips} random bytes #${i}`, bytes]);
+    } else {
+      const at = Math.floor(random() * base.length);
+      const fragment = fragments[Math.floor(random() * fragments.length)];
+      cases.push([`${JSON.stringify(fragment)} inserted at ${at}`, Buffer.concat([base.subarray(0, at), Buffer.from(fragment), base.subarray(at)])]);
+    }
+  }
+  return cases;
+}
+
+function hostileCabs(random: () => number, scale: number): [string, Buffer][] {
+  const description = Buffer.from(updateXml());
+  const image = Buffer.from('not a real image '.repeat(64));
+  const catalog = Buffer.from('not a real catalog');
+  const good: CabWriterFile[] = [
+    { name: 'u/update.xml', data: description },
+    { name: 'u/CPE.nbt', data: image },
+    { name: 'u/CPE.cat', data: catalog },
+  ];
+  const renamed = (name: string | Buffer, attributes?: number): CabWriterFile[] => [{ ...good[0], name, attributes }, good[1], good[2]];
+  const zeros = (size: number) => Buffer.alloc(size);
+  const cabs: [string, Buffer][] = [
+    ['not a cabinet', Buffer.from('MZ this is not a cabinet')],
+    ['empty file', Buffer.alloc(0)],
+    ['only the signature', Buffer.from('MSCF')],
+    ['unsigned, no catalog signature (refused by policy)', writeCab(good)],
+    ['bad CFDATA checksum', writeCab(good, { badChecksumBlock: 0 })],
+    ['bad checksum, MSZIP', writeCab(good, { compression: 'mszip', badChecksumBlock: 0 })],
+    ['cabinet size larger than the file', writeCab(good, { cabinetSize: 10_000_000 })],
+    ['cabinet size smaller than the header', writeCab(good, { cabinetSize: 20 })],
+    ['more files declared than written', writeCab(good, { fileCount: 500 })],
+    ['zero data blocks', writeCab(good, { blockCount: 0 })],
+    ['many more data blocks than written', writeCab(good, { blockCount: 60_000 })],
+    ['file size larger than the folder', writeCab([good[0], { ...good[1], declaredSize: 50_000 }, good[2]])],
+    ['file size of 4 GiB - 1', writeCab([good[0], { ...good[1], declaredSize: 0xffffffff }, good[2]])],
+    ['overlapping files', writeCab([good[0], { ...good[1], folderOffset: 0 }, { ...good[2], folderOffset: 10 }])],
+    ['file offset past the folder', writeCab([good[0], { ...good[1], folderOffset: 0x7fffffff }, good[2]])],
+    ['block that lies about its size', writeCab(good, { lyingBlock: { index: 0, uncompressedSize: 65535 } })],
+    ['MSZIP block that lies about its size', writeCab(good, { compression: 'mszip', lyingBlock: { index: 0, uncompressedSize: 100 } })],
+    ['continues into another cabinet', writeCab(good, { flags: 2 })],
+    ['traversal name ../', writeCab(renamed('../../etc/update.xml'))],
+    ['traversal name ..\\', writeCab(renamed('..\\..\\update.xml'))],
+    ['traversal in the middle', writeCab(renamed('u/../../update.xml'))],
+    ['absolute name /', writeCab(renamed('/etc/update.xml'))],
+    ['absolute name \\', writeCab(renamed('\\update.xml'))],
+    ['drive letter', writeCab(renamed('C:\\update.xml'))],
+    ['drive-relative name', writeCab(renamed('C:update.xml'))],
+    ['UNC name', writeCab(renamed('\\\\server\\share\\update.xml'))],
+    ['NUL inside a name', writeCab(renamed(Buffer.from('u/update.xml\u0000.txt', 'latin1')))],
+    ['UTF-8 overlong dots in a name', writeCab(renamed(Buffer.concat([Buffer.from([0xc0, 0xae, 0xc0, 0xae]), Buffer.from('/update.xml')]), 0xa0))],
+    ['invalid UTF-8 name', writeCab(renamed(Buffer.from([0x75, 0x2f, 0xff, 0xfe]), 0xa0))],
+    ['empty name', writeCab(renamed(''))],
+    ['name of 300 bytes', writeCab(renamed(`u/${'n'.repeat(298)}`))],
+    ['duplicate names', writeCab([good[0], { ...good[0] }, good[1], good[2]])],
+    ['bomb: 8 MiB of zeros, MSZIP (ratio over the limit)', writeCab([{ name: 'u/update.xml', data: description }, { name: 'u/CPE.nbt', data: zeros(8 * 1024 * 1024) }], { compression: 'mszip' })],
+    ['bomb: declares 3 GiB', writeCab([good[0], { ...good[1], declaredSize: 0xc0000000 }, { ...good[2], declaredSize: 0x3fffffff }])],
+    ['bomb: declares 1 KiB, holds 4 MiB', writeCab([{ name: 'u/update.xml', data: description }, { name: 'u/CPE.nbt', data: zeros(4 * 1024 * 1024), declaredSize: 1024 }], { compression: 'mszip' })],
+    ['billion laughs in update.xml', writeCab(renamed('u/update.xml').map((file, i) => (i === 0 ? { ...file, data: Buffer.from('<!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><DeviceUpdate><DeviceType>&c;</DeviceType></DeviceUpdate>') } : file)))],
+    ['external entity in update.xml', writeCab(renamed('u/update.xml').map((file, i) => (i === 0 ? { ...file, data: Buffer.from('<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><DeviceUpdate><DeviceType>&x;</DeviceType></DeviceUpdate>') } : file)))],
+    ['update.xml names a traversal image', writeCab([{ name: 'u/update.xml', data: Buffer.from(updateXml({ Image: '../../../../etc/passwd' })) }, good[1], good[2]])],
+    ['update.xml names an absolute image', writeCab([{ name: 'u/update.xml', data: Buffer.from(updateXml({ Image: '/etc/passwd' })) }, good[1], good[2]])],
+    ['update.xml with a path in the rule key', writeCab([{ name: 'u/update.xml', data: Buffer.from(updateXml({ Model: '../../x' })) }, good[1], good[2]])],
+    ['update.xml of 1 MiB', writeCab([{ name: 'u/update.xml', data: Buffer.from(`${updateXml()}<!--${'x'.repeat(1024 * 1024)}-->`) }, good[1], good[2]])],
+  ];
+  // Random damage to a small valid-looking cabinet.
+  const base = writeCab(good, { compression: 'mszip' });
+  for (let i = 0; i < 6 * scale; i++) {
+    const bytes = Buffer.from(base);
+    const flips = 1 + Math.floor(random() * 4);
+    for (let j = 0; j < flips; j++) bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
+    cabs.push([`${flips} random bytes #${i}`, bytes]);
+    cabs.push([`truncated #${i}`, base.subarray(0, Math.floor(random() * base.length))]);
+  }
+  return cabs;
+}
+
+/** Every spelling of `..` (and of the separator) we know of. */
+export const DOT_DOT = ['..', '%2e%2e', '%2E%2E', '.%2e', '%2e.', '%252e%252e', '%c0%ae%c0%ae', '%e0%80%ae%e0%80%ae', '%uff0e%uff0e', '..%00', '.%00.', '%2e%2e%00', '\uff0e\uff0e'];
+export const SLASH = ['/', '%2f', '%2F', '%252f', '\\', '%5c', '%5C', '%c0%af', '%e0%80%af', '//'];
+
+function traversalPaths(settings: CorpusSettings, random: () => number, scale: number): string[] {
+  const prefixes = ['/DeviceUpdateFiles_Int', '/deviceupdatefiles_INT', '//DeviceUpdateFiles_Int', '/DeviceUpdateFiles_Int/', '/./DeviceUpdateFiles_Int'];
+  const paths = new Set<string>();
+  for (const dots of DOT_DOT) {
+    for (const slash of SLASH) {
+      paths.add(`/DeviceUpdateFiles_Int/${[dots, dots, dots, 'etc', 'passwd'].join(slash)}`);
+      paths.add(`/DeviceUpdateFiles_Int${settings.filePath.replace('/CPE.nbt', '')}${slash}${dots}${slash}${dots}${slash}CPE.nbt`);
+    }
+  }
+  for (const prefix of prefixes) {
+    paths.add(`${prefix}${settings.filePath}/..`);
+    paths.add(`${prefix}/../../../../etc/passwd`);
+    paths.add(`${prefix}${settings.filePath}%00`);
+    paths.add(`${prefix}${settings.filePath}%00.txt`);
+    paths.add(`${prefix}${settings.filePath.replace(/\//g, '\\')}`);
+  }
+  paths.add('/DeviceUpdateFiles_Int/%');
+  paths.add('/DeviceUpdateFiles_Int/%zz');
+  paths.add('/DeviceUpdateFiles_Int/%00');
+  paths.add(`/DeviceUpdateFiles_Int/${'a/'.repeat(2000)}`);
+  paths.add(`/DeviceUpdateFiles_Int/${'%2e%2e%2f'.repeat(500)}etc/passwd`);
+  paths.add('/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/CPE/4.0.0.1/..%2f..%2f..%2f..%2f..%2f..%2f..%2fpackage.json');
+  paths.add('/DeviceUpdateFiles_Int/~/.ssh/id_rsa');
+  paths.add('/DeviceUpdateFiles_Int/proc/self/environ');
+  const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)];
+  for (let i = 0; i < 10 * scale; i++) {
+    const depth = 1 + Math.floor(random() * 8);
+    const parts = Array.from({ length: depth }, () => pick(DOT_DOT));
+    paths.add(`${pick(prefixes)}/${parts.map((part, j) => (j === 0 ? part : `${pick(SLASH)}${part}`)).join('')}${pick(SLASH)}${pick(['etc/passwd', 'package.json', 'CPE.nbt', '.pool/test/secrets.json'])}`);
+  }
+  return [...paths];
+}
+
+export function buildCorpus(settings: CorpusSettings): HostileCase[] {
+  const random = seeded(settings.seed);
+  const cases: HostileCase[] = [];
+  const admin = (extra: [string, string][] = []): [string, string][] => [['Authorization', `Bearer ${settings.adminToken}`], ...extra];
+  const check = (category: Category, listener: Listener, name: string, body: Buffer | string, expect: 'refuse' | 'any', headers: [string, string][] = [['Content-Type', XML]]) =>
+    cases.push({
+      category,
+      name,
+      listener,
+      phone: true,
+      expect,
+      request: {
+        method: 'POST',
+        path: listener === 'internal' ? '/RequestHandler/ucdevice.upx' : '/RequestHandlerExt/ucdevice.upx',
+        headers: listener === 'internal' ? headers : [...headers, ['Authorization', settings.phoneAuth]],
+        body,
+      },
+    });
+
+  // XML on the internal update check, all of it; on the external one, behind sign-in, a share.
+  const bodies = xmlBodies();
+  for (const [name, body, expect] of bodies) check('xml', 'internal', name, body, expect);
+  for (const [name, body] of mutatedXml(40 * settings.scale, random)) check('xml', 'internal', name, body, 'any');
+  for (const [name, body, expect] of bodies.filter((_, i) => i % 2 === 0)) check('xml-external', 'external', name, body, expect);
+  for (const [name, body] of mutatedXml(10 * settings.scale, random)) check('xml-external', 'external', name, body, 'any');
+  check('xml', 'internal', 'text/plain', VALID_CHECK, 'any', [['Content-Type', 'text/plain']]);
+  check('xml', 'internal', 'no Content-Type', VALID_CHECK, 'refuse', []);
+  check('xml', 'internal', 'multipart', VALID_CHECK, 'refuse', [['Content-Type', 'multipart/form-data; boundary=x']]);
+  check('xml', 'internal', 'XML with charset utf-16', VALID_CHECK, 'any', [['Content-Type', 'text/xml; charset=utf-16']]);
+  check('xml', 'internal', 'Content-Type of 8 KiB', VALID_CHECK, 'any', [['Content-Type', `text/xml; a=${'b'.repeat(8192)}`]]);
+  check('xml', 'internal', 'application/json with XML', VALID_CHECK, 'refuse', [['Content-Type', 'application/json']]);
+
+  for (const [name, bytes] of hostileCabs(random, settings.scale)) {
+    cases.push({
+      category: 'cab',
+      name,
+      listener: 'internal',
+      phone: false,
+      expect: 'any',
+      cab: true,
+      request: { method: 'POST', path: '/api/v1/updates', headers: admin([['Content-Type', 'application/vnd.ms-cab-compressed']]), body: bytes },
+    });
+  }
+  // Multipart uploads with hostile file names (the name is only shown: a 2xx is fine, then refused as a cabinet).
+  for (const fileName of ['../../etc/passwd', '/etc/passwd', 'C:\\Windows\\x.cab', `${'a'.repeat(5000)}.cab`, 'x\u0000y.cab', '"; rm -rf /', '%2e%2e%2fx.cab']) {
+    const boundary = 'hostileboundary';
+    const body = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\nContent-Type: application/octet-stream\r\n\r\n`, 'latin1'),
+      Buffer.from(`MSCF not a cabinet ${fileName.length}`),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    cases.push({ category: 'cab', name: `multipart file name ${JSON.stringify(fileName.slice(0, 40))}`, listener: 'internal', phone: false, expect: 'any', cab: true, request: { method: 'POST', path: '/api/v1/updates', headers: admin([['Content-Type', `multipart/form-data; boundary=${boundary}`]]), body } });
+  }
+  cases.push({ category: 'cab', name: 'multipart without a file part', listener: 'internal', phone: false, expect: 'refuse', request: { method: 'POST', path: '/api/v1/updates', headers: admin([['Content-Type', 'multipart/form-data; boundary=b']]), body: '--b\r\nContent-Disposition: form-data; name="other"\r\n\r\nx\r\n--b--\r\n' } });
+  cases.push({ category: 'cab', name: 'multipart that never ends', listener: 'internal', phone: false, expect: 'refuse', request: { method: 'POST', path: '/api/v1/updates', headers: admin([['Content-Type', 'multipart/form-data; boundary=b']]), body: '--b\r\nContent-Disposition: form-data; name="file"; filename="x.cab"\r\n\r\nMSCF' } });
+  cases.push({ category: 'cab', name: 'empty upload', listener: 'internal', phone: false, expect: 'refuse', request: { method: 'POST', path: '/api/v1/updates', headers: admin([['Content-Type', 'application/octet-stream']]), body: '' } });
+  cases.push({ category: 'cab', name: 'upload as text/plain', listener: 'internal', phone: false, expect: 'refuse', request: { method: 'POST', path: '/api/v1/updates', headers: admin([['Content-Type', 'text/plain']]), body: 'MSCF' } });
+
+  // Device log uploads.
+  const log = (name: string, path: string, headers: [string, string][], body: Buffer | string, expect: 'refuse' | 'any', extra: { request?: Partial<RawRequest>; mayGoUnanswered?: boolean } = {}) =>
+    cases.push({ category: 'log-upload', name, listener: 'internal', phone: true, expect, mayGoUnanswered: extra.mayGoUnanswered, request: { method: 'PUT', path, headers, body, ...extra.request } });
+  const identity: [string, string][] = [['X-UC-DeviceType', 'UCPhone'], ['X-UC-MacAddress', '00-04-F2-AB-CD-EF'], ['Content-Type', 'application/octet-stream']];
+  log('control: a log', '/RequestHandler/Logs/Watson/crash.dmp', identity, 'a crash dump', 'any');
+  for (const [name, logType, fileName, expect] of [
+    ['log type ..', '..', 'crash.dmp', 'refuse'],
+    ['log type %2e%2e', '%2e%2e', 'crash.dmp', 'refuse'],
+    ['log type of 10k chars', 'W'.repeat(10_000), 'crash.dmp', 'refuse'],
+    ['log type with NUL', 'Watson%00', 'crash.dmp', 'refuse'],
+    ['log type in Unicode', 'W%C3%A4tson', 'crash.dmp', 'refuse'],
+    ['file name traversal', 'Watson', '..%2f..%2f..%2fetc%2fpasswd.dmp', 'any'],
+    ['file name backslash traversal', 'Watson', '..%5c..%5cwin.ini.dmp', 'any'],
+    ['file name overlong UTF-8', 'Watson', '%c0%ae%c0%ae%c0%afx.dmp', 'any'],
+    ['file name with NUL', 'Watson', 'crash%00.dmp', 'any'],
+    ['file name of dots', 'Watson', '....', 'refuse'],
+    ['file name without extension', 'Watson', 'crash', 'refuse'],
+    ['file name with a bad extension', 'Watson', 'crash.exe', 'refuse'],
+    ['file name CON', 'Watson', 'CON.dmp', 'any'],
+    ['file name of 1000 chars', 'Watson', `${'n'.repeat(1000)}.dmp`, 'any'],
+    ['file name with RTL override', 'Watson', 'crash%E2%80%AEpmd.txt', 'any'],
+    ['file name with control chars', 'Watson', '%01%02%1b%5b31m.dmp', 'any'],
+    ['file name of %', 'Watson', '%.dmp', 'refuse'],
+    ['file name double-encoded', 'Watson', '%252e%252e%252fx.dmp', 'any'],
+  ] as const) {
+    log(name, `/RequestHandler/Logs/${logType}/${fileName}`, identity, 'log', expect);
+  }
+  log('no identity headers', '/RequestHandler/Logs/Watson/crash.dmp', [['Content-Type', 'application/octet-stream']], 'log', 'refuse');
+  log('device type of 10k chars', '/RequestHandler/Logs/Watson/crash.dmp', [['X-UC-DeviceType', 'U'.repeat(10_000)], ['X-UC-MacAddress', '00-04-F2-AB-CD-EF']], 'log', 'refuse');
+  log('device type with markup', '/RequestHandler/Logs/Watson/crash.dmp', [['X-UC-DeviceType', '<script>'], ['X-UC-MacAddress', '00-04-F2-AB-CD-EF']], 'log', 'refuse');
+  log('MAC of garbage', '/RequestHandler/Logs/Watson/crash.dmp', [['X-UC-DeviceType', 'UCPhone'], ['X-UC-MacAddress', 'zz-zz']], 'log', 'refuse');
+  log('serial with traversal', '/RequestHandler/Logs/Watson/crash.dmp', [['X-UC-DeviceType', 'UCPhone'], ['X-UC-SerialNumber', '../../x']], 'log', 'refuse');
+  log('two MAC headers', '/RequestHandler/Logs/Watson/crash.dmp', [['X-UC-DeviceType', 'UCPhone'], ['X-UC-MacAddress', '00-04-F2-AB-CD-EF'], ['X-UC-MacAddress', '00-04-F2-AB-CD-EE']], 'log', 'any');
+  log('empty body', '/RequestHandler/Logs/Watson/crash.dmp', identity, '', 'refuse');
+  log('body of 2 MiB (over maxLogFileSize)', '/RequestHandler/Logs/Watson/big.dmp', identity, Buffer.alloc(2 * 1024 * 1024, 1), 'refuse');
+  log('Content-Length of 10^12, small body', '/RequestHandler/Logs/Watson/big.dmp', [...identity, ['Content-Length', '1000000000000']], 'x', 'refuse', { request: { method: 'PUT', path: '/RequestHandler/Logs/Watson/big.dmp', headers: [...identity, ['Content-Length', '1000000000000']], body: 'x', noContentLength: true, timeoutMs: 5000 } });
+  log('Content-Length not a number', '/RequestHandler/Logs/Watson/x.dmp', [...identity, ['Content-Length', 'ten']], 'x', 'refuse', { request: { method: 'PUT', path: '/RequestHandler/Logs/Watson/x.dmp', headers: [...identity, ['Content-Length', 'ten']], body: 'x', noContentLength: true } });
+  log('Content-Length and chunked (smuggling)', '/RequestHandler/Logs/Watson/x.dmp', [...identity, ['Content-Length', '4'], ['Transfer-Encoding', 'chunked']], '0\r\n\r\nGET /api/v1/tokens HTTP/1.1\r\n\r\n', 'refuse', { request: { method: 'PUT', path: '/RequestHandler/Logs/Watson/x.dmp', headers: [...identity, ['Content-Length', '4'], ['Transfer-Encoding', 'chunked']], body: '0\r\n\r\nGET /api/v1/tokens HTTP/1.1\r\n\r\n', noContentLength: true } });
+  log('bad chunk size', '/RequestHandler/Logs/Watson/x.dmp', [...identity, ['Transfer-Encoding', 'chunked']], 'zz\r\nabc\r\n0\r\n\r\n', 'refuse', { request: { method: 'PUT', path: '/RequestHandler/Logs/Watson/x.dmp', headers: [...identity, ['Transfer-Encoding', 'chunked']], body: 'zz\r\nabc\r\n0\r\n\r\n', noContentLength: true } });
+  log('chunked body over the limit', '/RequestHandler/Logs/Watson/x.dmp', [...identity, ['Transfer-Encoding', 'chunked']], '', 'refuse', { request: { method: 'PUT', path: '/RequestHandler/Logs/Watson/x.dmp', headers: [...identity, ['Transfer-Encoding', 'chunked']], body: `${Array.from({ length: 40 }, () => `8000\r\n${'x'.repeat(0x8000)}\r\n`).join('')}0\r\n\r\n`, noContentLength: true } });
+  log('body shorter than announced, then EOF', '/RequestHandler/Logs/Watson/x.dmp', [...identity, ['Content-Length', '100']], 'short', 'any', { mayGoUnanswered: true, request: { method: 'PUT', path: '/RequestHandler/Logs/Watson/x.dmp', headers: [...identity, ['Content-Length', '100']], body: 'short', noContentLength: true, halfClose: true, timeoutMs: 5000 } });
+  for (const type of ['text/xml', 'application/json', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded', `x/${'y'.repeat(4000)}`]) {
+    log(`Content-Type ${type.slice(0, 40)}`, '/RequestHandler/Logs/Watson/t.txt', [['X-UC-DeviceType', 'UCPhone'], ['X-UC-MacAddress', '00-04-F2-AB-CD-EF'], ['Content-Type', type]], '<!DOCTYPE x [<!ENTITY a SYSTEM "file:///etc/passwd">]><x>&a;</x>', 'any');
+  }
+
+  // Admin JSON bodies: wrong types, huge strings, unknown fields, prototype keys.
+  const json = (name: string, method: string, path: string, body: string, expect: 'refuse' | 'any', field?: string, type = 'application/json') =>
+    cases.push({ category: 'admin-json', name, listener: 'internal', phone: false, expect, field, request: { method, path, headers: admin([['Content-Type', type]]), body } });
+  const huge = 'x'.repeat(200_000);
+  const endpoints: [string, string, Record<string, unknown>][] = [
+    ['POST', '/api/v1/tokens', { name: 'hostile', role: 'viewer' }],
+    ['POST', '/api/v1/phone-users', { userId: 'sip:hostile@contoso.com', password: 'Pa55word!x' }],
+    ['POST', '/api/v1/test-devices', { scope: 'global', name: 'hostile', identifierType: 'MACAddress', identifier: '00-04-F2-00-00-77' }],
+    ['PUT', '/api/v1/configuration/global', { maxLogFileSize: 1024000 }],
+    ['POST', '/api/v1/session', { token: 'x'.repeat(20) }],
+  ];
+  for (const [method, path, valid] of endpoints) {
+    const short = path.replace('/api/v1/', '');
+    for (const field of Object.keys(valid)) {
+      const wrongTypes = [['a number', 12345], ['an array', ['a']], ['an object', { a: 1 }], ['null', null], ['true', true], ['a huge string', huge], ['a NUL string', 'a\u0000b'], ['a lone surrogate', '\ud800'], ['-1e308', -1e308]] as const;
+      for (const [label, value] of wrongTypes.filter(([label]) => typeof valid[field] !== 'number' || (label !== 'a number' && label !== '-1e308'))) {
+        json(`${short}: ${field} as ${label}`, method, path, JSON.stringify({ ...valid, [field]: value }), 'refuse', field);
+      }
+    }
+    json(`${short}: an unknown field`, method, path, JSON.stringify({ ...valid, isAdmin: true }), 'refuse', 'isAdmin');
+    json(`${short}: __proto__ key`, method, path, JSON.stringify(valid).replace('{', '{"__proto__":{"role":"admin","isAdmin":true},'), 'refuse');
+    json(`${short}: constructor.prototype key`, method, path, JSON.stringify(valid).replace('{', '{"constructor":{"prototype":{"isAdmin":true}},'), 'refuse');
+    json(`${short}: nested __proto__`, method, path, JSON.stringify({ ...valid, x: 1 }).replace('"x":1', '"x":{"__proto__":{"polluted":1}}'), 'refuse');
+    json(`${short}: not JSON`, method, path, '{"name": ', 'refuse');
+    json(`${short}: JSON array`, method, path, '[1,2,3]', 'refuse');
+    json(`${short}: JSON string`, method, path, '"hello"', 'refuse');
+    json(`${short}: empty body`, method, path, '', 'refuse');
+    json(`${short}: 2 MiB body`, method, path, JSON.stringify({ ...valid, pad: 'p'.repeat(2 * 1024 * 1024) }), 'refuse');
+    json(`${short}: 1000-deep nesting`, method, path, `${'['.repeat(1000)}${']'.repeat(1000)}`, 'refuse');
+    json(`${short}: duplicate keys`, method, path, JSON.stringify(valid).replace('{', '{"a":1,"a":2,'), 'refuse');
+    json(`${short}: as text/plain`, method, path, JSON.stringify(valid), 'refuse', undefined, 'text/plain');
+    json(`${short}: JSON with a BOM`, method, path, `\uFEFF${JSON.stringify(valid)}`, 'any');
+  }
+  for (const scope of ['site:', `site:${'s'.repeat(10_000)}`, 'site:%00', 'site:..%2f..', 'Global', '__proto__', 'constructor', 'site:a%20b', '%c0%ae']) {
+    json(`configuration scope ${JSON.stringify(scope.slice(0, 30))}`, 'PUT', `/api/v1/configuration/${scope}`, '{"maxLogFileSize":1024}', 'any');
+  }
+  for (const id of ['not-a-uuid', '00000000-0000-0000-0000-000000000000', '%00', "1' OR '1'='1", '..%2f..%2fhealthz', 'x'.repeat(5000), '__proto__']) {
+    for (const [method, path] of [['GET', '/api/v1/rules/'], ['POST', '/api/v1/rules/ID/approve'], ['DELETE', '/api/v1/tokens/'], ['GET', '/api/v1/imports/'], ['PATCH', '/api/v1/test-devices/'], ['GET', '/api/v1/device-logs/ID/content'], ['GET', '/api/v1/devices/']]) {
+      const url = path.includes('ID') ? path.replace('ID', id) : `${path}${id}`;
+      json(`${method} ${path} with id ${JSON.stringify(id.slice(0, 20))}`, method, url, method === 'GET' || method === 'DELETE' ? '' : '{}', 'refuse');
+    }
+  }
+
+  // Admin queries: forged cursors, bad filters and limits on every list.
+  const lists = ['/api/v1/imports', '/api/v1/tokens', '/api/v1/rules', '/api/v1/test-devices', '/api/v1/phone-users', '/api/v1/audit/admin', '/api/v1/audit/requests', '/api/v1/devices', '/api/v1/device-logs', '/api/v1/nodes', '/api/v1/configuration'];
+  const cursor = (parts: unknown) => Buffer.from(JSON.stringify(parts)).toString('base64url');
+  const cursors = [
+    ['not base64 JSON', 'AAAA'],
+    ['time text garbage', cursor(['not a time', '00000000-0000-0000-0000-000000000000'])],
+    ['time far future', cursor(['99999-01-01 00:00:00+00', '00000000-0000-0000-0000-000000000000'])],
+    ['id not a uuid', cursor(['2026-01-01 00:00:00+00', 'x'])],
+    ['NUL parts', cursor(['\u0000', '\u0000'])],
+    ['six NUL parts', cursor(Array.from({ length: 6 }, () => '\u0000'))],
+    ['one NUL part', cursor(['\u0000'])],
+    ['micros overflow', cursor(['99999999999999999', '1'])],
+    ['numbers', cursor([1, 2])],
+    ['object', cursor({ a: 1 })],
+    ['SQL', cursor(["2026-01-01'); DROP TABLE rules; --", "'"])],
+    ['huge', 'A'.repeat(5000)],
+  ];
+  for (const list of lists) {
+    const q = (name: string, query: string, expect: 'refuse' | 'any', field?: string) =>
+      cases.push({ category: 'admin-query', name: `${list.replace('/api/v1/', '')}: ${name}`, listener: 'internal', phone: false, expect, field, request: { method: 'GET', path: `${list}?${query}`, headers: admin() } });
+    // Lists keyed by text (rules, test devices, phone users) take any text but NUL as a cursor; the
+    // others (a time and an id) must refuse every forgery but a well-formed one.
+    const textKeyed = ['nodes', 'configuration', 'rules', 'test-devices', 'phone-users'].some((name) => list.endsWith(name));
+    for (const [name, value] of cursors) {
+      const expect = textKeyed ? (name.includes('NUL') && !list.endsWith('nodes') && !list.endsWith('configuration') ? 'refuse' : 'any') : name === 'micros overflow' ? 'any' : 'refuse';
+      q(`cursor ${name}`, `cursor=${value}`, expect, 'cursor');
+    }
+    for (const [name, value] of [['-1', '-1'], ['0', '0'], ['1e400', '1e400'], ['NaN', 'NaN'], ['10^30', '1'.repeat(30)], ['array', '1&limit=2'], ['hex', '0x10']]) {
+      q(`limit ${name}`, `limit=${value}`, 'any');
+    }
+    let spread = lists.indexOf(list);
+    for (const filter of ['deviceType', 'brand', 'model', 'macAddress', 'serialNumber', 'nodeId', 'since', 'until', 'seenSince', 'version', 'logType', 'updateType', 'locale', 'revision']) {
+      for (const [name, value] of [['NUL', '%00'], ['huge', 'x'.repeat(6000)], ['SQL', "'%20OR%201=1--"], ['wildcards', '%25%25*_'], ['bad date', '2026-13-45T99:99:99Z'], ['overlong UTF-8', '%c0%ae'], ['array', 'a&' + filter + '=b']]) {
+        // The short run takes every fourth pair (a different quarter per list); the long one all.
+        if (settings.scale > 1 || spread++ % 4 === 0) q(`${filter}=${name}`, `${filter}=${value}`, 'any');
+      }
+    }
+    q('__proto__ in the query', '__proto__[isAdmin]=1&constructor[prototype][x]=1', 'any');
+    q('unknown field (ignored by lists)', 'nosuchfield=1', 'any');
+  }
+  for (const date of ['', '2026-02-30', '../../etc', '%00', '9'.repeat(400), '2026-01-01T00:00:00Z']) {
+    cases.push({ category: 'admin-query', name: `audit export date ${JSON.stringify(date.slice(0, 20))}`, listener: 'internal', phone: false, expect: 'refuse', field: 'date', request: { method: 'GET', path: `/api/v1/audit/requests/export?date=${date}`, headers: admin() } });
+  }
+
+  // URL paths: every encoding of `..` on the file endpoints and elsewhere.
+  for (const path of traversalPaths(settings, random, settings.scale)) {
+    cases.push({ category: 'path', name: path.length > 90 ? `${path.slice(0, 90)}…` : path, listener: 'internal', phone: true, expect: 'refuse', request: { method: 'GET', path } });
+    if (path.startsWith('/DeviceUpdateFiles_Int/') && cases.length % 3 === 0) {
+      const external = path.replace('/DeviceUpdateFiles_Int', '/DeviceUpdateFiles_Ext');
+      cases.push({ category: 'path', name: `ext ${external.slice(0, 90)}`, listener: 'external', phone: true, expect: 'refuse', request: { method: 'GET', path: `${external}?t=1.${'A'.repeat(43)}` } });
+    }
+  }
+  cases.push({ category: 'path', name: 'control: the file itself', listener: 'internal', phone: true, expect: 'any', request: { method: 'GET', path: `/DeviceUpdateFiles_Int${settings.filePath}` } });
+  for (const path of ['/api/v1/../healthz', '/api/v1/%2e%2e/%2e%2e/etc/passwd', '/API/V1/TOKENS', '//api//v1//tokens', '/api/v1/tokens%00', '/api/v1/tokens/..%2f..%2f', '/cp/../../package.json', '/cp/%2e%2e/%2e%2e/.pool/test/secrets.json', '/cp/..%5c..%5cpackage.json', '/api/docs/..%2f..%2fpackage.json', '/api/docs/%2e%2e%2fswagger-ui.css', '/RequestHandler/Logs/..%2f..%2f/x.dmp', '/RequestHandler/ucdevice.upx/../../api/v1/tokens', '/\\api\\v1\\tokens', '/%5capi%5cv1%5ctokens', `/${'..%2f'.repeat(200)}`, '/%', '/%zz', '/*', '/?', '/#x']) {
+    cases.push({ category: 'path', name: path.length > 90 ? `${path.slice(0, 90)}…` : path, listener: 'internal', phone: false, expect: path === '/API/V1/TOKENS' ? 'any' : 'refuse', request: { method: 'GET', path } });
+  }
+  for (const path of ['/api/v1/tokens', '/healthz', '/metrics', '/cp/', '/RequestHandler/ucdevice.upx', '/DeviceUpdateFiles_Int/x', '/RequestHandlerExt/../api/v1/nodes', '/REQUESTHANDLEREXT/%2e%2e/api/v1/tokens']) {
+    cases.push({ category: 'path', name: `external ${path}`, listener: 'external', phone: true, expect: 'refuse', request: { method: 'GET', path, headers: [['Authorization', `Bearer ${settings.adminToken}`]] } });
+  }
+
+  // Hostile headers.
+  const header = (name: string, listener: Listener, method: string, path: string, headers: [string, string][], expect: 'refuse' | 'any', phone: boolean, body?: string) =>
+    cases.push({ category: 'headers', name, listener, phone, expect, request: { method, path, headers, body } });
+  const filePath = `/DeviceUpdateFiles_Int${settings.filePath}`;
+  header('header of 64 KiB', 'internal', 'GET', '/healthz', [['X-Big', 'x'.repeat(64 * 1024)]], 'refuse', false);
+  header('3000 headers', 'internal', 'GET', '/healthz', Array.from({ length: 3000 }, (_, i) => [`X-H${i}`, 'v'] as [string, string]), 'any', false);
+  header('NUL in a header value', 'internal', 'GET', '/healthz', [['X-Nul', 'a\u0000b']], 'refuse', false);
+  header('no Host', 'internal', 'GET', '/healthz', [['Host', '']], 'any', false);
+  header('Host with a path', 'internal', 'POST', '/RequestHandler/ucdevice.upx', [['Host', 'evil.example/../x'], ['Content-Type', XML]], 'refuse', true, VALID_CHECK);
+  header('Host with markup', 'internal', 'POST', '/RequestHandler/ucdevice.upx', [['Host', '<script>'], ['Content-Type', XML]], 'refuse', true, VALID_CHECK);
+  header('Host of 5000 chars', 'internal', 'POST', '/RequestHandler/ucdevice.upx', [['Host', 'h'.repeat(5000)], ['Content-Type', XML]], 'refuse', true, VALID_CHECK);
+  header('untrusted X-Forwarded-Host', 'internal', 'POST', '/RequestHandler/ucdevice.upx', [['X-Forwarded-Host', 'evil.example'], ['X-Forwarded-Proto', 'gopher'], ['Content-Type', XML]], 'any', true, VALID_CHECK);
+  header('X-Request-Id of 10k chars', 'internal', 'POST', '/RequestHandler/ucdevice.upx', [['X-Request-Id', 'r'.repeat(10_000)], ['Content-Type', XML]], 'any', true, VALID_CHECK);
+  header('X-Request-Id with markup', 'internal', 'POST', '/RequestHandler/ucdevice.upx', [['X-Request-Id', '<x>"\'&'], ['Content-Type', XML]], 'any', true, VALID_CHECK);
+  for (const auth of ['Bearer', 'Bearer ', `Bearer ${'A'.repeat(600)}`, 'Bearer ../../../etc/passwd', 'Basic YWRtaW46YWRtaW4=', `Bearer ${settings.adminToken}\u0000`, 'bearer ' + settings.adminToken.toUpperCase(), 'Bearer ' + 'ucu_' + 'x'.repeat(40)]) {
+    header(`admin Authorization ${JSON.stringify(auth.slice(0, 30))}`, 'internal', 'GET', '/api/v1/tokens', [['Authorization', auth]], 'refuse', false);
+  }
+  for (const cookie of ['ucu_session=../../etc/passwd', `ucu_session=${'s'.repeat(4000)}`, 'ucu_session=%00', 'ucu_session="x"; ucu_session=y', '__proto__=1; constructor=2']) {
+    header(`Cookie ${JSON.stringify(cookie.slice(0, 30))}`, 'internal', 'GET', '/api/v1/tokens', [['Cookie', cookie]], 'refuse', false);
+  }
+  for (const auth of ['Basic', 'Basic !!!!', `Basic ${Buffer.from('sip:a@b').toString('base64')}`, `Basic ${Buffer.from(`sip:${'a'.repeat(100_000)}@b:pw`).toString('base64').slice(0, 60_000)}`, `Basic ${Buffer.from('\u0000:\u0000').toString('base64')}`, `Basic ${Buffer.from([0xff, 0xfe, 0x3a, 0xc0]).toString('base64')}`, 'Negotiate YIIB', 'Bearer x']) {
+    header(`phone Authorization ${JSON.stringify(auth.slice(0, 30))}`, 'external', 'POST', '/RequestHandlerExt/ucdevice.upx', [['Authorization', auth], ['Content-Type', XML]], 'refuse', true, VALID_CHECK);
+  }
+  for (const range of ['bytes=-0', 'bytes=99999999999999999999-', 'bytes=5-1', 'bytes=0-0,' + Array.from({ length: 1000 }, (_, i) => `${i}-${i}`).join(','), 'bytes=--1', 'items=0-1', 'bytes=0x10-', `bytes=${'9'.repeat(400)}-`]) {
+    header(`Range ${JSON.stringify(range.slice(0, 30))}`, 'internal', 'GET', filePath, [['Range', range]], 'any', true);
+  }
+  header('If-None-Match of 8 KiB', 'internal', 'GET', filePath, [['If-None-Match', `"${'e'.repeat(8000)}"`]], 'any', true);
+  header('If-None-Match *', 'internal', 'GET', filePath, [['If-None-Match', '*']], 'any', true);
+  header('download token garbage', 'external', 'GET', `/DeviceUpdateFiles_Ext${settings.filePath}?t=${encodeURIComponentLoose('1.<script>')}`, [], 'refuse', true);
+  header('download token twice', 'external', 'GET', `/DeviceUpdateFiles_Ext${settings.filePath}?t=1.${'A'.repeat(43)}&t=2.${'B'.repeat(43)}`, [], 'refuse', true);
+  header('download token of 100 KiB', 'external', 'GET', `/DeviceUpdateFiles_Ext${settings.filePath}?t=${'9'.repeat(7000)}`, [], 'refuse', true);
+  header('unknown method on a phone path', 'internal', 'PROPFIND', '/RequestHandler/ucdevice.upx', [], 'refuse', true);
+  header('TRACE', 'internal', 'TRACE', '/api/v1/tokens', [], 'refuse', false);
+  header('OPTIONS on the admin API', 'internal', 'OPTIONS', '/api/v1/tokens', [], 'refuse', false);
+  cases.push({ category: 'headers', name: 'CONNECT', listener: 'internal', phone: false, expect: 'refuse', mayGoUnanswered: true, request: { method: 'CONNECT', path: '127.0.0.1:22' } });
+  header('absolute-form request target', 'internal', 'GET', 'http://evil.example/api/v1/tokens', [], 'refuse', false);
+  header('HTTP/1.1 request line with spaces in the path', 'internal', 'GET', '/api/v1/ tokens', [], 'refuse', false);
+  return cases;
+}
