@@ -49,6 +49,7 @@ class WorkerServicesModule implements OnApplicationBootstrap, BeforeApplicationS
       prefix: QUEUE_PREFIX,
       concurrency: config.UCU_WORKER_CONCURRENCY,
       shutdownTimeoutMs: config.UCU_SHUTDOWN_TIMEOUT_MS,
+      lockDurationMs: config.UCU_JOB_LOCK_DURATION_MS,
       connect: () => createRedis(config.REDIS_URL, `ucupdates:${config.UCU_NODE_ID}:worker`),
     });
     this.nodeId = config.UCU_NODE_ID;

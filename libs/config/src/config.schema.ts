@@ -87,6 +87,7 @@ const variables = z.object({
 
     // The worker
     UCU_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+    UCU_JOB_LOCK_DURATION_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
     UCU_REQUEST_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
 });
 
