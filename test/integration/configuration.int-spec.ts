@@ -66,6 +66,20 @@ describe('device update configuration (/api/v1/configuration)', () => {
     });
   });
 
+  it('takes first writes of one scope at once, each with its audit row (found by the hostile-input suite)', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, n) =>
+        api().put('/api/v1/configuration/site:Race').set(as(ADMIN)).send({ maxLogFileSize: 100_000 + n }),
+      ),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(Array(8).fill(200));
+    const rows = await dataSource.query(`SELECT count(*)::int AS n FROM device_update_configurations WHERE scope = 'site:Race'`);
+    expect(rows[0].n).toBe(1);
+    const audits = await dataSource.query(`SELECT count(*)::int AS n FROM admin_audit WHERE target = 'configuration/site:Race'`);
+    expect(audits[0].n).toBe(8);
+    await api().delete('/api/v1/configuration/site:Race').set(as(ADMIN)).expect(204);
+  });
+
   it("makes a site's configuration the effective one on a pool of that site, and removes it again", async () => {
     await api().put('/api/v1/configuration/site:Redmond').set(as(ADMIN)).send({ logFlushInterval: '00:10:00' }).expect(200);
     const effective = await api().get('/api/v1/configuration/effective').set(as(OPERATOR)).expect(200);

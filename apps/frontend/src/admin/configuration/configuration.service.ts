@@ -8,7 +8,7 @@ import {
   formatTimeSpan,
   GLOBAL_SCOPE,
 } from '@ucupdates/device-config';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, QueryFailedError } from 'typeorm';
 import type { AdminPrincipal } from '../../auth/admin-principal';
 import { ApiError } from '../../errors/api-error';
 import { AdminChanges } from '../admin-changes';
@@ -53,7 +53,23 @@ export class ConfigurationService {
   }
 
   /** Sets the fields given; the others keep their value (or the default, for a new site scope). */
+  /**
+   * Sets a scope's configuration. Two first writes of one scope at once (through two nodes) both
+   * find no row to lock and both insert: the one that loses the unique key runs again, and then
+   * finds the winner's row (and audits it as its `before`).
+   */
   async set(scope: string, changes: ConfigurationChanges, principal: AdminPrincipal): Promise<ConfigurationView> {
+    try {
+      return await this.setOnce(scope, changes, principal);
+    } catch (error) {
+      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
+        return this.setOnce(scope, changes, principal);
+      }
+      throw error;
+    }
+  }
+
+  private setOnce(scope: string, changes: ConfigurationChanges, principal: AdminPrincipal): Promise<ConfigurationView> {
     return this.changes.commit('configuration', async (manager) => {
       const current = await this.find(manager, scope, true).catch((error: unknown) => {
         if (error instanceof ApiError && error.code === 'NotFound') {
