@@ -208,7 +208,11 @@ describe('the control panel in a browser', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'device-update-confirm-1280.png') });
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
-    expect(await page.evaluate<string>('document.activeElement?.textContent')).toBe('Approve');
+    await eventually(
+      () => page.evaluate<string>('document.activeElement?.textContent ?? ""'),
+      (text) => text === 'Approve',
+      'focus back on the Approve button',
+    );
 
     await page.getByRole('button', { name: 'Approve', exact: true }).click();
     await dialog.getByRole('button', { name: 'Approve', exact: true }).click();

@@ -48,7 +48,12 @@ export function Dialog(props: { title: string; onClose: () => void; children: Co
       if (dialog.open) {
         dialog.close();
       }
-      opener.current?.focus();
+      // Once the dialog is gone (a re-render may be under way): back to what opened it.
+      const target = opener.current;
+      target?.focus();
+      requestAnimationFrame(() => {
+        if (target?.isConnected && document.activeElement !== target) target.focus();
+      });
     };
   }, []);
   return (
