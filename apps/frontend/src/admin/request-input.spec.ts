@@ -36,6 +36,19 @@ describe('admin input that Postgres cannot store', () => {
     expect(error.details).toMatchObject({ field });
   });
 
+  it('refuses at once a body that is not plain data (a JSON route sent a stream), without walking it', () => {
+    // An object graph with a cycle and a fan-out that a walk to depth 32 would never finish.
+    const node: Record<string, unknown> = {};
+    for (let i = 0; i < 8; i++) node[`k${i}`] = node;
+    class Stream {
+      readonly graph = node;
+    }
+    const started = Date.now();
+    const error = refusal(() => parseInput(schema, new Stream()));
+    expect(error.getStatus()).toBe(400);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
   it('refuses a cursor whose parts hold such text', () => {
     expect(() => decodeCursor(encodeCursor(['\u0000', 'x']), 2)).toThrow(ApiError);
     expect(decodeCursor(encodeCursor(['a', 'b']), 2)).toEqual(['a', 'b']);

@@ -12,10 +12,21 @@ export function isStorableText(text: string): boolean {
   return !UNSTORABLE.test(text);
 }
 
-/** The path of the first string (key or value) in `input` that Postgres cannot store, or null. */
+/** Parsed JSON, a query or route parameters: arrays and plain objects, nothing else. */
+function isPlainData(input: object): boolean {
+  const prototype = Object.getPrototypeOf(input);
+  return Array.isArray(input) || prototype === Object.prototype || prototype === null;
+}
+
+/**
+ * The path of the first string (key or value) in `input` that Postgres cannot store, or null.
+ * Only walks plain data: a body that is something else (the request stream, when a client sent a
+ * JSON route another media type) is the schema's to refuse — walking its object graph would take
+ * for ever.
+ */
 function unstorableField(input: unknown, path: string[] = [], depth = 0): string[] | null {
   if (typeof input === 'string') return isStorableText(input) ? null : path;
-  if (input === null || typeof input !== 'object' || depth > 32) return null;
+  if (input === null || typeof input !== 'object' || depth > 32 || !isPlainData(input)) return null;
   for (const [key, value] of Object.entries(input)) {
     if (!isStorableText(key)) return [...path, key.replace(UNSTORABLE, '?')];
     const found = unstorableField(value, [...path, key], depth + 1);
