@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
@@ -11,7 +11,9 @@ import type { ManagedProcess } from '../../deploy/pool/processes';
 import { buildPackage, createTestPki, type TestPki, type TestUpdate } from '../support/package-builder';
 import { PrivatePostgres } from '../support/private-postgres';
 import { PrivateRedis } from '../support/private-redis';
+import { download, sha256OfFile } from '../support/digests';
 import { ROOT, testServices } from '../support/test-environment';
+import { sleep, waitFor } from '../support/waiting';
 
 /**
  * Faults injected on the real pool (issue 9): three nodes behind HAProxy on a Postgres, a Redis
@@ -301,7 +303,7 @@ describe('faults on the real pool', () => {
     );
     for (const [index] of NODES.entries()) {
       for (const file of files) {
-        expect(sha256File(pathOf(index, file.sha256))).toBe(file.sha256);
+        expect(await sha256OfFile(pathOf(index, file.sha256))).toBe(file.sha256);
       }
     }
   }
@@ -425,28 +427,6 @@ function call(
   });
 }
 
-function download(url: string, agent?: Agent): Promise<{ status: number; size: number; sha256: string }> {
-  return new Promise((resolve, reject) => {
-    const request = httpRequest(url, { agent, timeout: 60_000 }, (response) => {
-      const hash = createHash('sha256');
-      let size = 0;
-      response.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        hash.update(chunk);
-      });
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, size, sha256: hash.digest('hex') }));
-      response.on('error', reject);
-    });
-    request.on('timeout', () => request.destroy(new Error('timed out')));
-    request.on('error', reject);
-    request.end();
-  });
-}
-
-function sha256File(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
-
 async function tearDownMount(path: string): Promise<void> {
   try {
     execFileSync('mountpoint', ['-q', path]);
@@ -454,18 +434,4 @@ async function tearDownMount(path: string): Promise<void> {
     return; // not mounted
   }
   execFileSync('umount', [path]);
-}
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | null | undefined | false>, everyMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

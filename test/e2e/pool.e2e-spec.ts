@@ -10,6 +10,7 @@ import { runMigrations } from '../../deploy/pool/prerequisites';
 import { httpGet } from '../../deploy/pool/processes';
 import { buildPackage, createTestPki, type TestPki } from '../support/package-builder';
 import { recreateDatabase, ROOT, testServices } from '../support/test-environment';
+import { sleep } from '../support/waiting';
 
 const TOKEN = 'e2e-bootstrap-token-0123456789';
 const DOWN_AFTER_MS = 2_000;
@@ -445,8 +446,4 @@ async function waitForLogLine(pool: LocalPool, match: (line: Record<string, unkn
     await sleep(100);
   }
   throw new Error('no such log line');
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -7,7 +7,9 @@ import { LocalPool } from '../../deploy/pool/local-pool';
 import { runMigrations } from '../../deploy/pool/prerequisites';
 import { PrivateRedis } from '../support/private-redis';
 import { buildPackage, createTestPki, type TestPki, type TestUpdate } from '../support/package-builder';
+import { download, sha256OfFile } from '../support/digests';
 import { recreateDatabase, ROOT, testServices } from '../support/test-environment';
+import { sleep, waitFor } from '../support/waiting';
 
 const TOKEN = 'e2e-replication-token-0123456789';
 const REDIS_PORT = 16391;
@@ -118,7 +120,7 @@ describe('replication on the real pool', () => {
     });
     for (let index = 0; index < NODES.length; index++) {
       for (const file of files) {
-        expect({ node: NODES[index], sha256: await sha256Of(join(pool.replicaDir(index), file.sha256.slice(0, 2), file.sha256)) }).toEqual({
+        expect({ node: NODES[index], sha256: await sha256OfFile(join(pool.replicaDir(index), file.sha256.slice(0, 2), file.sha256)) }).toEqual({
           node: NODES[index],
           sha256: file.sha256,
         });
@@ -231,45 +233,3 @@ describe('replication on the real pool', () => {
     await everyNodeHoldsEveryFile();
   }, 120_000);
 });
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | null | undefined | false>, everyMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
-
-function sha256Of(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('end', () => resolve(hash.digest('hex')))
-      .on('error', reject);
-  });
-}
-
-/** A download hashed as it streams (100 MB is not kept in memory). */
-function download(url: string): Promise<{ status: number; size: number; sha256: string }> {
-  return new Promise((resolve, reject) => {
-    httpRequest(url, { timeout: 120_000 }, (response) => {
-      const hash = createHash('sha256');
-      let size = 0;
-      response.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        hash.update(chunk);
-      });
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, size, sha256: hash.digest('hex') }));
-      response.on('error', reject);
-    })
-      .on('error', reject)
-      .end();
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

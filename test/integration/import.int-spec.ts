@@ -15,6 +15,7 @@ import { ImportPackageHandler } from '../../apps/worker/src/imports/import-packa
 import { SignaturePolicy } from '../../apps/worker/src/imports/signature-policy';
 import { buildPackage, createTestPki, type TestPki, type TestUpdate } from '../support/package-builder';
 import { recreateDatabase, testConfig, testServices } from '../support/test-environment';
+import { waitFor } from '../support/waiting';
 
 interface ImportResult {
   status: string;
@@ -110,7 +111,7 @@ describe('the import job on real Postgres and MinIO', () => {
     );
     expect(result).toMatchObject({ status: 'succeeded', error_code: null });
     expect(await rule('CPE')).toMatchObject({ approved_version: null, pending_version: '4.0.7577.4372' });
-    await waitFor(() => announcements.includes('rules'));
+    await waitFor('the announcement', 2_000, () => announcements.includes('rules'), 20);
     expect(await rule('UCM')).toMatchObject({ approved_version: null, pending_version: '1.0.1' });
     expect((await storage.stat(`files/${sha256(cpe)}`))?.size).toBe(cpe.length);
     const files = await dataSource.query(
@@ -213,12 +214,3 @@ describe('the import job on real Postgres and MinIO', () => {
   });
 });
 
-async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) {
-      throw new Error('timed out');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -7,6 +7,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { JobRunner } from '../../apps/worker/src/jobs/job-runner';
 import { PrivateRedis } from '../support/private-redis';
+import { waitFor } from '../support/waiting';
 
 /**
  * A Redis of this suite's own (port 16390, AOF on so queued jobs survive), restarted while jobs
@@ -70,7 +71,7 @@ describe('workers across a Redis restart', () => {
       for (const jobId of queued) {
         await queue.add('work', {}, { jobId });
       }
-      await waitFor(async () => (await queue.getActiveCount()) === 1);
+      await waitFor('a running job', 10_000, async () => (await queue.getActiveCount()) === 1, 50);
 
       await redis.stop();
       await new Promise((resolve) => setTimeout(resolve, 3_000)); // Redis stays away a while
@@ -83,8 +84,8 @@ describe('workers across a Redis restart', () => {
       for (const jobId of added) {
         await queue.add('work', {}, { jobId });
       }
-      await waitFor(() => [...queued, ...added].every((jobId) => done.has(jobId)), 30_000);
-      await waitFor(async () => (await queue.getJobCountByTypes('waiting', 'active', 'delayed')) === 0, 10_000);
+      await waitFor('every job done', 30_000, () => [...queued, ...added].every((jobId) => done.has(jobId)), 50);
+      await waitFor('an empty queue', 10_000, async () => (await queue.getJobCountByTypes('waiting', 'active', 'delayed')) === 0, 50);
     } finally {
       await runner.close();
       await queue.close();
@@ -92,10 +93,3 @@ describe('workers across a Redis restart', () => {
   }, 60_000);
 });
 
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -19,6 +19,7 @@ import { NodeReplication } from '../../apps/worker/src/replication/node-replicat
 import { ReplicaVerificationError, ReplicaWriter } from '../../apps/worker/src/replication/replica-writer';
 import { buildPackage, createTestPki, type TestPki } from '../support/package-builder';
 import { recreateDatabase, testConfig, testServices } from '../support/test-environment';
+import { waitFor } from '../support/waiting';
 
 const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -203,7 +204,7 @@ describe('replication on real Postgres, Redis and MinIO', () => {
     const write = killed.replicateFile(fakeJob(sha, bytes.length));
     hanging.write(bytes.subarray(0, 50_000));
     const dir = dirname(pathOn('node-2', sha));
-    await waitFor(() => existsSync(dir) && readdirSync(dir).some((name) => name.startsWith(`.tmp-${sha}-`)));
+    await waitFor('a temporary copy', 20_000, () => existsSync(dir) && readdirSync(dir).some((name) => name.startsWith(`.tmp-${sha}-`)), 20);
     expect(existsSync(pathOn('node-2', sha))).toBe(false);
 
     // The next worker of the node starts: the temporary file goes before any job runs.
@@ -234,10 +235,10 @@ describe('replication on real Postgres, Redis and MinIO', () => {
     ]);
     try {
       const all = [...first.files, ...second.files];
-      await waitFor(async () => {
+      await waitFor('every file ready on node-1', 20_000, async () => {
         const states = await Promise.all(all.map(async (file) => (await replicaRow('node-1', file.sha256))?.state));
         return states.every((state) => state === 'ready');
-      });
+      }, 50);
       const [deleted, corrupted] = second.files;
       rmSync(pathOn('node-1', deleted.sha256));
       const garbled = readFileSync(pathOn('node-1', corrupted.sha256));
@@ -252,10 +253,10 @@ describe('replication on real Postgres, Redis and MinIO', () => {
       expect(summary).toMatchObject({ removed: 2, verified: 1, scheduled: 2 });
       expect(existsSync(pathOn('node-1', sha256Of(unused)))).toBe(false);
       expect(await replicaRow('node-1', sha256Of(unused))).toBeUndefined();
-      await waitFor(async () => {
+      await waitFor('every file ready on node-1', 20_000, async () => {
         const states = await Promise.all(all.map(async (file) => (await replicaRow('node-1', file.sha256))?.state));
         return states.every((state) => state === 'ready');
-      });
+      }, 50);
       for (const file of all) {
         const bytes = readFileSync(pathOn('node-1', file.sha256));
         expect(sha256Of(bytes)).toBe(file.sha256);
@@ -292,10 +293,3 @@ describe('replication on real Postgres, Redis and MinIO', () => {
   });
 });
 
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
