@@ -222,7 +222,7 @@ export class BenchEnvironment {
   }
 }
 
-async function flushRedisDb(url: string): Promise<void> {
+export async function flushRedisDb(url: string): Promise<void> {
   const { Redis } = await import('ioredis');
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
@@ -234,12 +234,12 @@ async function flushRedisDb(url: string): Promise<void> {
 }
 
 /** Kills what a benchmark killed with SIGKILL left behind, if those pids still run our programs. */
-function killOrphans(file: string, log: (line: string) => void): void {
+export function killOrphans(file: string, log: (line: string) => void): void {
   if (!existsSync(file)) return;
   for (const pid of JSON.parse(readFileSync(file, 'utf8')) as number[]) {
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (/minio|nginx|redis-server|dist\/apps|bare-fastify/.test(cmdline)) {
+      if (/minio|nginx|haproxy|redis-server|dist\/apps|bare-fastify/.test(cmdline)) {
         // nginx's workers outlive a killed master: the whole tree goes.
         for (const each of processTree(pid).reverse()) process.kill(each, 'SIGKILL');
         log(`killed pid ${pid}, left over from a benchmark that did not stop cleanly`);

@@ -1,0 +1,151 @@
+import type { PhoneIdentity } from './identities';
+
+/**
+ * The phone's side of `../shared/spec/phone-protocol.md`, as plain functions: the update check it
+ * sends and the reading of the answer. A small reader of the answer's fixed shape rather than a
+ * general XML parser: the simulator has to be cheap enough to make thousands of checks a second
+ * on one core, and a phone's firmware reads only these elements too. Anything that is not such
+ * an answer is a protocol error, reported as such.
+ */
+
+export interface OfferedFile {
+  name: string;
+  url: string;
+  size: number;
+  sha256: string;
+}
+
+export interface OfferedModule {
+  updateType: string;
+  action: 'Install' | 'RestoreBackup';
+  version: string | null;
+  files: OfferedFile[];
+  /** The image and its security catalog, as named by the answer (either may be absent). */
+  filename: string | null;
+  signatureFilename: string | null;
+}
+
+export interface CheckAnswer {
+  numOfFiles: number;
+  modules: OfferedModule[];
+}
+
+export class ProtocolError extends Error {}
+
+const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+
+function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => XML_ESCAPES[character]);
+}
+
+function unescapeXml(text: string): string {
+  return text.replace(/&(amp|lt|gt|quot|apos|#(\d+)|#x([0-9a-fA-F]+));/g, (_, name: string, decimal?: string, hex?: string) => {
+    if (decimal) return String.fromCodePoint(Number(decimal));
+    if (hex) return String.fromCodePoint(parseInt(hex, 16));
+    return { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }[name as 'amp']!;
+  });
+}
+
+/** The update check a phone sends: its identity and every module it runs, with the installed version. */
+export function updateCheckBody(phone: PhoneIdentity, installed: Readonly<Record<string, string>>, timestamp: string): string {
+  let modules = '';
+  for (const updateType of Object.keys(installed)) {
+    modules +=
+      `    <Module>\n      <UpdateType>${escapeXml(updateType)}</UpdateType>\n` +
+      `      <Filename>${escapeXml(updateType)}.nbt</Filename>\n      <Version>${escapeXml(installed[updateType])}</Version>\n` +
+      `      <Timestamp>${timestamp}</Timestamp>\n    </Module>\n`;
+  }
+  return (
+    `<?xml version="1.0" encoding="utf-8"?>\n<Request>\n  <DeviceType>${escapeXml(phone.deviceType)}</DeviceType>\n` +
+    `  <MacAddress>${phone.mac ?? ''}</MacAddress>\n  <SerialNumber>${escapeXml(phone.serial)}</SerialNumber>\n` +
+    `  <Vendor>${escapeXml(phone.brand)}</Vendor>\n  <Model>${escapeXml(phone.model)}</Model>\n` +
+    `  <Revision>${escapeXml(phone.revision)}</Revision>\n  <Locale>${escapeXml(phone.locale)}</Locale>\n` +
+    (phone.userId ? `  <UserId>${escapeXml(phone.userId)}</UserId>\n` : '') +
+    `  <Modules>\n${modules}  </Modules>\n</Request>\n`
+  );
+}
+
+/** The text of the first `<name>` element in `xml`, unescaped; null when there is none. */
+function element(xml: string, name: string): string | null {
+  const open = xml.indexOf(`<${name}>`);
+  if (open === -1) return null;
+  const start = open + name.length + 2;
+  const end = xml.indexOf(`</${name}>`, start);
+  if (end === -1) throw new ProtocolError(`<${name}> is not closed`);
+  return unescapeXml(xml.slice(start, end).trim());
+}
+
+/** Every `<name>…</name>` block's inner text. */
+function blocks(xml: string, name: string): string[] {
+  const found: string[] = [];
+  let from = 0;
+  for (;;) {
+    const open = xml.indexOf(`<${name}>`, from);
+    if (open === -1) return found;
+    const start = open + name.length + 2;
+    const end = xml.indexOf(`</${name}>`, start);
+    if (end === -1) throw new ProtocolError(`<${name}> is not closed`);
+    found.push(xml.slice(start, end));
+    from = end + name.length + 3;
+  }
+}
+
+/**
+ * Reads a 200 answer to an update check. Throws ProtocolError unless it is a `<Response>` whose
+ * NumOfFiles counts its files, whose modules each say Install (with a version and files that
+ * have a name, an absolute URL, a size and a SHA-256) or RestoreBackup.
+ */
+export function parseCheckAnswer(xml: string): CheckAnswer {
+  if (!xml.includes('<Response>') || !xml.includes('</Response>')) throw new ProtocolError('the answer is not a <Response>');
+  const countText = element(xml, 'NumOfFiles');
+  if (countText === null || !/^\d+$/.test(countText)) throw new ProtocolError('the answer has no NumOfFiles');
+  const modules = blocks(xml, 'Module').map((module): OfferedModule => {
+    const updateType = element(module, 'UpdateType');
+    const action = element(module, 'Action');
+    if (!updateType) throw new ProtocolError('a module has no UpdateType');
+    if (action !== 'Install' && action !== 'RestoreBackup') throw new ProtocolError(`module ${updateType}: unknown Action "${action}"`);
+    const files = blocks(module, 'File').map((file): OfferedFile => {
+      const offered = {
+        name: element(file, 'Name') ?? '',
+        url: element(file, 'Url') ?? '',
+        size: Number(element(file, 'Size')),
+        sha256: element(file, 'Sha256') ?? '',
+      };
+      if (!offered.name || !/^https?:\/\//.test(offered.url) || !Number.isSafeInteger(offered.size) || offered.size < 0 || !/^[0-9a-f]{64}$/.test(offered.sha256)) {
+        throw new ProtocolError(`module ${updateType}: a file lacks a name, an absolute URL, a size or a SHA-256`);
+      }
+      return offered;
+    });
+    const version = element(module, 'Version');
+    if (action === 'Install' && (!version || files.length === 0)) throw new ProtocolError(`module ${updateType}: Install without a version or files`);
+    return { updateType, action, version, files, filename: element(module, 'Filename'), signatureFilename: element(module, 'SignatureFilename') };
+  });
+  const numOfFiles = Number(countText);
+  const files = modules.reduce((sum, module) => sum + module.files.length, 0);
+  if (numOfFiles !== files) throw new ProtocolError(`NumOfFiles says ${numOfFiles} but the answer names ${files} files`);
+  return { numOfFiles, modules };
+}
+
+/** The error code of a refusal (`<Response><Error>Code</Error>…`), or null. */
+export function errorCodeOf(xml: string): string | null {
+  try {
+    return element(xml, 'Error');
+  } catch {
+    return null;
+  }
+}
+
+/** The headers of a device log upload, naming the phone (phone-protocol.md, "Device log upload"). */
+export function logUploadHeaders(phone: PhoneIdentity): Record<string, string> {
+  return {
+    'Content-Type': 'application/octet-stream',
+    'X-UC-DeviceType': phone.deviceType,
+    'X-UC-MacAddress': phone.mac ?? '',
+    'X-UC-SerialNumber': phone.serial,
+  };
+}
+
+/** `Basic` credentials of a Lync user id: `sip:alice@contoso.com:password`, base64. */
+export function basicCredentials(userId: string, password: string): string {
+  return `Basic ${Buffer.from(`${userId}:${password}`, 'utf8').toString('base64')}`;
+}

@@ -1,0 +1,512 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { backoffDelayMs, isRetryable, parseRetryAfter } from './backoff';
+import { generateIdentities, type PhoneIdentity } from './identities';
+import { LatencyHistogram } from './latency-histogram';
+import type { SimOptions } from './options';
+import { type CheckReason, Phone } from './phone';
+import { basicCredentials, type CheckAnswer, errorCodeOf, logUploadHeaders, type OfferedFile, parseCheckAnswer, ProtocolError, updateCheckBody } from './phone-protocol';
+import { Random } from './random';
+import { bootTimes, EventHeap } from './scheduler';
+import { type SimReport, versionCounts } from './sim-report';
+
+/**
+ * The simulation: N phones on one event heap, their requests over keep-alive agents (one per
+ * phone group and listener, with a bounded number of sockets, as phones of a site share a
+ * network path), the figures counted as the answers come.
+ */
+
+interface Failure {
+  kind: string;
+  retryable: boolean;
+  retryAfterMs: number | null;
+}
+
+class RequestFailure extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.kind);
+  }
+}
+
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+export interface Progress {
+  elapsedSeconds: number;
+  phones: number;
+  done: number;
+  checksPerSecond: number;
+  downloadsPerSecond: number;
+  errors: number;
+  inFlight: number;
+}
+
+export class Simulation {
+  readonly phones: Phone[];
+  readonly checks = new LatencyHistogram();
+  readonly downloadLatency = new LatencyHistogram();
+  private readonly heap = new EventHeap<Phone>();
+  private readonly generations: number[];
+  private readonly reasons: CheckReason[];
+  private readonly bootAt: number[];
+  private readonly signedInDone: boolean[];
+  private readonly settled: boolean[];
+  private readonly random: Random;
+  private readonly agents = new Map<string, http.Agent>();
+  private readonly requestIds: WriteStream | null;
+  private timer: NodeJS.Timeout | null = null;
+  private started = 0;
+  private stopped = false;
+  private finish: (() => void) | null = null;
+  private settledCount = 0;
+  private checkedCount = 0;
+  private currentCount = 0;
+  private inFlight = 0;
+
+  counters = { checks: 0, checkAttempts: 0, downloads: 0, bytes: 0, installs: 0, restores: 0, logUploads: 0, retries: 0, errors: 0 };
+  readonly errorsByKind: Record<string, number> = {};
+  fullRolloutMs: number | null = null;
+
+  constructor(
+    readonly options: SimOptions,
+    identities: PhoneIdentity[] = generateIdentities({
+      count: options.phones,
+      seed: options.seed,
+      mix: options.mix,
+      installed: options.installed,
+      signedInShare: options.signedInShare,
+      externalShare: options.externalShare,
+      testDeviceShare: options.testDeviceShare,
+      serialOnlyShare: options.serialOnlyShare,
+      sipDomain: options.sipDomain,
+      deviceType: 'UCPhone',
+    }),
+  ) {
+    this.phones = identities.map((identity) => new Phone(identity));
+    const n = this.phones.length;
+    this.generations = new Array<number>(n).fill(0);
+    this.reasons = new Array<CheckReason>(n).fill('boot');
+    this.bootAt = new Array<number>(n).fill(0);
+    this.signedInDone = new Array<boolean>(n).fill(false);
+    this.settled = new Array<boolean>(n).fill(false);
+    this.random = new Random(options.seed ^ 0x5eed);
+    this.requestIds = options.requestIdsFile ? createWriteStream(options.requestIdsFile) : null;
+  }
+
+  /** Milliseconds since the start. */
+  now(): number {
+    return performance.now() - this.started;
+  }
+
+  /** How many phones are done: booted (storm), checked once (steady), current (rollout). */
+  get done(): number {
+    if (this.options.mode === 'storm') return this.settledCount;
+    if (this.options.mode === 'steady') return this.checkedCount;
+    return this.currentCount;
+  }
+
+  /** Runs until the mode's end, or `stop()`. */
+  async run(onProgress?: (progress: Progress) => void): Promise<SimReport> {
+    const { options } = this;
+    this.started = performance.now();
+    const cpuBefore = process.cpuUsage();
+    const intervalMs = options.intervalSeconds * 1000;
+    if (options.mode === 'steady') {
+      // Phones already running: each at its own point of the interval.
+      this.phones.forEach((phone, index) => {
+        phone.booted = true;
+        this.signedInDone[index] = true;
+        this.schedule(index, this.random.next() * intervalMs, 'interval');
+      });
+    } else {
+      const times = bootTimes(this.phones.length, options.withinSeconds * 1000, () => this.random.next());
+      // Which phone boots when is itself random: shuffle the sorted times onto the phones.
+      const order = this.phones.map((_, index) => index);
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = this.random.int(i + 1);
+        [order[i], order[j]] = [order[j], order[i]];
+      }
+      order.forEach((phoneIndex, k) => {
+        this.bootAt[phoneIndex] = times[k];
+        this.schedule(phoneIndex, times[k], 'boot');
+      });
+    }
+
+    let last = { at: 0, checks: 0, downloads: 0 };
+    const ticker = setInterval(() => {
+      const at = this.now();
+      const seconds = (at - last.at) / 1000;
+      onProgress?.({
+        elapsedSeconds: at / 1000,
+        phones: this.phones.length,
+        done: this.done,
+        checksPerSecond: (this.counters.checks - last.checks) / seconds,
+        downloadsPerSecond: (this.counters.downloads - last.downloads) / seconds,
+        errors: this.counters.errors,
+        inFlight: this.inFlight,
+      });
+      last = { at, checks: this.counters.checks, downloads: this.counters.downloads };
+    }, 1000);
+    const ended = new Promise<void>((resolve) => (this.finish = resolve));
+    const limit = options.durationSeconds === null ? null : setTimeout(() => this.stop(), options.durationSeconds * 1000);
+    this.arm();
+    await ended;
+    clearInterval(ticker);
+    if (limit) clearTimeout(limit);
+    const elapsedMs = this.now();
+    // What is in flight finishes (and is counted); nothing new starts.
+    const drainUntil = Date.now() + options.requestTimeoutMs;
+    while (this.inFlight > 0 && Date.now() < drainUntil) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const agent of this.agents.values()) agent.destroy();
+    await new Promise<void>((resolve) => (this.requestIds ? this.requestIds.end(resolve) : resolve()));
+    const cpu = process.cpuUsage(cpuBefore);
+    return this.report(elapsedMs, (cpu.user + cpu.system) / 1e6);
+  }
+
+  /** Ends the run: no new request starts; `run()` returns once the ones in flight are answered. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.finish?.();
+  }
+
+  private schedule(index: number, at: number, reason: CheckReason): void {
+    this.generations[index] += 1;
+    this.reasons[index] = reason;
+    this.heap.push({ at, item: this.phones[index], generation: this.generations[index] });
+    const head = this.heap.peek();
+    if (head && head.item === this.phones[index] && !this.stopped) this.arm();
+  }
+
+  /** One timer, for the earliest event. */
+  private arm(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    const head = this.heap.peek();
+    if (!head) {
+      this.timer = null;
+      return;
+    }
+    this.timer = setTimeout(() => this.dispatch(), Math.max(0, head.at - this.now()));
+  }
+
+  private dispatch(): void {
+    this.timer = null;
+    const now = this.now();
+    for (let head = this.heap.peek(); head && head.at <= now && !this.stopped; head = this.heap.peek()) {
+      this.heap.pop();
+      const index = head.item.identity.index;
+      if (head.generation !== this.generations[index] || head.item.busy) continue;
+      void this.operate(index, this.reasons[index]);
+    }
+    this.arm();
+  }
+
+  /** One check, and whatever the answer asks for; then the phone's next event. */
+  private async operate(index: number, reason: CheckReason): Promise<void> {
+    const phone = this.phones[index];
+    const { options } = this;
+    phone.busy = true;
+    let next: { at: number; reason: CheckReason };
+    try {
+      const answer = await this.check(phone);
+      this.afterAnswer(index);
+      const plan = phone.plan(answer, this.now());
+      if (plan.kind === 'update' && options.downloads) {
+        for (const module of plan.installs) {
+          await this.fetchModule(phone, module.files, module.signatureFilename);
+          phone.install(module.updateType, module.version!);
+          this.counters.installs += 1;
+        }
+        for (const updateType of plan.restores) if (phone.restoreBackup(updateType)) this.counters.restores += 1;
+        this.noteCurrent(index);
+        if (reason === 'retry') this.retryOf(index);
+        phone.reboot();
+        next = { at: this.now() + options.rebootSeconds * 1000, reason: 'boot' };
+      } else {
+        this.noteCurrent(index);
+        next = this.afterSuccess(index, reason === 'retry' ? this.retryOf(index) : reason);
+      }
+      phone.succeeded();
+      if (options.logChance > 0 && this.random.chance(options.logChance)) await this.uploadLog(phone);
+    } catch (error) {
+      if (!(error instanceof RequestFailure)) throw error;
+      const { failure } = error;
+      this.counters.errors += 1;
+      this.errorsByKind[failure.kind] = (this.errorsByKind[failure.kind] ?? 0) + 1;
+      if (failure.retryable) {
+        this.counters.retries += 1;
+        const attempt = phone.failed();
+        if (reason !== 'retry') this.pendingRetry[index] = reason;
+        next = { at: this.now() + backoffDelayMs(options.backoff, attempt, this.random.next(), failure.retryAfterMs), reason: 'retry' };
+      } else {
+        phone.failures = 0;
+        next = this.afterSuccess(index, reason === 'retry' ? this.retryOf(index) : reason);
+      }
+    } finally {
+      phone.busy = false;
+    }
+    if (!this.stopped) this.schedule(index, next.at, next.reason);
+    this.checkEnd();
+  }
+
+  /** What a retry stands for: the check it repeats (a boot check is retried as a boot check). */
+  private readonly pendingRetry: Record<number, CheckReason> = {};
+
+  private retryOf(index: number): CheckReason {
+    const reason = this.pendingRetry[index] ?? 'interval';
+    delete this.pendingRetry[index];
+    return reason;
+  }
+
+  /** After a boot check with nothing to install: the sign-in check if the phone has a user, then intervals. */
+  private afterSuccess(index: number, reason: CheckReason): { at: number; reason: CheckReason } {
+    const { options } = this;
+    const phone = this.phones[index];
+    const now = this.now();
+    if (reason === 'boot') phone.booted = true;
+    if (!this.signedInDone[index] && phone.identity.userId && options.signInDelaySeconds > 0 && reason === 'boot') {
+      this.signedInDone[index] = true;
+      return { at: Math.max(now, this.bootAt[index] + options.signInDelaySeconds * 1000), reason: 'sign-in' };
+    }
+    this.signedInDone[index] = true;
+    if (!this.settled[index]) {
+      this.settled[index] = true;
+      this.settledCount += 1;
+    }
+    return { at: now + options.intervalSeconds * 1000 * (0.9 + 0.2 * this.random.next()), reason: 'interval' };
+  }
+
+  private readonly checkedOnce: boolean[] = [];
+  private readonly wasCurrent: boolean[] = [];
+
+  private afterAnswer(index: number): void {
+    if (!this.checkedOnce[index]) {
+      this.checkedOnce[index] = true;
+      this.checkedCount += 1;
+    }
+  }
+
+  private noteCurrent(index: number): void {
+    const current = this.phones[index].current;
+    if (current !== Boolean(this.wasCurrent[index])) {
+      this.currentCount += current ? 1 : -1;
+      this.wasCurrent[index] = current;
+    }
+    if (this.options.mode === 'rollout' && this.currentCount === this.phones.length && this.fullRolloutMs === null) {
+      this.fullRolloutMs = this.now();
+    }
+  }
+
+  private checkEnd(): void {
+    if (this.stopped) return;
+    const { mode } = this.options;
+    if (mode === 'storm' && this.settledCount === this.phones.length) this.stop();
+    if (mode === 'rollout' && this.fullRolloutMs !== null) this.stop();
+  }
+
+  private agentFor(phone: Phone, url: URL): http.Agent {
+    const group = phone.identity.index % this.options.groups;
+    const key = `${url.protocol}//${url.host}#${group}`;
+    let agent = this.agents.get(key);
+    if (!agent) {
+      const settings = { keepAlive: true, maxSockets: this.options.socketsPerGroup, maxFreeSockets: this.options.socketsPerGroup, scheduling: 'lifo' as const };
+      agent = url.protocol === 'https:' ? new https.Agent({ ...settings, rejectUnauthorized: !this.options.insecure }) : new http.Agent(settings);
+      this.agents.set(key, agent);
+    }
+    return agent;
+  }
+
+  /** An update check, with the external challenge handled as Lync phones do: anonymous first, then credentials. */
+  private async check(phone: Phone): Promise<CheckAnswer> {
+    const { identity } = phone;
+    const external = identity.external;
+    const base = external ? this.options.externalUrl! : this.options.url;
+    const url = new URL(`${base}${external ? '/RequestHandlerExt/ucdevice.upx' : '/RequestHandler/ucdevice.upx'}`);
+    const body = Buffer.from(updateCheckBody(identity, phone.installed, new Date().toISOString().replace(/\.\d+Z$/, 'Z')));
+    for (let round = 0; round < 2; round++) {
+      const requestId = randomUUID();
+      const headers: Record<string, string> = { 'Content-Type': 'text/xml; charset=utf-8', 'X-Request-Id': requestId };
+      if (external && phone.authenticated) headers.Authorization = basicCredentials(identity.userId!, this.options.password!);
+      this.counters.checkAttempts += 1;
+      const started = performance.now();
+      const answer = await this.send(phone, url, 'POST', headers, body);
+      if (answer.status === 401 && external && !phone.authenticated && errorCodeOf(answer.body) === 'AnonymousAccessNotSupported') {
+        phone.authenticated = true;
+        continue;
+      }
+      if (answer.status !== 200) throw new RequestFailure(this.httpFailure('check', answer));
+      this.checks.record(performance.now() - started);
+      this.counters.checks += 1;
+      this.requestIds?.write(`${requestId}\n`);
+      try {
+        return parseCheckAnswer(answer.body);
+      } catch (error) {
+        if (error instanceof ProtocolError) throw new RequestFailure({ kind: 'protocol', retryable: false, retryAfterMs: null });
+        throw error;
+      }
+    }
+    throw new RequestFailure({ kind: 'check-http-401', retryable: false, retryAfterMs: null });
+  }
+
+  private httpFailure(what: string, answer: Answer): Failure {
+    const code = errorCodeOf(answer.body);
+    return {
+      kind: `${what}-http-${answer.status}${code ? `-${code}` : ''}`,
+      retryable: isRetryable({ status: answer.status }),
+      retryAfterMs: parseRetryAfter(answer.headers['retry-after'] as string | undefined, Date.now()),
+    };
+  }
+
+  /** Every file of an offered module, verified (size and SHA-256); the security catalog among them. */
+  private async fetchModule(phone: Phone, files: OfferedFile[], signatureFilename: string | null): Promise<void> {
+    if (signatureFilename !== null && !files.some((file) => file.name === signatureFilename)) {
+      throw new RequestFailure({ kind: 'protocol-no-catalog-file', retryable: false, retryAfterMs: null });
+    }
+    for (const file of files) {
+      const started = performance.now();
+      const { bytes, sha256 } = await this.download(phone, new URL(file.url));
+      if (bytes !== file.size) throw new RequestFailure({ kind: 'integrity-size', retryable: true, retryAfterMs: null });
+      if (sha256 !== file.sha256) throw new RequestFailure({ kind: 'integrity-sha256', retryable: true, retryAfterMs: null });
+      this.downloadLatency.record(performance.now() - started);
+      this.counters.downloads += 1;
+      this.counters.bytes += bytes;
+    }
+  }
+
+  private uploadLog(phone: Phone): Promise<void> {
+    const { identity } = phone;
+    const external = identity.external;
+    const base = external ? this.options.externalUrl! : this.options.url;
+    const name = `${(identity.mac ?? identity.serial).replace(/-/g, '')}-${Date.now()}.txt`;
+    const url = new URL(`${base}${external ? '/RequestHandlerExt' : '/RequestHandler'}/Logs/${this.options.logType}/${name}`);
+    const headers = logUploadHeaders(identity);
+    if (external) headers.Authorization = basicCredentials(identity.userId!, this.options.password!);
+    const body = Buffer.from(`${new Date().toISOString()} ${identity.brand} ${identity.model} simulated log\n`.repeat(20));
+    return this.send(phone, url, 'PUT', headers, body).then(
+      (answer) => {
+        if (answer.status === 201) this.counters.logUploads += 1;
+        else this.countError(this.httpFailure('log', answer).kind);
+      },
+      (error: unknown) => {
+        if (!(error instanceof RequestFailure)) throw error;
+        this.countError(`log-${error.failure.kind}`);
+      },
+    );
+  }
+
+  private countError(kind: string): void {
+    this.counters.errors += 1;
+    this.errorsByKind[kind] = (this.errorsByKind[kind] ?? 0) + 1;
+  }
+
+  /**
+   * One request. A keep-alive connection the server closed while it sat idle fails the next
+   * request on it before any answer (ECONNRESET, EPIPE): that request goes again once on a new
+   * connection, as every HTTP stack does, and is not a failure the phone sees.
+   */
+  private send(phone: Phone, url: URL, method: string, headers: Record<string, string>, body?: Buffer, staleRetry = true): Promise<Answer> {
+    const transport = url.protocol === 'https:' ? https : http;
+    if (body) headers['Content-Length'] = String(body.length);
+    this.inFlight += 1;
+    let stale = false;
+    return new Promise<Answer>((resolve, reject) => {
+      const request = transport.request(url, { method, headers, agent: this.agentFor(phone, url), timeout: this.options.requestTimeoutMs }, (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text }));
+        response.on('error', (error) => reject(connectionFailure(error)));
+      });
+      request.on('timeout', () => request.destroy(Object.assign(new Error('timed out'), { code: 'TIMEOUT' })));
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        stale = staleRetry && request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+        reject(connectionFailure(error));
+      });
+      request.end(body);
+    })
+      .catch((error: unknown) => {
+        if (!stale) throw error;
+        this.inFlight -= 1;
+        return this.send(phone, url, method, headers, body, false).finally(() => (this.inFlight += 1));
+      })
+      .finally(() => (this.inFlight -= 1));
+  }
+
+  /** A GET whose body is hashed as it arrives, never held. */
+  private download(phone: Phone, url: URL, staleRetry = true): Promise<{ bytes: number; sha256: string }> {
+    const transport = url.protocol === 'https:' ? https : http;
+    this.inFlight += 1;
+    let stale = false;
+    return new Promise<{ bytes: number; sha256: string }>((resolve, reject) => {
+      const request = transport.get(url, { agent: this.agentFor(phone, url), timeout: this.options.requestTimeoutMs }, (response) => {
+        if (response.statusCode !== 200) {
+          let text = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (text += chunk));
+          response.on('end', () => reject(new RequestFailure(this.httpFailure('download', { status: response.statusCode ?? 0, headers: response.headers, body: text }))));
+          return;
+        }
+        const hash = createHash('sha256');
+        let bytes = 0;
+        response.on('data', (chunk: Buffer) => {
+          hash.update(chunk);
+          bytes += chunk.length;
+        });
+        response.on('end', () => resolve({ bytes, sha256: hash.digest('hex') }));
+        response.on('error', (error) => reject(connectionFailure(error)));
+      });
+      request.on('timeout', () => request.destroy(Object.assign(new Error('timed out'), { code: 'TIMEOUT' })));
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        stale = staleRetry && request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+        reject(connectionFailure(error));
+      });
+    })
+      .catch((error: unknown) => {
+        if (!stale) throw error;
+        this.inFlight -= 1;
+        return this.download(phone, url, false).finally(() => (this.inFlight += 1));
+      })
+      .finally(() => (this.inFlight -= 1));
+  }
+
+  private report(elapsedMs: number, cpuSeconds: number): SimReport {
+    const { options, counters } = this;
+    return {
+      mode: options.mode,
+      phones: this.phones.length,
+      done: this.done,
+      elapsedSeconds: Math.round(elapsedMs) / 1000,
+      checks: counters.checks,
+      checkAttempts: counters.checkAttempts,
+      checksPerSecond: Math.round((counters.checks / (elapsedMs / 1000)) * 10) / 10,
+      downloads: counters.downloads,
+      bytes: counters.bytes,
+      installs: counters.installs,
+      restores: counters.restores,
+      logUploads: counters.logUploads,
+      retries: counters.retries,
+      errors: counters.errors,
+      errorsByKind: { ...this.errorsByKind },
+      checkLatencyMs: this.checks.summary(),
+      downloadLatencyMs: this.downloadLatency.summary(),
+      fullRolloutSeconds: this.fullRolloutMs === null ? null : Math.round(this.fullRolloutMs) / 1000,
+      installed: versionCounts(this.phones.map((phone) => phone.installed)),
+      simulatorCpuSeconds: Math.round(cpuSeconds * 100) / 100,
+      simulatorCpuMicrosecondsPerCheck: counters.checkAttempts === 0 ? 0 : Math.round((cpuSeconds / counters.checkAttempts) * 1e6),
+    };
+  }
+}
+
+function connectionFailure(error: NodeJS.ErrnoException): RequestFailure {
+  if (error instanceof RequestFailure) return error;
+  const kind = error.code === 'TIMEOUT' ? 'timeout' : `connection-${error.code ?? 'error'}`;
+  return new RequestFailure({ kind, retryable: true, retryAfterMs: null });
+}

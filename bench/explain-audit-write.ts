@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+
+/**
+ * The plan of the node's audit write (the request-audit rows and the inventory upsert, one
+ * statement per group-commit batch: apps/frontend/src/phone/request-audit-writer.ts), under
+ * EXPLAIN (ANALYZE, BUFFERS) in a transaction that is rolled back, on a database a storm has
+ * filled (docs/performance.md):
+ *
+ *   node bench/run-script.js explain-audit-write.ts [database URL] [rows per batch]
+ *
+ * The statement is read from the writer's source, so the plan is of the SQL the node runs. Half
+ * the batch are devices the inventory holds (updates), half new ones (inserts), as in a storm of
+ * phones that checked before.
+ */
+async function main(): Promise<void> {
+  const url = process.argv[2] ?? 'postgres://postgres@127.0.0.1:5432/ucupdates_bench_replicate';
+  const rows = Number(process.argv[3] ?? 200);
+  const source = readFileSync(join(__dirname, '../apps/frontend/src/phone/request-audit-writer.ts'), 'utf8');
+  const sql = /const WRITE_BATCH = `([\s\S]*?)`;/.exec(source)?.[1];
+  if (!sql) throw new Error('WRITE_BATCH not found in request-audit-writer.ts');
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  try {
+    const { rows: counts } = await db.query<{ audit: string; devices: string }>('SELECT (SELECT count(*) FROM request_audit) AS audit, (SELECT count(*) FROM devices) AS devices');
+    const { rows: known } = await db.query<{ device_key: string; mac_address: string | null; serial_number: string | null }>(
+      'SELECT device_key, mac_address, serial_number FROM devices ORDER BY random() LIMIT $1',
+      [Math.floor(rows / 2)],
+    );
+    const now = new Date().toISOString();
+    const batch = Array.from({ length: rows }, (_, i) => {
+      const existing = known[i];
+      const mac = existing ? existing.mac_address : `02-00-00-${(i >> 16).toString(16).padStart(2, '0')}-${((i >> 8) & 255).toString(16).padStart(2, '0')}-${(i & 255).toString(16).padStart(2, '0')}`.toUpperCase();
+      const modules = [{ updateType: 'CPE', version: '4.0.7577.4000' }];
+      return {
+        request_id: randomUUID(), at: now, node_id: 'node-1', address: '127.0.0.1', device_type: 'UCPhone', mac_address: mac,
+        serial_number: existing?.serial_number ?? null, vendor: 'Polycom', model: 'CX600', revision: 'A', locale: 'ENU',
+        request_modules: modules.map((m) => ({ ...m, filename: 'CPE.nbt', timestamp: now })), response_modules: [], user_id: null,
+        external: false, status: 200, device_key: existing?.device_key ?? `mac:${mac}`, modules, is_test_device: false, newest: true,
+      };
+    });
+    await db.query('BEGIN');
+    const { rows: plan } = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS, TIMING) ${sql}`, [JSON.stringify(batch)]);
+    await db.query('ROLLBACK');
+    process.stdout.write(`${url}: ${counts[0].audit} audit rows, ${counts[0].devices} devices; a batch of ${rows} (${known.length} known devices)\n\n`);
+    process.stdout.write(`${plan.map((row) => row['QUERY PLAN']).join('\n')}\n`);
+  } finally {
+    await db.end();
+  }
+}
+
+void main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// @ts-check
+'use strict';
+
+/**
+ * `npm run bench`: every benchmark against its baseline, in one process tree (bench/README.md,
+ * docs/performance.md). The TypeScript of bench/ runs through @swc/core, as bench/run.js does.
+ *
+ *   node bench/suite.js [--runs N] [--storm-runs N] [--only check,download,storm,kill,import,replicate]
+ */
+
+const path = require('node:path');
+const { ensureNpmDependencies } = require('../deploy/pool/prerequisites');
+
+const ROOT = path.resolve(__dirname, '..');
+
+ensureNpmDependencies(ROOT, (line) => process.stderr.write(`[bench] ${line}\n`));
+
+const { transformFileSync } = require(path.join(ROOT, 'node_modules', '@swc/core'));
+require.extensions['.ts'] = (/** @type {NodeJS.Module} */ module, /** @type {string} */ filename) => {
+  const { code } = transformFileSync(filename, {
+    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  });
+  /** @type {{ _compile(code: string, filename: string): void }} */ (/** @type {unknown} */ (module))._compile(code, filename);
+};
+process.setSourceMapsEnabled(true);
+
+require(path.join(__dirname, 'suite.ts'));

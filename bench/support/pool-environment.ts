@@ -1,0 +1,219 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client as PgClient } from 'pg';
+import { LocalPool, startMinio } from '../../deploy/pool/local-pool';
+import {
+  ensureBuild,
+  ensureDatabase,
+  ensureDebianPrograms,
+  ensureMinio,
+  ensurePostgres,
+  ensureRedis,
+  runMigrations,
+} from '../../deploy/pool/prerequisites';
+import { type ManagedProcess, portAnswers } from '../../deploy/pool/processes';
+import { createTestPki, type TestPki } from '../../test/support/package-builder';
+import { flushRedisDb, killOrphans, ROOT } from './bench-environment';
+import type { Progress } from './progress';
+
+/**
+ * Where `npm run bench:replicate` runs: its own ports, state directory, database, Redis db and
+ * MinIO, beside `npm start`, `npm test` and `npm run bench:check` (bench-environment.ts).
+ */
+export const POOL_BENCH = {
+  host: '127.0.0.1',
+  stateDir: join(ROOT, '.pool', 'bench-replicate'),
+  nodes: 3,
+  ports: { minio: 19720, minioConsole: 19721, internal: 19730, external: 19731, stats: 19734 },
+  /** Node i (1-based) listens on base+i (internal) and base+100+i (external), as LocalPool does. */
+  nodeBasePort: 19740,
+  databaseUrl: process.env.BENCH_REPLICATE_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ucupdates_bench_replicate',
+  // db 12: the test suites use 1–9 and 13–15 of the same Redis (test/support/test-environment.ts).
+  redisUrl: process.env.BENCH_REPLICATE_REDIS_URL ?? 'redis://127.0.0.1:6379/12',
+  bucket: 'ucupdates-bench-replicate',
+} as const;
+
+export interface S3Settings {
+  S3_ENDPOINT: string;
+  S3_ACCESS_KEY: string;
+  S3_SECRET_KEY: string;
+  S3_BUCKET: string;
+  S3_REGION: string;
+}
+
+export interface PoolEnvironmentOptions {
+  progress: Progress;
+  /** Start node 1's worker under `node --cpu-prof`, its profile written here when it stops. */
+  cpuProfileDir?: string;
+}
+
+/**
+ * A pool of three nodes (frontend + worker each, from dist/, as `npm start` runs them) behind
+ * HAProxy, with a MinIO, a database and a Redis db of its own, and a test PKI the pool trusts
+ * (UCU_TRUSTED_CA_FILE) to sign the packages uploaded to it. `stop()` ends every process it started.
+ */
+export class PoolEnvironment {
+  private readonly children: ManagedProcess[] = [];
+  private stopping: Promise<void> | null = null;
+  pool!: LocalPool;
+  minio!: ManagedProcess;
+  pki!: TestPki;
+  db!: PgClient;
+  s3!: S3Settings;
+  readonly adminToken = `ucu_bench_${randomBytes(24).toString('base64url')}`;
+
+  constructor(private readonly options: PoolEnvironmentOptions) {}
+
+  get progress(): Progress {
+    return this.options.progress;
+  }
+
+  get stateDir(): string {
+    return POOL_BENCH.stateDir;
+  }
+
+  get logDir(): string {
+    return join(POOL_BENCH.stateDir, 'logs');
+  }
+
+  /** A scratch directory on the same file system as the replica stores. */
+  get workDir(): string {
+    return join(POOL_BENCH.stateDir, 'work');
+  }
+
+  get nodeIds(): string[] {
+    return this.pool.nodeIds;
+  }
+
+  async start(): Promise<this> {
+    try {
+      await this.setUp();
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+    return this;
+  }
+
+  private async setUp(): Promise<void> {
+    const log = (line: string) => this.progress.step(line);
+    ensureBuild(ROOT, log);
+    const programs = ensureDebianPrograms({ haproxy: 'haproxy', gcab: 'gcab', openssl: 'openssl' }, log);
+    const minioBinary = ensureMinio(log);
+
+    killOrphans(join(POOL_BENCH.stateDir, 'children.json'), log);
+    const ports: [string, number][] = Object.entries(POOL_BENCH.ports);
+    for (let i = 1; i <= POOL_BENCH.nodes; i++) {
+      ports.push([`node ${i}`, POOL_BENCH.nodeBasePort + i], [`node ${i} external`, POOL_BENCH.nodeBasePort + 100 + i]);
+    }
+    for (const [name, port] of ports) {
+      if (await portAnswers(POOL_BENCH.host, port)) {
+        throw new Error(`port ${port} (${name}) on ${POOL_BENCH.host} is in use: is another benchmark running? Free it and run again`);
+      }
+    }
+    // A fresh state each run: replica stores, objects and logs of an earlier run go.
+    rmSync(POOL_BENCH.stateDir, { recursive: true, force: true });
+    mkdirSync(this.logDir, { recursive: true });
+    mkdirSync(this.workDir, { recursive: true });
+
+    await ensurePostgres(POOL_BENCH.databaseUrl, log);
+    const redis = await ensureRedis(POOL_BENCH.redisUrl, POOL_BENCH.stateDir, log);
+    if (redis) this.track(redis);
+    await flushRedisDb(POOL_BENCH.redisUrl);
+
+    this.s3 = {
+      S3_ENDPOINT: `http://${POOL_BENCH.host}:${POOL_BENCH.ports.minio}`,
+      S3_ACCESS_KEY: 'ucupdates-bench',
+      S3_SECRET_KEY: randomBytes(18).toString('base64url'),
+      S3_BUCKET: POOL_BENCH.bucket,
+      S3_REGION: 'us-east-1',
+    };
+    log(`starting MinIO on ${POOL_BENCH.host}:${POOL_BENCH.ports.minio}…`);
+    this.minio = this.track(
+      await startMinio({
+        binary: minioBinary,
+        dataDir: join(POOL_BENCH.stateDir, 'minio'),
+        host: POOL_BENCH.host,
+        port: POOL_BENCH.ports.minio,
+        consolePort: POOL_BENCH.ports.minioConsole,
+        accessKey: this.s3.S3_ACCESS_KEY,
+        secretKey: this.s3.S3_SECRET_KEY,
+        logFile: join(this.logDir, 'minio.log'),
+      }),
+    );
+
+    log('making a test PKI (openssl) for the pool to trust…');
+    this.pki = createTestPki(join(POOL_BENCH.stateDir, 'pki'));
+
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TZ: 'UTC',
+      NODE_ENV: 'production',
+      DATABASE_URL: POOL_BENCH.databaseUrl,
+      REDIS_URL: POOL_BENCH.redisUrl,
+      ...this.s3,
+      UCU_BOOTSTRAP_ADMIN_TOKEN: this.adminToken,
+      UCU_TRUSTED_CA_FILE: this.pki.caFile,
+      UCU_POOL_FQDN: 'bench-replicate.ucupdates.test',
+      UCU_LOG_LEVEL: 'info',
+    };
+    log(`creating the database ${new URL(POOL_BENCH.databaseUrl).pathname.slice(1)} and applying migrations…`);
+    await ensureDatabase(ROOT, POOL_BENCH.databaseUrl, { recreate: true });
+    runMigrations(ROOT, env);
+
+    this.pool = new LocalPool({
+      root: ROOT,
+      stateDir: POOL_BENCH.stateDir,
+      nodes: POOL_BENCH.nodes,
+      host: POOL_BENCH.host,
+      internalPort: POOL_BENCH.ports.internal,
+      externalPort: POOL_BENCH.ports.external,
+      statsPort: POOL_BENCH.ports.stats,
+      nodeBasePort: POOL_BENCH.nodeBasePort,
+      haproxy: programs.haproxy,
+      env,
+    });
+    if (this.options.cpuProfileDir) {
+      mkdirSync(this.options.cpuProfileDir, { recursive: true });
+      const worker = this.pool.workers[0];
+      worker.spec.args = ['--cpu-prof', '--cpu-prof-dir', this.options.cpuProfileDir, ...worker.spec.args];
+    }
+    log(`starting ${POOL_BENCH.nodes} nodes (dist/) and HAProxy on ${POOL_BENCH.host}:${POOL_BENCH.ports.internal}…`);
+    const started = this.pool.start();
+    // Recorded as soon as they run, so the next run kills them should this one be killed outright.
+    for (const child of this.pool.processes()) this.track(child, false);
+    await started.finally(() => this.recordChildren());
+
+    this.db = new PgClient({ connectionString: POOL_BENCH.databaseUrl });
+    await this.db.connect();
+  }
+
+  /** Keeps a child for `stop()` and for the next run's orphan check. */
+  track(child: ManagedProcess, record = true): ManagedProcess {
+    this.children.push(child);
+    if (record) this.recordChildren();
+    return child;
+  }
+
+  private recordChildren(): void {
+    writeFileSync(
+      join(POOL_BENCH.stateDir, 'children.json'),
+      JSON.stringify(this.children.map((each) => each.pid).filter(Boolean)),
+    );
+  }
+
+  /** Stops the pool (SIGTERM: node 1's worker writes its profile), then MinIO and Redis if started. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.db?.end().catch(() => undefined);
+      if (this.pool) await this.pool.stop();
+      for (const child of [...this.children].reverse()) {
+        await child.stop('SIGTERM', 20_000);
+      }
+      rmSync(join(POOL_BENCH.stateDir, 'children.json'), { force: true });
+    })();
+    return this.stopping;
+  }
+}
