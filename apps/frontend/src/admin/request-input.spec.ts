@@ -49,6 +49,15 @@ describe('admin input that Postgres cannot store', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
+  it('looks into query objects whatever their prototype (Fastify makes them without Object.prototype)', () => {
+    class Query {
+      constructor(readonly name: string) {}
+    }
+    const error = refusal(() => parseInput(schema, Object.assign(Object.create({}), new Query('a\u0000b'))));
+    expect(error.details).toMatchObject({ field: 'name' });
+    expect(refusal(() => parseInput(schema, new Query('\ud800'))).details).toMatchObject({ field: 'name' });
+  });
+
   it('refuses a cursor whose parts hold such text', () => {
     expect(() => decodeCursor(encodeCursor(['\u0000', 'x']), 2)).toThrow(ApiError);
     expect(decodeCursor(encodeCursor(['a', 'b']), 2)).toEqual(['a', 'b']);

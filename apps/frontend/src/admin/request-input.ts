@@ -12,27 +12,31 @@ export function isStorableText(text: string): boolean {
   return !UNSTORABLE.test(text);
 }
 
-/** Parsed JSON, a query or route parameters: arrays and plain objects, nothing else. */
-function isPlainData(input: object): boolean {
-  const prototype = Object.getPrototypeOf(input);
-  return Array.isArray(input) || prototype === Object.prototype || prototype === null;
-}
+/** At most this many objects are looked into: parsed JSON is small, a stream's object graph is not. */
+const WALK_BUDGET = 10_000;
 
 /**
  * The path of the first string (key or value) in `input` that Postgres cannot store, or null.
- * Only walks plain data: a body that is something else (the request stream, when a client sent a
- * JSON route another media type) is the schema's to refuse — walking its object graph would take
- * for ever.
+ * Bounded: each object once, at most WALK_BUDGET of them, no byte arrays — a body that is not
+ * parsed data (the request stream, when a client sent a JSON route another media type) is the
+ * schema's to refuse, and walking its object graph would take for ever.
  */
-function unstorableField(input: unknown, path: string[] = [], depth = 0): string[] | null {
-  if (typeof input === 'string') return isStorableText(input) ? null : path;
-  if (input === null || typeof input !== 'object' || depth > 32 || !isPlainData(input)) return null;
-  for (const [key, value] of Object.entries(input)) {
-    if (!isStorableText(key)) return [...path, key.replace(UNSTORABLE, '?')];
-    const found = unstorableField(value, [...path, key], depth + 1);
-    if (found) return found;
-  }
-  return null;
+function unstorableField(input: unknown): string[] | null {
+  const seen = new Set<object>();
+  let budget = WALK_BUDGET;
+  const walk = (value: unknown, path: string[], depth: number): string[] | null => {
+    if (typeof value === 'string') return isStorableText(value) ? null : path;
+    if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value) || depth > 32 || seen.has(value)) return null;
+    if (--budget < 0) return null;
+    seen.add(value);
+    for (const [key, child] of Object.entries(value)) {
+      if (!isStorableText(key)) return [...path, key.replace(UNSTORABLE, '?')];
+      const found = walk(child, [...path, key], depth + 1);
+      if (found) return found;
+    }
+    return null;
+  };
+  return walk(input, [], 0);
 }
 
 /** Parses admin input with a schema; a refusal is a 400 naming the field. */
