@@ -91,10 +91,10 @@ describe('the ucupdates CLI against a real pool', () => {
       stateDir: join(stateDir, 'pool'),
       nodes: 2,
       host: '127.0.0.1',
-      internalPort: 38080,
-      externalPort: 38081,
-      statsPort: 38404,
-      nodeBasePort: 38100,
+      internalPort: 21080,
+      externalPort: 21081,
+      statsPort: 21404,
+      nodeBasePort: 21100,
       haproxy: testServices.haproxy,
       env,
     });
@@ -297,7 +297,7 @@ describe('the ucupdates CLI against a real pool', () => {
   });
 
   it('exits 6 when the pool cannot be reached', async () => {
-    const run = await cli(['get-node'], { url: 'http://127.0.0.1:38999' });
-    expect([run.code, run.stderr]).toEqual([6, 'ucupdates: Unreachable: cannot reach http://127.0.0.1:38999: ECONNREFUSED\n']);
+    const run = await cli(['get-node'], { url: 'http://127.0.0.1:21999' });
+    expect([run.code, run.stderr]).toEqual([6, 'ucupdates: Unreachable: cannot reach http://127.0.0.1:21999: ECONNREFUSED\n']);
   });
 });
