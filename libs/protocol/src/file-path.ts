@@ -1,16 +1,11 @@
+import type { RuleKeyFields } from '@ucupdates/rules';
 import { quoteInput } from './protocol-error';
 
 /**
  * Where phones download a file: `/<DeviceType>/<Brand>/<Model>/<Revision>/<Locale>/<UpdateType>/<Version>/<FileName>`
  * under `/DeviceUpdateFiles_Int` or `/DeviceUpdateFiles_Ext`.
  */
-export interface FileLocation {
-  deviceType: string;
-  brand: string;
-  model: string;
-  revision: string;
-  locale: string;
-  updateType: string;
+export interface FileLocation extends RuleKeyFields {
   version: string;
   fileName: string;
 }

@@ -10,6 +10,7 @@ import {
   renderUpdateCheckResponse,
   type ResponseModule,
 } from '@ucupdates/protocol';
+import type { RuleKeyFields } from '@ucupdates/rules';
 import { PhoneError } from '../errors/phone-error';
 import { PoolStateService } from '../pool-state/pool-state.service';
 import { DownloadTokens } from './download-tokens';
@@ -105,7 +106,7 @@ export class UpdateCheckService {
   }
 }
 
-function ruleLocation(rule: PlannedModule['rule']): Omit<FileLocation, 'version' | 'fileName'> {
+function ruleLocation(rule: PlannedModule['rule']): RuleKeyFields {
   const { deviceType, brand, model, revision, locale, updateType } = rule;
   return { deviceType, brand, model, revision, locale, updateType };
 }
