@@ -16,15 +16,6 @@ const ROOT = path.resolve(__dirname, '..');
 
 ensureNpmDependencies(ROOT, (line) => process.stderr.write(`[bench] ${line}\n`));
 
-const { transformFileSync } = require(path.join(ROOT, 'node_modules', '@swc/core'));
-require.extensions['.ts'] = (/** @type {NodeJS.Module} */ module, /** @type {string} */ filename) => {
-  const { code } = transformFileSync(filename, {
-    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-    module: { type: 'commonjs' },
-    sourceMaps: 'inline',
-  });
-  /** @type {{ _compile(code: string, filename: string): void }} */ (/** @type {unknown} */ (module))._compile(code, filename);
-};
-process.setSourceMapsEnabled(true);
+require('./typescript-loader').registerTypeScript();
 
 require(path.join(__dirname, 'suite.ts'));

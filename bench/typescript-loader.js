@@ -1,0 +1,23 @@
+// @ts-check
+'use strict';
+
+const path = require('node:path');
+
+/**
+ * Lets `require` load the TypeScript of bench/ through @swc/core, without a build step (as
+ * libs/cab/bench/run.js does), with inline source maps so stack traces name the .ts lines.
+ */
+function registerTypeScript() {
+  const { transformFileSync } = require(path.resolve(__dirname, '..', 'node_modules', '@swc/core'));
+  require.extensions['.ts'] = (/** @type {NodeJS.Module} */ module, /** @type {string} */ filename) => {
+    const { code } = transformFileSync(filename, {
+      jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+      module: { type: 'commonjs' },
+      sourceMaps: 'inline',
+    });
+    /** @type {{ _compile(code: string, filename: string): void }} */ (/** @type {unknown} */ (module))._compile(code, filename);
+  };
+  process.setSourceMapsEnabled(true);
+}
+
+module.exports = { registerTypeScript };
