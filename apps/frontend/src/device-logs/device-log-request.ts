@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { addressOf } from '../phone/phone-request';
-import type { DeviceLogUpload, StoredDeviceLog } from './device-log-upload.service';
+import type { DeviceLogUpload, DeviceLogUploadService, StoredDeviceLog } from './device-log-upload.service';
 
 // What the upload routes of both listeners share: the internal route's controller uses these, and
 // the external one (signed-in users, RequestHandlerExt) is the same with its user and `external`.
@@ -17,7 +17,7 @@ export const DEVICE_LOG_ROUTES = {
  * route marked `@RawBody()` gets it whatever the Content-Type; none at all for an empty body) and
  * the identity headers. The caller adds who sent it (`userId`, `external`).
  */
-export function uploadOf(request: FastifyRequest, params: { logType: string; fileName: string }, nodeId: string) {
+function uploadOf(request: FastifyRequest, params: { logType: string; fileName: string }, nodeId: string) {
   const header = (name: string): string | undefined => {
     const value = request.headers[name];
     return Array.isArray(value) ? value.join(',') : value;
@@ -39,7 +39,7 @@ export function uploadOf(request: FastifyRequest, params: { logType: string; fil
  * chunked body past the limit), the answer closes the connection, so the phone's unread rest does
  * not hold it (the service drops what arrives meanwhile).
  */
-export async function closingOnUnreadBody<T>(request: FastifyRequest, reply: FastifyReply, upload: () => Promise<T>): Promise<T> {
+async function closingOnUnreadBody<T>(request: FastifyRequest, reply: FastifyReply, upload: () => Promise<T>): Promise<T> {
   try {
     return await upload();
   } catch (error) {
@@ -51,10 +51,26 @@ export async function closingOnUnreadBody<T>(request: FastifyRequest, reply: Fas
 }
 
 /** A small XML answer for the phone: the new log's id, and where the admin API shows it. */
-export function storedAnswer(reply: FastifyReply, stored: StoredDeviceLog): string {
+function storedAnswer(reply: FastifyReply, stored: StoredDeviceLog): string {
   void reply.header('Location', stored.location).header('Content-Type', 'text/xml; charset=utf-8');
   return (
     `<?xml version="1.0" encoding="utf-8"?>\n` +
     `<Response><Id>${stored.id}</Id><Size>${stored.size}</Size><Sha256>${stored.sha256}</Sha256></Response>\n`
   );
+}
+
+/**
+ * What an upload route of either listener does: hands the request to the service as who sent it
+ * (`userId`, `external`), and answers the phone.
+ */
+export async function receiveUpload(
+  uploads: DeviceLogUploadService,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  params: { logType: string; fileName: string },
+  nodeId: string,
+  sender: Pick<DeviceLogUpload, 'userId' | 'external'>,
+): Promise<string> {
+  const stored = await closingOnUnreadBody(request, reply, () => uploads.upload({ ...uploadOf(request, params, nodeId), ...sender }));
+  return storedAnswer(reply, stored);
 }

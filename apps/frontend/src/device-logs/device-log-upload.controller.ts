@@ -7,7 +7,7 @@ import { PhoneExceptionFilter } from '../errors/phone-exception.filter';
 import { ExternalPhoneAuthGuard } from '../phone/external-phone-auth.guard';
 import type { AuthenticatedPhoneRequest } from '../phone/phone-request';
 import { RawBody } from './device-log-body';
-import { closingOnUnreadBody, DEVICE_LOG_ROUTES, storedAnswer, uploadOf } from './device-log-request';
+import { DEVICE_LOG_ROUTES, receiveUpload } from './device-log-request';
 import { DeviceLogUploadService } from './device-log-upload.service';
 
 /**
@@ -32,10 +32,7 @@ export class InternalDeviceLogUploadController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @Param() params: { logType: string; fileName: string },
   ): Promise<string> {
-    const stored = await closingOnUnreadBody(request, reply, () =>
-      this.uploads.upload({ ...uploadOf(request, params, this.config.UCU_NODE_ID), userId: null, external: false }),
-    );
-    return storedAnswer(reply, stored);
+    return receiveUpload(this.uploads, request, reply, params, this.config.UCU_NODE_ID, { userId: null, external: false });
   }
 }
 
@@ -61,9 +58,9 @@ export class ExternalDeviceLogUploadController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @Param() params: { logType: string; fileName: string },
   ): Promise<string> {
-    const stored = await closingOnUnreadBody(request, reply, () =>
-      this.uploads.upload({ ...uploadOf(request, params, this.config.UCU_NODE_ID), userId: request.phoneUser ?? null, external: true }),
-    );
-    return storedAnswer(reply, stored);
+    return receiveUpload(this.uploads, request, reply, params, this.config.UCU_NODE_ID, {
+      userId: request.phoneUser ?? null,
+      external: true,
+    });
   }
 }
