@@ -2,6 +2,7 @@ import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nes
 import { CONFIG, type Config } from '@ucupdates/config';
 import { DataSource } from 'typeorm';
 import { createDataSource } from './data-source';
+import { REPOSITORIES } from './repositories';
 
 @Global()
 @Module({
@@ -14,8 +15,13 @@ import { createDataSource } from './data-source';
         return dataSource.initialize();
       },
     },
+    ...REPOSITORIES.map((repository) => ({
+      provide: repository,
+      inject: [DataSource, CONFIG],
+      useFactory: (dataSource: DataSource, config: Config) => new repository(dataSource.manager, config),
+    })),
   ],
-  exports: [DataSource],
+  exports: [DataSource, ...REPOSITORIES],
 })
 export class DatabaseModule implements OnApplicationShutdown {
   private readonly logger = new Logger(DatabaseModule.name);

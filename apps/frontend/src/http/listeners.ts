@@ -1,6 +1,7 @@
 import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CONFIG } from '@ucupdates/config';
+import { REPOSITORIES } from '@ucupdates/database';
 import { JobQueues } from '@ucupdates/jobs';
 import { Metrics, PINO_LOGGER } from '@ucupdates/observability';
 import { PoolNodesService } from '@ucupdates/pool';
@@ -72,6 +73,7 @@ const SHARED = [
   RequestAuditWriter,
   DownloadTokens,
   ReplicationScheduler,
+  ...REPOSITORIES,
 ];
 
 /**
