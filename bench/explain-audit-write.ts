@@ -5,22 +5,22 @@ import { Client } from 'pg';
 
 /**
  * The plan of the node's audit write (the request-audit rows and the inventory upsert, one
- * statement per group-commit batch: apps/frontend/src/phone/request-audit-writer.ts), under
+ * statement per group-commit batch: libs/database/src/repositories/request-audit.repository.ts), under
  * EXPLAIN (ANALYZE, BUFFERS) in a transaction that is rolled back, on a database a storm has
  * filled (docs/performance.md):
  *
  *   node bench/run-script.js explain-audit-write.ts [database URL] [rows per batch]
  *
- * The statement is read from the writer's source, so the plan is of the SQL the node runs. Half
+ * The statement is read from the repository's source, so the plan is of the SQL the node runs. Half
  * the batch are devices the inventory holds (updates), half new ones (inserts), as in a storm of
  * phones that checked before.
  */
 async function main(): Promise<void> {
   const url = process.argv[2] ?? 'postgres://postgres@127.0.0.1:5432/ucupdates_bench_replicate';
   const rows = Number(process.argv[3] ?? 200);
-  const source = readFileSync(join(__dirname, '../apps/frontend/src/phone/request-audit-writer.ts'), 'utf8');
+  const source = readFileSync(join(__dirname, '../libs/database/src/repositories/request-audit.repository.ts'), 'utf8');
   const sql = /const WRITE_BATCH = `([\s\S]*?)`;/.exec(source)?.[1];
-  if (!sql) throw new Error('WRITE_BATCH not found in request-audit-writer.ts');
+  if (!sql) throw new Error('WRITE_BATCH not found in request-audit.repository.ts');
   const db = new Client({ connectionString: url });
   await db.connect();
   try {

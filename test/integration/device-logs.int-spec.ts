@@ -10,7 +10,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { Frontend } from '../../apps/frontend/src/frontend';
 import { hashToken } from '../../apps/frontend/src/auth/token-hash';
-import { PoolStateService } from '../../apps/frontend/src/pool-state/pool-state.service';
+import { PoolStateService } from '../../apps/frontend/src/devices/pool-state/pool-state.service';
 import { DeviceLogCleanUpHandler, LAST_DUE_KEY } from '../../apps/worker/src/housekeeping/device-log-clean-up.handler';
 import { prepareServices, startTestFrontend } from '../support/frontend-harness';
 import { recreateDatabase, testConfig, testServices } from '../support/test-environment';

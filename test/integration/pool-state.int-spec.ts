@@ -3,7 +3,7 @@ import { ruleKey } from '@ucupdates/rules';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { Frontend } from '../../apps/frontend/src/frontend';
-import { PoolStateService } from '../../apps/frontend/src/pool-state/pool-state.service';
+import { PoolStateService } from '../../apps/frontend/src/devices/pool-state/pool-state.service';
 import { prepareServices, startTestFrontend } from '../support/frontend-harness';
 import { recreateDatabase, testConfig, testServices } from '../support/test-environment';
 

@@ -7,7 +7,7 @@ import request from 'supertest';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import type { Frontend } from '../../apps/frontend/src/frontend';
-import { PoolStateService } from '../../apps/frontend/src/pool-state/pool-state.service';
+import { PoolStateService } from '../../apps/frontend/src/devices/pool-state/pool-state.service';
 import { CatalogSeed } from '../support/catalog-seed';
 import { prepareServices, startTestFrontend } from '../support/frontend-harness';
 import { PrivatePostgres } from '../support/private-postgres';

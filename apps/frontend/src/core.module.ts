@@ -11,9 +11,9 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { ensureBootstrapToken } from './auth/bootstrap-token';
 import { ReadinessService } from './health/readiness.service';
-import { DownloadTokens } from './phone/download-tokens';
-import { RequestAuditWriter } from './phone/request-audit-writer';
-import { PoolStateService } from './pool-state/pool-state.service';
+import { DownloadTokens } from './devices/lync/download-tokens';
+import { PoolStateService } from './devices/pool-state/pool-state.service';
+import { RequestAuditWriter } from './devices/request-audit/request-audit-writer';
 
 /**
  * What a frontend holds once, whichever listener a request came in on: connections, caches,

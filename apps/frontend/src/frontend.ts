@@ -10,7 +10,6 @@ import { ExternalListenerModule, InternalListenerModule } from './http/listeners
 import { registerUploadParsers } from './admin/updates/upload-parsers';
 import { serveOpenApi } from './docs/openapi';
 import { serveControlPanel } from './control-panel/serve-control-panel';
-import { registerPhoneParsers } from './phone/phone-parsers';
 
 export interface Frontend {
   core: INestApplicationContext;
@@ -31,11 +30,9 @@ export async function createFrontend(config: Config, logger: Logger, metrics: Me
   await core.init();
   const internal = await createHttpApp(InternalListenerModule.on(core), 'internal', config, logger, metrics);
   await registerUploadParsers(internal, config.UCU_MAX_UPLOAD_BYTES);
-  registerPhoneParsers(internal);
   serveOpenApi(internal);
   serveControlPanel(internal);
   const external = await createHttpApp(ExternalListenerModule.on(core), 'external', config, logger, metrics);
-  registerPhoneParsers(external);
   return {
     core,
     internal,

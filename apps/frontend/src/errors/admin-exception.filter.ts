@@ -1,8 +1,8 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isPhonePath } from '../phone/phone-paths';
+import { isPhonePath } from '../devices/lync/phone-paths';
+import { PhoneExceptionFilter } from '../devices/lync/phone-exception.filter';
 import { ApiError } from './api-error';
-import { PhoneExceptionFilter } from './phone-exception.filter';
 import { isServiceUnavailable } from './unavailable';
 
 const CODES: Record<number, string> = {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ObjectStorage } from '@ucupdates/storage';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { PoolStateService } from '../pool-state/pool-state.service';
+import { PoolStateService } from '../devices/pool-state/pool-state.service';
 
 export type CheckState = 'up' | 'down';
 

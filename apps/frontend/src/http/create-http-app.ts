@@ -5,7 +5,7 @@ import type { Config } from '@ucupdates/config';
 import { type Metrics, PinoNestLogger, requestContext, requestIdOf } from '@ucupdates/observability';
 import { renderPhoneError } from '@ucupdates/protocol';
 import { type FastifyError, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
-import { isPhonePath } from '../phone/phone-paths';
+import { isPhonePath } from '../devices/lync/phone-paths';
 import type { Logger } from 'pino';
 
 export type ListenerName = 'internal' | 'external';

@@ -36,27 +36,17 @@ import { UpdatesController } from '../admin/updates/updates.controller';
 import { UpdatesService } from '../admin/updates/updates.service';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { PanelSessions } from '../auth/panel-sessions';
-import { RawBodyRoutes } from '../device-logs/device-log-body';
-import { ExternalDeviceLogUploadController, InternalDeviceLogUploadController } from '../device-logs/device-log-upload.controller';
-import { DeviceLogUploadService } from '../device-logs/device-log-upload.service';
+import { DownloadTokens } from '../devices/lync/download-tokens';
+import { LyncModule } from '../devices/lync/lync.module';
+import { PhoneExceptionFilter } from '../devices/lync/phone-exception.filter';
+import { PoolStateService } from '../devices/pool-state/pool-state.service';
+import { RequestAuditWriter } from '../devices/request-audit/request-audit-writer';
 import { AdminExceptionFilter } from '../errors/admin-exception.filter';
-import { PhoneExceptionFilter } from '../errors/phone-exception.filter';
 import { DocsController } from '../docs/docs.controller';
 import { HealthController } from '../health/health.controller';
 import { ReadinessService } from '../health/readiness.service';
-import { PoolStateService } from '../pool-state/pool-state.service';
 import { MetricsController } from '../metrics/metrics.controller';
-import { PhoneDirectory } from '@ucupdates/phone-directory';
 import { ReplicationScheduler } from '@ucupdates/replication';
-import { BuiltInPhoneDirectory } from '../phone/built-in-phone-directory';
-import { DownloadTokens } from '../phone/download-tokens';
-import { ExternalPhoneAuthGuard } from '../phone/external-phone-auth.guard';
-import { ExternalFileDownloadController, InternalFileDownloadController } from '../phone/file-download.controller';
-import { FileDownloadService } from '../phone/file-download.service';
-import { RequestAuditWriter } from '../phone/request-audit-writer';
-import { SignInThrottle } from '../phone/sign-in-throttle';
-import { ExternalUpdateCheckController, InternalUpdateCheckController } from '../phone/update-check.controller';
-import { UpdateCheckService } from '../phone/update-check.service';
 import { SharedCoreModule } from './shared-core.module';
 
 const SHARED = [
@@ -84,11 +74,8 @@ export class InternalListenerModule {
   static on(core: INestApplicationContext): DynamicModule {
     return {
       module: InternalListenerModule,
-      imports: [SharedCoreModule.from(core, SHARED)],
+      imports: [SharedCoreModule.from(core, SHARED), LyncModule.on('internal')],
       controllers: [
-        InternalUpdateCheckController,
-        InternalFileDownloadController,
-        InternalDeviceLogUploadController,
         HealthController,
         MetricsController,
         NodesController,
@@ -108,8 +95,6 @@ export class InternalListenerModule {
         SessionController,
       ],
       providers: [
-        UpdateCheckService,
-        FileDownloadService,
         AdminChanges,
         UpdatesService,
         ImportsService,
@@ -121,9 +106,7 @@ export class InternalListenerModule {
         FilesService,
         RequestAuditService,
         DevicesService,
-        DeviceLogUploadService,
         DeviceLogsService,
-        RawBodyRoutes,
         PanelSessions,
         { provide: APP_GUARD, useClass: AdminAuthGuard },
         { provide: APP_FILTER, useClass: AdminExceptionFilter },
@@ -141,18 +124,8 @@ export class ExternalListenerModule {
   static on(core: INestApplicationContext): DynamicModule {
     return {
       module: ExternalListenerModule,
-      imports: [SharedCoreModule.from(core, SHARED)],
-      controllers: [ExternalUpdateCheckController, ExternalFileDownloadController, ExternalDeviceLogUploadController],
-      providers: [
-        UpdateCheckService,
-        FileDownloadService,
-        DeviceLogUploadService,
-        RawBodyRoutes,
-        SignInThrottle,
-        ExternalPhoneAuthGuard,
-        { provide: PhoneDirectory, useClass: BuiltInPhoneDirectory },
-        { provide: APP_FILTER, useClass: PhoneExceptionFilter },
-      ],
+      imports: [SharedCoreModule.from(core, SHARED), LyncModule.on('external')],
+      providers: [{ provide: APP_FILTER, useClass: PhoneExceptionFilter }],
     };
   }
 }

@@ -5,7 +5,7 @@ import { normaliseMac, RuleError } from '@ucupdates/rules';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { RequireRole } from '../../auth/roles';
-import { attachmentDisposition } from '../../device-logs/device-log-names';
+import { attachmentDisposition } from '../../devices/logs/device-log-names';
 import { ApiQueryOf } from '../../docs/api-schema';
 import { pageQuery } from '../pagination';
 import { parseInput } from '../request-input';

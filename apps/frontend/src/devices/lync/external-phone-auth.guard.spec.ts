@@ -1,6 +1,6 @@
-import { basicCredentials } from './external-phone-auth.guard';
-import { addressOf } from './phone-request';
 import type { FastifyRequest } from 'fastify';
+import { addressOf } from '../device-request';
+import { basicCredentials } from './external-phone-auth.guard';
 
 const basic = (text: string) => `Basic ${Buffer.from(text, 'utf8').toString('base64')}`;
 
@@ -18,5 +18,19 @@ describe('Basic credentials of external phones', () => {
   // Found by the hostile-input suite: a client gone before its body was read has no address.
   it('takes a request without a socket address', () => {
     expect(addressOf({ ip: undefined } as unknown as FastifyRequest)).toBe('');
+  });
+});
+
+describe('basicCredentials', () => {
+  it('splits user and password at the first colon, or the first after a leading sip:', () => {
+    expect(basicCredentials(basic('alice:pa:ss'))).toEqual({ userId: 'alice', password: 'pa:ss' });
+    expect(basicCredentials(basic('sip:alice@contoso.com:pa:ss'))).toEqual({ userId: 'sip:alice@contoso.com', password: 'pa:ss' });
+    expect(basicCredentials(basic('SIP:bob@contoso.com:'))).toEqual({ userId: 'SIP:bob@contoso.com', password: '' });
+  });
+
+  it('is null for no header, another scheme, no colon or an empty user', () => {
+    for (const header of [undefined, '', 'Bearer abc', basic('nocolon'), basic(':password'), 'Basic !!!']) {
+      expect(basicCredentials(header)).toBeNull();
+    }
   });
 });

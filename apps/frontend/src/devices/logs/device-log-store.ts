@@ -3,10 +3,9 @@ import { finished, PassThrough, type Readable } from 'node:stream';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { CONFIG, type Config } from '@ucupdates/config';
 import { type DeviceUpdateConfiguration, effectiveConfiguration } from '@ucupdates/device-config';
-import { isValidSerialNumber, normaliseMac, RuleError } from '@ucupdates/rules';
+import { DeviceLogsRepository } from '@ucupdates/database';
 import { ObjectStorage, ObjectTooLargeError } from '@ucupdates/storage';
-import { DataSource } from 'typeorm';
-import { PhoneError } from '../errors/phone-error';
+import { DeviceError } from '../device-error';
 import { PoolStateService } from '../pool-state/pool-state.service';
 import { isValidLogFileExtension, logFileExtension, matchLogType, safeLogFileName } from './device-log-names';
 
@@ -16,25 +15,27 @@ import { isValidLogFileExtension, logFileExtension, matchLogType, safeLogFileNam
  */
 export const LOG_CACHE_LIMIT_UNIT_BYTES = 1024;
 
-/** The device's identity as its headers gave it (`X-UC-DeviceType`, …), not yet checked. */
-export interface DeviceLogIdentityHeaders {
-  deviceType: string | undefined;
-  macAddress: string | undefined;
-  serialNumber: string | undefined;
+/** Who uploads a log, checked by the protocol adapter that read it from the request. */
+export interface DeviceLogSender {
+  /** 1-64 letters, digits, `.`, `_` or `-`. */
+  deviceType: string;
+  /** Normalised; null when the device gave none (then it gave a serial number). */
+  macAddress: string | null;
+  serialNumber: string | null;
 }
 
-/** One upload, from either listener: the path's parts, the body as it streams in, and who sent it. */
+/** One upload, from either listener: its type and name, the body as it streams in, and who sent it. */
 export interface DeviceLogUpload {
-  /** `<LogType>` of the path, as sent. */
+  /** The log's type, as sent. */
   logType: string;
-  /** `<FileName>` of the path, as the router decoded it. */
+  /** The file's name, as sent (reduced here to a safe base name). */
   fileName: string;
   /** The request body, read once, never interpreted. */
   body: Readable;
   /** The request's Content-Length, or null for a chunked body. */
   contentLength: number | null;
-  identity: DeviceLogIdentityHeaders;
-  /** The phone's address, as the request audit records it. */
+  device: DeviceLogSender;
+  /** The device's address, as the request audit records it. */
   address: string;
   nodeId: string;
   /** The signed-in user (external listener), else null. */
@@ -50,54 +51,35 @@ export interface StoredDeviceLog {
   location: string;
 }
 
-/** Rule key fields' form (docs/decisions.md 19), and the device type a rule would match. */
-const DEVICE_TYPE = /^[A-Za-z0-9._-]{1,64}$/;
-/** `device_logs.serial_number` is varchar(128). */
-const MAX_SERIAL_LENGTH = 128;
-
-const badRequest = (message: string) => new PhoneError('BadRequest', message, HttpStatus.BAD_REQUEST);
+const badRequest = (message: string) => new DeviceError('BadRequest', message, HttpStatus.BAD_REQUEST);
 
 /**
- * Takes a log a phone uploads (phone-protocol.md, "Device log upload"): checks the device's
- * identity and the log against the effective device update configuration (held in memory, no
- * database read), streams the body into the object store under `logs/<yyyy>/<mm>/<dd>/<id>` while
- * hashing it (never whole in memory), then records it in `device_logs`. The same device sending the
- * same name again makes a new log: nothing is overwritten, since the key is the new log's id.
+ * The device log store (phone-protocol.md, "Device log upload"): checks a log a device uploads
+ * against the effective device update configuration (held in memory, no database read), streams
+ * the body into the object store under `logs/<yyyy>/<mm>/<dd>/<id>` while hashing it (never whole
+ * in memory), then records it in `device_logs`. The same device sending the same name again makes
+ * a new log: nothing is overwritten, since the key is the new log's id.
  *
- * Used by the internal and the external listener's upload routes alike; everything but reading the
- * HTTP request is here.
+ * Protocol-neutral: the adapter reads the upload from its request, checks who sent it, and drops
+ * whatever of the body is left unread when the log is refused.
  */
 @Injectable()
-export class DeviceLogUploadService {
-  private readonly logger = new Logger(DeviceLogUploadService.name);
+export class DeviceLogStore {
+  private readonly logger = new Logger(DeviceLogStore.name);
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(DeviceLogsRepository) private readonly deviceLogs: DeviceLogsRepository,
     @Inject(ObjectStorage) private readonly storage: ObjectStorage,
     @Inject(PoolStateService) private readonly poolState: PoolStateService,
   ) {}
 
   /**
-   * Stores the log, or refuses it with a PhoneError: 400 (identity, type, extension, name, empty),
-   * 413 (larger than maxLogFileSize) or 507 (the log store is over its quota). Whatever happens,
-   * the body is read to its end or dropped, and a refused log leaves nothing behind.
+   * Stores the log, or refuses it with a DeviceError: 400 (type, extension, name, empty), 413
+   * (larger than maxLogFileSize) or 507 (the log store is over its quota). A refused log leaves
+   * nothing behind.
    */
-  async upload(upload: DeviceLogUpload): Promise<StoredDeviceLog> {
-    try {
-      return await this.store(upload);
-    } catch (error) {
-      // Not read, or not to its end: drop the rest, so the connection is not left waiting on it.
-      if (!upload.body.readableEnded) {
-        upload.body.unpipe();
-        upload.body.resume();
-      }
-      throw error;
-    }
-  }
-
-  private async store(upload: DeviceLogUpload): Promise<StoredDeviceLog> {
-    const identity = checkIdentity(upload.identity);
+  async store(upload: DeviceLogUpload): Promise<StoredDeviceLog> {
     const configuration = this.configuration();
     const logType = matchLogType(upload.logType, configuration.validLogFileTypes);
     if (logType === null) {
@@ -122,7 +104,7 @@ export class DeviceLogUploadService {
     // Approximate under concurrency: uploads on this and other nodes that are under way are not
     // counted yet, so the store may end up over its quota by what they add. Uploads are rare and
     // small; a lock or a reservation table is not worth it.
-    const quotaLeft = quotaBytes - (await this.storedBytes());
+    const quotaLeft = quotaBytes - (await this.deviceLogs.storedBytes());
     if (quotaLeft <= 0 || (upload.contentLength !== null && upload.contentLength > quotaLeft)) {
       throw overQuota(quotaBytes);
     }
@@ -141,7 +123,7 @@ export class DeviceLogUploadService {
         throw maxBytes === maxFileBytes ? tooLarge(maxFileBytes) : overQuota(quotaBytes);
       }
       if (upload.body.destroyed && !upload.body.readableEnded) {
-        // The phone went away mid-upload: its refusal, not a fault of the node (and no one reads the answer).
+        // The device went away mid-upload: its refusal, not a fault of the node (and no one reads the answer).
         throw badRequest('the upload was cut off before its end');
       }
       throw error;
@@ -150,32 +132,27 @@ export class DeviceLogUploadService {
       if (stored.size === 0) {
         throw badRequest('the log is empty');
       }
-      await this.dataSource.query(
-        `INSERT INTO device_logs (id, device_type, mac_address, serial_number, log_type, file_name, size, sha256,
-                                  object_key, node_id, address, user_id, external)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-        [
-          id,
-          identity.deviceType,
-          identity.macAddress,
-          identity.serialNumber,
-          logType,
-          fileName,
-          stored.size,
-          stored.sha256,
-          key,
-          upload.nodeId,
-          upload.address,
-          upload.userId,
-          upload.external,
-        ],
-      );
+      await this.deviceLogs.insert({
+        id,
+        deviceType: upload.device.deviceType,
+        macAddress: upload.device.macAddress,
+        serialNumber: upload.device.serialNumber,
+        logType,
+        fileName,
+        size: stored.size,
+        sha256: stored.sha256,
+        objectKey: key,
+        nodeId: upload.nodeId,
+        address: upload.address,
+        userId: upload.userId,
+        external: upload.external,
+      });
     } catch (error) {
       // No row, no object: a log the admin API cannot show must not stay in the store.
       await this.storage.delete(key).catch((cause: unknown) => this.logger.warn(`could not delete ${key}: ${(cause as Error).message}`));
       throw error;
     }
-    this.logger.log(`device log ${id} (${logType}, ${stored.size} bytes) from ${identity.macAddress ?? identity.serialNumber}`);
+    this.logger.log(`device log ${id} (${logType}, ${stored.size} bytes) from ${upload.device.macAddress ?? upload.device.serialNumber}`);
     return { id, size: stored.size, sha256: stored.sha256, location: `/api/v1/device-logs/${id}` };
   }
 
@@ -187,47 +164,12 @@ export class DeviceLogUploadService {
     }
     return effectiveConfiguration(state.configurations, this.config.UCU_SITE);
   }
-
-  private async storedBytes(): Promise<number> {
-    const [{ bytes }] = await this.dataSource.query<{ bytes: number }[]>(`SELECT coalesce(sum(size), 0)::float8 AS bytes FROM device_logs`);
-    return bytes;
-  }
-}
-
-function checkIdentity(headers: DeviceLogIdentityHeaders): { deviceType: string; macAddress: string | null; serialNumber: string | null } {
-  const deviceType = headers.deviceType?.trim() ?? '';
-  if (deviceType === '') {
-    throw badRequest('the X-UC-DeviceType header is required');
-  }
-  if (!DEVICE_TYPE.test(deviceType)) {
-    throw badRequest('the X-UC-DeviceType header must be 1-64 letters, digits, ".", "_" or "-"');
-  }
-  const mac = headers.macAddress?.trim() || null;
-  const serial = headers.serialNumber?.trim() || null;
-  if (mac === null && serial === null) {
-    throw badRequest('an X-UC-MacAddress or X-UC-SerialNumber header is required');
-  }
-  let macAddress: string | null = null;
-  if (mac !== null) {
-    try {
-      macAddress = normaliseMac(mac);
-    } catch (error) {
-      if (error instanceof RuleError) {
-        throw badRequest(`the X-UC-MacAddress header: ${error.message}`);
-      }
-      throw error;
-    }
-  }
-  if (serial !== null && (serial.length > MAX_SERIAL_LENGTH || !isValidSerialNumber(serial))) {
-    throw badRequest(`the X-UC-SerialNumber header must be 1-${MAX_SERIAL_LENGTH} letters, digits, "-" or "_"`);
-  }
-  return { deviceType, macAddress, serialNumber: serial };
 }
 
 /**
  * The body as the object store reads it. The store destroys its source when the upload fails or
- * runs past its limit; destroying the request itself would close the connection before the phone
- * is answered, so the store gets a pass-through instead. A request that fails (the phone went
+ * runs past its limit; destroying the request itself would close the connection before the device
+ * is answered, so the store gets a pass-through instead. A request that fails (the device went
  * away) fails the pass-through, so the store never waits for an end that will not come.
  */
 function guarded(body: Readable): Readable {
@@ -241,12 +183,12 @@ function guarded(body: Readable): Readable {
   return through;
 }
 
-function tooLarge(maxBytes: number): PhoneError {
-  return new PhoneError('RequestTooLarge', `the log is larger than MaxLogFileSize (${maxBytes} bytes)`, HttpStatus.PAYLOAD_TOO_LARGE);
+function tooLarge(maxBytes: number): DeviceError {
+  return new DeviceError('RequestTooLarge', `the log is larger than MaxLogFileSize (${maxBytes} bytes)`, HttpStatus.PAYLOAD_TOO_LARGE);
 }
 
-function overQuota(quotaBytes: number): PhoneError {
-  return new PhoneError(
+function overQuota(quotaBytes: number): DeviceError {
+  return new DeviceError(
     'InsufficientStorage',
     `the log store is full (MaxLogCacheLimit, ${quotaBytes} bytes); logs are deleted after LogCleanUpInterval`,
     HttpStatus.INSUFFICIENT_STORAGE,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { PhoneUsersRepository } from '@ucupdates/database';
 import { PhoneDirectory, verifyPassword } from '@ucupdates/phone-directory';
-import { DataSource } from 'typeorm';
 
 /** How long a successful sign-in is remembered, so a phone checking again costs no slow hash. */
 const REMEMBER_MS = 60_000;
@@ -16,7 +16,7 @@ const MAX_REMEMBERED = 10_000;
 export class BuiltInPhoneDirectory extends PhoneDirectory {
   private readonly remembered = new Map<string, number>();
 
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {
+  constructor(@Inject(PhoneUsersRepository) private readonly users: PhoneUsersRepository) {
     super();
   }
 
@@ -25,11 +25,8 @@ export class BuiltInPhoneDirectory extends PhoneDirectory {
     const until = this.remembered.get(key);
     if (until !== undefined && until > Date.now()) return true;
     this.remembered.delete(key);
-    const rows = await this.dataSource.query<{ password_hash: string }[]>(
-      'SELECT password_hash FROM phone_users WHERE user_id = $1',
-      [userId],
-    );
-    if (rows.length === 0 || !(await verifyPassword(password, rows[0].password_hash))) return false;
+    const passwordHash = await this.users.passwordHash(userId);
+    if (passwordHash === null || !(await verifyPassword(password, passwordHash))) return false;
     if (this.remembered.size >= MAX_REMEMBERED) this.remembered.clear();
     this.remembered.set(key, Date.now() + REMEMBER_MS);
     return true;

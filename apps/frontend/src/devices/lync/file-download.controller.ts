@@ -2,11 +2,11 @@ import { Controller, Get, Head, HttpStatus, Inject, Req, Res, UseFilters } from 
 import { ApiExcludeController } from '@nestjs/swagger';
 import { parseFilePath } from '@ucupdates/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Public } from '../auth/roles';
-import { PhoneError } from '../errors/phone-error';
-import { PhoneExceptionFilter } from '../errors/phone-exception.filter';
+import { Public } from '../../auth/roles';
+import { DeviceError } from '../device-error';
+import { FileDownloadService } from '../files/file-download.service';
 import { DownloadTokens } from './download-tokens';
-import { FileDownloadService } from './file-download.service';
+import { PhoneExceptionFilter } from './phone-exception.filter';
 import { fileLocationPath, PHONE_ROUTES } from './phone-paths';
 
 // The location is read from the raw URL, still percent-encoded, so `%2F` and friends are seen as
@@ -49,7 +49,7 @@ export class ExternalFileDownloadController {
     const location = rawPath === null ? null : parseFilePath(rawPath);
     const token = new URLSearchParams(request.url.split('?')[1] ?? '').get('t') ?? undefined;
     if (location === null || !this.tokens.allows(location, token, new Date())) {
-      throw new PhoneError('AccessDenied', 'the download link is not valid for this file, or it has expired', HttpStatus.FORBIDDEN);
+      throw new DeviceError('AccessDenied', 'the download link is not valid for this file, or it has expired', HttpStatus.FORBIDDEN);
     }
     await this.downloads.send(this.downloads.find(location), request, reply);
   }

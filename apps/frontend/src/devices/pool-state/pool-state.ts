@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { TestDeviceRow } from '@ucupdates/database';
 import type { DeviceUpdateConfiguration } from '@ucupdates/device-config';
 import { GLOBAL_SCOPE } from '@ucupdates/device-config';
 import { ruleKey, type RuleKeyFields } from '@ucupdates/rules';
@@ -24,11 +25,8 @@ export interface CachedRule extends RuleKeyFields {
   files: Record<string, CachedFile[]>;
 }
 
-export interface CachedTestDevice {
-  scope: string;
-  identifierType: string;
-  identifier: string;
-}
+/** A test device: its scope, identifier type (MACAddress, SerialNumber) and identifier. */
+export type CachedTestDevice = TestDeviceRow;
 
 /**
  * What an update check needs, held in memory so a check costs no database round trip: the rules

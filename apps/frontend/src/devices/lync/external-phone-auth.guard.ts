@@ -1,10 +1,16 @@
 import { type CanActivate, type ExecutionContext, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { PhoneDirectory } from '@ucupdates/phone-directory';
-import { PhoneError } from '../errors/phone-error';
-import { type AuthenticatedPhoneRequest, addressOf } from './phone-request';
-import { SignInThrottle } from './sign-in-throttle';
+import type { FastifyRequest } from 'fastify';
+import { DeviceError } from '../device-error';
+import { addressOf } from '../device-request';
+import { SignInThrottle } from '../sign-in/sign-in-throttle';
 
 const CHALLENGE = { 'WWW-Authenticate': 'Basic realm="ucupdates"' };
+
+/** A request of the external listener, with the user its guard authenticated. */
+export interface AuthenticatedPhoneRequest extends FastifyRequest {
+  phoneUser?: string;
+}
 
 /**
  * The user id and password of a Basic `Authorization` header; null when there is none or it is not
@@ -40,12 +46,12 @@ export class ExternalPhoneAuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedPhoneRequest>();
     const credentials = basicCredentials(request.headers.authorization);
     if (credentials === null) {
-      throw new PhoneError('AnonymousAccessNotSupported', undefined, HttpStatus.UNAUTHORIZED, CHALLENGE);
+      throw new DeviceError('AnonymousAccessNotSupported', undefined, HttpStatus.UNAUTHORIZED, CHALLENGE);
     }
     const address = addressOf(request);
     const retryAfter = await this.throttle.retryAfter(credentials.userId, address);
     if (retryAfter > 0) {
-      throw new PhoneError('TooManyRequests', 'too many failed sign-ins; try again later', HttpStatus.TOO_MANY_REQUESTS, {
+      throw new DeviceError('TooManyRequests', 'too many failed sign-ins; try again later', HttpStatus.TOO_MANY_REQUESTS, {
         'Retry-After': String(retryAfter),
       });
     }
@@ -56,7 +62,7 @@ export class ExternalPhoneAuthGuard implements CanActivate {
       (await this.directory.authenticate(credentials.userId, credentials.password));
     if (!accepted) {
       await this.throttle.failed(credentials.userId, address);
-      throw new PhoneError('AccessDenied', undefined, HttpStatus.UNAUTHORIZED, CHALLENGE);
+      throw new DeviceError('AccessDenied', undefined, HttpStatus.UNAUTHORIZED, CHALLENGE);
     }
     await this.throttle.succeeded(credentials.userId, address);
     request.phoneUser = credentials.userId;

@@ -1,11 +1,11 @@
 import { Body, Controller, Header, HttpCode, Inject, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { Public } from '../auth/roles';
-import { PhoneExceptionFilter } from '../errors/phone-exception.filter';
-import { ExternalPhoneAuthGuard } from './external-phone-auth.guard';
+import { Public } from '../../auth/roles';
+import { addressOf, baseUrlOf } from '../device-request';
+import { type AuthenticatedPhoneRequest, ExternalPhoneAuthGuard } from './external-phone-auth.guard';
+import { PhoneExceptionFilter } from './phone-exception.filter';
 import { PHONE_ROUTES } from './phone-paths';
-import { type AuthenticatedPhoneRequest, addressOf, baseUrlOf } from './phone-request';
 import { UpdateCheckService } from './update-check.service';
 
 const XML = 'text/xml; charset=utf-8';

@@ -2,14 +2,20 @@ import { Readable } from 'node:stream';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { CONFIG, type Config } from '@ucupdates/config';
 import { Metrics } from '@ucupdates/observability';
-import { type FileLocation, parseRange } from '@ucupdates/protocol';
+import { parseRange } from '@ucupdates/protocol';
 import { ReplicationScheduler } from '@ucupdates/replication';
-import { ruleKey } from '@ucupdates/rules';
+import { ruleKey, type RuleKeyFields } from '@ucupdates/rules';
 import { fileObjectKey, ObjectStorage, ReplicaStore } from '@ucupdates/storage';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PhoneError } from '../errors/phone-error';
+import { DeviceError, nodeStarting } from '../device-error';
 import type { CachedFile } from '../pool-state/pool-state';
 import { PoolStateService } from '../pool-state/pool-state.service';
+
+/** A file of one version of a rule, named by the rule's key, the version and the file's name. */
+export interface VersionFile extends RuleKeyFields {
+  version: string;
+  fileName: string;
+}
 
 /**
  * Read size of replica files. Measured (bench:check, 50 clients of a 40 MiB file): 1 MiB reads
@@ -21,13 +27,14 @@ const READ_CHUNK = 256 * 1024;
 /** A repair asked for a file is not asked again for this long (its job is queued, or running). */
 const REPAIR_QUIET_MS = 60_000;
 
-const notFound = () => new PhoneError('NotFound', 'no such file', HttpStatus.NOT_FOUND);
+const notFound = () => new DeviceError('NotFound', 'no such file', HttpStatus.NOT_FOUND);
 
 /**
- * File downloads (phone-protocol.md, "File download"): only files of the versions the pool state
- * knows, from the node's replica store, or streamed from the object store while the replica store
- * lacks them (a phone never gets a 404 for a file an answer named). ETag is the SHA-256;
- * If-None-Match, single ranges and HEAD as HTTP says.
+ * File downloads for every device protocol (phone-protocol.md, "File download"): only files of
+ * the versions the pool state knows, from the node's replica store, or streamed from the object
+ * store while the replica store lacks them (a device never gets a 404 for a file an answer named).
+ * ETag is the SHA-256; If-None-Match, single ranges and HEAD as HTTP says. Where the file's name
+ * comes from (a path, a token, an artifact id) is the protocol adapter's business.
  */
 @Injectable()
 export class FileDownloadService {
@@ -45,12 +52,10 @@ export class FileDownloadService {
     this.replicas = new ReplicaStore(config.UCU_REPLICA_DIR);
   }
 
-  /** The catalogued file at a location, or 404. */
-  find(location: FileLocation | null): CachedFile {
+  /** The catalogued file, or 404 (also for null: a name the adapter could not read). */
+  find(location: VersionFile | null): CachedFile {
     const state = this.poolState.current;
-    if (state === null) {
-      throw new PhoneError('ServiceUnavailable', 'the node is starting', HttpStatus.SERVICE_UNAVAILABLE, { 'Retry-After': '5' });
-    }
+    if (state === null) throw nodeStarting();
     if (location === null) throw notFound();
     const { deviceType, brand, model, revision, locale, updateType } = location;
     const rule = state.rulesByKey.get(ruleKey(deviceType, brand, model, revision, locale, updateType));
@@ -70,7 +75,7 @@ export class FileDownloadService {
     }
     const range = parseRange(request.headers.range, file.size);
     if (range.kind === 'unsatisfiable') {
-      throw new PhoneError('RangeNotSatisfiable', `the file has ${file.size} bytes`, HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE, {
+      throw new DeviceError('RangeNotSatisfiable', `the file has ${file.size} bytes`, HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE, {
         'Content-Range': `bytes */${file.size}`,
       });
     }
@@ -108,7 +113,7 @@ export class FileDownloadService {
   /**
    * The replica store should hold every file of a known version: one that lacks it gets a repair
    * job on this node's queue (once a minute at most; the job id dedupes across requests anyway).
-   * A failure to ask is logged, never the phone's problem: it gets the bytes from the object store.
+   * A failure to ask is logged, never the device's problem: it gets the bytes from the object store.
    */
   private askRepair(file: CachedFile): void {
     const now = Date.now();

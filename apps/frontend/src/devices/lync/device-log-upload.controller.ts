@@ -2,13 +2,13 @@ import { Controller, HttpCode, HttpStatus, Inject, Param, Put, Req, Res, UseFilt
 import { ApiExcludeController } from '@nestjs/swagger';
 import { CONFIG, type Config } from '@ucupdates/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Public } from '../auth/roles';
-import { PhoneExceptionFilter } from '../errors/phone-exception.filter';
-import { ExternalPhoneAuthGuard } from '../phone/external-phone-auth.guard';
-import type { AuthenticatedPhoneRequest } from '../phone/phone-request';
-import { RawBody } from './device-log-body';
-import { DEVICE_LOG_ROUTES, receiveUpload } from './device-log-request';
-import { DeviceLogUploadService } from './device-log-upload.service';
+import { Public } from '../../auth/roles';
+import { RawBody } from '../../http/raw-body-routes';
+import { DeviceLogStore } from '../logs/device-log-store';
+import { type AuthenticatedPhoneRequest, ExternalPhoneAuthGuard } from './external-phone-auth.guard';
+import { receiveUpload } from './device-log-upload-request';
+import { PhoneExceptionFilter } from './phone-exception.filter';
+import { PHONE_ROUTES } from './phone-paths';
 
 /**
  * `PUT /RequestHandler/Logs/<LogType>/<FileName>` on the internal listener: anonymous, like the
@@ -20,11 +20,11 @@ import { DeviceLogUploadService } from './device-log-upload.service';
 @UseFilters(PhoneExceptionFilter)
 export class InternalDeviceLogUploadController {
   constructor(
-    @Inject(DeviceLogUploadService) private readonly uploads: DeviceLogUploadService,
+    @Inject(DeviceLogStore) private readonly logs: DeviceLogStore,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
-  @Put(DEVICE_LOG_ROUTES.internal)
+  @Put(PHONE_ROUTES.internalLogs)
   @RawBody()
   @HttpCode(HttpStatus.CREATED)
   async upload(
@@ -32,7 +32,7 @@ export class InternalDeviceLogUploadController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @Param() params: { logType: string; fileName: string },
   ): Promise<string> {
-    return receiveUpload(this.uploads, request, reply, params, this.config.UCU_NODE_ID, { userId: null, external: false });
+    return receiveUpload(this.logs, request, reply, params, this.config.UCU_NODE_ID, { userId: null, external: false });
   }
 }
 
@@ -46,11 +46,11 @@ export class InternalDeviceLogUploadController {
 @UseFilters(PhoneExceptionFilter)
 export class ExternalDeviceLogUploadController {
   constructor(
-    @Inject(DeviceLogUploadService) private readonly uploads: DeviceLogUploadService,
+    @Inject(DeviceLogStore) private readonly logs: DeviceLogStore,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
-  @Put(DEVICE_LOG_ROUTES.external)
+  @Put(PHONE_ROUTES.externalLogs)
   @RawBody()
   @HttpCode(HttpStatus.CREATED)
   async upload(
@@ -58,7 +58,7 @@ export class ExternalDeviceLogUploadController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @Param() params: { logType: string; fileName: string },
   ): Promise<string> {
-    return receiveUpload(this.uploads, request, reply, params, this.config.UCU_NODE_ID, {
+    return receiveUpload(this.logs, request, reply, params, this.config.UCU_NODE_ID, {
       userId: request.phoneUser ?? null,
       external: true,
     });

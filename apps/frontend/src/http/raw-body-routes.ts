@@ -27,9 +27,9 @@ export const RawBody = () => RouteConfig({ ucupdatesRawBody: true });
  * media type replaced, before parsing, by one only this parser takes. Every other route — the
  * admin API's JSON, the update check's XML — is parsed exactly as before.
  *
- * A provider of each listener module that has such a route: it registers the hook and the parser
- * on that listener's Fastify instance while Nest initialises the application, before Fastify
- * starts (hooks are bound to routes when it does).
+ * A provider of DevicesCoreModule, once on each listener whatever device protocols it serves: it
+ * registers the hook and the parser on that listener's Fastify instance while Nest initialises the
+ * application, before Fastify starts (hooks are bound to routes when it does).
  */
 @Injectable()
 export class RawBodyRoutes implements OnModuleInit {

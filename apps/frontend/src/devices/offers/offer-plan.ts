@@ -1,5 +1,5 @@
 import { decideOffer, type Offer } from '@ucupdates/rules';
-import type { UpdateCheckRequest } from '@ucupdates/protocol';
+import type { DeviceRequest } from '../device-request';
 import { type CachedFile, type CachedRule, deviceKindKey, type PoolState } from '../pool-state/pool-state';
 
 /** What one rule tells the device: the offer, and for an Install the files of the offered version. */
@@ -14,23 +14,24 @@ export interface CheckPlan {
   modules: PlannedModule[];
 }
 
+/** The part of a device's request an offer depends on. */
+export type OfferedDevice = Pick<DeviceRequest, 'kind' | 'macAddress' | 'serialNumber' | 'installed'>;
+
 /**
- * The answer to an update check, decided from the in-memory pool state alone (phone-protocol.md):
+ * What the pool offers a device, decided from the in-memory pool state alone (phone-protocol.md):
  * every rule of the device's kind, one module per update type that has something to do. A device
  * that lists no module of a rule's update type has none of it installed. An Install whose files
  * the state does not hold (a version without files) is left out rather than answered with nothing
  * to download.
  */
-export function planCheck(state: PoolState, request: UpdateCheckRequest, site: string | undefined): CheckPlan {
-  const isTestDevice = state.isTestDevice(request.macAddress, request.serialNumber, site);
-  const rules =
-    state.rulesByDeviceKind.get(
-      deviceKindKey(request.deviceType, request.vendor, request.model, request.revision, request.locale),
-    ) ?? [];
+export function planCheck(state: PoolState, device: OfferedDevice, site: string | undefined): CheckPlan {
+  const isTestDevice = state.isTestDevice(device.macAddress, device.serialNumber, site);
+  const { deviceType, brand, model, revision, locale } = device.kind;
+  const rules = state.rulesByDeviceKind.get(deviceKindKey(deviceType, brand, model, revision, locale)) ?? [];
   const modules: PlannedModule[] = [];
   for (const rule of rules) {
     const updateType = rule.updateType.toLowerCase();
-    const installed = request.modules.find((module) => module.updateType.toLowerCase() === updateType);
+    const installed = device.installed.find((module) => module.updateType.toLowerCase() === updateType);
     const offer = decideOffer({ state: rule, isTestDevice, installedVersion: installed?.version ?? null });
     if (offer === null) continue;
     const files = offer.action === 'Install' ? (rule.files[offer.version] ?? []) : [];

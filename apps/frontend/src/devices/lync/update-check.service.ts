@@ -1,5 +1,4 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { CONFIG, type Config } from '@ucupdates/config';
 import type { ResponseAuditModule } from '@ucupdates/database';
 import { Metrics } from '@ucupdates/observability';
 import {
@@ -9,14 +8,16 @@ import {
   parseUpdateCheckRequest,
   renderUpdateCheckResponse,
   type ResponseModule,
+  type UpdateCheckRequest,
 } from '@ucupdates/protocol';
 import type { RuleKeyFields } from '@ucupdates/rules';
-import { PhoneError } from '../errors/phone-error';
-import { PoolStateService } from '../pool-state/pool-state.service';
+import { DeviceError } from '../device-error';
+import type { DeviceRequest } from '../device-request';
+import type { PlannedModule } from '../offers/offer-plan';
+import { UpdateOffers } from '../offers/update-offers';
+import { RequestAuditWriter } from '../request-audit/request-audit-writer';
 import { DownloadTokens } from './download-tokens';
 import { PHONE_ROUTES } from './phone-paths';
-import { RequestAuditWriter } from './request-audit-writer';
-import { type PlannedModule, planCheck } from './update-check';
 
 export interface CheckContext {
   listener: 'internal' | 'external';
@@ -29,14 +30,13 @@ export interface CheckContext {
 }
 
 /**
- * An update check (phone-protocol.md): parse, decide from the in-memory pool state, make the
- * answer, and hand it back only once its audit row is committed.
+ * A Lync update check (phone-protocol.md): parse the XML, ask the protocol-neutral offer, make the
+ * answer with this protocol's file URLs, and hand it back only once its audit row is committed.
  */
 @Injectable()
 export class UpdateCheckService {
   constructor(
-    @Inject(CONFIG) private readonly config: Config,
-    @Inject(PoolStateService) private readonly poolState: PoolStateService,
+    @Inject(UpdateOffers) private readonly offers: UpdateOffers,
     @Inject(RequestAuditWriter) private readonly audit: RequestAuditWriter,
     @Inject(DownloadTokens) private readonly tokens: DownloadTokens,
     @Inject(Metrics) private readonly metrics: Metrics,
@@ -48,7 +48,7 @@ export class UpdateCheckService {
       this.metrics.updateChecks.inc({ listener: context.listener, outcome: answer.outcome });
       return answer.xml;
     } catch (error) {
-      const refused = error instanceof ProtocolError || error instanceof PhoneError;
+      const refused = error instanceof ProtocolError || error instanceof DeviceError;
       this.metrics.updateChecks.inc({ listener: context.listener, outcome: refused ? 'refused' : 'failed' });
       throw error;
     }
@@ -58,23 +58,13 @@ export class UpdateCheckService {
     if (typeof body !== 'string' && !Buffer.isBuffer(body)) {
       throw new ProtocolError(415, 'UnsupportedMediaType', 'an update check is XML: send it as text/xml or application/xml');
     }
-    const request = parseUpdateCheckRequest(body);
-    const state = this.poolState.current;
-    if (state === null) {
-      throw new PhoneError('ServiceUnavailable', 'the node is starting', HttpStatus.SERVICE_UNAVAILABLE, { 'Retry-After': '5' });
-    }
-    const plan = planCheck(state, request, this.config.UCU_SITE);
+    const device = deviceRequest(parseUpdateCheckRequest(body), context);
+    const plan = this.offers.plan(device);
     const now = new Date();
     const modules = plan.modules.map((module) => this.responseModule(module, context, now));
-    await this.audit.record({
-      requestId: context.requestId,
+    await this.audit.record(device, {
       at: now,
-      nodeId: this.config.UCU_NODE_ID,
-      address: context.address,
-      request,
       responseModules: modules.map(auditModule),
-      userId: context.authenticatedUser ?? request.userId,
-      external: context.listener === 'external',
       status: HttpStatus.OK,
       isTestDevice: plan.isTestDevice,
     });
@@ -104,6 +94,23 @@ export class UpdateCheckService {
       timestamp: now.toISOString(),
     };
   }
+}
+
+/**
+ * The check as the protocol-neutral services take it. The signed-in user is the one the external
+ * listener authenticated, else the one the phone names.
+ */
+function deviceRequest(request: UpdateCheckRequest, context: CheckContext): DeviceRequest {
+  return {
+    kind: { deviceType: request.deviceType, brand: request.vendor, model: request.model, revision: request.revision, locale: request.locale },
+    macAddress: request.macAddress,
+    serialNumber: request.serialNumber,
+    installed: request.modules,
+    listener: context.listener,
+    requestId: context.requestId,
+    address: context.address,
+    userId: context.authenticatedUser ?? request.userId,
+  };
 }
 
 function ruleLocation(rule: PlannedModule['rule']): RuleKeyFields {

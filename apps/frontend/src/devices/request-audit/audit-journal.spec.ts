@@ -1,7 +1,7 @@
 import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isServiceUnavailable } from '../errors/unavailable';
+import { isServiceUnavailable } from '../../errors/unavailable';
 import { AuditJournal } from './audit-journal';
 
 describe('AuditJournal', () => {

@@ -1,12 +1,14 @@
 /**
- * The phone endpoints' path prefixes (phone-protocol.md). Paths match case-insensitively, as IIS
- * did; the file endpoints take the rest of the path as the file's location.
+ * The phone endpoints' routes (phone-protocol.md). Paths match case-insensitively, as IIS did; the
+ * file endpoints take the rest of the path as the file's location.
  */
 export const PHONE_ROUTES = {
   internalCheck: '/RequestHandler/ucdevice.upx',
   externalCheck: '/RequestHandlerExt/ucdevice.upx',
   internalFiles: '/DeviceUpdateFiles_Int',
   externalFiles: '/DeviceUpdateFiles_Ext',
+  internalLogs: '/RequestHandler/Logs/:logType/:fileName',
+  externalLogs: '/RequestHandlerExt/Logs/:logType/:fileName',
 } as const;
 
 const PHONE_PATH = /^\/(requesthandler|requesthandlerext|deviceupdatefiles_int|deviceupdatefiles_ext)(\/|\?|$)/i;

@@ -1,8 +1,6 @@
-import type { UpdateCheckRequest } from '@ucupdates/protocol';
+import type { DeviceKind } from '../device-request';
 import { type CachedRule, PoolState } from '../pool-state/pool-state';
-import { basicCredentials } from './external-phone-auth.guard';
-import { auditRequestId, deviceKey } from './request-audit-writer';
-import { planCheck } from './update-check';
+import { type OfferedDevice, planCheck } from './offer-plan';
 
 const file = (name: string, role = 'image') => ({ name, role, sha256: name.padEnd(64, '0').slice(0, 64), size: 10 });
 
@@ -24,19 +22,20 @@ function rule(overrides: Partial<CachedRule>): CachedRule {
   };
 }
 
-function phone(overrides: Partial<UpdateCheckRequest> = {}): UpdateCheckRequest {
-  return {
+/** A device's request as the offer sees it, from flat fields (the kind's among them). */
+function phone(overrides: Partial<DeviceKind & Omit<OfferedDevice, 'kind'>> = {}): OfferedDevice {
+  const { deviceType, brand, model, revision, locale, ...identity } = {
     deviceType: 'ucphone',
     macAddress: '00-04-F2-AB-CD-EF',
     serialNumber: null,
-    vendor: 'POLYCOM',
+    brand: 'POLYCOM',
     model: 'cx600',
     revision: 'a',
     locale: 'enu',
-    userId: null,
-    modules: [],
+    installed: [],
     ...overrides,
   };
+  return { kind: { deviceType, brand, model, revision, locale }, ...identity };
 }
 
 const state = (rules: CachedRule[], testDevices: PoolState['testDevices'] = []) => new PoolState(rules, testDevices, [], new Date());
@@ -65,7 +64,7 @@ describe('planCheck', () => {
   });
 
   it('matches an installed module by update type case-insensitively', () => {
-    const plan = planCheck(state([cpe]), phone({ modules: [{ updateType: 'cpe', filename: 'x', version: '2.0', timestamp: null }] }), undefined);
+    const plan = planCheck(state([cpe]), phone({ installed: [{ updateType: 'cpe', filename: 'x', version: '2.0', timestamp: null }] }), undefined);
     expect(plan.modules).toEqual([]);
   });
 
@@ -83,42 +82,11 @@ describe('planCheck', () => {
 
   it('tells a device on a rolled-back version to restore its backup, with no files', () => {
     const rolledBack = rule({ rolledBackVersion: '5.0', files: {} });
-    const plan = planCheck(state([rolledBack]), phone({ modules: [{ updateType: 'CPE', filename: 'x', version: '5.0', timestamp: null }] }), undefined);
+    const plan = planCheck(state([rolledBack]), phone({ installed: [{ updateType: 'CPE', filename: 'x', version: '5.0', timestamp: null }] }), undefined);
     expect(plan.modules.map((module) => [module.offer, module.files])).toEqual([[{ action: 'RestoreBackup', version: '5.0' }, []]]);
   });
 
   it('leaves out an Install whose version has no files in the state', () => {
     expect(planCheck(state([rule({ approvedVersion: '9.0', files: {} })]), phone(), undefined).modules).toEqual([]);
-  });
-});
-
-describe('basicCredentials', () => {
-  const basic = (text: string) => `Basic ${Buffer.from(text).toString('base64')}`;
-
-  it('splits user and password at the first colon, or the first after a leading sip:', () => {
-    expect(basicCredentials(basic('alice:pa:ss'))).toEqual({ userId: 'alice', password: 'pa:ss' });
-    expect(basicCredentials(basic('sip:alice@contoso.com:pa:ss'))).toEqual({ userId: 'sip:alice@contoso.com', password: 'pa:ss' });
-    expect(basicCredentials(basic('SIP:bob@contoso.com:'))).toEqual({ userId: 'SIP:bob@contoso.com', password: '' });
-  });
-
-  it('is null for no header, another scheme, no colon or an empty user', () => {
-    for (const header of [undefined, '', 'Bearer abc', basic('nocolon'), basic(':password'), 'Basic !!!']) {
-      expect(basicCredentials(header)).toBeNull();
-    }
-  });
-});
-
-describe('request audit ids and device keys', () => {
-  it('keeps a UUID request id and makes a stable UUID of any other', () => {
-    expect(auditRequestId('0F8FAD5B-D9CB-469F-A165-70867728950E')).toBe('0f8fad5b-d9cb-469f-a165-70867728950e');
-    const made = auditRequestId('haproxy-0001');
-    expect(made).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-    expect(auditRequestId('haproxy-0001')).toBe(made);
-    expect(auditRequestId('haproxy-0002')).not.toBe(made);
-  });
-
-  it('keys a device by its MAC address, else its serial number', () => {
-    expect(deviceKey('00-04-F2-AB-CD-EF', 'SN-1')).toBe('mac:00-04-F2-AB-CD-EF');
-    expect(deviceKey(null, 'SN-1')).toBe('serial:SN-1');
   });
 });

@@ -1,29 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONFIG, type Config } from '@ucupdates/config';
-import type { DeviceUpdateConfiguration } from '@ucupdates/device-config';
+import { PoolStateRepository, type RuleFileRow } from '@ucupdates/database';
 import { CHANGES_CHANNEL, createRedis } from '@ucupdates/redis';
 import type { Redis } from 'ioredis';
-import { DataSource } from 'typeorm';
-import { type CachedRule, type CachedTestDevice, PoolState } from './pool-state';
-
-interface RuleFileRow {
-  id: string;
-  device_type: string;
-  brand: string;
-  model: string;
-  revision: string;
-  locale: string;
-  update_type: string;
-  approved_version: string | null;
-  pending_version: string | null;
-  rolled_back_version: string | null;
-  restore_version: string | null;
-  version: string | null;
-  name: string | null;
-  role: string | null;
-  sha256: string | null;
-  size: string | null;
-}
+import { type CachedRule, PoolState } from './pool-state';
 
 /**
  * Keeps this frontend's PoolState current: loaded at start-up, reloaded when a change is announced
@@ -45,7 +25,7 @@ export class PoolStateService {
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(PoolStateRepository) private readonly repository: PoolStateRepository,
   ) {}
 
   /** The state in force; null until the first load (the node is not ready before). */
@@ -92,30 +72,8 @@ export class PoolStateService {
   }
 
   private async load(): Promise<PoolState> {
-    // One snapshot for the three reads, so they agree with each other.
-    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const rows = await manager.query<RuleFileRow[]>(
-        `SELECT r.id, r.device_type, r.brand, r.model, r.revision, r.locale, r.update_type,
-                r.approved_version, r.pending_version, r.rolled_back_version, r.restore_version,
-                v.version, f.name, f.role, f.sha256, fi.size
-           FROM rules r
-           LEFT JOIN update_versions v ON v.rule_id = r.id AND v.version IN (r.approved_version, r.pending_version, r.restore_version)
-           LEFT JOIN update_version_files f ON f.update_version_id = v.id
-           LEFT JOIN files fi ON fi.sha256 = f.sha256
-          ORDER BY r.id, v.version, f.name`,
-      );
-      const testDevices = await manager.query<CachedTestDevice[]>(
-        `SELECT scope, identifier_type AS "identifierType", identifier FROM test_devices ORDER BY scope, identifier`,
-      );
-      const configurations = await manager.query<DeviceUpdateConfiguration[]>(
-        `SELECT scope, log_clean_up_interval_seconds AS "logCleanUpIntervalSeconds",
-                log_flush_interval_seconds AS "logFlushIntervalSeconds", max_log_cache_limit::float8 AS "maxLogCacheLimit",
-                max_log_file_size::float8 AS "maxLogFileSize", log_clean_up_time_of_day AS "logCleanUpTimeOfDay",
-                valid_log_file_types AS "validLogFileTypes", valid_log_file_extensions AS "validLogFileExtensions"
-           FROM device_update_configurations ORDER BY scope`,
-      );
-      return new PoolState(rulesOf(rows), testDevices, configurations, new Date());
-    });
+    const { ruleFiles, testDevices, configurations } = await this.repository.snapshot();
+    return new PoolState(rulesOf(ruleFiles), testDevices, configurations, new Date());
   }
 }
 
@@ -126,16 +84,16 @@ function rulesOf(rows: RuleFileRow[]): CachedRule[] {
     if (!rule) {
       rule = {
         id: row.id,
-        deviceType: row.device_type,
+        deviceType: row.deviceType,
         brand: row.brand,
         model: row.model,
         revision: row.revision,
         locale: row.locale,
-        updateType: row.update_type,
-        approvedVersion: row.approved_version,
-        pendingVersion: row.pending_version,
-        rolledBackVersion: row.rolled_back_version,
-        restoreVersion: row.restore_version,
+        updateType: row.updateType,
+        approvedVersion: row.approvedVersion,
+        pendingVersion: row.pendingVersion,
+        rolledBackVersion: row.rolledBackVersion,
+        restoreVersion: row.restoreVersion,
         files: {},
       };
       rules.set(row.id, rule);

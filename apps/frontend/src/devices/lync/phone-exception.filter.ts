@@ -1,8 +1,8 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { ProtocolError, renderPhoneError } from '@ucupdates/protocol';
 import type { FastifyReply } from 'fastify';
-import { PhoneError } from './phone-error';
-import { isServiceUnavailable } from './unavailable';
+import { isServiceUnavailable } from '../../errors/unavailable';
+import { DeviceError } from '../device-error';
 
 const CODES: Record<number, string> = {
   400: 'BadRequest',
@@ -25,9 +25,10 @@ interface PhoneAnswer {
 }
 
 /**
- * Phones get every refusal in XML: `<Response><Error>code</Error><Message>…</Message></Response>`.
- * A phone never sees a stack trace; a fault of the node itself is logged and answered 503, so the
- * phone retries later (phone-protocol.md: nothing a phone sends can cause a 5xx).
+ * Phones get every refusal in XML: `<Response><Error>code</Error><Message>…</Message></Response>`,
+ * a DeviceError's code as the `<Error>`. A phone never sees a stack trace; a fault of the node
+ * itself is logged and answered 503, so the phone retries later (phone-protocol.md: nothing a
+ * phone sends can cause a 5xx).
  *
  * The external listener's only filter; on the internal listener the admin filter hands phone
  * paths to it (see AdminExceptionFilter).
@@ -46,7 +47,7 @@ export class PhoneExceptionFilter implements ExceptionFilter {
   }
 
   private toAnswer(exception: unknown): PhoneAnswer {
-    if (exception instanceof PhoneError) {
+    if (exception instanceof DeviceError) {
       return { status: exception.getStatus(), code: exception.code, message: exception.detail, headers: exception.headers };
     }
     if (exception instanceof ProtocolError) {

@@ -1,0 +1,68 @@
+import type { DeviceUpdateConfiguration } from '@ucupdates/device-config';
+import { QueryLayer } from './query-layer';
+
+/** A rule with one file of one of its approved, pending and restore versions (none: version and file null). */
+export interface RuleFileRow {
+  id: string;
+  deviceType: string;
+  brand: string;
+  model: string;
+  revision: string;
+  locale: string;
+  updateType: string;
+  approvedVersion: string | null;
+  pendingVersion: string | null;
+  rolledBackVersion: string | null;
+  restoreVersion: string | null;
+  version: string | null;
+  name: string | null;
+  role: string | null;
+  sha256: string | null;
+  /** bigint, as text. */
+  size: string | null;
+}
+
+export interface TestDeviceRow {
+  scope: string;
+  identifierType: string;
+  identifier: string;
+}
+
+/** What a frontend holds in memory to answer devices: every rule with its offered files, the test devices, the configurations. */
+export interface PoolStateSnapshot {
+  /** By rule id, version and file name. */
+  ruleFiles: RuleFileRow[];
+  testDevices: TestDeviceRow[];
+  configurations: DeviceUpdateConfiguration[];
+}
+
+/** The reads a frontend's in-memory pool state is loaded from. */
+export class PoolStateRepository extends QueryLayer {
+  /** One snapshot for the three reads, so they agree with each other. */
+  snapshot(): Promise<PoolStateSnapshot> {
+    return this.manager.transaction('REPEATABLE READ', async (manager) => {
+      const ruleFiles = await manager.query<RuleFileRow[]>(
+        `SELECT r.id, r.device_type AS "deviceType", r.brand, r.model, r.revision, r.locale, r.update_type AS "updateType",
+                r.approved_version AS "approvedVersion", r.pending_version AS "pendingVersion",
+                r.rolled_back_version AS "rolledBackVersion", r.restore_version AS "restoreVersion",
+                v.version, f.name, f.role, f.sha256, fi.size
+           FROM rules r
+           LEFT JOIN update_versions v ON v.rule_id = r.id AND v.version IN (r.approved_version, r.pending_version, r.restore_version)
+           LEFT JOIN update_version_files f ON f.update_version_id = v.id
+           LEFT JOIN files fi ON fi.sha256 = f.sha256
+          ORDER BY r.id, v.version, f.name`,
+      );
+      const testDevices = await manager.query<TestDeviceRow[]>(
+        `SELECT scope, identifier_type AS "identifierType", identifier FROM test_devices ORDER BY scope, identifier`,
+      );
+      const configurations = await manager.query<DeviceUpdateConfiguration[]>(
+        `SELECT scope, log_clean_up_interval_seconds AS "logCleanUpIntervalSeconds",
+                log_flush_interval_seconds AS "logFlushIntervalSeconds", max_log_cache_limit::float8 AS "maxLogCacheLimit",
+                max_log_file_size::float8 AS "maxLogFileSize", log_clean_up_time_of_day AS "logCleanUpTimeOfDay",
+                valid_log_file_types AS "validLogFileTypes", valid_log_file_extensions AS "validLogFileExtensions"
+           FROM device_update_configurations ORDER BY scope`,
+      );
+      return { ruleFiles, testDevices, configurations };
+    });
+  }
+}

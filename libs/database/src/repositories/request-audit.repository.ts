@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import type { RequestAuditModule, ResponseAuditModule } from '../entities';
+import { QueryLayer } from './query-layer';
+
+/**
+ * An update a device reports installed: its type and version (what the inventory keeps), and the
+ * file name and time it names with it (what the request audit keeps, after Lync's audit log).
+ */
+export interface ReportedModule {
+  updateType: string;
+  /** '' when the device names none. */
+  filename: string;
+  version: string;
+  timestamp: string | null;
+}
+
+/** The device as its request described it: the request audit's columns and the inventory's. */
+export interface AuditedDevice {
+  deviceType: string;
+  macAddress: string | null;
+  serialNumber: string | null;
+  /** The device's vendor: a rule's Brand. */
+  vendor: string;
+  model: string;
+  revision: string;
+  locale: string;
+  modules: readonly ReportedModule[];
+}
+
+/**
+ * A device request about to be answered: its request audit row and the device's inventory entry
+ * come from it. Also the line format of a frontend's audit journal, so it stays readable by the
+ * next release of the node.
+ */
+export interface AnsweredCheck {
+  requestId: string;
+  at: Date;
+  nodeId: string;
+  address: string;
+  request: AuditedDevice;
+  responseModules: ResponseAuditModule[];
+  /** The signed-in user: the authenticated one on the external listener, else the one the device names. */
+  userId: string | null;
+  external: boolean;
+  status: number;
+  isTestDevice: boolean;
+}
+
+/** The request audit and the device inventory, written together. */
+export class RequestAuditRepository extends QueryLayer {
+  /**
+   * Writes the checks' audit rows and upserts their devices in one statement, atomic by itself.
+   * A request id written before is not written again, so a replay is harmless.
+   */
+  async record(checks: readonly AnsweredCheck[]): Promise<void> {
+    await this.manager.query(WRITE_BATCH, batchParameters(checks));
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The audit row's request id: the request id itself when it is a UUID, else a UUID made from it
+ * (the load balancer's X-Request-Id can be any sane token). A request the load balancer sends
+ * again to another node keeps its id, so its audit row is written once.
+ */
+export function auditRequestId(requestId: string): string {
+  if (UUID.test(requestId)) return requestId.toLowerCase();
+  const hex = createHash('sha256').update(requestId).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** `mac:<MAC>` or `serial:<serial>`: what identifies a device across checks (the MAC when it has one). */
+export function deviceKey(macAddress: string | null, serialNumber: string | null): string {
+  return macAddress !== null ? `mac:${macAddress}` : `serial:${serialNumber}`;
+}
+
+// One statement: the audit rows (a request id seen before is not written twice) and the inventory
+// upsert. A device's entry changes only when this check is newer than the one it holds, so two
+// nodes writing the same device out of order keep the latest. The user last seen on a device stays
+// when a check names none. The batch is one JSON parameter: serialised natively, where typed
+// arrays would be escaped element by element in JavaScript. (bench/explain-audit-write.ts reads
+// this constant from this file to show its plan.)
+const WRITE_BATCH = `
+WITH batch AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(
+    request_id uuid, at timestamptz, node_id text, address text, device_type text, mac_address text,
+    serial_number text, vendor text, model text, revision text, locale text, request_modules jsonb,
+    response_modules jsonb, user_id text, external boolean, status smallint, device_key text,
+    modules jsonb, is_test_device boolean, newest boolean)
+), audit AS (
+  INSERT INTO request_audit (request_id, at, node_id, address, device_type, mac_address, serial_number, vendor,
+                             model, revision, locale, request_modules, response_modules, user_id, external, status)
+  SELECT request_id, at, node_id, address, device_type, mac_address, serial_number, vendor,
+         model, revision, locale, request_modules, response_modules, user_id, external, status
+    FROM batch
+  ON CONFLICT (request_id) DO NOTHING
+)
+INSERT INTO devices AS d (device_key, mac_address, serial_number, device_type, brand, model, revision, locale, modules,
+                          is_test_device, first_seen_at, last_seen_at, last_node_id, last_address, last_user_id)
+SELECT device_key, mac_address, serial_number, device_type, vendor, model, revision, locale, modules,
+       is_test_device, at, at, node_id, address, user_id
+  FROM batch
+ WHERE newest
+ ORDER BY device_key
+ON CONFLICT (device_key) DO UPDATE
+   SET mac_address = COALESCE(EXCLUDED.mac_address, d.mac_address),
+       serial_number = COALESCE(EXCLUDED.serial_number, d.serial_number),
+       device_type = EXCLUDED.device_type, brand = EXCLUDED.brand, model = EXCLUDED.model,
+       revision = EXCLUDED.revision, locale = EXCLUDED.locale, modules = EXCLUDED.modules,
+       is_test_device = EXCLUDED.is_test_device, last_seen_at = EXCLUDED.last_seen_at,
+       last_node_id = EXCLUDED.last_node_id, last_address = EXCLUDED.last_address,
+       last_user_id = COALESCE(EXCLUDED.last_user_id, d.last_user_id)
+ WHERE d.last_seen_at <= EXCLUDED.last_seen_at`;
+
+/**
+ * The statement's parameter: the batch as JSON rows. A device checking twice in one batch would be
+ * upserted twice by one statement, which Postgres refuses: only its newest check updates the
+ * inventory (`newest`). Devices are upserted in key order, so two nodes upserting the same devices
+ * lock them in the same order.
+ */
+function batchParameters(checks: readonly AnsweredCheck[]): [string] {
+  const keys = checks.map(deviceKeyOf);
+  const newestIndex = new Map<string, number>();
+  keys.forEach((key, index) => {
+    const current = newestIndex.get(key);
+    if (current === undefined || checks[current].at <= checks[index].at) newestIndex.set(key, index);
+  });
+  const rows = checks.map((check, index) => ({
+    request_id: auditRequestId(check.requestId),
+    at: check.at.toISOString(),
+    node_id: check.nodeId,
+    address: check.address,
+    device_type: check.request.deviceType,
+    mac_address: check.request.macAddress,
+    serial_number: check.request.serialNumber,
+    vendor: check.request.vendor,
+    model: check.request.model,
+    revision: check.request.revision,
+    locale: check.request.locale,
+    request_modules: check.request.modules.map(requestAuditModule),
+    response_modules: check.responseModules,
+    user_id: check.userId,
+    external: check.external,
+    status: check.status,
+    device_key: keys[index],
+    modules: check.request.modules.map((module) => ({ updateType: module.updateType, version: module.version })),
+    is_test_device: check.isTestDevice,
+    newest: newestIndex.get(keys[index]) === index,
+  }));
+  return [JSON.stringify(rows)];
+}
+
+function requestAuditModule(module: ReportedModule): RequestAuditModule {
+  return { filename: module.filename, version: module.version, timestamp: module.timestamp };
+}
+
+function deviceKeyOf(check: AnsweredCheck): string {
+  return deviceKey(check.request.macAddress, check.request.serialNumber);
+}
