@@ -1,21 +1,8 @@
+import type { DeviceLogEntity } from '../entities';
 import { QueryLayer } from './query-layer';
 
-/** A log a device uploaded, once its bytes are in the object store under `objectKey`. */
-export interface NewDeviceLog {
-  id: string;
-  deviceType: string;
-  macAddress: string | null;
-  serialNumber: string | null;
-  logType: string;
-  fileName: string;
-  size: number;
-  sha256: string;
-  objectKey: string;
-  nodeId: string;
-  address: string;
-  userId: string | null;
-  external: boolean;
-}
+/** A log a device uploaded, once its bytes are in the object store under `objectKey`; created_at is the database's clock. */
+export type NewDeviceLog = Omit<DeviceLogEntity, 'size' | 'createdAt'> & { size: number };
 
 /** The device log store's rows (`device_logs`); the bytes are in the object store. */
 export class DeviceLogsRepository extends QueryLayer {

@@ -1,15 +1,10 @@
 import type { DeviceUpdateConfiguration } from '@ucupdates/device-config';
+import type { RuleKeyFields } from '@ucupdates/rules';
 import { QueryLayer } from './query-layer';
 
 /** A rule with one file of one of its approved, pending and restore versions (none: version and file null). */
-export interface RuleFileRow {
+export interface RuleFileRow extends RuleKeyFields {
   id: string;
-  deviceType: string;
-  brand: string;
-  model: string;
-  revision: string;
-  locale: string;
-  updateType: string;
   approvedVersion: string | null;
   pendingVersion: string | null;
   rolledBackVersion: string | null;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RequestAuditModule, ResponseAuditModule } from '../entities';
+import type { RequestAuditEntity, RequestAuditModule, ResponseAuditModule } from '../entities';
 import { QueryLayer } from './query-layer';
 
 /**
@@ -14,18 +14,14 @@ export interface ReportedModule {
   timestamp: string | null;
 }
 
-/** The device as its request described it: the request audit's columns and the inventory's. */
-export interface AuditedDevice {
-  deviceType: string;
-  macAddress: string | null;
-  serialNumber: string | null;
-  /** The device's vendor: a rule's Brand. */
-  vendor: string;
-  model: string;
-  revision: string;
-  locale: string;
-  modules: readonly ReportedModule[];
-}
+/**
+ * The device as its request described it, in the request audit's columns (`vendor` is a rule's
+ * Brand), with the modules it reports (the audit's request modules, the inventory's modules).
+ */
+export type AuditedDevice = Pick<
+  RequestAuditEntity,
+  'deviceType' | 'macAddress' | 'serialNumber' | 'vendor' | 'model' | 'revision' | 'locale'
+> & { modules: readonly ReportedModule[] };
 
 /**
  * A device request about to be answered: its request audit row and the device's inventory entry
