@@ -1,5 +1,5 @@
 /**
- * What a device log's name may be. The name a phone sends is only ever shown (in the admin API and
+ * What a device log's name may be. The name a device sends is only ever shown (in the admin API and
  * in the `Content-Disposition` of a download), never used as a path: the object's key is made of
  * the upload's date and id. Still, it is reduced to a base name a person can read safely.
  */
@@ -14,7 +14,7 @@ export const MAX_LOG_FILE_NAME_LENGTH = 255;
 const UNSAFE_CHARACTERS = /[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/gu;
 
 /**
- * The safe base name of a file name a phone sent, or null when nothing usable is left:
+ * The safe base name of a file name a device sent, or null when nothing usable is left:
  * - the directory part goes, whichever slash separates it (`../../etc/passwd` is `passwd`,
  *   `..\x.txt` is `x.txt`);
  * - control and invisible format characters go;

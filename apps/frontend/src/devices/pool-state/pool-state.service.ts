@@ -62,7 +62,7 @@ export class PoolStateService {
         try {
           this.state = await this.load();
         } catch (error) {
-          // The last good state stays in force: phones keep getting answers while Postgres is away.
+          // The last good state stays in force: devices keep getting answers while Postgres is away.
           this.logger.warn(`could not reload the rules, test devices and configuration: ${(error as Error).message}`);
         }
       } while (this.again);

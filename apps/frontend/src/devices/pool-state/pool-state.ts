@@ -19,7 +19,7 @@ export interface CachedRule extends RuleKeyFields {
   restoreVersion: string | null;
   /**
    * The files of the approved, pending and restore versions, by version. The restore version's
-   * stay reachable so a phone that was offered the approved version just before an approval
+   * stay reachable so a device that was offered the approved version just before an approval
    * finishes its download.
    */
   files: Record<string, CachedFile[]>;

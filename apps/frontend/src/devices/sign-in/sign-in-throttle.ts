@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
  * tries are refused until its window ends, whichever node they reach. A success clears the user's
  * count (not the address's: one address guessing many users stays throttled).
  *
- * While Redis is away the same counting goes on in this node's memory, so signed-in phones keep
+ * While Redis is away the same counting goes on in this node's memory, so signed-in devices keep
  * their answers and guessing stays throttled, per node instead of pool-wide, until Redis is back.
  */
 @Injectable()
@@ -81,7 +81,7 @@ export class SignInThrottle {
 
   private async withFallback<T>(pooled: () => Promise<T>, local: () => T): Promise<T> {
     try {
-      // Known to be away: no phone waits for a command to time out.
+      // Known to be away: no device waits for a command to time out.
       if (this.redis.status !== 'ready') throw new Error(`the connection is ${this.redis.status}`);
       const result = await pooled();
       if (this.redisAway) {
