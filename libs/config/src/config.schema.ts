@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
@@ -13,6 +14,32 @@ const url = (protocols: string[]) =>
     protocol: new RegExp(`^(${protocols.join('|')})$`),
     error: `must be a URL with scheme ${protocols.join(' or ')}`,
   });
+
+const absolutePath = z.string().refine((value) => isAbsolute(value), 'must be an absolute path');
+
+/** An LDAP distinguished name: `attribute=value` pairs separated by commas (docs/directory.md). */
+const distinguishedName = z
+  .string()
+  .max(1024)
+  .regex(/^[A-Za-z][\w-]*=[^,]+(,\s*[A-Za-z][\w-]*=[^,]+)*$/, 'must be a distinguished name (e.g. "cn=admins,ou=groups,dc=contoso,dc=com")');
+
+/** A search filter with one placeholder at least: `{user}` or `{userId}` (docs/directory.md). */
+const searchFilter = z
+  .string()
+  .max(1024)
+  .regex(/^\(.*\)$/s, 'must be an LDAP filter in parentheses')
+  .refine((value) => /\{(user|userId)\}/.test(value), 'must hold {user} or {userId}, where the signing-in user goes');
+
+/** Where phones' credentials are checked, in order: the built-in table, the LDAP directory. */
+const phoneDirectories = z
+  .string()
+  .transform((value) => value.split(',').map((part) => part.trim().toLowerCase()))
+  .pipe(
+    z
+      .array(z.enum(['table', 'ldap'], { error: 'must be a list of "table" and "ldap"' }))
+      .min(1)
+      .refine((list) => new Set(list).size === list.length, 'names a directory twice'),
+  );
 
 /** A node id names queues, replica rows and log lines: keep it short and unambiguous. */
 const nodeId = z
@@ -84,6 +111,34 @@ const variables = z.object({
     UCU_DOWNLOAD_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(86_400),
     UCU_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(1_000).default(10),
     UCU_AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+    UCU_PHONE_DIRECTORIES: phoneDirectories.default(['table']),
+
+    // The LDAP directory (docs/directory.md)
+    UCU_LDAP_URL: url(['ldap', 'ldaps']).optional(),
+    UCU_LDAP_STARTTLS: bool.default(false),
+    UCU_LDAP_CA_FILE: absolutePath.optional(),
+    UCU_LDAP_BIND_DN: distinguishedName.optional(),
+    UCU_LDAP_BIND_PASSWORD: z.string().min(1).max(1024).optional(),
+    UCU_LDAP_BIND_PASSWORD_FILE: absolutePath
+      .transform((path, context) => {
+        try {
+          return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+        } catch (error) {
+          context.addIssue({ code: 'custom', message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
+          return z.NEVER;
+        }
+      })
+      .optional(),
+    UCU_LDAP_BASE_DN: distinguishedName.optional(),
+    UCU_LDAP_USER_FILTER: searchFilter.default('(mail={user})'),
+    UCU_LDAP_ADMIN_USER_FILTER: searchFilter.default('(uid={user})'),
+    UCU_LDAP_ADMIN_GROUP_DN: distinguishedName.optional(),
+    UCU_LDAP_OPERATOR_GROUP_DN: distinguishedName.optional(),
+    UCU_LDAP_VIEWER_GROUP_DN: distinguishedName.optional(),
+    UCU_LDAP_POOL_SIZE: z.coerce.number().int().min(1).max(64).default(4),
+    UCU_LDAP_CONNECT_TIMEOUT_MS: milliseconds.max(60_000).default(3_000),
+    UCU_LDAP_TIMEOUT_MS: milliseconds.max(60_000).default(5_000),
+    UCU_LDAP_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3_600).default(10),
 
     // The worker
     UCU_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
@@ -99,6 +154,24 @@ export const configSchema = variables
   .refine((config) => config.UCU_INTERNAL_PORT !== config.UCU_EXTERNAL_PORT, {
     path: ['UCU_EXTERNAL_PORT'],
     message: 'must differ from UCU_INTERNAL_PORT: the external listener is a separate port',
+  })
+  .superRefine((config, context) => {
+    const groups = [config.UCU_LDAP_ADMIN_GROUP_DN, config.UCU_LDAP_OPERATOR_GROUP_DN, config.UCU_LDAP_VIEWER_GROUP_DN];
+    const wanted = config.UCU_PHONE_DIRECTORIES.includes('ldap') || groups.some(Boolean) || config.UCU_LDAP_URL !== undefined;
+    if (!wanted) return;
+    const problem = (path: string, message: string) => context.addIssue({ code: 'custom', path: [path], message });
+    for (const name of ['UCU_LDAP_URL', 'UCU_LDAP_BASE_DN', 'UCU_LDAP_BIND_DN'] as const) {
+      if (config[name] === undefined) problem(name, 'is required when a directory is used (UCU_PHONE_DIRECTORIES names ldap, or a group DN is set)');
+    }
+    if ((config.UCU_LDAP_BIND_PASSWORD === undefined) === (config.UCU_LDAP_BIND_PASSWORD_FILE === undefined)) {
+      problem('UCU_LDAP_BIND_PASSWORD', 'set it or UCU_LDAP_BIND_PASSWORD_FILE (one of them) when a directory is used');
+    }
+    if (config.UCU_LDAP_URL?.startsWith('ldap:') && !config.UCU_LDAP_STARTTLS) {
+      problem('UCU_LDAP_URL', 'ldap:// would send passwords in clear: use ldaps:// or set UCU_LDAP_STARTTLS=true');
+    }
+    if (config.UCU_LDAP_URL?.startsWith('ldaps:') && config.UCU_LDAP_STARTTLS) {
+      problem('UCU_LDAP_STARTTLS', 'StartTLS is for ldap:// URLs; an ldaps:// connection is TLS already');
+    }
   });
 
 /** The name of every variable, for the documentation and docker-compose checks. */

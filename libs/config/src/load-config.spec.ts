@@ -57,6 +57,52 @@ describe('loadConfig', () => {
   });
 });
 
+describe('loadConfig: the directory', () => {
+  const directory = {
+    ...required,
+    UCU_PHONE_DIRECTORIES: 'ldap,table',
+    UCU_LDAP_URL: 'ldaps://dc.contoso.com',
+    UCU_LDAP_BIND_DN: 'cn=ucupdates,ou=services,dc=contoso,dc=com',
+    UCU_LDAP_BIND_PASSWORD: 'service-secret',
+    UCU_LDAP_BASE_DN: 'dc=contoso,dc=com',
+  };
+
+  it('uses the built-in table alone by default, and takes an order of both', () => {
+    expect(loadConfig(required).UCU_PHONE_DIRECTORIES).toEqual(['table']);
+    const config = loadConfig(directory);
+    expect(config.UCU_PHONE_DIRECTORIES).toEqual(['ldap', 'table']);
+    expect(config.UCU_LDAP_USER_FILTER).toBe('(mail={user})');
+  });
+
+  it.each([
+    [{ UCU_PHONE_DIRECTORIES: 'ldap,ldap' }, 'UCU_PHONE_DIRECTORIES'],
+    [{ UCU_PHONE_DIRECTORIES: 'ad' }, 'UCU_PHONE_DIRECTORIES'],
+    [{ UCU_LDAP_URL: 'http://dc.contoso.com' }, 'UCU_LDAP_URL'],
+    [{ UCU_LDAP_URL: 'ldap://dc.contoso.com' }, 'UCU_LDAP_URL'],
+    [{ UCU_LDAP_URL: 'ldaps://dc.contoso.com', UCU_LDAP_STARTTLS: 'true' }, 'UCU_LDAP_STARTTLS'],
+    [{ UCU_LDAP_BASE_DN: undefined }, 'UCU_LDAP_BASE_DN'],
+    [{ UCU_LDAP_BIND_PASSWORD: undefined }, 'UCU_LDAP_BIND_PASSWORD'],
+    [{ UCU_LDAP_BIND_PASSWORD_FILE: '/nonexistent/password' }, 'UCU_LDAP_BIND_PASSWORD_FILE'],
+    [{ UCU_LDAP_USER_FILTER: '(mail=alice)' }, 'UCU_LDAP_USER_FILTER'],
+    [{ UCU_LDAP_USER_FILTER: 'mail={user}' }, 'UCU_LDAP_USER_FILTER'],
+    [{ UCU_LDAP_ADMIN_GROUP_DN: 'admins' }, 'UCU_LDAP_ADMIN_GROUP_DN'],
+    [{ UCU_LDAP_CA_FILE: 'ca.pem' }, 'UCU_LDAP_CA_FILE'],
+  ])('refuses %j, naming %s', (changes, name) => {
+    expect(() => loadConfig({ ...directory, ...changes })).toThrow(new RegExp(`\\n  ${name} `));
+  });
+
+  it('accepts ldap:// with StartTLS, and never echoes the service password', () => {
+    expect(loadConfig({ ...directory, UCU_LDAP_URL: 'ldap://dc.contoso.com', UCU_LDAP_STARTTLS: 'true' }).UCU_LDAP_STARTTLS).toBe(true);
+    const error = captureError(() => loadConfig({ ...directory, UCU_LDAP_BIND_PASSWORD: 'service-secret', UCU_LDAP_URL: 'ldap://x' }));
+    expect(error.message).not.toContain('service-secret');
+  });
+
+  it('asks for the directory settings when only a group is set', () => {
+    const error = captureError(() => loadConfig({ ...required, UCU_LDAP_OPERATOR_GROUP_DN: 'cn=operators,dc=contoso,dc=com' }));
+    expect(error.message).toContain('UCU_LDAP_URL (not set)');
+  });
+});
+
 function captureError(fn: () => unknown): ConfigError {
   try {
     fn();

@@ -1,0 +1,43 @@
+import { escapeFilterValue, userFilter } from './ldap-filter';
+
+describe('LDAP filter escaping (RFC 4515)', () => {
+  it.each([
+    ['*', '\\2a'],
+    ['(', '\\28'],
+    [')', '\\29'],
+    ['\\', '\\5c'],
+    ['\u0000', '\\00'],
+    ['alice*)(uid=*', 'alice\\2a\\29\\28uid=\\2a'],
+    ['*)(|(objectClass=*', '\\2a\\29\\28|\\28objectClass=\\2a'],
+    ['caf\u00e9', 'caf\\c3\\a9'],
+    ['\u{1F600}', '\\f0\\9f\\98\\80'],
+    ['tab\there', 'tab\\09here'],
+  ])('escapes %j as %j', (value, escaped) => {
+    expect(escapeFilterValue(value)).toBe(escaped);
+  });
+
+  it('leaves ordinary user ids as they are', () => {
+    expect(escapeFilterValue('sip:alice.smith-2@contoso.com')).toBe('sip:alice.smith-2@contoso.com');
+  });
+
+  it('sends plain ASCII without a special character outside escapes, whatever the input', () => {
+    for (let code = 0; code < 0x300; code++) {
+      const escaped = escapeFilterValue(`a${String.fromCharCode(code)}b`);
+      expect(escaped).toMatch(/^[\x20-\x7e]*$/);
+      expect(escaped.replace(/\\[0-9a-f]{2}/g, '')).not.toMatch(/[*()\\\0]/);
+    }
+  });
+
+  it('puts the user id in for {userId} and without sip: for {user}', () => {
+    expect(userFilter('(msRTCSIP-PrimaryUserAddress={userId})', 'sip:alice@contoso.com')).toBe(
+      '(msRTCSIP-PrimaryUserAddress=sip:alice@contoso.com)',
+    );
+    expect(userFilter('(&(objectClass=person)(mail={user}))', 'SIP:alice@contoso.com')).toBe('(&(objectClass=person)(mail=alice@contoso.com))');
+    expect(userFilter('(uid={user})', 'bob')).toBe('(uid=bob)');
+  });
+
+  it('escapes what it puts in, so an injected filter stays one value', () => {
+    expect(userFilter('(mail={user})', 'sip:*)(mail=*')).toBe('(mail=\\2a\\29\\28mail=\\2a)');
+    expect(userFilter('(mail={user})', '{userId}')).toBe('(mail={userId})');
+  });
+});
