@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ManagedProcess, waitForPort } from '../deploy/pool/processes';
+import { ManagedProcess, waitForPort } from '../tools/local-pool/processes';
 import { BENCH, type BenchEnvironment } from './support/bench-environment';
 import { readCheckAnswer } from './support/check-answer';
 import { download, request } from './support/http-client';

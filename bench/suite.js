@@ -10,7 +10,7 @@
  */
 
 const path = require('node:path');
-const { ensureNpmDependencies } = require('../deploy/pool/prerequisites');
+const { ensureNpmDependencies } = require('../tools/local-pool/prerequisites');
 
 const ROOT = path.resolve(__dirname, '..');
 

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { ManagedProcess, waitForPort } from '../deploy/pool/processes';
+import { ManagedProcess, waitForPort } from '../tools/local-pool/processes';
 import { BENCH, type BenchEnvironment, ROOT } from './support/bench-environment';
 import { readCheckAnswer } from './support/check-answer';
 import { request } from './support/http-client';

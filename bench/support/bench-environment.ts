@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { startMinio } from '../../deploy/pool/local-pool';
+import { startMinio } from '../../tools/local-pool/local-pool';
 import {
   ensureBuild,
   ensureDatabase,
@@ -11,8 +11,8 @@ import {
   ensurePostgres,
   ensureRedis,
   runMigrations,
-} from '../../deploy/pool/prerequisites';
-import { ManagedProcess, portAnswers, waitForHttp } from '../../deploy/pool/processes';
+} from '../../tools/local-pool/prerequisites';
+import { ManagedProcess, portAnswers, waitForHttp } from '../../tools/local-pool/processes';
 import { MinioObjectStorage } from '../../libs/storage/src/minio-object-storage';
 import { seedCatalog, type SeededCatalog } from './bench-catalog';
 import { processTree } from './process-sampler';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
-import { LocalPool, startMinio } from '../../deploy/pool/local-pool';
+import { LocalPool, startMinio } from '../../tools/local-pool/local-pool';
 import {
   ensureBuild,
   ensureDatabase,
@@ -11,8 +11,8 @@ import {
   ensurePostgres,
   ensureRedis,
   runMigrations,
-} from '../../deploy/pool/prerequisites';
-import { type ManagedProcess, portAnswers } from '../../deploy/pool/processes';
+} from '../../tools/local-pool/prerequisites';
+import { type ManagedProcess, portAnswers } from '../../tools/local-pool/processes';
 import { createTestPki, type TestPki } from '../../test/support/package-builder';
 import { flushRedisDb, killOrphans, ROOT } from './bench-environment';
 import type { Progress } from './progress';

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
-import { LocalPool } from '../../deploy/pool/local-pool';
-import { runMigrations } from '../../deploy/pool/prerequisites';
+import { LocalPool } from '../../tools/local-pool/local-pool';
+import { runMigrations } from '../../tools/local-pool/prerequisites';
 import { buildPackage, createTestPki, type TestPki } from '../support/package-builder';
 import { recreateDatabase, ROOT, testServices } from '../support/test-environment';
 

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { httpGet, portAnswers } from '../../deploy/pool/processes';
+import { httpGet, portAnswers } from '../../tools/local-pool/processes';
 import { recreateDatabase, ROOT, testServices } from '../support/test-environment';
 
 const OFFSET = 20_000;
@@ -12,7 +12,7 @@ const LB = `http://127.0.0.1:${8080 + OFFSET}`;
  * as its object store. It must print the URLs and a token that works, refuse a second runner, and
  * take everything down on Ctrl-C.
  */
-describe('npm start (deploy/pool/pool-cli.js start)', () => {
+describe('npm start (tools/local-pool/pool-cli.js start)', () => {
   const stateDir = join(testServices.stateDir, 'runner');
   let env: NodeJS.ProcessEnv;
   let runner: ChildProcess;
@@ -29,7 +29,7 @@ describe('npm start (deploy/pool/pool-cli.js start)', () => {
       S3_BUCKET: 'ucupdates-runner',
     };
     delete env.UCU_BOOTSTRAP_ADMIN_TOKEN;
-    runner = spawn(process.execPath, ['deploy/pool/pool-cli.js', 'start'], { cwd: ROOT, env });
+    runner = spawn(process.execPath, ['tools/local-pool/pool-cli.js', 'start'], { cwd: ROOT, env });
     runner.stdout!.on('data', (chunk) => (output += chunk));
     runner.stderr!.on('data', (chunk) => (output += chunk));
     await until(
@@ -59,7 +59,7 @@ describe('npm start (deploy/pool/pool-cli.js start)', () => {
   });
 
   it('refuses a second runner on the same state instead of fighting over the ports', async () => {
-    const second = spawn(process.execPath, ['deploy/pool/pool-cli.js', 'start'], { cwd: ROOT, env });
+    const second = spawn(process.execPath, ['tools/local-pool/pool-cli.js', 'start'], { cwd: ROOT, env });
     let said = '';
     second.stderr!.on('data', (chunk) => (said += chunk));
     const code = await new Promise((resolve) => second.once('exit', resolve));

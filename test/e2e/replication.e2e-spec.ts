@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } f
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { LocalPool } from '../../deploy/pool/local-pool';
-import { runMigrations } from '../../deploy/pool/prerequisites';
+import { LocalPool } from '../../tools/local-pool/local-pool';
+import { runMigrations } from '../../tools/local-pool/prerequisites';
 import { PrivateRedis } from '../support/private-redis';
 import { buildPackage, createTestPki, type TestPki, type TestUpdate } from '../support/package-builder';
 import { download, sha256OfFile } from '../support/digests';

@@ -9,8 +9,8 @@ import { generateIdentities, type PhoneIdentity } from '../../apps/sim/src/ident
 import { parseOptions, type SimOptions } from '../../apps/sim/src/options';
 import { Simulation } from '../../apps/sim/src/simulation';
 import type { SimReport } from '../../apps/sim/src/sim-report';
-import { LocalPool } from '../../deploy/pool/local-pool';
-import { runMigrations } from '../../deploy/pool/prerequisites';
+import { LocalPool } from '../../tools/local-pool/local-pool';
+import { runMigrations } from '../../tools/local-pool/prerequisites';
 import { buildPackage, createTestPki, type TestPki } from '../support/package-builder';
 import { recreateDatabase, ROOT, testServices } from '../support/test-environment';
 

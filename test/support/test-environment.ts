@@ -4,7 +4,7 @@ import { type Config, loadConfig } from '@ucupdates/config';
 import { Client } from 'pg';
 
 /**
- * What `npm test` (deploy/pool/pool-cli.js) hands the suites: the real Postgres, Redis and a MinIO
+ * What `npm test` (tools/local-pool/pool-cli.js) hands the suites: the real Postgres, Redis and a MinIO
  * of its own. Running Jest by hand works too once those are up and these variables are set.
  */
 export const ROOT = resolve(__dirname, '..', '..');
