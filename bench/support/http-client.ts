@@ -7,10 +7,14 @@ export interface Answer {
   body: Buffer;
 }
 
-/** One request on a fresh connection, the whole answer kept: for checking an endpoint before loading it. */
+/**
+ * One request on a fresh connection (no agent: Node's global agent would reuse a kept-alive one,
+ * which the server may have closed while this process was busy, e.g. building a package: a large
+ * upload then fails with `write EPIPE`), the whole answer kept.
+ */
 export function request(url: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const outgoing = http.request(url, { method: options.method ?? 'GET', headers: options.headers, timeout: 30_000 }, (response) => {
+    const outgoing = http.request(url, { agent: false, method: options.method ?? 'GET', headers: options.headers, timeout: 30_000 }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
@@ -29,10 +33,10 @@ export interface Download {
   sha256: string;
 }
 
-/** A GET whose body is hashed as it arrives (never held whole). */
+/** A GET on a fresh connection (as `request`) whose body is hashed as it arrives (never held whole). */
 export function download(url: string): Promise<Download> {
   return new Promise((resolve, reject) => {
-    const outgoing = http.get(url, { timeout: 60_000 }, (response) => {
+    const outgoing = http.get(url, { agent: false, timeout: 60_000 }, (response) => {
       const hash = createHash('sha256');
       let bytes = 0;
       response.on('data', (chunk: Buffer) => {

@@ -2,6 +2,14 @@
 'use strict';
 
 /**
+ * How long HAProxy keeps a client's idle connection. The nodes announce their own, longer idle
+ * time (`Keep-Alive: timeout=75`); passed on unchanged, it would tell a client to reuse a
+ * connection HAProxy has already closed (a large upload then fails with EPIPE), so each listener
+ * announces this one instead.
+ */
+const CLIENT_KEEP_ALIVE_SECONDS = 10;
+
+/**
  * The HAProxy configuration of a local pool: two listeners (internal, external) in front of the
  * nodes' two listeners, health checks on each node's internal /healthz, and retries with
  * redispatch so that a node that dies costs phones nothing: a refused connection, or a request
@@ -34,7 +42,7 @@ defaults
     timeout client 120s
     timeout server 600s
     timeout http-request 15s
-    timeout http-keep-alive 10s
+    timeout http-keep-alive ${CLIENT_KEEP_ALIVE_SECONDS}s
     timeout queue 10s
     # A node that refuses, resets or never answers: try again, on another node.
     retries 3
@@ -47,6 +55,7 @@ frontend internal
     http-request set-header X-Forwarded-Proto http
     http-request set-header X-Forwarded-Host %[req.hdr(host)]
     http-request set-header X-Request-Id %[uuid()] unless { req.hdr(x-request-id) -m found }
+    http-response set-header Keep-Alive timeout=${CLIENT_KEEP_ALIVE_SECONDS}
     default_backend nodes_internal
 
 frontend external
@@ -54,6 +63,7 @@ frontend external
     http-request set-header X-Forwarded-Proto http
     http-request set-header X-Forwarded-Host %[req.hdr(host)]
     http-request set-header X-Request-Id %[uuid()] unless { req.hdr(x-request-id) -m found }
+    http-response set-header Keep-Alive timeout=${CLIENT_KEEP_ALIVE_SECONDS}
     default_backend nodes_external
 
 backend nodes_internal
@@ -76,4 +86,4 @@ listen stats
 `;
 }
 
-module.exports = { renderHaproxyConfig };
+module.exports = { renderHaproxyConfig, CLIENT_KEEP_ALIVE_SECONDS };

@@ -92,10 +92,15 @@ async function waitForHttp(/** @type {string} */ url, { status = 200, timeoutMs 
   throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms (last: ${last})`);
 }
 
-/** @returns {Promise<{ status: number, body: string, headers: http.IncomingHttpHeaders }>} */
+/**
+ * A GET on a connection of its own, closed after the answer: a probe leaves no idle connection
+ * behind for the next request to reuse after the server has closed it.
+ *
+ * @returns {Promise<{ status: number, body: string, headers: http.IncomingHttpHeaders }>}
+ */
 function httpGet(/** @type {string} */ url, /** @type {Record<string, string>} */ headers = {}) {
   return new Promise((resolve, reject) => {
-    const request = http.get(url, { headers, timeout: 5_000 }, (response) => {
+    const request = http.get(url, { agent: false, headers, timeout: 5_000 }, (response) => {
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk) => (body += chunk));
