@@ -26,7 +26,7 @@ const common = {
 module.exports = {
   verbose: true,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/support/*.spec.ts'] },
     {
       ...common,
       displayName: 'integration',

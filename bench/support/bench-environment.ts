@@ -14,22 +14,33 @@ import {
 } from '../../tools/local-pool/prerequisites';
 import { ManagedProcess, portAnswers, waitForHttp } from '../../tools/local-pool/processes';
 import { MinioObjectStorage } from '../../libs/storage/src/minio-object-storage';
+import { OUTSIDE } from '../../test/support/test-resources';
 import { seedCatalog, type SeededCatalog } from './bench-catalog';
 import { processTree } from './process-sampler';
 import type { Progress } from './progress';
 
 export const ROOT = join(__dirname, '..', '..');
 
+const RESOURCES = OUTSIDE['npm run bench:check'];
+const [FIRST_PORT] = RESOURCES.ports!;
+
 /**
  * Where the benchmarks run: their own ports, state directory, database, Redis db and MinIO, so
- * they run beside `npm start` and `npm test` (docs/local-pool.md has those).
+ * they run beside `npm start` and `npm test` (all of them in test/support/test-resources.js).
  */
 export const BENCH = {
   host: '127.0.0.1',
   stateDir: join(ROOT, '.pool', 'bench'),
-  ports: { minio: 19700, minioConsole: 19701, internal: 19710, external: 19711, baseline: 19712, nginx: 19713 },
-  databaseUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ucupdates_bench',
-  redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/8',
+  ports: {
+    minio: FIRST_PORT,
+    minioConsole: FIRST_PORT + 1,
+    internal: FIRST_PORT + 10,
+    external: FIRST_PORT + 11,
+    baseline: FIRST_PORT + 12,
+    nginx: FIRST_PORT + 13,
+  },
+  databaseUrl: process.env.BENCH_DATABASE_URL ?? `postgres://postgres@127.0.0.1:5432/${RESOURCES.database}`,
+  redisUrl: process.env.BENCH_REDIS_URL ?? `redis://127.0.0.1:6379/${RESOURCES.redisDb}`,
   bucket: 'ucupdates-bench',
   nodeId: 'bench-node',
 } as const;

@@ -14,23 +14,27 @@ import {
 } from '../../tools/local-pool/prerequisites';
 import { type ManagedProcess, portAnswers } from '../../tools/local-pool/processes';
 import { createTestPki, type TestPki } from '../../test/support/package-builder';
+import { OUTSIDE } from '../../test/support/test-resources';
 import { flushRedisDb, killOrphans, ROOT } from './bench-environment';
 import type { Progress } from './progress';
 
+const RESOURCES = OUTSIDE['npm run bench:replicate'];
+const [FIRST_PORT] = RESOURCES.ports!;
+
 /**
  * Where `npm run bench:replicate` runs: its own ports, state directory, database, Redis db and
- * MinIO, beside `npm start`, `npm test` and `npm run bench:check` (bench-environment.ts).
+ * MinIO, beside `npm start`, `npm test` and `npm run bench:check` (all of them in
+ * test/support/test-resources.js).
  */
 export const POOL_BENCH = {
   host: '127.0.0.1',
   stateDir: join(ROOT, '.pool', 'bench-replicate'),
   nodes: 3,
-  ports: { minio: 19720, minioConsole: 19721, internal: 19730, external: 19731, stats: 19734 },
+  ports: { minio: FIRST_PORT, minioConsole: FIRST_PORT + 1, internal: FIRST_PORT + 10, external: FIRST_PORT + 11, stats: FIRST_PORT + 14 },
   /** Node i (1-based) listens on base+i (internal) and base+100+i (external), as LocalPool does. */
-  nodeBasePort: 19740,
-  databaseUrl: process.env.BENCH_REPLICATE_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ucupdates_bench_replicate',
-  // db 12: the test suites use 1–9 and 13–15 of the same Redis (test/support/test-environment.ts).
-  redisUrl: process.env.BENCH_REPLICATE_REDIS_URL ?? 'redis://127.0.0.1:6379/12',
+  nodeBasePort: FIRST_PORT + 20,
+  databaseUrl: process.env.BENCH_REPLICATE_DATABASE_URL ?? `postgres://postgres@127.0.0.1:5432/${RESOURCES.database}`,
+  redisUrl: process.env.BENCH_REPLICATE_REDIS_URL ?? `redis://127.0.0.1:6379/${RESOURCES.redisDb}`,
   bucket: 'ucupdates-bench-replicate',
 } as const;
 

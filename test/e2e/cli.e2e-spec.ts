@@ -6,7 +6,9 @@ import { Redis } from 'ioredis';
 import { LocalPool } from '../../tools/local-pool/local-pool';
 import { runMigrations } from '../../tools/local-pool/prerequisites';
 import { buildPackage, createTestPki, type TestPki } from '../support/package-builder';
-import { recreateDatabase, ROOT, testServices } from '../support/test-environment';
+import { ROOT, suiteResources, testServices } from '../support/test-environment';
+
+const suite = suiteResources(__filename);
 
 const TOKEN = 'e2e-cli-bootstrap-token-0123456789';
 
@@ -67,14 +69,14 @@ describe('the ucupdates CLI against a real pool', () => {
       stdio: 'pipe',
     });
     pki = createTestPki(join(stateDir, 'pki'));
-    const redisUrl = testServices.redisUrl(6);
+    const redisUrl = suite.redisUrl;
     const redis = new Redis(redisUrl);
     await redis.flushdb();
     await redis.quit();
     const env = {
       PATH: process.env.PATH,
       TZ: 'UTC',
-      DATABASE_URL: await recreateDatabase('ucupdates_e2e_cli'),
+      DATABASE_URL: await suite.recreateDatabase(),
       REDIS_URL: redisUrl,
       ...testServices.s3,
       S3_BUCKET: 'ucupdates-cli',
@@ -91,10 +93,7 @@ describe('the ucupdates CLI against a real pool', () => {
       stateDir: join(stateDir, 'pool'),
       nodes: 2,
       host: '127.0.0.1',
-      internalPort: 21080,
-      externalPort: 21081,
-      statsPort: 21404,
-      nodeBasePort: 21100,
+      ...suite.pool,
       haproxy: testServices.haproxy,
       env,
     });

@@ -6,7 +6,9 @@ import { type Browser, type BrowserContext, chromium, type Locator, type Page } 
 import { LocalPool } from '../../tools/local-pool/local-pool';
 import { runMigrations } from '../../tools/local-pool/prerequisites';
 import { buildPackage, createTestPki, type TestPki } from '../support/package-builder';
-import { recreateDatabase, ROOT, testServices } from '../support/test-environment';
+import { ROOT, suiteResources, testServices } from '../support/test-environment';
+
+const suite = suiteResources(__filename);
 
 const ADMIN = 'e2e-cp-bootstrap-token-0123456789';
 const DOWN_AFTER_MS = 2_000;
@@ -66,11 +68,11 @@ describe('the control panel in a browser', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     pki = createTestPki(join(testServices.stateDir, 'e2e-cp-pki'));
-    const redisUrl = testServices.redisUrl(13);
+    const redisUrl = suite.redisUrl;
     const redis = new Redis(redisUrl);
     await redis.flushdb();
     await redis.quit();
-    const databaseUrl = await recreateDatabase('ucupdates_e2e_cp');
+    const databaseUrl = await suite.recreateDatabase();
     const env = {
       PATH: process.env.PATH,
       TZ: 'UTC',
@@ -93,10 +95,7 @@ describe('the control panel in a browser', () => {
       stateDir: join(testServices.stateDir, 'e2e-cp-pool'),
       nodes: 2,
       host: '127.0.0.1',
-      internalPort: 24080,
-      externalPort: 24081,
-      statsPort: 24404,
-      nodeBasePort: 24100,
+      ...suite.pool,
       haproxy: testServices.haproxy,
       env,
     });

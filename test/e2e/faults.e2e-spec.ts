@@ -12,8 +12,10 @@ import { buildPackage, createTestPki, type TestPki, type TestUpdate } from '../s
 import { PrivatePostgres } from '../support/private-postgres';
 import { PrivateRedis } from '../support/private-redis';
 import { download, sha256OfFile } from '../support/digests';
-import { ROOT, testServices } from '../support/test-environment';
+import { ROOT, suiteResources, testServices } from '../support/test-environment';
 import { sleep, waitFor } from '../support/waiting';
+
+const suite = suiteResources(__filename);
 
 /**
  * Faults injected on the real pool (issue 9): three nodes behind HAProxy on a Postgres, a Redis
@@ -24,7 +26,8 @@ import { sleep, waitFor } from '../support/waiting';
  */
 const OUTAGE_MS = Number(process.env.UCU_FAULT_OUTAGE_SECONDS ?? 5) * 1000;
 const TOKEN = 'e2e-faults-token-0123456789';
-const PORTS = { postgres: 25432, redis: 25379, minio: 25900, internal: 25080, external: 25081, stats: 25404, nodes: 25100 };
+/** Its own servers above the pool's ports in the suite's block (test/support/test-resources.js). */
+const SERVER_PORTS = { postgres: suite.port(190), redis: suite.port(191), minio: suite.port(192), minioConsole: suite.port(193) };
 const NODES = ['node-1', 'node-2', 'node-3'];
 const SMALL_DISK_MB = 48;
 
@@ -36,14 +39,14 @@ interface Offered {
 
 describe('faults on the real pool', () => {
   const stateDir = join(testServices.stateDir, 'e2e-faults');
-  const postgres = new PrivatePostgres(join(stateDir, 'postgres'), PORTS.postgres);
-  const redis = new PrivateRedis(join(stateDir, 'redis'), PORTS.redis);
+  const postgres = new PrivatePostgres('faults-postgres', SERVER_PORTS.postgres);
+  const redis = new PrivateRedis(join(stateDir, 'redis'), SERVER_PORTS.redis);
   const minioSettings = {
     binary: '',
     dataDir: join(stateDir, 'minio'),
     host: '127.0.0.1',
-    port: PORTS.minio,
-    consolePort: PORTS.minio + 1,
+    port: SERVER_PORTS.minio,
+    consolePort: SERVER_PORTS.minioConsole,
     accessKey: 'faultsminio',
     secretKey: 'faultsminio-secret',
     logFile: join(stateDir, 'minio.log'),
@@ -76,7 +79,7 @@ describe('faults on the real pool', () => {
       TZ: 'UTC',
       DATABASE_URL: postgres.urlOf('ucupdates'),
       REDIS_URL: redis.url(),
-      S3_ENDPOINT: `http://127.0.0.1:${PORTS.minio}`,
+      S3_ENDPOINT: `http://127.0.0.1:${SERVER_PORTS.minio}`,
       S3_ACCESS_KEY: minioSettings.accessKey,
       S3_SECRET_KEY: minioSettings.secretKey,
       S3_BUCKET: 'ucupdates-faults',
@@ -96,10 +99,7 @@ describe('faults on the real pool', () => {
       stateDir: join(stateDir, 'pool'),
       nodes: 3,
       host: '127.0.0.1',
-      internalPort: PORTS.internal,
-      externalPort: PORTS.external,
-      statsPort: PORTS.stats,
-      nodeBasePort: PORTS.nodes,
+      ...suite.pool,
       haproxy: testServices.haproxy,
       env,
     });
@@ -131,7 +131,7 @@ describe('faults on the real pool', () => {
     await db?.end().catch(() => undefined);
     await minio?.stop();
     await redis.stop();
-    postgres.stop('immediate');
+    postgres.remove();
     await tearDownMount(smallDisk());
   }, 60_000);
 

@@ -8,7 +8,9 @@ import { runMigrations } from '../../tools/local-pool/prerequisites';
 import { buildPackage, createTestPki } from '../support/package-builder';
 import { buildCorpus, type Category, type HostileCase } from '../support/hostile-corpus';
 import { rawRequest, type RawResponse } from '../support/raw-http';
-import { recreateDatabase, ROOT, testServices } from '../support/test-environment';
+import { ROOT, suiteResources, testServices } from '../support/test-environment';
+
+const suite = suiteResources(__filename);
 
 /**
  * Hostile input against a real pool (issue 9): a generated corpus of malformed XML, damaged and
@@ -27,7 +29,7 @@ const TOKEN = `hostile-admin-${randomBytes(12).toString('hex')}`;
 const PHONE_USER = 'sip:hostile@contoso.com';
 const PHONE_PASSWORD = 'Hostile-Pa55word';
 const HOST = '127.0.0.1';
-const PORTS = { internal: 28480, external: 28481, stats: 28484, nodeBase: 28500 };
+const { internalPort, externalPort, nodeBasePort } = suite.pool;
 const PHONE_PATH = /^\/(requesthandler|requesthandlerext|deviceupdatefiles_int|deviceupdatefiles_ext)(\/|\?|$)/i;
 const CATEGORIES: Category[] = ['xml', 'xml-external', 'cab', 'log-upload', 'admin-json', 'admin-query', 'path', 'headers'];
 
@@ -61,11 +63,11 @@ describe(`hostile input against the pool (scale ${SCALE})`, () => {
   const cabImports = new Map<string, string>();
 
   const targets: Target[] = [
-    ...[0, 1, 2].map((i) => ({ name: `node-${i + 1}`, internal: PORTS.nodeBase + i + 1, external: PORTS.nodeBase + 100 + i + 1 })),
-    { name: 'haproxy', internal: PORTS.internal, external: PORTS.external },
+    ...[0, 1, 2].map((i) => ({ name: `node-${i + 1}`, internal: nodeBasePort + i + 1, external: nodeBasePort + 100 + i + 1 })),
+    { name: 'haproxy', internal: internalPort, external: externalPort },
   ];
   const admin = (method: string, path: string, body?: unknown) =>
-    rawRequest(HOST, PORTS.internal, {
+    rawRequest(HOST, internalPort, {
       method,
       path,
       headers: [['Authorization', `Bearer ${TOKEN}`], ...(body === undefined ? [] : [['Content-Type', 'application/json'] as [string, string]])],
@@ -75,11 +77,11 @@ describe(`hostile input against the pool (scale ${SCALE})`, () => {
   beforeAll(async () => {
     const stateDir = join(testServices.stateDir, 'hostile');
     const pki = createTestPki(join(stateDir, 'pki'));
-    const redisUrl = testServices.redisUrl(14);
+    const redisUrl = suite.redisUrl;
     const redis = new Redis(redisUrl);
     await redis.flushdb();
     await redis.quit();
-    const databaseUrl = await recreateDatabase('ucupdates_e2e_hostile');
+    const databaseUrl = await suite.recreateDatabase();
     db = new Client({ connectionString: databaseUrl });
     await db.connect();
     const env = {
@@ -106,10 +108,7 @@ describe(`hostile input against the pool (scale ${SCALE})`, () => {
       stateDir: join(stateDir, 'pool'),
       nodes: 3,
       host: HOST,
-      internalPort: PORTS.internal,
-      externalPort: PORTS.external,
-      statsPort: PORTS.stats,
-      nodeBasePort: PORTS.nodeBase,
+      ...suite.pool,
       haproxy: testServices.haproxy,
       env,
     });
@@ -117,7 +116,7 @@ describe(`hostile input against the pool (scale ${SCALE})`, () => {
 
     // One real, approved update, so traversal starts from a path that serves a file.
     const cab = buildPackage(join(stateDir, 'package'), pki, [{ folder: 'CPE', version: '4.0.7577.9000', image: randomBytes(50_000) }]);
-    const uploaded = await rawRequest(HOST, PORTS.internal, {
+    const uploaded = await rawRequest(HOST, internalPort, {
       method: 'POST',
       path: '/api/v1/updates',
       headers: [['Authorization', `Bearer ${TOKEN}`], ['Content-Type', 'application/vnd.ms-cab-compressed']],
@@ -220,7 +219,7 @@ describe(`hostile input against the pool (scale ${SCALE})`, () => {
   const casualties = async (): Promise<string[]> => {
     const gone = pool.processes().filter((process) => !process.running).map((process) => `${process.name} exited`);
     for (let i = 0; i < 3; i++) {
-      const health = await rawRequest(HOST, PORTS.nodeBase + i + 1, { method: 'GET', path: '/healthz', timeoutMs: 5_000 });
+      const health = await rawRequest(HOST, nodeBasePort + i + 1, { method: 'GET', path: '/healthz', timeoutMs: 5_000 });
       if (health.status !== 200) gone.push(`node-${i + 1} /healthz answered ${health.status || health.failure}`);
     }
     return gone;

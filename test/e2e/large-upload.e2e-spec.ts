@@ -7,8 +7,10 @@ import { CLIENT_KEEP_ALIVE_SECONDS as HAPROXY_KEEP_ALIVE_SECONDS } from '../../t
 import { LocalPool } from '../../tools/local-pool/local-pool';
 import { runMigrations } from '../../tools/local-pool/prerequisites';
 import { buildPackage, createTestPki, type TestPki } from '../support/package-builder';
-import { recreateDatabase, ROOT, testServices } from '../support/test-environment';
+import { ROOT, suiteResources, testServices } from '../support/test-environment';
 import { sleep } from '../support/waiting';
+
+const suite = suiteResources(__filename);
 
 const TOKEN = 'e2e-large-upload-token-0123456789';
 
@@ -25,14 +27,14 @@ describe('a 200 MB upload through HAProxy right after the pool is ready', () => 
 
   beforeAll(async () => {
     pki = createTestPki(join(testServices.stateDir, 'large-upload-pki'));
-    const redisUrl = testServices.redisUrl(10);
+    const redisUrl = suite.redisUrl;
     const redis = new Redis(redisUrl);
     await redis.flushdb();
     await redis.quit();
     const env = {
       PATH: process.env.PATH,
       TZ: 'UTC',
-      DATABASE_URL: await recreateDatabase('ucupdates_e2e_large_upload'),
+      DATABASE_URL: await suite.recreateDatabase(),
       REDIS_URL: redisUrl,
       ...testServices.s3,
       S3_BUCKET: 'ucupdates-e2e-large-upload',
@@ -45,10 +47,7 @@ describe('a 200 MB upload through HAProxy right after the pool is ready', () => 
       stateDir: join(testServices.stateDir, 'large-upload-pool'),
       nodes: 1,
       host: '127.0.0.1',
-      internalPort: 26080,
-      externalPort: 26081,
-      statsPort: 26404,
-      nodeBasePort: 26100,
+      ...suite.pool,
       haproxy: testServices.haproxy,
       env,
     });
@@ -61,10 +60,10 @@ describe('a 200 MB upload through HAProxy right after the pool is ready', () => 
 
   it('imports it, though the client had a connection to the pool that went idle meanwhile', async () => {
     // A request on Node's global (keep-alive) agent leaves an idle connection to HAProxy behind.
-    const ready = await new Promise<{ status: number; keepAlive: string | undefined }>((resolve, reject) => {
+    const ready = await new Promise<{ status: number; keepAlive: string }>((resolve, reject) => {
       httpGet(`${pool.internalUrl}/readyz`, (response) => {
         response.resume();
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, keepAlive: response.headers['keep-alive'] }));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, keepAlive: String(response.headers['keep-alive']) }));
       }).on('error', reject);
     });
     expect(ready.status).toBe(200);

@@ -2,9 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { httpGet, portAnswers } from '../../tools/local-pool/processes';
-import { recreateDatabase, ROOT, testServices } from '../support/test-environment';
+import { ROOT, suiteResources, testServices } from '../support/test-environment';
 
-const OFFSET = 20_000;
+const suite = suiteResources(__filename);
+
+/** `npm start`'s ports (8080…) shifted into this suite's block (test/support/test-resources.js). */
+const OFFSET = suite.port(0) - 8000;
 const LB = `http://127.0.0.1:${8080 + OFFSET}`;
 
 /**
@@ -23,8 +26,8 @@ describe('npm start (tools/local-pool/pool-cli.js start)', () => {
       ...process.env,
       POOL_PORT_OFFSET: String(OFFSET),
       POOL_STATE_DIR: stateDir,
-      DATABASE_URL: await recreateDatabase('ucupdates_e2e_runner'),
-      REDIS_URL: testServices.redisUrl(4),
+      DATABASE_URL: await suite.recreateDatabase(),
+      REDIS_URL: suite.redisUrl,
       ...testServices.s3,
       S3_BUCKET: 'ucupdates-runner',
     };

@@ -9,8 +9,10 @@ import { LocalPool } from '../../tools/local-pool/local-pool';
 import { runMigrations } from '../../tools/local-pool/prerequisites';
 import { httpGet } from '../../tools/local-pool/processes';
 import { buildPackage, createTestPki, type TestPki } from '../support/package-builder';
-import { recreateDatabase, ROOT, testServices } from '../support/test-environment';
+import { ROOT, suiteResources, testServices } from '../support/test-environment';
 import { sleep } from '../support/waiting';
+
+const suite = suiteResources(__filename);
 
 const TOKEN = 'e2e-bootstrap-token-0123456789';
 const DOWN_AFTER_MS = 2_000;
@@ -34,14 +36,14 @@ describe('the pool behind HAProxy', () => {
 
   beforeAll(async () => {
     pki = createTestPki(join(testServices.stateDir, 'e2e-pki'));
-    const redisUrl = testServices.redisUrl(2);
+    const redisUrl = suite.redisUrl;
     const redis = new Redis(redisUrl);
     await redis.flushdb();
     await redis.quit();
     const env = {
       PATH: process.env.PATH,
       TZ: 'UTC',
-      DATABASE_URL: (databaseUrl = await recreateDatabase('ucupdates_e2e')),
+      DATABASE_URL: (databaseUrl = await suite.recreateDatabase()),
       REDIS_URL: redisUrl,
       ...testServices.s3,
       S3_BUCKET: 'ucupdates-e2e',
@@ -57,10 +59,7 @@ describe('the pool behind HAProxy', () => {
       stateDir: join(testServices.stateDir, 'e2e-pool'),
       nodes: 3,
       host: '127.0.0.1',
-      internalPort: 18080,
-      externalPort: 18081,
-      statsPort: 18404,
-      nodeBasePort: 18100,
+      ...suite.pool,
       haproxy: testServices.haproxy,
       env,
     });

@@ -8,11 +8,12 @@ import { runMigrations } from '../../tools/local-pool/prerequisites';
 import { PrivateRedis } from '../support/private-redis';
 import { buildPackage, createTestPki, type TestPki, type TestUpdate } from '../support/package-builder';
 import { download, sha256OfFile } from '../support/digests';
-import { recreateDatabase, ROOT, testServices } from '../support/test-environment';
+import { ROOT, suiteResources, testServices } from '../support/test-environment';
 import { sleep, waitFor } from '../support/waiting';
 
+const suite = suiteResources(__filename);
+
 const TOKEN = 'e2e-replication-token-0123456789';
-const REDIS_PORT = 16391;
 const NODES = ['node-1', 'node-2', 'node-3'];
 
 interface ImportView {
@@ -39,13 +40,13 @@ describe('replication on the real pool', () => {
 
   beforeAll(async () => {
     rmSync(stateDir, { recursive: true, force: true });
-    redis = new PrivateRedis(join(stateDir, 'redis'), REDIS_PORT);
+    redis = new PrivateRedis(join(stateDir, 'redis'), suite.port(190));
     await redis.start();
     pki = createTestPki(join(stateDir, 'pki'));
     const env = {
       PATH: process.env.PATH,
       TZ: 'UTC',
-      DATABASE_URL: (databaseUrl = await recreateDatabase('ucupdates_e2e_replication')),
+      DATABASE_URL: (databaseUrl = await suite.recreateDatabase()),
       REDIS_URL: redis.url(),
       ...testServices.s3,
       S3_BUCKET: 'ucupdates-e2e-replication',
@@ -63,10 +64,7 @@ describe('replication on the real pool', () => {
       stateDir: join(stateDir, 'pool'),
       nodes: 3,
       host: '127.0.0.1',
-      internalPort: 23080,
-      externalPort: 23081,
-      statsPort: 23404,
-      nodeBasePort: 23100,
+      ...suite.pool,
       haproxy: testServices.haproxy,
       env,
     });

@@ -12,7 +12,9 @@ import type { SimReport } from '../../apps/sim/src/sim-report';
 import { LocalPool } from '../../tools/local-pool/local-pool';
 import { runMigrations } from '../../tools/local-pool/prerequisites';
 import { buildPackage, createTestPki, type TestPki } from '../support/package-builder';
-import { recreateDatabase, ROOT, testServices } from '../support/test-environment';
+import { ROOT, suiteResources, testServices } from '../support/test-environment';
+
+const suite = suiteResources(__filename);
 
 const TOKEN = 'e2e-sim-bootstrap-token-0123456789';
 const PASSWORD = 'sim-phone-password';
@@ -33,14 +35,14 @@ describe('the phone simulator against the pool', () => {
 
   beforeAll(async () => {
     pki = createTestPki(join(testServices.stateDir, 'e2e-sim-pki'));
-    const redisUrl = testServices.redisUrl(15);
+    const redisUrl = suite.redisUrl;
     const redis = new Redis(redisUrl);
     await redis.flushdb();
     await redis.quit();
     const env = {
       PATH: process.env.PATH,
       TZ: 'UTC',
-      DATABASE_URL: (databaseUrl = await recreateDatabase('ucupdates_e2e_sim')),
+      DATABASE_URL: (databaseUrl = await suite.recreateDatabase()),
       REDIS_URL: redisUrl,
       ...testServices.s3,
       S3_BUCKET: 'ucupdates-e2e-sim',
@@ -55,10 +57,7 @@ describe('the phone simulator against the pool', () => {
       stateDir: join(testServices.stateDir, 'e2e-sim-pool'),
       nodes: 3,
       host: '127.0.0.1',
-      internalPort: 22480,
-      externalPort: 22481,
-      statsPort: 22484,
-      nodeBasePort: 22500,
+      ...suite.pool,
       haproxy: testServices.haproxy,
       env,
     });

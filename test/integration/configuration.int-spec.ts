@@ -4,7 +4,9 @@ import { DataSource } from 'typeorm';
 import { hashToken } from '../../apps/frontend/src/auth/token-hash';
 import type { Frontend } from '../../apps/frontend/src/frontend';
 import { prepareServices, startTestFrontend } from '../support/frontend-harness';
-import { recreateDatabase, testConfig } from '../support/test-environment';
+import { suiteResources, testConfig } from '../support/test-environment';
+
+const suite = suiteResources(__filename);
 
 const ADMIN = 'config-admin-token-0123456789';
 const OPERATOR = 'config-operator-token-0123456789';
@@ -29,7 +31,7 @@ describe('device update configuration (/api/v1/configuration)', () => {
 
   beforeAll(async () => {
     config = testConfig({
-      DATABASE_URL: await recreateDatabase('ucupdates_test_configuration'),
+      DATABASE_URL: await suite.recreateDatabase(), REDIS_URL: suite.redisUrl,
       UCU_BOOTSTRAP_ADMIN_TOKEN: ADMIN,
       UCU_SITE: 'Redmond',
     });

@@ -3,7 +3,9 @@ import request from 'supertest';
 import type { Frontend } from '../../apps/frontend/src/frontend';
 import { loadControlPanelFiles } from '../../apps/frontend/src/control-panel/control-panel-files';
 import { prepareServices, startTestFrontend } from '../support/frontend-harness';
-import { recreateDatabase, testConfig, testServices } from '../support/test-environment';
+import { suiteResources, testConfig } from '../support/test-environment';
+
+const suite = suiteResources(__filename);
 
 const ADMIN = 'panel-admin-token-0123456789';
 
@@ -25,8 +27,8 @@ describe('control panel sessions (/api/v1/session) and the panel itself (/cp/)',
 
   beforeAll(async () => {
     config = testConfig({
-      DATABASE_URL: await recreateDatabase('ucupdates_test_panel'),
-      REDIS_URL: testServices.redisUrl(1),
+      DATABASE_URL: await suite.recreateDatabase(),
+      REDIS_URL: suite.redisUrl,
       UCU_BOOTSTRAP_ADMIN_TOKEN: ADMIN,
     });
     await prepareServices(config);

@@ -13,7 +13,9 @@ import { hashToken } from '../../apps/frontend/src/auth/token-hash';
 import { PoolStateService } from '../../apps/frontend/src/devices/pool-state/pool-state.service';
 import { DeviceLogCleanUpHandler, LAST_DUE_KEY } from '../../apps/worker/src/housekeeping/device-log-clean-up.handler';
 import { prepareServices, startTestFrontend } from '../support/frontend-harness';
-import { recreateDatabase, testConfig, testServices } from '../support/test-environment';
+import { suiteResources, testConfig } from '../support/test-environment';
+
+const suite = suiteResources(__filename);
 
 const ADMIN = 'device-logs-admin-token-0123456789';
 const VIEWER = 'device-logs-viewer-token-0123456789';
@@ -119,9 +121,9 @@ describe('device logs (PUT /RequestHandler/Logs/..., /api/v1/device-logs)', () =
 
   beforeAll(async () => {
     config = testConfig({
-      DATABASE_URL: await recreateDatabase('ucupdates_test_device_logs'),
+      DATABASE_URL: await suite.recreateDatabase(),
       UCU_BOOTSTRAP_ADMIN_TOKEN: ADMIN,
-      REDIS_URL: testServices.redisUrl(8),
+      REDIS_URL: suite.redisUrl,
     });
     await prepareServices(config);
     frontend = await startTestFrontend(config);

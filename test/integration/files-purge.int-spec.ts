@@ -6,7 +6,9 @@ import { DataSource } from 'typeorm';
 import { hashToken } from '../../apps/frontend/src/auth/token-hash';
 import type { Frontend } from '../../apps/frontend/src/frontend';
 import { prepareServices, startTestFrontend } from '../support/frontend-harness';
-import { recreateDatabase, testConfig } from '../support/test-environment';
+import { suiteResources, testConfig } from '../support/test-environment';
+
+const suite = suiteResources(__filename);
 
 const OPERATOR = 'purge-operator-token-0123456789';
 const VIEWER = 'purge-viewer-token-0123456789';
@@ -32,7 +34,7 @@ describe('POST /api/v1/files/purge', () => {
   }
 
   beforeAll(async () => {
-    config = testConfig({ DATABASE_URL: await recreateDatabase('ucupdates_test_purge') });
+    config = testConfig({ DATABASE_URL: await suite.recreateDatabase(), REDIS_URL: suite.redisUrl });
     await prepareServices(config);
     frontend = await startTestFrontend(config);
     dataSource = frontend.core.get(DataSource);

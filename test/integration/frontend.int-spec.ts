@@ -14,7 +14,9 @@ import { AdminExceptionFilter } from '../../apps/frontend/src/errors/admin-excep
 import type { Frontend } from '../../apps/frontend/src/frontend';
 import { SharedCoreModule } from '../../apps/frontend/src/http/shared-core.module';
 import { prepareServices, startTestFrontend } from '../support/frontend-harness';
-import { recreateDatabase, testConfig } from '../support/test-environment';
+import { suiteResources, testConfig } from '../support/test-environment';
+
+const suite = suiteResources(__filename);
 
 const BOOTSTRAP = 'bootstrap-token-for-tests-0123456789';
 const VIEWER = 'viewer-token-for-tests-0123456789';
@@ -28,7 +30,7 @@ describe('frontend (in-process, real Postgres, Redis and MinIO)', () => {
 
   beforeAll(async () => {
     config = testConfig({
-      DATABASE_URL: await recreateDatabase('ucupdates_test_frontend'),
+      DATABASE_URL: await suite.recreateDatabase(), REDIS_URL: suite.redisUrl,
       UCU_BOOTSTRAP_ADMIN_TOKEN: BOOTSTRAP,
       UCU_HEARTBEAT_INTERVAL_MS: '200',
       UCU_NODE_DOWN_AFTER_MS: '1000',

@@ -14,8 +14,10 @@ import type { DataSource } from 'typeorm';
 import { ImportPackageHandler } from '../../apps/worker/src/imports/import-package.handler';
 import { SignaturePolicy } from '../../apps/worker/src/imports/signature-policy';
 import { buildPackage, createTestPki, type TestPki, type TestUpdate } from '../support/package-builder';
-import { recreateDatabase, testConfig, testServices } from '../support/test-environment';
+import { suiteResources, testConfig, testServices } from '../support/test-environment';
 import { waitFor } from '../support/waiting';
+
+const suite = suiteResources(__filename);
 
 interface ImportResult {
   status: string;
@@ -37,7 +39,7 @@ describe('the import job on real Postgres and MinIO', () => {
   beforeAll(async () => {
     work = mkdtempSync(join(testServices.stateDir, 'import-'));
     pki = createTestPki(join(work, 'pki'));
-    config = testConfig({ DATABASE_URL: await recreateDatabase('ucupdates_test_import'), UCU_TRUSTED_CA_FILE: pki.caFile });
+    config = testConfig({ DATABASE_URL: await suite.recreateDatabase(), REDIS_URL: suite.redisUrl, UCU_TRUSTED_CA_FILE: pki.caFile });
     dataSource = await createDataSource(config.DATABASE_URL).initialize();
     await dataSource.runMigrations();
     storage = new MinioObjectStorage({

@@ -7,9 +7,11 @@ import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { deleteExpiredRequestAudit } from '../../apps/worker/src/housekeeping/request-audit-retention.handler';
 import { JobRunner } from '../../apps/worker/src/jobs/job-runner';
-import { recreateDatabase, testServices } from '../support/test-environment';
+import { suiteResources } from '../support/test-environment';
 
-const redisUrl = testServices.redisUrl(3);
+const suite = suiteResources(__filename);
+
+const redisUrl = suite.redisUrl;
 
 describe('job runner on a real Redis', () => {
   const connections: Redis[] = [];
@@ -135,7 +137,7 @@ describe('request audit retention on a real Postgres', () => {
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    dataSource = await createDataSource(await recreateDatabase('ucupdates_test_jobs')).initialize();
+    dataSource = await createDataSource(await suite.recreateDatabase()).initialize();
     await dataSource.runMigrations();
   });
 

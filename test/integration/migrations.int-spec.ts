@@ -1,6 +1,8 @@
 import { createDataSource } from '@ucupdates/database';
 import type { DataSource } from 'typeorm';
-import { recreateDatabase } from '../support/test-environment';
+import { suiteResources } from '../support/test-environment';
+
+const suite = suiteResources(__filename);
 
 const TABLES = [
   'admin_audit',
@@ -25,7 +27,7 @@ describe('migrations', () => {
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    dataSource = createDataSource(await recreateDatabase('ucupdates_test_migrations'));
+    dataSource = createDataSource(await suite.recreateDatabase());
     await dataSource.initialize();
   });
 

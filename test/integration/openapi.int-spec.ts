@@ -2,7 +2,9 @@ import type { Config } from '@ucupdates/config';
 import request from 'supertest';
 import type { Frontend } from '../../apps/frontend/src/frontend';
 import { prepareServices, startTestFrontend } from '../support/frontend-harness';
-import { recreateDatabase, testConfig } from '../support/test-environment';
+import { suiteResources, testConfig } from '../support/test-environment';
+
+const suite = suiteResources(__filename);
 
 /** Every admin route, as the spec names them; the document must hold each. */
 const ROUTES = [
@@ -41,7 +43,7 @@ describe('the OpenAPI document (/api/docs, /api/docs-json)', () => {
   const api = () => request(frontend.internal.getHttpServer());
 
   beforeAll(async () => {
-    config = testConfig({ DATABASE_URL: await recreateDatabase('ucupdates_test_openapi') });
+    config = testConfig({ DATABASE_URL: await suite.recreateDatabase(), REDIS_URL: suite.redisUrl });
     await prepareServices(config);
     frontend = await startTestFrontend(config);
   });

@@ -14,7 +14,9 @@ import type { Frontend } from '../../apps/frontend/src/frontend';
 import { PoolStateService } from '../../apps/frontend/src/devices/pool-state/pool-state.service';
 import { CatalogSeed, type SeededFile } from '../support/catalog-seed';
 import { prepareServices, startTestFrontend } from '../support/frontend-harness';
-import { recreateDatabase, testConfig } from '../support/test-environment';
+import { suiteResources, testConfig } from '../support/test-environment';
+
+const suite = suiteResources(__filename);
 
 const ADMIN = 'phone-protocol-admin-token-0123';
 const MAC = '00-04-F2-AB-CD-EF';
@@ -103,7 +105,7 @@ describe('phone protocol (update checks, downloads, external access)', () => {
   beforeAll(async () => {
     replicaDir = await mkdtemp(join(tmpdir(), 'ucu-phone-replica-'));
     config = testConfig({
-      DATABASE_URL: await recreateDatabase('ucupdates_test_phone_protocol'),
+      DATABASE_URL: await suite.recreateDatabase(), REDIS_URL: suite.redisUrl,
       UCU_BOOTSTRAP_ADMIN_TOKEN: ADMIN,
       UCU_REPLICA_DIR: replicaDir,
       UCU_AUTH_FAILURE_LIMIT: '3',

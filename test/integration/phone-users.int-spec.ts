@@ -5,7 +5,9 @@ import { DataSource } from 'typeorm';
 import { hashToken } from '../../apps/frontend/src/auth/token-hash';
 import type { Frontend } from '../../apps/frontend/src/frontend';
 import { prepareServices, startTestFrontend } from '../support/frontend-harness';
-import { recreateDatabase, testConfig } from '../support/test-environment';
+import { suiteResources, testConfig } from '../support/test-environment';
+
+const suite = suiteResources(__filename);
 
 const ADMIN = 'phone-admin-token-0123456789';
 const VIEWER = 'phone-viewer-token-0123456789';
@@ -18,7 +20,7 @@ describe('phone users (/api/v1/phone-users)', () => {
   const as = (token: string) => ({ Authorization: `Bearer ${token}` });
 
   beforeAll(async () => {
-    config = testConfig({ DATABASE_URL: await recreateDatabase('ucupdates_test_phone_users'), UCU_BOOTSTRAP_ADMIN_TOKEN: ADMIN });
+    config = testConfig({ DATABASE_URL: await suite.recreateDatabase(), REDIS_URL: suite.redisUrl, UCU_BOOTSTRAP_ADMIN_TOKEN: ADMIN });
     await prepareServices(config);
     frontend = await startTestFrontend(config);
     dataSource = frontend.core.get(DataSource);

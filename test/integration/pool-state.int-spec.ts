@@ -5,7 +5,9 @@ import { DataSource } from 'typeorm';
 import type { Frontend } from '../../apps/frontend/src/frontend';
 import { PoolStateService } from '../../apps/frontend/src/devices/pool-state/pool-state.service';
 import { prepareServices, startTestFrontend } from '../support/frontend-harness';
-import { recreateDatabase, testConfig, testServices } from '../support/test-environment';
+import { suiteResources, testConfig } from '../support/test-environment';
+
+const suite = suiteResources(__filename);
 
 const ADMIN = 'cache-admin-token-0123456789';
 
@@ -31,8 +33,8 @@ describe("frontends' in-memory rules, test devices and configuration", () => {
 
   beforeAll(async () => {
     config = testConfig({
-      DATABASE_URL: await recreateDatabase('ucupdates_test_pool_state'),
-      REDIS_URL: testServices.redisUrl(7),
+      DATABASE_URL: await suite.recreateDatabase(),
+      REDIS_URL: suite.redisUrl,
       UCU_BOOTSTRAP_ADMIN_TOKEN: ADMIN,
       UCU_CACHE_REFRESH_INTERVAL_MS: '60000',
     });

@@ -11,10 +11,11 @@ import { PoolStateService } from '../../apps/frontend/src/devices/pool-state/poo
 import { CatalogSeed } from '../support/catalog-seed';
 import { prepareServices, startTestFrontend } from '../support/frontend-harness';
 import { PrivatePostgres } from '../support/private-postgres';
-import { testConfig, testServices } from '../support/test-environment';
+import { suiteResources, testConfig } from '../support/test-environment';
+
+const suite = suiteResources(__filename);
 
 const ADMIN = 'postgres-outage-admin-token-01';
-const PORT = 15433;
 
 function check(mac: string): string {
   return (
@@ -29,7 +30,7 @@ function check(mac: string): string {
  * audit row (journaled locally, written once Postgres is back); admin changes fail cleanly, 503.
  */
 describe('a frontend while Postgres is away', () => {
-  const postgres = new PrivatePostgres(join(testServices.stateDir, 'private-postgres-outage'), PORT);
+  const postgres = new PrivatePostgres('postgres-outage', suite.port(190));
   let config: Config;
   let frontend: Frontend;
   let journalDir: string;
@@ -44,6 +45,7 @@ describe('a frontend while Postgres is away', () => {
     replicaDir = await mkdtemp(join(tmpdir(), 'ucu-outage-replica-'));
     config = testConfig({
       DATABASE_URL: postgres.urlOf('ucupdates'),
+      REDIS_URL: suite.redisUrl,
       UCU_BOOTSTRAP_ADMIN_TOKEN: ADMIN,
       UCU_AUDIT_JOURNAL_DIR: journalDir,
       UCU_REPLICA_DIR: replicaDir,
@@ -61,7 +63,7 @@ describe('a frontend while Postgres is away', () => {
 
   afterAll(async () => {
     await frontend?.close();
-    postgres.stop('immediate');
+    postgres.remove();
     await rm(journalDir, { recursive: true, force: true });
     await rm(replicaDir, { recursive: true, force: true });
   });

@@ -13,10 +13,11 @@ import { PoolStateService } from '../../apps/frontend/src/devices/pool-state/poo
 import { CatalogSeed } from '../support/catalog-seed';
 import { prepareServices, startTestFrontend } from '../support/frontend-harness';
 import { PrivateRedis } from '../support/private-redis';
-import { recreateDatabase, testConfig, testServices } from '../support/test-environment';
+import { suiteResources, testConfig, testServices } from '../support/test-environment';
+
+const suite = suiteResources(__filename);
 
 const ADMIN = 'redis-outage-admin-token-0123';
-const PORT = 16392;
 
 function check(mac: string): string {
   return (
@@ -32,7 +33,7 @@ function check(mac: string): string {
  * when sent again; a change made meanwhile reaches memory once Redis is back.
  */
 describe('a frontend while Redis is away', () => {
-  const redis = new PrivateRedis(join(testServices.stateDir, 'private-redis-outage'), PORT);
+  const redis = new PrivateRedis(join(testServices.stateDir, 'private-redis-outage'), suite.port(190));
   let config: Config;
   let frontend: Frontend;
   let replicaDir: string;
@@ -45,7 +46,7 @@ describe('a frontend while Redis is away', () => {
     await redis.start();
     replicaDir = await mkdtemp(join(tmpdir(), 'ucu-redis-outage-'));
     config = testConfig({
-      DATABASE_URL: await recreateDatabase('ucupdates_test_redis_outage'),
+      DATABASE_URL: await suite.recreateDatabase(),
       REDIS_URL: redis.url(),
       UCU_BOOTSTRAP_ADMIN_TOKEN: ADMIN,
       UCU_REPLICA_DIR: replicaDir,

@@ -7,23 +7,24 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { JobRunner } from '../../apps/worker/src/jobs/job-runner';
 import { PrivateRedis } from '../support/private-redis';
+import { suiteResources } from '../support/test-environment';
 import { waitFor } from '../support/waiting';
 
+const suite = suiteResources(__filename);
+
 /**
- * A Redis of this suite's own (port 16390, AOF on so queued jobs survive), restarted while jobs
+ * A Redis of this suite's own (on its block of ports, AOF on so queued jobs survive), restarted while jobs
  * wait: the worker must finish them without being restarted itself. (BullMQ 6.7 with ioredis 5.9
  * resumes by itself here: no watchdog over the run loop was needed; the job that was running
  * when Redis went away loses its lock and runs again, which handlers are written to allow.)
  */
-const PORT = 16390;
-const url = `redis://127.0.0.1:${PORT}/0`;
 
 describe('workers across a Redis restart', () => {
   let dir: string;
   let redis: PrivateRedis;
   const connections: Redis[] = [];
   const connect = (name: string): Redis => {
-    const connection = createRedis(url, name);
+    const connection = createRedis(redis.url(), name);
     connection.on('error', () => undefined); // refused connections while Redis is away
     connections.push(connection);
     return connection;
@@ -31,7 +32,7 @@ describe('workers across a Redis restart', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ucupdates-redis-'));
-    redis = new PrivateRedis(dir, PORT);
+    redis = new PrivateRedis(dir, suite.port(190));
     await redis.start();
   });
 

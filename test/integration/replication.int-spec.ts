@@ -18,8 +18,10 @@ import { JobRunner } from '../../apps/worker/src/jobs/job-runner';
 import { NodeReplication } from '../../apps/worker/src/replication/node-replication';
 import { ReplicaVerificationError, ReplicaWriter } from '../../apps/worker/src/replication/replica-writer';
 import { buildPackage, createTestPki, type TestPki } from '../support/package-builder';
-import { recreateDatabase, testConfig, testServices } from '../support/test-environment';
+import { suiteResources, testConfig } from '../support/test-environment';
 import { waitFor } from '../support/waiting';
+
+const suite = suiteResources(__filename);
 
 const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -40,8 +42,8 @@ describe('replication on real Postgres, Redis and MinIO', () => {
     work = mkdtempSync(join(tmpdir(), 'ucupdates-replication-'));
     pki = createTestPki(join(work, 'pki'));
     config = testConfig({
-      DATABASE_URL: await recreateDatabase('ucupdates_test_replication'),
-      REDIS_URL: testServices.redisUrl(9),
+      DATABASE_URL: await suite.recreateDatabase(),
+      REDIS_URL: suite.redisUrl,
       UCU_TRUSTED_CA_FILE: pki.caFile,
       UCU_NODE_ID: 'node-1',
     });

@@ -4,7 +4,9 @@ import { DataSource } from 'typeorm';
 import { hashToken } from '../../apps/frontend/src/auth/token-hash';
 import type { Frontend } from '../../apps/frontend/src/frontend';
 import { prepareServices, startTestFrontend } from '../support/frontend-harness';
-import { recreateDatabase, testConfig } from '../support/test-environment';
+import { suiteResources, testConfig } from '../support/test-environment';
+
+const suite = suiteResources(__filename);
 
 const ADMIN = 'rules-admin-token-0123456789';
 const OPERATOR = 'rules-operator-token-0123456789';
@@ -31,7 +33,7 @@ describe('rules (GET, approve, reset, restore, DELETE /api/v1/rules)', () => {
 
   beforeAll(async () => {
     config = testConfig({
-      DATABASE_URL: await recreateDatabase('ucupdates_test_rules'),
+      DATABASE_URL: await suite.recreateDatabase(), REDIS_URL: suite.redisUrl,
       UCU_BOOTSTRAP_ADMIN_TOKEN: ADMIN,
       UCU_POOL_FQDN: 'pool.contoso.com',
     });

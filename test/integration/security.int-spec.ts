@@ -20,7 +20,9 @@ import { DownloadTokens } from '../../apps/frontend/src/devices/lync/download-to
 import { PoolStateService } from '../../apps/frontend/src/devices/pool-state/pool-state.service';
 import { CatalogSeed } from '../support/catalog-seed';
 import { prepareServices } from '../support/frontend-harness';
-import { recreateDatabase, ROOT, testConfig } from '../support/test-environment';
+import { ROOT, suiteResources, testConfig } from '../support/test-environment';
+
+const suite = suiteResources(__filename);
 
 const ADMIN = `security-admin-${randomBytes(12).toString('hex')}`;
 
@@ -149,7 +151,7 @@ describe('security checks', () => {
   beforeAll(async () => {
     replicaDir = await mkdtemp(join(tmpdir(), 'ucu-security-replica-'));
     config = testConfig({
-      DATABASE_URL: await recreateDatabase('ucupdates_test_security'),
+      DATABASE_URL: await suite.recreateDatabase(), REDIS_URL: suite.redisUrl,
       UCU_BOOTSTRAP_ADMIN_TOKEN: ADMIN,
       UCU_REPLICA_DIR: replicaDir,
       UCU_AUTH_FAILURE_LIMIT: '3',

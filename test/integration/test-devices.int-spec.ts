@@ -4,7 +4,9 @@ import { DataSource } from 'typeorm';
 import { hashToken } from '../../apps/frontend/src/auth/token-hash';
 import type { Frontend } from '../../apps/frontend/src/frontend';
 import { prepareServices, startTestFrontend } from '../support/frontend-harness';
-import { recreateDatabase, testConfig } from '../support/test-environment';
+import { suiteResources, testConfig } from '../support/test-environment';
+
+const suite = suiteResources(__filename);
 
 const OPERATOR = 'devices-operator-token-0123456789';
 const VIEWER = 'devices-viewer-token-0123456789';
@@ -18,7 +20,7 @@ describe('test devices (/api/v1/test-devices)', () => {
   const create = (body: Record<string, unknown>) => api().post('/api/v1/test-devices').set(as(OPERATOR)).send(body);
 
   beforeAll(async () => {
-    config = testConfig({ DATABASE_URL: await recreateDatabase('ucupdates_test_devices') });
+    config = testConfig({ DATABASE_URL: await suite.recreateDatabase(), REDIS_URL: suite.redisUrl });
     await prepareServices(config);
     frontend = await startTestFrontend(config);
     dataSource = frontend.core.get(DataSource);

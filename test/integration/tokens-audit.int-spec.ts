@@ -4,7 +4,9 @@ import { DataSource } from 'typeorm';
 import { hashToken } from '../../apps/frontend/src/auth/token-hash';
 import type { Frontend } from '../../apps/frontend/src/frontend';
 import { prepareServices, startTestFrontend } from '../support/frontend-harness';
-import { recreateDatabase, testConfig } from '../support/test-environment';
+import { suiteResources, testConfig } from '../support/test-environment';
+
+const suite = suiteResources(__filename);
 
 const ADMIN = 'tokens-admin-token-0123456789';
 
@@ -16,7 +18,7 @@ describe('tokens and the admin audit (/api/v1/tokens, /api/v1/audit/admin)', () 
   const as = (token: string) => ({ Authorization: `Bearer ${token}` });
 
   beforeAll(async () => {
-    config = testConfig({ DATABASE_URL: await recreateDatabase('ucupdates_test_tokens'), UCU_BOOTSTRAP_ADMIN_TOKEN: ADMIN });
+    config = testConfig({ DATABASE_URL: await suite.recreateDatabase(), REDIS_URL: suite.redisUrl, UCU_BOOTSTRAP_ADMIN_TOKEN: ADMIN });
     await prepareServices(config);
     frontend = await startTestFrontend(config);
     dataSource = frontend.core.get(DataSource);

@@ -10,7 +10,9 @@ import { DataSource } from 'typeorm';
 import { hashToken } from '../../apps/frontend/src/auth/token-hash';
 import type { Frontend } from '../../apps/frontend/src/frontend';
 import { prepareServices, startTestFrontend } from '../support/frontend-harness';
-import { recreateDatabase, testConfig, testServices } from '../support/test-environment';
+import { suiteResources, testConfig } from '../support/test-environment';
+
+const suite = suiteResources(__filename);
 
 const ADMIN = 'updates-admin-token-0123456789';
 const VIEWER = 'updates-viewer-token-0123456789';
@@ -33,12 +35,12 @@ describe('package uploads and import status (POST /api/v1/updates, GET /api/v1/i
       .send(bytes);
 
   beforeAll(async () => {
-    const redisUrl = testServices.redisUrl(5);
+    const redisUrl = suite.redisUrl;
     redis = createRedis(redisUrl, 'updates-test');
     await redis.flushdb();
     queue = new Queue(bullQueueName(QueueName.Import), { connection: redis, prefix: QUEUE_PREFIX });
     config = testConfig({
-      DATABASE_URL: await recreateDatabase('ucupdates_test_updates'),
+      DATABASE_URL: await suite.recreateDatabase(),
       REDIS_URL: redisUrl,
       UCU_BOOTSTRAP_ADMIN_TOKEN: ADMIN,
       UCU_MAX_UPLOAD_BYTES: String(MAX_UPLOAD),

@@ -1,21 +1,32 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, chmodSync, chownSync, constants, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 
 /**
  * A Postgres server of a test's own (its own cluster, port and socket directory), so the test
  * can stop and start it — a fault the shared server must not suffer. The machine's Postgres
- * binaries run it; as root, they run as the `postgres` user, as initdb requires.
+ * binaries run it; as root, they run as the `postgres` user, as initdb requires. Its directory
+ * lies in the system's temporary directory, not under the clone: the `postgres` user must reach
+ * it, and a folder above the clone may be closed to others (docs/testing.md).
  */
 export class PrivatePostgres {
   private readonly bin: string;
+  private directory: string | null = null;
 
   constructor(
-    readonly dir: string,
+    /** Names its directory (ucupdates-<name>-XXXXXX in the temporary directory). */
+    readonly name: string,
     readonly port: number,
   ) {
     const versions = readdirSync('/usr/lib/postgresql').sort();
     this.bin = join('/usr/lib/postgresql', versions[versions.length - 1], 'bin');
+  }
+
+  /** The cluster's directory (data, log, socket), made by init(). */
+  get dir(): string {
+    if (!this.directory) throw new Error(`the private Postgres ${this.name} has no directory before init()`);
+    return this.directory;
   }
 
   get url(): string {
@@ -28,9 +39,11 @@ export class PrivatePostgres {
 
   /** A fresh cluster, started. */
   init(): void {
-    rmSync(this.dir, { recursive: true, force: true });
-    mkdirSync(this.dir, { recursive: true });
-    this.own(this.dir);
+    this.remove();
+    this.directory = mkdtempSync(join(traversableTemporaryDirectory(), `ucupdates-${this.name}-`));
+    // mkdtemp makes it 0700; the postgres user owns it when we are root, and others need not enter.
+    chmodSync(this.directory, 0o700);
+    this.own(this.directory);
     this.run('initdb', ['-D', this.dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
     this.start();
   }
@@ -55,6 +68,14 @@ export class PrivatePostgres {
     }
   }
 
+  /** Stops the server (if running) and removes its directory. */
+  remove(): void {
+    if (!this.directory) return;
+    this.stop('immediate');
+    rmSync(this.directory, { recursive: true, force: true });
+    this.directory = null;
+  }
+
   createDatabase(name: string): void {
     this.run('psql', ['-h', '127.0.0.1', '-p', String(this.port), '-U', 'postgres', '-c', `CREATE DATABASE "${name}"`]);
   }
@@ -76,4 +97,20 @@ export class PrivatePostgres {
       chownSync(path, uid, gid);
     }
   }
+}
+
+/**
+ * The system's temporary directory, checked to be reachable by another user (every folder on
+ * the way searchable by others), as the `postgres` user must reach the cluster in it.
+ */
+function traversableTemporaryDirectory(): string {
+  const base = tmpdir();
+  for (let dir = base; ; dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) {
+      throw new Error(`${dir} is not searchable by other users, so the postgres user cannot reach ${base}: set TMPDIR to such a directory (e.g. /tmp)`);
+    }
+    if (dirname(dir) === dir) break;
+  }
+  accessSync(base, constants.W_OK);
+  return base;
 }

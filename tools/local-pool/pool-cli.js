@@ -15,9 +15,10 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const prerequisites = require('./prerequisites');
-const { ManagedProcess, isAlive, portAnswers } = require('./processes');
+const { ManagedProcess, isAlive, portAnswers, waitForPort } = require('./processes');
 
 const ROOT = path.resolve(__dirname, '..', '..');
+const { RUNNER: TEST_RESOURCES } = require('../../test/support/test-resources');
 const log = (/** @type {string} */ line) => process.stdout.write(`[ucupdates] ${line}\n`);
 
 /**
@@ -43,15 +44,18 @@ function startProfile() {
   };
 }
 
-/** `npm test`: its own state, MinIO, databases and Redis db, so it runs beside a running pool. */
+/**
+ * `npm test`: its own state, MinIO, Redis server and databases (test/support/test-resources.js),
+ * so it runs beside a running pool and the benchmarks.
+ */
 const TEST_PROFILE = {
   stateDir: path.join(ROOT, '.pool', 'test'),
-  minioPort: 19000,
-  minioConsolePort: 19001,
-  databaseUrl: 'postgres://postgres@127.0.0.1:5432/ucupdates_test',
-  redisUrl: 'redis://127.0.0.1:6379/1',
+  minioPort: TEST_RESOURCES.minioPort,
+  minioConsolePort: TEST_RESOURCES.minioConsolePort,
+  databaseUrl: `postgres://postgres@127.0.0.1:5432/${TEST_RESOURCES.database}`,
+  redisUrl: `redis://127.0.0.1:${TEST_RESOURCES.redisPort}/0`,
   // chromium: the control panel's browser tests (test/e2e/control-panel.e2e-spec.ts) drive it headless.
-  programs: { haproxy: 'haproxy', gcab: 'gcab', cabextract: 'cabextract', chromium: 'chromium' },
+  programs: { haproxy: 'haproxy', gcab: 'gcab', cabextract: 'cabextract', chromium: 'chromium', 'redis-server': 'redis-server' },
 };
 
 /**
@@ -180,11 +184,20 @@ async function setUp(/** @type {Profile} */ profile, /** @type {ManagedProcess[]
   const programs = prerequisites.ensureDebianPrograms(profile.programs, log);
   const secrets = localSecrets(profile.stateDir);
   const databaseUrl = process.env.DATABASE_URL ?? profile.databaseUrl;
-  const redisUrl = process.env.REDIS_URL ?? profile.redisUrl;
   await prerequisites.ensurePostgres(databaseUrl, log);
-  const redis = await prerequisites.ensureRedis(redisUrl, profile.stateDir, log);
-  if (redis) {
-    started.push(redis);
+  /** @type {string} */
+  let redisUrl;
+  if (profile === TEST_PROFILE) {
+    // A Redis of the tests' own, empty at every run: the suites never touch the machine's.
+    redisUrl = profile.redisUrl;
+    await assertPortsFree([TEST_RESOURCES.redisPort]);
+    started.push(await startTestRedis(programs['redis-server'], profile.stateDir));
+  } else {
+    redisUrl = process.env.REDIS_URL ?? profile.redisUrl;
+    const redis = await prerequisites.ensureRedis(redisUrl, profile.stateDir, log);
+    if (redis) {
+      started.push(redis);
+    }
   }
 
   /** @type {Record<string, string>} */
@@ -222,6 +235,20 @@ async function setUp(/** @type {Profile} */ profile, /** @type {ManagedProcess[]
   }
   recordChildren(profile.stateDir, started);
   return { haproxy: programs.haproxy, databaseUrl, redisUrl, s3, secrets };
+}
+
+/** `npm test`'s Redis: in memory only, one database per suite (test/support/test-resources.js). */
+async function startTestRedis(/** @type {string} */ binary, /** @type {string} */ stateDir) {
+  log(`starting Redis for the tests on 127.0.0.1:${TEST_RESOURCES.redisPort}…`);
+  const redis = new ManagedProcess({
+    name: 'redis',
+    command: binary,
+    args: ['--bind', '127.0.0.1', '--port', String(TEST_RESOURCES.redisPort), '--save', '', '--appendonly', 'no',
+      '--databases', String(TEST_RESOURCES.redisDatabases), '--maxmemory-policy', 'noeviction', '--dir', stateDir],
+    logFile: path.join(stateDir, 'logs', 'redis.log'),
+  }).start();
+  await waitForPort('127.0.0.1', TEST_RESOURCES.redisPort);
+  return redis;
 }
 
 async function startPool(/** @type {ReturnType<typeof startProfile>} */ profile, /** @type {Services} */ services, /** @type {ManagedProcess[]} */ started) {
