@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { hashToken } from '../../apps/frontend/src/auth/token-hash';
 import type { Frontend } from '../../apps/frontend/src/frontend';
 import { prepareServices, startTestFrontend } from '../support/frontend-harness';
+import { importCsv } from '../support/import-csv';
 import { suiteResources, testConfig } from '../support/test-environment';
 
 const suite = suiteResources(__filename);
@@ -228,24 +229,38 @@ describe('the request audit (/api/v1/audit/requests)', () => {
       );
     });
 
-    it("answers the day's checks, oldest first, one line each in Lync's layout, as a text attachment", async () => {
+    const header =
+      'Logging DateTime,User Host Address,Device Type,Mac Address,Serial Number,Vendor,Model,Revision,Locale,' +
+      'Request Modules,Response Modules,User Id,Listener,Status,Node\r\n';
+
+    it("answers the day's checks, oldest first, as Lync's audit file: CSV with a header row", async () => {
       const answer = await api().get('/api/v1/audit/requests/export?date=2030-02-02').set(as(VIEWER)).buffer(true).expect(200);
-      expect(answer.headers['content-type']).toBe('text/plain; charset=utf-8');
-      expect(answer.headers['content-disposition']).toBe('attachment; filename="requests-2030-02-02.log"');
+      expect(answer.headers['content-type']).toBe('text/csv; charset=utf-8; header=present');
+      expect(answer.headers['content-disposition']).toBe('attachment; filename="RequestHandlerAuditLog_pool_20300202.log"');
       expect(answer.text).toBe(
-        '2030-02-02T00:00:00.000Z;10.0.0.7;UCPhone;00-04-F2-00-00-01;;Polycom;CX600;A;ENU;;;;internal;200;node-a\n' +
-          '2030-02-02T12:34:56.789Z;2001:db8::7;UCPhone;;SN%3B7%231;Poly%3Bcom;CX%23600;A%2CB;EN%0AU;' +
-          'CPE.nbt,4.0.7577.4366,2030-02-01T00:00:00Z#odd%3Bname%23.nbt,1.0,;' +
-          'CPE.nbt,CPE.cat,4.0.7577.4372,2030-02-02T12:34:57Z;' +
-          'sip:bob@contoso.com%0D%0AX-Injected: 1;external;200;node-b\n',
+        header +
+          '2030-02-02T00:00:00.000Z,10.0.0.7,UCPhone,00-04-F2-00-00-01,,Polycom,CX600,A,ENU,,,,internal,200,node-a\r\n' +
+          '2030-02-02T12:34:56.789Z,2001:db8::7,UCPhone,,SN;7#1,Poly;com,CX#600,"A,B","EN\nU",' +
+          'CPE.nbt;4.0.7577.4366;2030-02-01T00:00:00Z#odd%3Bname%23.nbt;1.0;,' +
+          'CPE.nbt;CPE.cat;4.0.7577.4372;2030-02-02T12:34:57Z,' +
+          '"sip:bob@contoso.com\r\nX-Injected: 1",external,200,node-b\r\n',
       );
     });
 
-    it('answers an empty file for a day without checks', async () => {
+    it("answers one node's checks with nodeId, in a file named after the node", async () => {
+      const answer = await api().get('/api/v1/audit/requests/export?date=2030-02-02&nodeId=node-b').set(as(VIEWER)).buffer(true).expect(200);
+      expect(answer.headers['content-disposition']).toBe('attachment; filename="RequestHandlerAuditLog_node-b_20300202.log"');
+      const rows = importCsv(answer.text);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ 'Serial Number': 'SN;7#1', Vendor: 'Poly;com', Model: 'CX#600', Revision: 'A,B', Locale: 'EN\nU', Node: 'node-b' });
+      expect(rows[0]['User Id']).toBe('sip:bob@contoso.com\r\nX-Injected: 1');
+    });
+
+    it('answers the header row alone for a day without checks', async () => {
       const answer = await api().get('/api/v1/audit/requests/export?date=2030-02-04').set(as(VIEWER)).buffer(true).expect(200);
-      expect(answer.headers['content-type']).toBe('text/plain; charset=utf-8');
-      expect(answer.headers['content-disposition']).toBe('attachment; filename="requests-2030-02-04.log"');
-      expect(answer.text).toBe('');
+      expect(answer.headers['content-type']).toBe('text/csv; charset=utf-8; header=present');
+      expect(answer.headers['content-disposition']).toBe('attachment; filename="RequestHandlerAuditLog_pool_20300204.log"');
+      expect(answer.text).toBe(header);
     });
 
     it('streams a day larger than a batch whole, in order, each check once', async () => {
@@ -258,11 +273,10 @@ describe('the request audit (/api/v1/audit/requests)', () => {
            FROM generate_series(1, 4500) AS n`,
       );
       const answer = await api().get('/api/v1/audit/requests/export?date=2030-03-01').set(as(VIEWER)).buffer(true).expect(200);
-      const lines = answer.text.split('\n');
-      expect(lines.pop()).toBe('');
-      expect(lines).toHaveLength(4500);
-      expect(new Set(lines.map((line) => line.split(';')[4])).size).toBe(4500);
-      const times = lines.map((line) => line.split(';')[0]);
+      const rows = importCsv(answer.text);
+      expect(rows).toHaveLength(4500);
+      expect(new Set(rows.map((row) => row['Serial Number'])).size).toBe(4500);
+      const times = rows.map((row) => row['Logging DateTime'] as string);
       expect([...times].sort()).toEqual(times);
     });
 
@@ -291,8 +305,11 @@ describe('the request audit (/api/v1/audit/requests)', () => {
       expect.arrayContaining(['limit', 'cursor', 'since', 'until', 'macAddress', 'serialNumber', 'nodeId']),
     );
     const exported = document.paths['/api/v1/audit/requests/export'].get;
-    expect(exported.parameters).toEqual([expect.objectContaining({ name: 'date', required: true })]);
-    expect(exported.description).toContain('decodeURIComponent');
-    expect(Object.keys(exported.responses['200'].content)).toEqual(['text/plain']);
+    expect(exported.parameters).toEqual([
+      expect.objectContaining({ name: 'date', required: true }),
+      expect.objectContaining({ name: 'nodeId', required: false }),
+    ]);
+    expect(exported.description).toContain('`Logging DateTime`, `User Host Address`');
+    expect(Object.keys(exported.responses['200'].content)).toEqual(['text/csv']);
   });
 });

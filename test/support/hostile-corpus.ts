@@ -447,6 +447,10 @@ export function buildCorpus(settings: CorpusSettings): HostileCase[] {
   for (const date of ['', '2026-02-30', '../../etc', '%00', '9'.repeat(400), '2026-01-01T00:00:00Z']) {
     cases.push({ category: 'admin-query', name: `audit export date ${JSON.stringify(date.slice(0, 20))}`, listener: 'internal', phone: false, expect: 'refuse', field: 'date', request: { method: 'GET', path: `/api/v1/audit/requests/export?date=${date}`, headers: admin() } });
   }
+  // The node id becomes part of the export's file name (Content-Disposition).
+  for (const node of ['', '..%2F..%2Fetc', '%22%0D%0AX-Injected:%201', 'a%3Bb', '%00', 'n'.repeat(64)]) {
+    cases.push({ category: 'admin-query', name: `audit export nodeId ${JSON.stringify(node.slice(0, 20))}`, listener: 'internal', phone: false, expect: 'refuse', field: 'nodeId', request: { method: 'GET', path: `/api/v1/audit/requests/export?date=2026-01-01&nodeId=${node}`, headers: admin() } });
+  }
 
   // URL paths: every encoding of `..` on the file endpoints and elsewhere.
   for (const path of traversalPaths(settings, random, settings.scale)) {

@@ -653,10 +653,16 @@ describe('two-word commands: audit requests, audit export, devices list, devices
   });
 
   it("writes a day's export to stdout as it arrives", async () => {
-    const { code, stdout, calls } = await run(['audit', 'export', '--date', '2024-05-31'], () => ['line one;a\n', 'line tw', 'o;é\n']);
+    const { code, stdout, calls } = await run(['audit', 'export', '--date', '2024-05-31'], () => ['Logging DateTime,a\r\n', 'line tw', 'o,é\r\n']);
     expect(code).toBe(ExitCode.Ok);
     expect(calls).toEqual([{ kind: 'download', path: '/api/v1/audit/requests/export', query: { date: '2024-05-31' } }]);
-    expect(stdout).toBe('line one;a\nline two;é\n');
+    expect(stdout).toBe('Logging DateTime,a\r\nline two,é\r\n');
+  });
+
+  it("exports one node's checks with --node", async () => {
+    const { code, calls } = await run(['audit', 'export', '--date', '2024-05-31', '--node', 'node-2'], () => ['Logging DateTime\r\n']);
+    expect(code).toBe(ExitCode.Ok);
+    expect(calls).toEqual([{ kind: 'download', path: '/api/v1/audit/requests/export', query: { date: '2024-05-31', nodeId: 'node-2' } }]);
   });
 
   it('writes the export to a file with -o, saying so on stderr', async () => {
@@ -730,7 +736,7 @@ describe('two-word commands: audit requests, audit export, devices list, devices
     for (const argv of [['help', 'audit', 'export'], ['audit', 'export', '--help']]) {
       const { code, stdout } = await run(argv);
       expect(code).toBe(ExitCode.Ok);
-      expect(stdout).toContain('Usage: ucupdates audit export --date YYYY-MM-DD [-o FILE]');
+      expect(stdout).toContain('Usage: ucupdates audit export --date YYYY-MM-DD [--node NODE] [-o FILE]');
       expect(stdout).toContain('-o, --output FILE');
     }
   });

@@ -72,6 +72,10 @@ const variables = z.object({
       .string()
       .refine((value) => isAbsolute(value), 'must be an absolute path')
       .default('/var/lib/ucupdates/audit-journal'),
+    UCU_AUDIT_LOG_DIR: z
+      .string()
+      .refine((value) => isAbsolute(value), 'must be an absolute path')
+      .optional(),
     UCU_LISTEN_HOST: z.string().min(1).default('0.0.0.0'),
     UCU_INTERNAL_PORT: port.default(8000),
     UCU_EXTERNAL_PORT: port.default(8001),

@@ -117,23 +117,24 @@ export const REQUEST_AUDIT_COMMANDS: Command[] = [
   {
     name: 'audit export',
     group: 'Pool',
-    summary: "save a day's update checks as a file in Lync's audit log layout",
-    usage: '--date YYYY-MM-DD [-o FILE]',
+    summary: "save a day's update checks as Lync's request audit file (CSV)",
+    usage: '--date YYYY-MM-DD [--node NODE] [-o FILE]',
     description:
-      "Downloads one day's (UTC) request audit as Lync's RequestHandlerAuditLog files held it: one line per check, fields separated by ';', modules by '#', a module's fields by ','; a value's ';', '#', ',', '%' and line breaks are written as %XX (decode each field with a URL decoder). Written to stdout, or with -o to FILE, which appears only once the whole day has arrived. Streamed: a day of millions of checks is never held in memory.",
+      "Downloads one day's (UTC) request audit as the file a Lync server writes (RequestHandlerAuditLog_<node>_<yyyymmdd>.log): comma-separated values with a header row of Lync's column names (Logging DateTime, User Host Address, Device Type, Mac Address, Serial Number, Vendor, Model, Revision, Locale, Request Modules, Response Modules, User Id), then Listener, Status and Node; PowerShell's Import-Csv and the Lync report scripts read it by column name. Every node of the pool, or one with --node. Written to stdout, or with -o to FILE, which appears only once the whole day has arrived. Streamed: a day of millions of checks is never held in memory.",
     options: {
       date: { type: 'string', value: 'YYYY-MM-DD', description: 'the day, in UTC' },
+      node: { type: 'string', value: 'NODE', description: 'only the checks this node answered (the file Lync wrote per server)' },
       output: { type: 'string', short: 'o', value: 'FILE', description: 'write to FILE instead of stdout' },
     },
     args: { min: 0, max: 0 },
     examples: [
-      'ucupdates audit export --date 2024-05-31 -o requests-2024-05-31.log',
-      "ucupdates audit export --date 2024-05-31 | grep ';external;'",
+      'ucupdates audit export --date 2024-05-31 -o RequestHandlerAuditLog_pool_20240531.log',
+      'ucupdates audit export --date 2024-05-31 --node node-1 -o RequestHandlerAuditLog_node-1_20240531.log',
     ],
     async run(context, input) {
       const day = dayOption(input);
       const file = stringOption(input, 'output');
-      const body = await context.api.download('/api/v1/audit/requests/export', { date: day });
+      const body = await context.api.download('/api/v1/audit/requests/export', { date: day, nodeId: stringOption(input, 'node') });
       if (file === undefined) {
         await writeText(context.stdout, body);
         return;

@@ -42,8 +42,52 @@ export interface AnsweredCheck {
   isTestDevice: boolean;
 }
 
+/** A `request_audit` row as node-postgres gives it, with `at` also as microseconds for cursors. */
+export interface RequestAuditRow {
+  id: string;
+  request_id: string;
+  at: Date;
+  at_micros: string;
+  node_id: string;
+  address: string;
+  device_type: string;
+  mac_address: string | null;
+  serial_number: string | null;
+  vendor: string;
+  model: string;
+  revision: string;
+  locale: string;
+  request_modules: RequestAuditModule[];
+  response_modules: ResponseAuditModule[];
+  user_id: string | null;
+  external: boolean;
+  status: number;
+}
+
+/** Where a read of a day stopped: the last row's time (microseconds since 1970) and id. */
+export interface AuditDayCursor {
+  micros: string;
+  id: string;
+}
+
 /** The request audit and the device inventory, written together. */
 export class RequestAuditRepository extends QueryLayer {
+  /**
+   * One UTC day's checks (`day` is `YYYY-MM-DD`), of one node or all, oldest first by (at, id),
+   * at most `limit` after `after`: keyset batches, so no transaction is held between them.
+   */
+  async dayBatch(day: string, nodeId: string | null, after: AuditDayCursor | null, limit: number): Promise<RequestAuditRow[]> {
+    return this.manager.query<RequestAuditRow[]>(
+      `SELECT *, (extract(epoch FROM at) * 1000000)::bigint::text AS at_micros FROM request_audit
+        WHERE at >= $1::timestamptz AND at < $1::timestamptz + interval '24 hours'
+          AND ($2::text IS NULL OR node_id = $2)
+          AND ($3::bigint IS NULL OR (at, id) > ('epoch'::timestamptz + $3::bigint * interval '1 microsecond', $4::bigint))
+        ORDER BY at, id
+        LIMIT $5`,
+      [`${day}T00:00:00Z`, nodeId, after?.micros ?? null, after?.id ?? null, limit],
+    );
+  }
+
   /**
    * Writes the checks' audit rows and upserts their devices in one statement, atomic by itself.
    * A request id written before is not written again, so a replay is harmless.

@@ -1,4 +1,6 @@
-import type { RequestAuditModule, ResponseAuditModule } from '@ucupdates/database';
+import type { RequestAuditModule, RequestAuditRow, ResponseAuditModule } from '@ucupdates/database';
+
+export type { RequestAuditRow };
 
 /** One update check as `GET /api/v1/audit/requests` shows it: the fields of Lync's audit log. */
 export interface RequestAuditView {
@@ -17,28 +19,6 @@ export interface RequestAuditView {
   requestModules: RequestAuditModule[];
   responseModules: ResponseAuditModule[];
   userId: string | null;
-  external: boolean;
-  status: number;
-}
-
-/** A `request_audit` row as node-postgres gives it, with `at` also as microseconds for cursors. */
-export interface RequestAuditRow {
-  id: string;
-  request_id: string;
-  at: Date;
-  at_micros: string;
-  node_id: string;
-  address: string;
-  device_type: string;
-  mac_address: string | null;
-  serial_number: string | null;
-  vendor: string;
-  model: string;
-  revision: string;
-  locale: string;
-  request_modules: RequestAuditModule[];
-  response_modules: ResponseAuditModule[];
-  user_id: string | null;
   external: boolean;
   status: number;
 }

@@ -9,6 +9,7 @@ import { RequireRole } from '../../auth/roles';
 import { ApiQueryOf } from '../../docs/api-schema';
 import { pageQuery } from '../pagination';
 import { parseInput } from '../request-input';
+import { AUDIT_LOG_COLUMNS, auditLogFileName } from '../../devices/request-audit/audit-log-format';
 import { RequestAuditService } from './request-audit.service';
 
 /** Any MAC form a person types (`00:04:f2:ab:cd:ef`, `0004F2ABCDEF`), matched in the form rows hold. */
@@ -24,6 +25,9 @@ const macAddress = z
     }
   });
 
+/** A node id as UCU_NODE_ID allows it: it becomes part of the file's name. */
+const nodeIdQuery = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be a node id: 1-63 letters, digits, ".", "_" or "-"');
+
 const listQuery = pageQuery.extend({
   since: z.iso.datetime({ offset: true }).optional().describe('checks at or after this time (ISO 8601 with its offset)'),
   until: z.iso.datetime({ offset: true }).optional().describe('checks before this time'),
@@ -34,17 +38,18 @@ const listQuery = pageQuery.extend({
 
 const exportQuery = z.object({
   date: z.iso.date().describe('the day, in UTC: YYYY-MM-DD'),
+  nodeId: nodeIdQuery.optional().describe('only the checks this node answered (the file Lync wrote per server); all nodes when absent'),
 });
 
 const EXPORT_DESCRIPTION = [
-  "That day's (UTC) request audit as a text file in the layout of Lync's `RequestHandlerAuditLog_<server>_<date>.log`,",
-  'oldest first, streamed, no header line. One line per update check, ending in `\\n`; fields separated by `;` in this order:',
-  'time (ISO 8601, UTC), client address, device type, MAC address, serial number, vendor, model, revision, locale,',
-  'request modules, response modules, user id (Lync\'s twelve fields), then `internal`|`external`, the answer\'s HTTP status and the node id.',
-  'Modules are separated by `#`, a module\'s own fields by `,`: a request module is `filename,version,timestamp`,',
-  'a response module `filename,signatureFilename,version,timestamp`. A missing value is empty.',
-  'In every value `%`, `;`, `#`, `,` and control or line-breaking characters are written as `%XX` (their UTF-8 bytes,',
-  'as in a URL): split first, then `decodeURIComponent` each value. A day without checks is an empty file.',
+  "That day's (UTC) request audit as the file a Lync server writes, `RequestHandlerAuditLog_<node>_<yyyymmdd>.log`",
+  '(`pool` in place of the node when the export covers every node), oldest first, streamed.',
+  'Comma-separated values (RFC 4180 quoting, CRLF line ends, UTF-8), a header row, then one row per update check with the columns',
+  `${AUDIT_LOG_COLUMNS.map((name) => `\`${name}\``).join(', ')}: Lync's twelve, in Lync's order, then ucupdates' own.`,
+  'Request modules are `Filename;Version;Timestamp`, response modules `Filename;Signature Filename;Version;Timestamp`, joined by `#`;',
+  'within a module `%`, `;`, `#` and control characters are written as `%XX` (`decodeURIComponent` after splitting).',
+  'A cell that would start with `=`, `+`, `-`, `@`, a tab or a CR gets a leading `\'`, so a spreadsheet shows it as text.',
+  'A day without checks is the header row alone.',
 ].join(' ');
 
 /** `GET /api/v1/audit/requests`: one entry per answered update check, the fields of Lync's audit log. */
@@ -67,12 +72,12 @@ export class RequestAuditController {
 
   @Get('export')
   @ApiOperation({ summary: "One day's request audit as a file in Lync's layout", description: EXPORT_DESCRIPTION })
-  @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'the file, `requests-YYYY-MM-DD.log`', schema: { type: 'string' } })
+  @ApiProduces('text/csv')
+  @ApiOkResponse({ description: 'the file, `RequestHandlerAuditLog_<node>_<yyyymmdd>.log`', schema: { type: 'string' } })
   @ApiQueryOf(exportQuery)
   async export(@Query() query: unknown, @Res() reply: FastifyReply): Promise<void> {
-    const { date } = parseInput(exportQuery, query);
-    const lines = this.audit.exportDay(date);
+    const { date, nodeId } = parseInput(exportQuery, query);
+    const lines = this.audit.exportDay(date, nodeId ?? null);
     // The first batch is read before anything is sent, so a failure to read it is an ordinary
     // JSON error. A later failure can only cut the download short: Fastify then destroys the
     // connection, which the client sees as a broken transfer, never as a complete file.
@@ -87,8 +92,8 @@ export class RequestAuditController {
       { objectMode: false },
     );
     void reply
-      .header('Content-Type', 'text/plain; charset=utf-8')
-      .header('Content-Disposition', `attachment; filename="requests-${date}.log"`)
+      .header('Content-Type', 'text/csv; charset=utf-8; header=present')
+      .header('Content-Disposition', `attachment; filename="${auditLogFileName(nodeId ?? 'pool', date)}"`)
       .header('Cache-Control', 'no-store')
       .send(body);
   }

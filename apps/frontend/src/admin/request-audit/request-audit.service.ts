@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Page } from '../pagination';
 import { decodeTimeCursor, encodeTimeCursor, fromMicros, isBigintId, micros } from '../time-cursor';
-import { requestAuditLine } from './request-audit-log';
+import { type AuditDayCursor, RequestAuditRepository } from '@ucupdates/database';
+import { AUDIT_LOG_HEADER, auditLogRow } from '../../devices/request-audit/audit-log-format';
 import { type RequestAuditRow, type RequestAuditView, requestAuditView } from './request-audit-view';
 
 export interface RequestAuditFilters {
@@ -25,7 +26,10 @@ const EXPORT_BATCH = 2000;
 export class RequestAuditService {
   private readonly logger = new Logger(RequestAuditService.name);
 
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(RequestAuditRepository) private readonly requestAudit: RequestAuditRepository,
+  ) {}
 
   /**
    * Newest first, by (at, id). Every filter is optional; the plan stays on an index because
@@ -67,36 +71,30 @@ export class RequestAuditService {
   }
 
   /**
-   * The lines of one UTC day, oldest first, read in batches by keyset on (at, id): memory stays
-   * at one batch whatever the day holds, and no connection or transaction is held while the client
-   * reads (a slow download must not pin a pool connection). The generator is pulled by the
-   * response stream, so a batch is read only when the previous one has been taken; a client that
-   * goes away stops the reads. Rows written meanwhile for a time already passed are not in this
-   * file (a later export has them).
+   * One UTC day's checks (of one node, or of the pool) as Lync's audit file: the header row, then
+   * a row per check, oldest first, read in batches by keyset on (at, id): memory stays at one
+   * batch whatever the day holds, and no connection or transaction is held while the client reads
+   * (a slow download must not pin a pool connection). The generator is pulled by the response
+   * stream, so a batch is read only when the previous one has been taken; a client that goes away
+   * stops the reads. Rows written meanwhile for a time already passed are not in this file (a
+   * later export has them).
    */
-  async *exportDay(day: string): AsyncGenerator<string> {
-    const start = `${day}T00:00:00Z`;
-    let after: { micros: string; id: string } | null = null;
+  async *exportDay(day: string, nodeId: string | null): AsyncGenerator<string> {
+    let after: AuditDayCursor | null = null;
     let count = 0;
+    let text = AUDIT_LOG_HEADER;
     for (;;) {
-      const rows: RequestAuditRow[] = await this.dataSource.query<RequestAuditRow[]>(
-        `SELECT *, ${micros('at')} AS at_micros FROM request_audit
-          WHERE at >= $1::timestamptz AND at < $1::timestamptz + interval '24 hours'
-            AND ($2::bigint IS NULL OR (at >= ${fromMicros('$2')} AND (at, id) > (${fromMicros('$2')}, $3::bigint)))
-          ORDER BY at, id
-          LIMIT $4`,
-        [start, after?.micros ?? null, after?.id ?? null, EXPORT_BATCH],
-      );
-      if (rows.length > 0) {
-        count += rows.length;
-        yield rows.map((row) => requestAuditLine(requestAuditView(row))).join('');
-      }
+      const rows: RequestAuditRow[] = await this.requestAudit.dayBatch(day, nodeId, after, EXPORT_BATCH);
+      count += rows.length;
+      for (const row of rows) text += auditLogRow(requestAuditView(row));
+      yield text;
+      text = '';
       if (rows.length < EXPORT_BATCH) {
         break;
       }
       const last = rows[rows.length - 1];
       after = { micros: last.at_micros, id: last.id };
     }
-    this.logger.log(`exported ${count} request audit rows of ${day}`);
+    this.logger.log(`exported ${count} request audit rows of ${day}${nodeId === null ? '' : ` (${nodeId})`}`);
   }
 }

@@ -85,7 +85,8 @@ export class AuditJournal<T> {
   }
 }
 
-async function syncDirectory(dir: string): Promise<void> {
+/** Makes a new file's name in `dir` survive a crash. */
+export async function syncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();

@@ -4,6 +4,8 @@ import { type AnsweredCheck, RequestAuditRepository, type ResponseAuditModule } 
 import { Metrics } from '@ucupdates/observability';
 import type { DeviceRequest } from '../device-request';
 import { AuditJournal } from './audit-journal';
+import { AuditLogFiles } from './audit-log-files';
+import type { AuditLogEntry } from './audit-log-format';
 
 /** How a device's request was answered: what its audit row records besides the request. */
 export interface DeviceAnswer {
@@ -43,6 +45,9 @@ const REPLAY_INTERVAL_MS = 1_000;
 export class RequestAuditWriter {
   private readonly logger = new Logger(RequestAuditWriter.name);
   private readonly journal: AuditJournal<AnsweredCheck>;
+  /** The node's own daily audit files, when UCU_AUDIT_LOG_DIR names a folder. */
+  private readonly files: AuditLogFiles | null;
+  private filesFailing = false;
   private waiting: Waiting[] = [];
   private writing: Promise<void> | null = null;
   private replaying: Promise<void> | null = null;
@@ -57,10 +62,12 @@ export class RequestAuditWriter {
   ) {
     this.journal = new AuditJournal(config.UCU_AUDIT_JOURNAL_DIR);
     this.nodeId = config.UCU_NODE_ID;
+    this.files = config.UCU_AUDIT_LOG_DIR ? new AuditLogFiles(config.UCU_AUDIT_LOG_DIR, config.UCU_NODE_ID) : null;
   }
 
   /** Writes what an earlier run left in the journal, then keeps writing it while it fills. */
   start(): void {
+    this.files?.start();
     void this.replay();
     this.timer = setInterval(() => void this.replay(), REPLAY_INTERVAL_MS);
     this.timer.unref();
@@ -71,6 +78,7 @@ export class RequestAuditWriter {
     if (this.timer) clearInterval(this.timer);
     await this.drain();
     await this.replay();
+    await this.files?.stop().catch((error: Error) => this.logger.error(`could not close the request audit files: ${error.message}`));
   }
 
   /**
@@ -174,8 +182,52 @@ export class RequestAuditWriter {
         this.logger.warn(`Postgres cannot take request audit rows (${(databaseError as Error).message}): journaling them locally`);
       }
     }
+    await this.writeFiles(checks);
     for (const waiting of batch) waiting.resolve();
   }
+
+  /**
+   * Appends the recorded checks to the node's own audit file before they are answered. Postgres
+   * holds the audit: a file that cannot be written is logged (once until it works again), and the
+   * checks are answered all the same.
+   */
+  private async writeFiles(checks: readonly AnsweredCheck[]): Promise<void> {
+    if (this.files === null) return;
+    try {
+      await this.files.append(checks.map(auditLogEntry));
+      if (this.filesFailing) {
+        this.filesFailing = false;
+        this.logger.log(`the request audit files in ${this.files.dir} are written again`);
+      }
+    } catch (error) {
+      if (!this.filesFailing) {
+        this.filesFailing = true;
+        this.logger.error(`could not write the request audit files in ${this.files.dir}: ${(error as Error).message}`);
+      }
+    }
+  }
+}
+
+/** A check as a row of the node's own audit file: the same row the export gives for it. */
+function auditLogEntry(check: AnsweredCheck): AuditLogEntry {
+  const { request } = check;
+  return {
+    at: check.at.toISOString(),
+    address: check.address,
+    deviceType: request.deviceType,
+    macAddress: request.macAddress,
+    serialNumber: request.serialNumber,
+    vendor: request.vendor,
+    model: request.model,
+    revision: request.revision,
+    locale: request.locale,
+    requestModules: request.modules.map((module) => ({ filename: module.filename, version: module.version, timestamp: module.timestamp })),
+    responseModules: check.responseModules,
+    userId: check.userId,
+    external: check.external,
+    status: check.status,
+    nodeId: check.nodeId,
+  };
 }
 
 /** A check as the journal holds it (JSON): its time back as a Date. */
