@@ -10,10 +10,11 @@ import { AuditLogFiles } from '../../apps/frontend/src/devices/request-audit/aud
 import { AUDIT_LOG_HEADER, type AuditLogEntry } from '../../apps/frontend/src/devices/request-audit/audit-log-format';
 import { prepareServices, startTestFrontend } from '../support/frontend-harness';
 import { importCsv, parseCsv } from '../support/import-csv';
-import { recreateDatabase, ROOT, testConfig } from '../support/test-environment';
+import { ROOT, suiteResources, testConfig } from '../support/test-environment';
 import { waitFor } from '../support/waiting';
 
 const ADMIN = 'request-audit-files-admin-token-0123';
+const suite = suiteResources(__filename);
 
 const entry = (at: string, serialNumber: string): AuditLogEntry => ({
   at,
@@ -130,7 +131,8 @@ describe('a frontend with UCU_AUDIT_LOG_DIR, and the export', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ucu-audit-log-node-'));
     config = testConfig({
-      DATABASE_URL: await recreateDatabase('ucupdates_test_request_audit_files'),
+      DATABASE_URL: await suite.recreateDatabase(),
+      REDIS_URL: suite.redisUrl,
       UCU_BOOTSTRAP_ADMIN_TOKEN: ADMIN,
       UCU_AUDIT_LOG_DIR: dir,
       UCU_NODE_ID: 'node-f',

@@ -16,7 +16,7 @@ describe('parseVersion', () => {
     ['1', [1]],
     ['1.2', [1, 2]],
     ['0.0.0', [0, 0, 0]],
-    ['2147483647.0.0.2147483647', [2147483647, 0, 0, 2147483647]],
+    ['2147483647.0.0.21474', [2147483647, 0, 0, 21474]],
     ['04.007', [4, 7]],
   ])('reads %j', (text, parts) => {
     expect(parseVersion(text)).toEqual(parts);
@@ -41,7 +41,9 @@ describe('parseVersion', () => {
     ['1,2', 'part 1 ("1,2") is not a whole number'],
     ['١.٢', 'part 1 ("١") is not a whole number'],
     ['2147483648', 'part 1 is above 2147483647'],
-    ['1.99999999999999999999', 'part 2 is above 2147483647'],
+    ['1.9999999999', 'part 2 is above 2147483647'],
+    ['1.2.3.123456789012345', 'it has 21 characters; at most 20 are allowed'],
+    ['2147483647.0.0.2147483647', 'it has 25 characters; at most 20 are allowed'],
   ])('refuses %j (%s)', (text, why) => {
     expect(isValidVersion(text)).toBe(false);
     const error = thrown(() => parseVersion(text));

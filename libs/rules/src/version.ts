@@ -1,12 +1,15 @@
 import { quoteInput, RuleError, RuleErrorCode } from './rule-error';
 
 const MAX_PARTS = 4;
+/** Lync's limit on a version's length (update-package.md): `4.0.7577.4372` is 13. */
+export const MAX_VERSION_LENGTH = 20;
 /** Lync is .NET: a System.Version part is an Int32, so no update can carry a larger number. */
 const MAX_PART = 2 ** 31 - 1;
 
 /** The parts of a version, or why the text is not one. */
 function parse(text: string): { parts: number[] } | { reason: string } {
   if (text === '') return { reason: 'it is empty' };
+  if (text.length > MAX_VERSION_LENGTH) return { reason: `it has ${text.length} characters; at most ${MAX_VERSION_LENGTH} are allowed` };
   if (text.startsWith('.')) return { reason: 'it starts with "."' };
   if (text.endsWith('.')) return { reason: 'it ends with "."' };
   const pieces = text.split('.');
@@ -24,7 +27,8 @@ function parse(text: string): { parts: number[] } | { reason: string } {
 }
 
 /**
- * The numbers of a dotted version of one to four parts (`4.0.7577.4372`). Leading zeros are
+ * The numbers of a dotted version of one to four parts (`4.0.7577.4372`), at most 20 characters
+ * as written (Lync's limit). Leading zeros are
  * accepted and read as decimal (`4.01` is `4.1`). Throws `RuleError(InvalidVersion)` saying why.
  */
 export function parseVersion(text: string): readonly number[] {
