@@ -127,7 +127,7 @@ describe(`hostile input against the pool (scale ${SCALE})`, () => {
     expect(view.status).toBe('succeeded');
     const approved = await admin('POST', `/api/v1/rules/${view.updates[0].ruleId}/approve?force=true`);
     expect(approved.status).toBe(200);
-    filePath = '/UCPhone/Polycom/CX600/A/ENU/CPE/4.0.7577.9000/CPE.nbt';
+    filePath = '/UCPhone/Polycom/CX600/A/ENU/4.0.7577.9000/CPE/CPE.nbt';
     expect((await admin('POST', '/api/v1/phone-users', { userId: PHONE_USER, password: PHONE_PASSWORD })).status).toBe(201);
   }, 180_000);
 

@@ -325,6 +325,73 @@ describe('the pool behind HAProxy', () => {
       expect(device).toMatchObject({ isTestDevice: true, modules: [{ updateType: 'CPE', version: '1.0' }] });
     }, 60_000);
 
+    it('a phone that appends file names to BaseURL inside and ExternalBaseURL outside downloads every file through HAProxy and from each node; the aliases serve the same bytes', async () => {
+      const PHONE_USER = 'sip:e2e-basephone@contoso.com';
+      const PASSWORD = 'E2e-pa55word!';
+      expect(await httpPost(`${pool.internalUrl}/api/v1/phone-users`, TOKEN, { userId: PHONE_USER, password: PASSWORD })).toBe(201);
+      const basic = `Basic ${Buffer.from(`${PHONE_USER}:${PASSWORD}`).toString('base64')}`;
+      const ask = async (url: string, headers: Record<string, string> = {}) => {
+        const response = await phoneCall(url, {
+          method: 'POST',
+          headers: { 'Content-Type': 'text/xml', ...headers },
+          body: Buffer.from(updateCheck(PHONE_MAC, [{ updateType: 'CPE', version: '1.0' }])),
+        });
+        expect(response.status).toBe(200);
+        return parseUpdateAnswer(response.body.toString('utf8'));
+      };
+      const inside = await ask(`${pool.internalUrl}/RequestHandler/ucdevice.upx`);
+      // Signed in, through HAProxy's external listener; the user table is read once a node hears of it.
+      let outside: PhoneAnswer = { modules: [], numOfFiles: 0 };
+      for (const deadline = Date.now() + 5_000; outside.numOfFiles === 0 && Date.now() < deadline; ) {
+        const response = await phoneCall(`${pool.externalUrl}/RequestHandlerExt/ucdevice.upx`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'text/xml', Authorization: basic },
+          body: Buffer.from(updateCheck(PHONE_MAC, [{ updateType: 'CPE', version: '1.0' }])),
+        });
+        if (response.status === 200) outside = parseUpdateAnswer(response.body.toString('utf8'));
+      }
+      expect(inside.modules.map((module) => module.Version)).toEqual(['4.0.7577.4372', '1.2.3']);
+      expect(outside.modules.map((module) => module.Version)).toEqual(['4.0.7577.4372', '1.2.3']);
+      const nodeExternalUrl = (index: number) => `http://127.0.0.1:${suite.pool.nodeBasePort + 100 + index + 1}`;
+      let downloads = 0;
+      for (const [side, answer] of [['inside', inside], ['outside', outside]] as const) {
+        for (const module of answer.modules) {
+          // Not configured (UCU_INTERNAL_BASE_URL/UCU_EXTERNAL_BASE_URL): each side's folder is on the
+          // load balancer the phone asked, the other side's is empty.
+          const base = new URL(side === 'inside' ? module.BaseURL : module.ExternalBaseURL);
+          expect(side === 'inside' ? module.ExternalBaseURL : module.BaseURL).toBe('');
+          expect(base.origin).toBe(side === 'inside' ? pool.internalUrl : pool.externalUrl);
+          const [store, aliasStore, nodeUrl] =
+            side === 'inside'
+              ? ['/DeviceUpdateFiles_Int/', '/RequestHandler/Files/', (index: number) => pool.nodeUrl(index)]
+              : ['/DeviceUpdateFiles_Ext/', '/RequestHandlerExt/Files/', nodeExternalUrl];
+          expect(base.pathname.startsWith(store)).toBe(true);
+          const alias = base.pathname.replace(store, aliasStore);
+          for (const file of module.Files.File) {
+            const name = `/${encodeURIComponent(file.Name)}`;
+            const sources = [
+              `${base.href}${name}`,
+              `${base.href}${name}`,
+              `${base.origin}${alias}${name}`,
+              ...[0, 1, 2].flatMap((index) => [`${nodeUrl(index)}${base.pathname}${name}`, `${nodeUrl(index)}${alias}${name}`]),
+            ];
+            for (const source of sources) {
+              const download = await phoneCall(source);
+              expect({ source, status: download.status }).toEqual({ source, status: 200 });
+              expect({ source, sha256: createHash('sha256').update(download.body).digest('hex') }).toEqual({ source, sha256: file.Sha256 });
+              downloads += 1;
+            }
+          }
+        }
+      }
+      expect(downloads).toBe(2 * inside.numOfFiles * 9);
+      // Outside, the folder's token is the permission: without it, 403 through HAProxy and on every node.
+      const folder = new URL(outside.modules[0].ExternalBaseURL).pathname.replace(/\/~[^/]+/, '');
+      for (const origin of [pool.externalUrl, ...[0, 1, 2].map(nodeExternalUrl)]) {
+        expect((await phoneCall(`${origin}${folder}/CPE.nbt`)).status).toBe(403);
+      }
+    }, 60_000);
+
     it('leaves no answered update check without its audit row when the node is killed mid-burst', async () => {
       const node = 0; // node-1, asked directly, so the burst is all on the node that dies
       const answered: string[] = [];
@@ -379,7 +446,7 @@ interface PhoneFile {
 
 interface PhoneAnswer {
   numOfFiles: number;
-  modules: { UpdateType: string; Action: string; Version: string; Files: { File: PhoneFile[] } }[];
+  modules: { UpdateType: string; Action: string; Version: string; Files: { File: PhoneFile[] }; BaseURL: string; ExternalBaseURL: string }[];
 }
 
 function updateCheck(mac: string, modules: { updateType: string; version: string }[]): string {

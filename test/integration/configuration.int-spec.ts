@@ -18,7 +18,7 @@ const DEFAULTS = {
   maxLogCacheLimit: 512000,
   maxLogFileSize: 1024000,
   logCleanUpTimeOfDay: '03:00',
-  validLogFileTypes: ['Watson', 'CELog', 'Config', 'DiagLog'],
+  validLogFileTypes: ['Watson', 'CELog'],
   validLogFileExtensions: ['.dmp', '.clg', '.clg1', '.clg2', '.bak', '.kdmp', '.dat', '.bin', '.cat', '.xml', '.txt', '.hex'],
 };
 

@@ -144,7 +144,8 @@ describe('device logs (PUT /RequestHandler/Logs/..., /api/v1/device-logs)', () =
     const server = frontend.internal.getHttpServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
-    await configure({ maxLogFileSize: MAX_FILE });
+    // Lync's default types are Watson and CELog; an administrator may add others, as here.
+    await configure({ maxLogFileSize: MAX_FILE, validLogFileTypes: ['Watson', 'CELog', 'Config', 'DiagLog'] });
   });
 
   afterAll(async () => {

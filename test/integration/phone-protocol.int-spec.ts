@@ -29,14 +29,16 @@ interface CheckOptions {
   model?: string;
   locale?: string;
   userId?: string;
-  modules?: { updateType: string; version: string; filename?: string }[];
+  /** A module without updateType is reported by its file name alone. */
+  modules?: { updateType?: string; version: string; filename?: string }[];
 }
 
 function checkXml(options: CheckOptions = {}): string {
   const modules = (options.modules ?? [])
     .map(
       (module) =>
-        `<Module><UpdateType>${module.updateType}</UpdateType><Filename>${module.filename ?? 'CPE.nbt'}</Filename>` +
+        `<Module>${module.updateType === undefined ? '' : `<UpdateType>${module.updateType}</UpdateType>`}` +
+        `<Filename>${module.filename ?? 'CPE.nbt'}</Filename>` +
         `<Version>${module.version}</Version><Timestamp>2026-11-27T08:00:00Z</Timestamp></Module>`,
     )
     .join('');
@@ -60,6 +62,8 @@ interface AnswerModule {
   Action: string;
   Version: string;
   Files?: { File: AnswerFile[] } | '';
+  BaseURL: string;
+  ExternalBaseURL: string;
   Filename?: string;
   SignatureFilename?: string;
 }
@@ -186,20 +190,28 @@ describe('phone protocol (update checks, downloads, external access)', () => {
       expect(filesOf(cpe)).toEqual([
         {
           Name: 'CPE.cat',
-          Url: 'https://pool.contoso.com/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/CPE/4.0.7577.4372/CPE.cat',
+          Url: 'https://pool.contoso.com/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE/CPE.cat',
           Size: String(v2[1].content.length),
           Sha256: v2[1].sha256,
         },
         {
           Name: 'CPE.nbt',
-          Url: 'https://pool.contoso.com/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/CPE/4.0.7577.4372/CPE.nbt',
+          Url: 'https://pool.contoso.com/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE/CPE.nbt',
           Size: String(v2[0].content.length),
           Sha256: v2[0].sha256,
         },
       ]);
-      expect(cpe).toMatchObject({ Filename: 'CPE.nbt', SignatureFilename: 'CPE.cat' });
+      expect(cpe).toMatchObject({
+        Filename: 'CPE.nbt',
+        SignatureFilename: 'CPE.cat',
+        // Not configured (UCU_INTERNAL_BASE_URL, UCU_EXTERNAL_BASE_URL): the listener's own for
+        // its kind, and the other present and empty.
+        BaseURL: 'https://pool.contoso.com/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE',
+        ExternalBaseURL: '',
+      });
+      expect(Object.keys(cpe)).toEqual(['UpdateType', 'Action', 'Version', 'Files', 'BaseURL', 'ExternalBaseURL', 'Filename', 'SignatureFilename', 'Timestamp']);
       expect(filesOf(answer.modules[1])[0].Url).toBe(
-        'https://pool.contoso.com/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/UCS/7.1/ucs%20image.bin',
+        'https://pool.contoso.com/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/7.1/UCS/ucs%20image.bin',
       );
       expect(answer.numOfFiles).toBe(3);
     });
@@ -233,11 +245,44 @@ describe('phone protocol (update checks, downloads, external access)', () => {
       const answer = parseAnswer((await check(checkXml({ mac: MAC, model: 'CX700', modules: [{ updateType: 'CPE', version: '5.0' }] })).expect(200)).text);
       expect(answer.numOfFiles).toBe(0);
       expect(answer.modules).toHaveLength(1);
-      expect(answer.modules[0]).toMatchObject({ UpdateType: 'CPE', Action: 'RestoreBackup', Version: '5.0' });
+      expect(answer.modules[0]).toMatchObject({
+        UpdateType: 'CPE',
+        Action: 'RestoreBackup',
+        Version: '5.0',
+        BaseURL: expect.stringMatching(/\/DeviceUpdateFiles_Int\/UCPhone\/Polycom\/CX700\/A\/ENU\/5\.0\/CPE$/),
+        ExternalBaseURL: '',
+      });
       expect(filesOf(answer.modules[0])).toEqual([]);
       const other = parseAnswer((await check(checkXml({ mac: MAC, model: 'CX700', modules: [{ updateType: 'CPE', version: '4.0' }] })).expect(200)).text);
       expect(other.modules).toEqual([]);
       expect(v1).toHaveLength(1);
+    });
+
+    it('knows a module without UpdateType by its image file name, else by the file name\'s base', async () => {
+      const mac = '00-04-F2-33-33-33';
+      const answer = parseAnswer(
+        (await check(checkXml({ mac, modules: [{ filename: 'cpe.NBT', version: '4.0.7577.4372' }, { filename: 'UCS IMAGE.bin', version: '7.1' }] })).expect(200)).text,
+      );
+      expect(answer).toMatchObject({ numOfFiles: 0, modules: [] });
+      const [device] = await dataSource.query(`SELECT modules FROM devices WHERE device_key = $1`, [`mac:${mac}`]);
+      expect(device.modules).toEqual([
+        { updateType: 'CPE', version: '4.0.7577.4372' },
+        { updateType: 'UCS', version: '7.1' },
+      ]);
+      // No rule has an image of that name: the base of the name is the update type.
+      await check(checkXml({ mac, modules: [{ filename: 'Tanjay.nbt', version: '1.0' }] })).expect(200);
+      const [after] = await dataSource.query(`SELECT modules FROM devices WHERE device_key = $1`, [`mac:${mac}`]);
+      expect(after.modules).toEqual([{ updateType: 'Tanjay', version: '1.0' }]);
+      // The audit keeps the module as the phone reported it.
+      const [row] = await dataSource.query(`SELECT request_modules FROM request_audit WHERE mac_address = $1 ORDER BY at DESC LIMIT 1`, [mac]);
+      expect(row.request_modules).toEqual([{ filename: 'Tanjay.nbt', version: '1.0', timestamp: '2026-11-27T08:00:00Z' }]);
+    });
+
+    it('refuses two modules of one update type, named or found by file name, with 400', async () => {
+      const response = await check(
+        checkXml({ mac: MAC, modules: [{ updateType: 'CPE', version: '1.0' }, { filename: 'CPE.nbt', version: '2.0' }] }),
+      ).expect(400);
+      expect(parseAnswer(response.text)).toMatchObject({ error: 'BadRequest', message: expect.stringContaining('UpdateType "CPE"') });
     });
 
     it('keeps the inventory: modules, last node, address and user of the latest check', async () => {
@@ -312,7 +357,7 @@ describe('phone protocol (update checks, downloads, external access)', () => {
   });
 
   describe('downloads', () => {
-    const cpeUrl = '/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/CPE/4.0.7577.4372/CPE.nbt';
+    const cpeUrl = '/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE/CPE.nbt';
     const raw = async (path: string, headers: Record<string, string> = {}) => {
       const server = frontend.internal.getHttpServer();
       if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -359,7 +404,7 @@ describe('phone protocol (update checks, downloads, external access)', () => {
 
     it('streams a file the replica store lacks from MinIO', async () => {
       const response = await internal()
-        .get('/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/UCS/7.1/ucs%20image.bin')
+        .get('/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/7.1/UCS/ucs%20image.bin')
         .buffer(true)
         .parse(binary)
         .expect(200);
@@ -372,26 +417,47 @@ describe('phone protocol (update checks, downloads, external access)', () => {
       expect(rows).toEqual([{ state: 'pending' }]);
     });
 
+    it('serves what a phone asks for by appending a file name to BaseURL, and the same under /RequestHandler/Files', async () => {
+      const answer = parseAnswer((await check(checkXml({ mac: MAC })).expect(200)).text);
+      for (const module of answer.modules) {
+        for (const file of filesOf(module)) {
+          const base = new URL(module.BaseURL);
+          const direct = await internal().get(`${base.pathname}/${encodeURIComponent(file.Name)}`).buffer(true).parse(binary).expect(200);
+          expect(sha256(direct.body)).toBe(file.Sha256);
+          const alias = base.pathname.replace('/DeviceUpdateFiles_Int/', '/RequestHandler/Files/');
+          const aliased = await internal().get(`${alias}/${encodeURIComponent(file.Name)}`).buffer(true).parse(binary).expect(200);
+          expect(sha256(aliased.body)).toBe(file.Sha256);
+        }
+      }
+      await internal().head('/requesthandler/files/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE/CPE.nbt').expect(200);
+      // The version 1 order (update type before version) names no file.
+      await internal().get('/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/CPE/4.0.7577.4372/CPE.nbt').expect(404);
+    });
+
     it('serves files of the restore version, matches paths case-insensitively, and nothing else', async () => {
-      await internal().get('/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/CPE/1.0/CPE.nbt').expect(200);
-      await internal().get('/deviceupdatefiles_int/ucphone/POLYCOM/cx600/a/enu/cpe/4.0.7577.4372/cpe.NBT').expect(200);
-      await internal().get('/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/CPE/9.9/CPE.nbt').expect(404);
-      await internal().get('/DeviceUpdateFiles_Int/UCPhone/Polycom/CX700/A/ENU/CPE/5.0/CPE.nbt').expect(404);
+      await internal().get('/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/1.0/CPE/CPE.nbt').expect(200);
+      await internal().get('/deviceupdatefiles_int/ucphone/POLYCOM/cx600/a/enu/4.0.7577.4372/cpe/cpe.NBT').expect(200);
+      await internal().get('/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/9.9/CPE/CPE.nbt').expect(404);
+      await internal().get('/DeviceUpdateFiles_Int/UCPhone/Polycom/CX700/A/ENU/5.0/CPE/CPE.nbt').expect(404);
       expect(v3).toHaveLength(2);
-      await internal().get('/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/CPE/4.0.7577.4400/CPE.nbt').expect(200);
+      await internal().get('/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4400/CPE/CPE.nbt').expect(200);
     });
 
     it.each([
       '/DeviceUpdateFiles_Int/../../../../etc/passwd',
-      '/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/CPE/4.0.7577.4372/../../../../../../etc/passwd',
-      '/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/CPE/4.0.7577.4372/..%2f..%2fetc%2fpasswd',
-      '/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/CPE/4.0.7577.4372/%2e%2e',
-      '/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/CPE/4.0.7577.4372/%252e%252e%252fetc',
-      '/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/CPE/4.0.7577.4372/..%5cCPE.nbt',
-      '/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/CPE/4.0.7577.4372/CPE.nbt%00.txt',
-      '/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/CPE/4.0.7577.4372/%c0%ae%c0%ae',
-      '/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/CPE/4.0.7577.4372//CPE.nbt',
+      '/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE/../../../../../../etc/passwd',
+      '/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE/..%2f..%2fetc%2fpasswd',
+      '/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE/%2e%2e',
+      '/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE/%252e%252e%252fetc',
+      '/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE/..%5cCPE.nbt',
+      '/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE/CPE.nbt%00.txt',
+      '/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE/%c0%ae%c0%ae',
+      '/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE//CPE.nbt',
       `/DeviceUpdateFiles_Int/${'ab'.repeat(32)}`,
+      '/RequestHandler/Files/../../../../etc/passwd',
+      '/RequestHandler/Files/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE/..%2f..%2fetc%2fpasswd',
+      // A token segment means nothing on the internal store: nine segments.
+      '/DeviceUpdateFiles_Int/~1795852800.AAAA/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE/CPE.nbt',
     ])('answers 404 for %s, sent as is', async (path) => {
       const response = await raw(path);
       expect(response.status).toBe(404);
@@ -410,21 +476,85 @@ describe('phone protocol (update checks, downloads, external access)', () => {
       expect(response.text).toContain('<Response><Error>AnonymousAccessNotSupported</Error></Response>');
     });
 
-    it('answers a signed-in user with tokenised URLs that allow that one file', async () => {
+    it('answers a signed-in user with a token in the path that allows that one folder', async () => {
       const response = await externalCheck(checkXml({ mac: MAC })).set(alice).set('X-Forwarded-Host', 'ucupdates.contoso.com').expect(200);
       const answer = parseAnswer(response.text);
-      const files = filesOf(answer.modules[0]);
-      const url = new URL(files.find((file) => file.Name === 'CPE.nbt')!.Url);
-      expect(url.pathname).toBe('/DeviceUpdateFiles_Ext/UCPhone/Polycom/CX600/A/ENU/CPE/4.0.7577.4372/CPE.nbt');
-      expect(url.searchParams.get('t')).toMatch(/^\d+\.[A-Za-z0-9_-]+$/);
-      const download = await external().get(`${url.pathname}${url.search}`).buffer(true).parse(binary).expect(200);
+      const cpe = answer.modules[0];
+      const url = new URL(filesOf(cpe).find((file) => file.Name === 'CPE.nbt')!.Url);
+      expect(url.origin).toBe('http://ucupdates.contoso.com');
+      expect(url.search).toBe('');
+      const [, store, token, ...rest] = url.pathname.split('/');
+      expect(store).toBe('DeviceUpdateFiles_Ext');
+      expect(token).toMatch(/^~\d+\.[A-Za-z0-9_-]{43}$/);
+      expect(rest.join('/')).toBe('UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE/CPE.nbt');
+      // On the external listener BaseURL is empty unless configured; ExternalBaseURL is its own folder.
+      expect(cpe.BaseURL).toBe('');
+      expect(cpe.ExternalBaseURL).toBe(`http://ucupdates.contoso.com/DeviceUpdateFiles_Ext/${token}/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE`);
+      const download = await external().get(url.pathname).buffer(true).parse(binary).expect(200);
       expect(sha256(download.body)).toBe(v2[0].sha256);
-      await external().get(url.pathname).expect(403);
-      const other = url.pathname.replace('CPE.nbt', 'CPE.cat');
-      await external().get(`${other}${url.search}`).expect(403);
-      await external().get(`${url.pathname}?t=${url.searchParams.get('t')!.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'))}`).expect(403);
+      // ExternalBaseURL + file name serves every file of the folder, also under /RequestHandlerExt/Files.
+      const folder = new URL(cpe.ExternalBaseURL).pathname;
+      for (const file of [v2[1], v2[0]]) {
+        const byBase = await external().get(`${folder}/${file.name}`).buffer(true).parse(binary).expect(200);
+        expect(sha256(byBase.body)).toBe(file.sha256);
+        const aliased = await external()
+          .get(`${folder.replace('/DeviceUpdateFiles_Ext/', '/RequestHandlerExt/Files/')}/${file.name}`)
+          .buffer(true)
+          .parse(binary)
+          .expect(200);
+        expect(sha256(aliased.body)).toBe(file.sha256);
+      }
+      // An encoded ~ is the same segment; without the token, with it in the query (version 1),
+      // in another folder, doubled or forged: 403.
+      await external().get(url.pathname.replace('/~', '/%7E')).expect(200);
+      await external().get(`/DeviceUpdateFiles_Ext/${rest.join('/')}`).expect(403);
+      await external().get(`/DeviceUpdateFiles_Ext/${rest.join('/')}?t=${token.slice(1)}`).expect(403);
+      await external().get(url.pathname.replace('/4.0.7577.4372/', '/4.0.7577.4400/')).expect(403);
+      await external().get(url.pathname.replace('/CPE/CPE.nbt', '/UCS/CPE.nbt')).expect(403);
+      await external().get(url.pathname.replace(`/${token}/`, `/${token}/${token}/`)).expect(403);
+      await external().get(url.pathname.replace(/.\/UCPhone\//, (c) => `${c[0] === 'A' ? 'B' : 'A'}/UCPhone/`)).expect(403);
+      // A token for a folder whose file does not exist: 404 (the token is checked first).
+      await external().get(`${folder}/nothing.bin`).expect(404);
       const [row] = await dataSource.query(`SELECT user_id, external FROM request_audit WHERE request_id = $1`, [response.headers['x-request-id']]);
       expect(row).toEqual({ user_id: 'sip:alice@contoso.com', external: true });
+    });
+
+    it('builds BaseURL and ExternalBaseURL from UCU_INTERNAL_BASE_URL and UCU_EXTERNAL_BASE_URL on both listeners', async () => {
+      const configured = await startTestFrontend({
+        ...config,
+        UCU_INTERNAL_BASE_URL: 'http://pool01.contoso.com',
+        UCU_EXTERNAL_BASE_URL: 'https://ocsrp.fabrikam.com',
+      });
+      try {
+        const inside = parseAnswer(
+          (await request(configured.internal.getHttpServer()).post('/RequestHandler/ucdevice.upx').set('Content-Type', 'text/xml').send(checkXml({ mac: MAC })).expect(200)).text,
+        );
+        const outside = parseAnswer(
+          (
+            await request(configured.external.getHttpServer())
+              .post('/RequestHandlerExt/ucdevice.upx')
+              .set('Content-Type', 'text/xml')
+              .set(alice)
+              .send(checkXml({ mac: MAC }))
+              .expect(200)
+          ).text,
+        );
+        for (const answer of [inside, outside]) {
+          const cpe = answer.modules[0];
+          expect(cpe.BaseURL).toBe('http://pool01.contoso.com/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE');
+          expect(cpe.ExternalBaseURL).toMatch(
+            /^https:\/\/ocsrp\.fabrikam\.com\/DeviceUpdateFiles_Ext\/~\d+\.[A-Za-z0-9_-]{43}\/UCPhone\/Polycom\/CX600\/A\/ENU\/4\.0\.7577\.4372\/CPE$/,
+          );
+          // Files' URLs stay on the address the phone asked.
+          expect(filesOf(cpe)[0].Url).toMatch(/^http:\/\/127\.0\.0\.1(:\d+)?\/DeviceUpdateFiles_(Int|Ext)\//);
+          // Any node's external listener takes the token (one key for the pool).
+          const folder = new URL(cpe.ExternalBaseURL).pathname;
+          const download = await external().get(`${folder}/CPE.nbt`).buffer(true).parse(binary).expect(200);
+          expect(sha256(download.body)).toBe(v2[0].sha256);
+        }
+      } finally {
+        await configured.close();
+      }
     });
 
     it('refuses wrong credentials 401 AccessDenied, then throttles them 429 with Retry-After', async () => {
@@ -461,7 +591,14 @@ describe('phone protocol (update checks, downloads, external access)', () => {
     });
 
     it('serves nothing but its own routes', async () => {
-      for (const path of ['/api/v1/nodes', '/healthz', '/metrics', '/api/docs', '/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/CPE/4.0.7577.4372/CPE.nbt']) {
+      for (const path of [
+        '/api/v1/nodes',
+        '/healthz',
+        '/metrics',
+        '/api/docs',
+        '/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE/CPE.nbt',
+        '/RequestHandler/Files/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE/CPE.nbt',
+      ]) {
         await external().get(path).set(alice).expect(404);
       }
       await external().post('/RequestHandler/ucdevice.upx').set('Content-Type', 'text/xml').send(checkXml({ mac: MAC })).expect(404);

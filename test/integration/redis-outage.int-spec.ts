@@ -84,7 +84,7 @@ describe('a frontend while Redis is away', () => {
       .send(check('00-04-F2-00-30-02'))
       .expect(200);
     expect(external.text).toContain('/DeviceUpdateFiles_Ext/');
-    await api().get('/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/CPE/2.0/CPE.nbt').expect(200);
+    await api().get('/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/2.0/CPE/CPE.nbt').expect(200);
     // Guessing is still throttled, by this node alone while Redis is away.
     const wrong = { Authorization: `Basic ${Buffer.from('sip:mallory@contoso.com:guess').toString('base64')}` };
     for (let attempt = 0; attempt < 3; attempt++) {

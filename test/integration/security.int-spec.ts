@@ -29,7 +29,9 @@ const ADMIN = `security-admin-${randomBytes(12).toString('hex')}`;
 /** The external listener's routes: the phone protocol's three external endpoints, nothing else. */
 const EXTERNAL_ROUTES = [
   'GET /DeviceUpdateFiles_Ext/*',
+  'GET /RequestHandlerExt/Files/*',
   'HEAD /DeviceUpdateFiles_Ext/*',
+  'HEAD /RequestHandlerExt/Files/*',
   'POST /RequestHandlerExt/ucdevice.upx',
   'PUT /RequestHandlerExt/Logs/:logType/:fileName',
 ];
@@ -40,12 +42,14 @@ const EXTERNAL_ROUTES = [
  */
 const PUBLIC_NEST_ROUTES = [
   'GET /DeviceUpdateFiles_Int/*',
+  'GET /RequestHandler/Files/*',
   'GET /api/docs',
   'GET /api/docs/:asset',
   'GET /healthz',
   'GET /metrics',
   'GET /readyz',
   'HEAD /DeviceUpdateFiles_Int/*',
+  'HEAD /RequestHandler/Files/*',
   'POST /RequestHandler/ucdevice.upx',
   'POST /api/v1/session',
   'PUT /RequestHandler/Logs/:logType/:fileName',
@@ -292,7 +296,7 @@ describe('security checks', () => {
     }
   });
 
-  it('does not let a download token serve another file, or serve at all once expired', async () => {
+  it('does not let a download token serve another folder, or serve at all once expired', async () => {
     const dataSource = frontend.core.get(DataSource);
     const seed = new CatalogSeed(dataSource, frontend.core.get(ObjectStorage), replicaDir);
     const rule = await seed.rule({ model: 'SEC1' });
@@ -302,21 +306,27 @@ describe('security checks', () => {
     ]);
     await seed.state(rule, { approved: '1.0' });
     await frontend.core.get(PoolStateService).reload();
-    const location = { deviceType: 'UCPhone', brand: 'Polycom', model: 'SEC1', revision: 'A', locale: 'ENU', updateType: 'CPE', version: '1.0', fileName: 'CPE.nbt' };
-    const path = '/DeviceUpdateFiles_Ext/UCPhone/Polycom/SEC1/A/ENU/CPE/1.0/CPE.nbt';
+    const folder = { deviceType: 'UCPhone', brand: 'Polycom', model: 'SEC1', revision: 'A', locale: 'ENU', version: '1.0', updateType: 'CPE' };
     const tokensService = frontend.core.get(DownloadTokens);
+    const url = (token: string, file = 'CPE.nbt', store = '/DeviceUpdateFiles_Ext') => `${store}/~${token}/UCPhone/Polycom/SEC1/A/ENU/1.0/CPE/${file}`;
     const now = Date.now();
-    await external().get(`${path}?t=${tokensService.issue(location, new Date(now))}`).expect(200);
-    // Another file of the same version, the same file of another version.
-    await external().get(`${path.replace('CPE.nbt', 'CPE.cat')}?t=${tokensService.issue(location, new Date(now))}`).expect(403);
-    await external().get(`${path}?t=${tokensService.issue({ ...location, version: '1.1' }, new Date(now))}`).expect(403);
+    const token = tokensService.issue(folder, new Date(now));
+    // One token serves every file of its folder, under either name of the store.
+    await external().get(url(token)).expect(200);
+    await external().get(url(token, 'CPE.cat')).expect(200);
+    await external().get(url(token, 'CPE.cat', '/RequestHandlerExt/Files')).expect(200);
+    // No token, the version 1 query form, another version's token, another model's.
+    await external().get('/DeviceUpdateFiles_Ext/UCPhone/Polycom/SEC1/A/ENU/1.0/CPE/CPE.nbt').expect(403);
+    await external().get(`/DeviceUpdateFiles_Ext/UCPhone/Polycom/SEC1/A/ENU/1.0/CPE/CPE.nbt?t=${token}`).expect(403);
+    await external().get(url(tokensService.issue({ ...folder, version: '1.1' }, new Date(now)))).expect(403);
+    await external().get(url(tokensService.issue({ ...folder, model: 'SEC2' }, new Date(now)))).expect(403);
     // Issued 61 s ago with a TTL of 60 s: expired; and one whose expiry was moved is not signed.
-    const expired = tokensService.issue(location, new Date(now - 61_000));
-    await external().get(`${path}?t=${expired}`).expect(403);
+    const expired = tokensService.issue(folder, new Date(now - 61_000));
+    await external().get(url(expired)).expect(403);
     const [expiry, mac] = expired.split('.');
-    await external().get(`${path}?t=${Number(expiry) + 3600}.${mac}`).expect(403);
+    await external().get(url(`${Number(expiry) + 3600}.${mac}`)).expect(403);
     // Just inside its life it still serves (the clock is the node's).
-    await external().get(`${path}?t=${tokensService.issue(location, new Date(now - 50_000))}`).expect(200);
+    await external().get(url(tokensService.issue(folder, new Date(now - 50_000)))).expect(200);
   });
 
   it('has no high or critical advisory in production dependencies (npm audit)', () => {

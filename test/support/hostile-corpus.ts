@@ -246,7 +246,7 @@ function traversalPaths(settings: CorpusSettings, random: () => number, scale: n
   paths.add('/DeviceUpdateFiles_Int/%00');
   paths.add(`/DeviceUpdateFiles_Int/${'a/'.repeat(2000)}`);
   paths.add(`/DeviceUpdateFiles_Int/${'%2e%2e%2f'.repeat(500)}etc/passwd`);
-  paths.add('/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/CPE/4.0.0.1/..%2f..%2f..%2f..%2f..%2f..%2f..%2fpackage.json');
+  paths.add('/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/4.0.0.1/CPE/..%2f..%2f..%2f..%2f..%2f..%2f..%2fpackage.json');
   paths.add('/DeviceUpdateFiles_Int/~/.ssh/id_rsa');
   paths.add('/DeviceUpdateFiles_Int/proc/self/environ');
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)];

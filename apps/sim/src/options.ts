@@ -72,7 +72,7 @@ timing
 behaviour
   --no-downloads          check only: offered updates are not downloaded nor installed
   --log-chance P          chance of a log upload after each check (default 0.01)
-  --log-type T            Watson, CELog, Config or DiagLog (default CELog)
+  --log-type T            a ValidLogFileTypes type: Watson or CELog by default (default CELog)
   --backoff-base-ms MS    first retry within MS (default 1000), doubling up to
   --backoff-cap-ms MS     (default 60000); never sooner than Retry-After
 connections

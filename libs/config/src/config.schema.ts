@@ -41,6 +41,20 @@ const phoneDirectories = z
       .refine((list) => new Set(list).size === list.length, 'names a directory twice'),
   );
 
+/**
+ * Where phones reach the pool's file store from inside or outside (Lync's internal and external
+ * web services): `http(s)://host[:port][/path]`, no credentials, query or fragment; a trailing
+ * slash is dropped, so `<value>/DeviceUpdateFiles_Int/…` has one slash.
+ */
+const webAddress = url(['http', 'https'])
+  .refine((value) => {
+    // zod runs this even after the URL check failed.
+    if (!URL.canParse(value)) return false;
+    const { username, password } = new URL(value);
+    return username === '' && password === '' && !value.includes('?') && !value.includes('#');
+  }, 'must be an http or https address without credentials, query or fragment')
+  .transform((value) => value.replace(/\/+$/, ''));
+
 /** A node id names queues, replica rows and log lines: keep it short and unambiguous. */
 const nodeId = z
   .string()
@@ -96,6 +110,8 @@ const variables = z.object({
 
     // The pool
     UCU_POOL_FQDN: z.string().min(1).default(hostname()),
+    UCU_INTERNAL_BASE_URL: webAddress.optional(),
+    UCU_EXTERNAL_BASE_URL: webAddress.optional(),
     UCU_SITE: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be a site name (letters, digits, ".", "_" or "-")')

@@ -27,8 +27,24 @@ describe('loadConfig', () => {
     ['UCU_NODE_ID', 'node/1'],
     ['UCU_REPLICA_DIR', 'relative/dir'],
     ['UCU_LOG_LEVEL', 'loud'],
+    ['UCU_INTERNAL_BASE_URL', 'pool01.contoso.com'],
+    ['UCU_INTERNAL_BASE_URL', 'ftp://pool01.contoso.com'],
+    ['UCU_EXTERNAL_BASE_URL', 'https://user:pw@ext.contoso.com'],
+    ['UCU_EXTERNAL_BASE_URL', 'https://ext.contoso.com/?x=1'],
+    ['UCU_EXTERNAL_BASE_URL', 'https://ext.contoso.com/#top'],
   ])('stops on a bad %s and names it', (name, value) => {
     expect(() => loadConfig({ ...required, [name]: value })).toThrow(new RegExp(`^Invalid configuration:\\n  ${name} `));
+  });
+
+  it('takes the pool\'s web addresses without their trailing slash, and none by default', () => {
+    expect(loadConfig(required).UCU_INTERNAL_BASE_URL).toBeUndefined();
+    const config = loadConfig({
+      ...required,
+      UCU_INTERNAL_BASE_URL: 'http://pool01.contoso.com/',
+      UCU_EXTERNAL_BASE_URL: 'https://ocsrp.fabrikam.com:4443/ucu',
+    });
+    expect(config.UCU_INTERNAL_BASE_URL).toBe('http://pool01.contoso.com');
+    expect(config.UCU_EXTERNAL_BASE_URL).toBe('https://ocsrp.fabrikam.com:4443/ucu');
   });
 
   it('reports every bad variable at once', () => {

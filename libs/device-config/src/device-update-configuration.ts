@@ -25,7 +25,7 @@ export function defaultConfiguration(scope: string = GLOBAL_SCOPE): DeviceUpdate
     maxLogCacheLimit: 512_000,
     maxLogFileSize: 1_024_000,
     logCleanUpTimeOfDay: '03:00',
-    validLogFileTypes: ['Watson', 'CELog', 'Config', 'DiagLog'],
+    validLogFileTypes: ['Watson', 'CELog'],
     validLogFileExtensions: ['.dmp', '.clg', '.clg1', '.clg2', '.bak', '.kdmp', '.dat', '.bin', '.cat', '.xml', '.txt', '.hex'],
   };
 }

@@ -1,5 +1,5 @@
 import { signDownloadToken, verifyDownloadToken } from './download-token';
-import type { FileLocation } from './file-path';
+import type { FileLocation, FolderLocation } from './file-path';
 
 const SECRET = Buffer.from('0123456789abcdef0123456789abcdef');
 const NOW = new Date('2026-11-27T08:00:00Z');
@@ -15,6 +15,9 @@ const CPE: FileLocation = {
   version: '4.0.7577.4372',
   fileName: 'CPE.nbt',
 };
+
+/** Another file of CPE's folder. */
+const CAT: FileLocation = { ...CPE, fileName: 'CPE.cat' };
 
 const token = signDownloadToken(SECRET, CPE, EXPIRES);
 
@@ -34,10 +37,16 @@ describe('signDownloadToken', () => {
     expect(() => signDownloadToken(SECRET, CPE, new Date(-1000))).toThrow(/cannot sign/);
   });
 
-  it('makes a different token for each file, expiry and secret', () => {
+  it('makes one token for a folder, whatever file stands for it', () => {
+    const { fileName: _fileName, ...folder } = CPE;
+    expect(signDownloadToken(SECRET, folder, EXPIRES)).toBe(token);
+    expect(signDownloadToken(SECRET, CAT, EXPIRES)).toBe(token);
+  });
+
+  it('makes a different token for each folder, expiry and secret', () => {
     const tokens = new Set([
       token,
-      signDownloadToken(SECRET, { ...CPE, fileName: 'CPE.cat' }, EXPIRES),
+      signDownloadToken(SECRET, { ...CPE, updateType: 'UCS' }, EXPIRES),
       signDownloadToken(SECRET, { ...CPE, version: '4.0.7577.4373' }, EXPIRES),
       signDownloadToken(SECRET, CPE, new Date(EXPIRES.getTime() + 1000)),
       signDownloadToken(Buffer.from('another secret, just as long!!!'), CPE, EXPIRES),
@@ -47,8 +56,9 @@ describe('signDownloadToken', () => {
 });
 
 describe('verifyDownloadToken', () => {
-  it('accepts the token for its file until it expires', () => {
+  it('accepts the token for every file of its folder until it expires', () => {
     expect(verifyDownloadToken(SECRET, CPE, token, NOW)).toBe(true);
+    expect(verifyDownloadToken(SECRET, CAT, token, NOW)).toBe(true);
     expect(verifyDownloadToken(SECRET, CPE, token, new Date(EXPIRES.getTime() - 1))).toBe(true);
   });
 
@@ -62,8 +72,9 @@ describe('verifyDownloadToken', () => {
     expect(verifyDownloadToken(SECRET, shouted, token, NOW)).toBe(true);
   });
 
-  it.each<[string, Partial<FileLocation>]>([
-    ['another file of the same version', { fileName: 'CPE.cat' }],
+  it.each<[string, Partial<FolderLocation>]>([
+    ['another update type of the same version', { updateType: 'UCS' }],
+    ['version and update type swapped', { version: 'CPE', updateType: '4.0.7577.4372' }],
     ['another version', { version: '4.0.7577.4373' }],
     ['another model', { model: 'CX700' }],
     ['another device type', { deviceType: 'UCPhone2' }],
@@ -96,6 +107,7 @@ describe('verifyDownloadToken', () => {
 
   it.each([
     ['no token', undefined],
+    ['a null token', null],
     ['an empty token', ''],
     ['no dot', token.replace('.', '')],
     ['no MAC', '1795852800.'],
@@ -119,7 +131,7 @@ describe('verifyDownloadToken', () => {
     const odd = [
       () => verifyDownloadToken(Buffer.alloc(0), CPE, token, NOW),
       () => verifyDownloadToken(SECRET, CPE, token, new Date(Number.NaN)),
-      () => verifyDownloadToken(SECRET, { ...CPE, fileName: undefined } as unknown as FileLocation, token, NOW),
+      () => verifyDownloadToken(SECRET, { ...CPE, version: undefined } as unknown as FileLocation, token, NOW),
       () => verifyDownloadToken(SECRET, null as unknown as FileLocation, token, NOW),
       () => verifyDownloadToken(SECRET, CPE, 42 as unknown as string, NOW),
     ];

@@ -1,4 +1,4 @@
-import { filePath, parseFilePath, type FileLocation } from './file-path';
+import { filePath, folderPath, parseExternalFilePath, parseFilePath, tokenSegment, type FileLocation } from './file-path';
 
 const CPE: FileLocation = {
   deviceType: 'UCPhone',
@@ -11,19 +11,21 @@ const CPE: FileLocation = {
   fileName: 'CPE.nbt',
 };
 
-const PATH = '/UCPhone/Polycom/CX600/A/ENU/CPE/4.0.7577.4372/CPE.nbt';
+const PATH = '/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE/CPE.nbt';
 
 /** The path of CPE with one raw (already encoded) segment in place of the file name. */
-const withFileName = (raw: string): string => `/UCPhone/Polycom/CX600/A/ENU/CPE/4.0.7577.4372/${raw}`;
+const withFileName = (raw: string): string => `/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE/${raw}`;
 
 describe('filePath', () => {
-  it('is the path of phone-protocol.md', () => {
+  it('is the path of phone-protocol.md: the version before the update type, as in the Lync store', () => {
     expect(filePath(CPE)).toBe(PATH);
+    expect(folderPath(CPE)).toBe('/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE');
+    expect(`${folderPath(CPE)}/${CPE.fileName}`).toBe(PATH);
   });
 
   it('percent-encodes each segment', () => {
     expect(filePath({ ...CPE, model: 'CX 600', fileName: 'a%b?c#d&e=f.nbt' })).toBe(
-      '/UCPhone/Polycom/CX%20600/A/ENU/CPE/4.0.7577.4372/a%25b%3Fc%23d%26e%3Df.nbt',
+      '/UCPhone/Polycom/CX%20600/A/ENU/4.0.7577.4372/CPE/a%25b%3Fc%23d%26e%3Df.nbt',
     );
   });
 
@@ -36,6 +38,7 @@ describe('filePath', () => {
     ['a control character', { fileName: 'a\nb' }],
   ])('refuses to build a path that could not be served: %s', (_, change) => {
     expect(() => filePath({ ...CPE, ...change })).toThrow(/cannot be served/);
+    if (!('fileName' in change)) expect(() => folderPath({ ...CPE, ...change })).toThrow(/cannot be served/);
   });
 });
 
@@ -67,7 +70,7 @@ describe('parseFilePath', () => {
     ['seven segments', '/UCPhone/Polycom/CX600/A/ENU/CPE/CPE.nbt'],
     ['nine segments', `${PATH}/more`],
     ['a trailing slash', `${PATH}/`],
-    ['an empty segment', '/UCPhone/Polycom//A/ENU/CPE/4.0.7577.4372/CPE.nbt'],
+    ['an empty segment', '/UCPhone/Polycom//A/ENU/4.0.7577.4372/CPE/CPE.nbt'],
     ['a query string', `${PATH}?t=1`],
     ['a fragment', `${PATH}#x`],
   ])('refuses %s', (_, path) => {
@@ -93,7 +96,7 @@ describe('parseFilePath', () => {
     ['a raw control character', 'a\tb'],
   ])('refuses a traversal or unsafe name: %s', (_, raw) => {
     expect(parseFilePath(withFileName(raw))).toBeNull();
-    expect(parseFilePath(`/${raw}/Polycom/CX600/A/ENU/CPE/4.0.7577.4372/CPE.nbt`)).toBeNull();
+    expect(parseFilePath(`/${raw}/Polycom/CX600/A/ENU/4.0.7577.4372/CPE/CPE.nbt`)).toBeNull();
   });
 
   it('refuses ".." spelled as path segments, which changes the segment count', () => {
@@ -117,5 +120,46 @@ describe('parseFilePath', () => {
     ['a raw unpaired surrogate', 'a\uD800b'],
   ])('refuses malformed percent-encoding without throwing: %s', (_, raw) => {
     expect(parseFilePath(withFileName(raw))).toBeNull();
+  });
+});
+
+describe('parseExternalFilePath', () => {
+  const TOKEN = '1795852800.AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE';
+
+  it('reads the token segment and the file after it', () => {
+    expect(parseExternalFilePath(`${tokenSegment(TOKEN)}${PATH}`)).toEqual({ token: TOKEN, location: CPE });
+  });
+
+  it('takes an encoded ~ as the same segment (RFC 3986: ~ is unreserved), decoded once only', () => {
+    expect(parseExternalFilePath(`/%7E${TOKEN}${PATH}`)).toEqual({ token: TOKEN, location: CPE });
+    expect(parseExternalFilePath(`/%7e${TOKEN}${PATH}`)).toEqual({ token: TOKEN, location: CPE });
+    expect(parseExternalFilePath(`/%257E${TOKEN}${PATH}`)).toEqual({ token: null, location: null });
+  });
+
+  it('has no token when the first segment is none, and reads the file all the same', () => {
+    expect(parseExternalFilePath(PATH)).toEqual({ token: null, location: CPE });
+  });
+
+  it.each([
+    ['a doubled token', `/~${TOKEN}/~${TOKEN}${PATH}`, TOKEN],
+    ['a token in the middle', `/UCPhone/Polycom/~${TOKEN}/CX600/A/ENU/4.0.7577.4372/CPE/CPE.nbt`, null],
+    ['a token in place of a segment', `/~${TOKEN}/Polycom/CX600/A/ENU/4.0.7577.4372/CPE/CPE.nbt`, TOKEN],
+    ['a token and a traversal', `/~${TOKEN}/../../../../../../etc/passwd`, TOKEN],
+    ['a token and an encoded traversal', `/~${TOKEN}/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE/..%2f..%2fetc%2fpasswd`, TOKEN],
+    ['a token and ".." for the file', `/~${TOKEN}/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE/%2e%2e`, TOKEN],
+    ['a query string', `/~${TOKEN}${PATH}?t=${TOKEN}`, null],
+  ])('names no file for %s', (_, path, token) => {
+    expect(parseExternalFilePath(path)).toEqual({ token, location: null });
+  });
+
+  it('keeps an encoded slash inside the token segment, where it makes a token no signature matches', () => {
+    expect(parseExternalFilePath(`/~${TOKEN}%2f..${PATH}`)).toEqual({ token: `${TOKEN}/..`, location: CPE });
+  });
+
+  it('refuses malformed percent-encoding anywhere without throwing', () => {
+    for (const path of [`/~%zz${PATH}`, `/~${TOKEN}/%C0%AE${PATH}`, '/', '', '/~', '/~/']) {
+      expect(parseExternalFilePath(path).location).toBeNull();
+    }
+    expect(parseExternalFilePath(undefined as unknown as string)).toEqual({ token: null, location: null });
   });
 });

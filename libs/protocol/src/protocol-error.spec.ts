@@ -23,15 +23,20 @@ describe('@ucupdates/protocol', () => {
     expect(Object.keys(protocol).sort()).toEqual(
       [
         'FILE_LOCATION_FIELDS',
+        'FOLDER_LOCATION_FIELDS',
         'MAX_REQUEST_BYTES',
         'ProtocolError',
         'filePath',
+        'folderPath',
+        'parseExternalFilePath',
         'parseFilePath',
         'parseRange',
         'parseUpdateCheckRequest',
         'renderPhoneError',
         'renderUpdateCheckResponse',
+        'resolveModuleUpdateTypes',
         'signDownloadToken',
+        'tokenSegment',
         'verifyDownloadToken',
       ].sort(),
     );

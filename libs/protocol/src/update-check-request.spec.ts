@@ -1,5 +1,5 @@
 import { ProtocolError } from './protocol-error';
-import { MAX_REQUEST_BYTES, parseUpdateCheckRequest, type UpdateCheckRequest } from './update-check-request';
+import { MAX_REQUEST_BYTES, parseUpdateCheckRequest, resolveModuleUpdateTypes, type UpdateCheckRequest } from './update-check-request';
 
 /** The request of phone-protocol.md, comments and all. */
 const SPEC_EXAMPLE = `<?xml version="1.0" encoding="utf-8"?>
@@ -246,6 +246,58 @@ describe('parseUpdateCheckRequest', () => {
     });
   });
 
+  describe('modules without UpdateType', () => {
+    it('reads one by its Filename, UpdateType null', () => {
+      const parsed = parseUpdateCheckRequest(
+        request(IDENTITY + modules('<Filename>CPE.nbt</Filename><Version>4.0</Version>', '<UpdateType> </UpdateType><Filename>UCS.bin</Filename>')),
+      );
+      expect(parsed.modules).toEqual([
+        { updateType: null, filename: 'CPE.nbt', version: '4.0', timestamp: null },
+        { updateType: null, filename: 'UCS.bin', version: '', timestamp: null },
+      ]);
+    });
+
+    it('finds the update type by the image file name, else by the file name\'s base', () => {
+      const images: Record<string, string> = { 'cpe.nbt': 'CPE', 'ucs image.bin': 'UCS' };
+      const byImage = (name: string) => images[name.toLowerCase()];
+      const resolved = resolveModuleUpdateTypes(
+        [
+          { updateType: null, filename: 'CPE.NBT', version: '1', timestamp: null },
+          { updateType: null, filename: 'ucs image.bin', version: '2', timestamp: null },
+          { updateType: null, filename: 'Tanjay.nbt', version: '3', timestamp: null },
+          { updateType: null, filename: 'archive.tar.gz', version: '4', timestamp: null },
+          { updateType: null, filename: 'NoExtension', version: '5', timestamp: null },
+          { updateType: null, filename: '.hidden', version: '6', timestamp: null },
+          { updateType: 'Other', filename: 'CPE.nbt', version: '7', timestamp: null },
+        ],
+        byImage,
+      );
+      expect(resolved.map((module) => module.updateType)).toEqual(['CPE', 'UCS', 'Tanjay', 'archive.tar', 'NoExtension', '.hidden', 'Other']);
+    });
+
+    it('refuses two modules that end up with one update type, case-insensitively', () => {
+      const twice = () =>
+        resolveModuleUpdateTypes(
+          [
+            { updateType: 'cpe', filename: '', version: '1', timestamp: null },
+            { updateType: null, filename: 'Firmware.bin', version: '2', timestamp: null },
+          ],
+          () => 'CPE',
+        );
+      expect(twice).toThrow(ProtocolError);
+      expect(twice).toThrow('<Module> #2: <Filename> "Firmware.bin" is of UpdateType "CPE", which another <Module> lists');
+      expect(() =>
+        resolveModuleUpdateTypes(
+          [
+            { updateType: null, filename: 'CPE.nbt', version: '1', timestamp: null },
+            { updateType: null, filename: 'cpe.cat', version: '2', timestamp: null },
+          ],
+          () => undefined,
+        ),
+      ).toThrow('<Module> #2');
+    });
+  });
+
   describe('refuses with 400', () => {
     it.each([
       ['an empty body', ''],
@@ -322,10 +374,10 @@ describe('parseUpdateCheckRequest', () => {
       badRequest(request(`${IDENTITY}<SerialNumber>a b</SerialNumber>`), '<SerialNumber> "a b" is not a serial number');
     });
 
-    it('a module without UpdateType, or with it empty', () => {
-      badRequest(request(`${IDENTITY}${modules('<Version>1.0</Version>')}`), '<Module> #1: <UpdateType> is missing or empty');
-      badRequest(request(IDENTITY + modules('<UpdateType>CPE</UpdateType>', '<UpdateType> </UpdateType>')), '<Module> #2: <UpdateType>');
-      badRequest(request(`${IDENTITY}<Modules><Module/></Modules>`), '<UpdateType> is missing or empty');
+    it('a module with neither UpdateType nor Filename (or both empty)', () => {
+      badRequest(request(`${IDENTITY}${modules('<Version>1.0</Version>')}`), '<Module> #1: needs an <UpdateType> or a <Filename>');
+      badRequest(request(IDENTITY + modules('<UpdateType>CPE</UpdateType>', '<UpdateType> </UpdateType><Filename/>')), '<Module> #2: needs');
+      badRequest(request(`${IDENTITY}<Modules><Module/></Modules>`), 'needs an <UpdateType> or a <Filename>');
     });
 
     it.each(['DeviceType', 'MacAddress', 'SerialNumber', 'Vendor', 'Model', 'Revision', 'Locale', 'UserId'])(

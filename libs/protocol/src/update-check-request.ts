@@ -20,8 +20,12 @@ const MAX_SERIAL_LENGTH = 128;
 
 /** One update installed on the device, as it reports it. */
 export interface RequestModule {
-  updateType: string;
-  /** '' when absent. */
+  /**
+   * Null when the module names none (Lync's audit records only Filename, Version and Timestamp):
+   * resolveModuleUpdateTypes then finds it by the file name.
+   */
+  updateType: string | null;
+  /** '' when absent; never '' when updateType is null. */
   filename: string;
   /** As reported (not validated: a garbled version just differs from every offered one); '' when absent. */
   version: string;
@@ -358,6 +362,7 @@ function readMacAddress(text: string | null): string | null {
 /**
  * One module per UpdateType: a device reports what it has installed of each, and two versions of
  * one UpdateType (compared case-insensitively, as rules match) would leave the offer undecidable.
+ * A module without UpdateType is known by its Filename (resolveModuleUpdateTypes), so it needs one.
  */
 function readModules(modulesElement: XmlElement): RequestModule[] {
   const modules: RequestModule[] = [];
@@ -366,20 +371,56 @@ function readModules(modulesElement: XmlElement): RequestModule[] {
     if (element.name !== 'Module') continue;
     const where = `<Module> #${modules.length + 1}: `;
     const fields = readFields(element, MODULE_ELEMENTS, where);
-    const updateType = fields.get('UpdateType') ?? '';
-    if (updateType === '') {
-      throw badRequest(`${where}<UpdateType> is missing or empty`);
+    const updateType = fields.get('UpdateType') || null;
+    const filename = fields.get('Filename') ?? '';
+    if (updateType === null && filename === '') {
+      throw badRequest(`${where}needs an <UpdateType> or a <Filename>`);
     }
-    if (updateTypes.has(updateType.toLowerCase())) {
+    if (updateType !== null && updateTypes.has(updateType.toLowerCase())) {
       throw badRequest(`UpdateType ${quoteInput(updateType)} is listed in more than one <Module>`);
     }
-    updateTypes.add(updateType.toLowerCase());
+    if (updateType !== null) updateTypes.add(updateType.toLowerCase());
     modules.push({
       updateType,
-      filename: fields.get('Filename') ?? '',
+      filename,
       version: fields.get('Version') ?? '',
       timestamp: fields.get('Timestamp') || null,
     });
   }
   return modules;
+}
+
+/** A request module whose update type is known. */
+export type TypedRequestModule = RequestModule & { updateType: string };
+
+/**
+ * Gives every module its update type (phone-protocol.md): one without `<UpdateType>` belongs to
+ * the update type whose image file has its Filename (`updateTypeOfImage`, which compares file
+ * names case-insensitively), else to the update type its file name's base names (`CPE.nbt` →
+ * `CPE`; a name without a base is its own). Two modules that end up with one update type
+ * (case-insensitively) are a 400, as two modules naming it are.
+ */
+export function resolveModuleUpdateTypes(
+  modules: readonly RequestModule[],
+  updateTypeOfImage: (filename: string) => string | undefined,
+): TypedRequestModule[] {
+  const seen = new Set(modules.flatMap((module) => (module.updateType === null ? [] : [module.updateType.toLowerCase()])));
+  return modules.map((module, index) => {
+    if (module.updateType !== null) return module as TypedRequestModule;
+    const updateType = updateTypeOfImage(module.filename) ?? fileBaseName(module.filename);
+    if (seen.has(updateType.toLowerCase())) {
+      throw badRequest(
+        `<Module> #${index + 1}: <Filename> ${quoteInput(module.filename)} is of UpdateType ${quoteInput(updateType)}, ` +
+          'which another <Module> lists',
+      );
+    }
+    seen.add(updateType.toLowerCase());
+    return { ...module, updateType };
+  });
+}
+
+/** `CPE.nbt` → `CPE`; `CPE`, `.nbt` → themselves. */
+function fileBaseName(filename: string): string {
+  const dot = filename.lastIndexOf('.');
+  return dot > 0 ? filename.slice(0, dot) : filename;
 }

@@ -1,7 +1,8 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { renderPhoneError, renderUpdateCheckResponse, type ResponseModule } from './update-check-response';
 
-const BASE = 'http://pool.contoso.com/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/CPE/4.0.7577.4372';
+const BASE = 'http://pool.contoso.com/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE';
+const EXTERNAL_BASE = 'https://ext.contoso.com/DeviceUpdateFiles_Ext/~1795852800.abc/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE';
 
 const CPE: ResponseModule = {
   updateType: 'CPE',
@@ -11,6 +12,8 @@ const CPE: ResponseModule = {
     { name: 'CPE.nbt', url: `${BASE}/CPE.nbt`, size: 27262976, sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08' },
     { name: 'CPE.cat', url: `${BASE}/CPE.cat`, size: 2048, sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' },
   ],
+  baseUrl: BASE,
+  externalBaseUrl: EXTERNAL_BASE,
   filename: 'CPE.nbt',
   signatureFilename: 'CPE.cat',
   timestamp: '2026-11-27T08:00:01Z',
@@ -21,6 +24,8 @@ const RESTORE: ResponseModule = {
   action: 'RestoreBackup',
   version: '1.0.522.101',
   files: [],
+  baseUrl: '',
+  externalBaseUrl: '',
   filename: null,
   signatureFilename: null,
   timestamp: '2026-11-27T08:00:02Z',
@@ -58,6 +63,8 @@ describe('renderUpdateCheckResponse', () => {
           <Sha256>e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855</Sha256>
         </File>
       </Files>
+      <BaseURL>${BASE}</BaseURL>
+      <ExternalBaseURL>${EXTERNAL_BASE}</ExternalBaseURL>
       <Filename>CPE.nbt</Filename>
       <SignatureFilename>CPE.cat</SignatureFilename>
       <Timestamp>2026-11-27T08:00:01Z</Timestamp>
@@ -67,12 +74,14 @@ describe('renderUpdateCheckResponse', () => {
 `);
   });
 
-  it('renders RestoreBackup without <Files>, and leaves out a null Filename and SignatureFilename', () => {
+  it('renders RestoreBackup without <Files>, with empty base URLs when not known, and leaves out a null Filename and SignatureFilename', () => {
     const xml = renderUpdateCheckResponse([RESTORE]);
     expect(xml).toContain(`    <Module>
       <UpdateType>Tanjay</UpdateType>
       <Action>RestoreBackup</Action>
       <Version>1.0.522.101</Version>
+      <BaseURL></BaseURL>
+      <ExternalBaseURL></ExternalBaseURL>
       <Timestamp>2026-11-27T08:00:02Z</Timestamp>
     </Module>`);
     expect(xml).toContain('<NumOfFiles>0</NumOfFiles>');
@@ -83,7 +92,7 @@ describe('renderUpdateCheckResponse', () => {
 
   it('renders a Filename given with RestoreBackup (the image rolled back), in its place', () => {
     const xml = renderUpdateCheckResponse([{ ...RESTORE, filename: 'Tanjay.nbt', signatureFilename: 'Tanjay.cat' }]);
-    expect(xml).toContain(`      <Version>1.0.522.101</Version>
+    expect(xml).toContain(`      <ExternalBaseURL></ExternalBaseURL>
       <Filename>Tanjay.nbt</Filename>
       <SignatureFilename>Tanjay.cat</SignatureFilename>
       <Timestamp>`);
@@ -105,6 +114,8 @@ describe('renderUpdateCheckResponse', () => {
       action: 'Install',
       version: nasty,
       files: [{ name: nasty, url: `http://h/x?a=1&t=${nasty}`, size: 1, sha256: nasty }],
+      baseUrl: `http://h/${nasty}`,
+      externalBaseUrl: `https://h/~${nasty}`,
       filename: nasty,
       signatureFilename: nasty,
       timestamp: nasty,
@@ -116,6 +127,7 @@ describe('renderUpdateCheckResponse', () => {
     expect(read.UpdateType).toBe(nasty);
     expect(read.Files.File[0]).toEqual({ Name: nasty, Url: `http://h/x?a=1&t=${nasty}`, Size: '1', Sha256: nasty });
     expect(read.Timestamp).toBe(nasty);
+    expect([read.BaseURL, read.ExternalBaseURL]).toEqual([`http://h/${nasty}`, `https://h/~${nasty}`]);
   });
 
   it('replaces characters XML cannot carry, so that the answer stays well-formed', () => {

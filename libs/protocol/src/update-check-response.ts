@@ -3,7 +3,7 @@ import { escapeXml } from './xml-text';
 /** One file of an offered update, as the phone downloads it. */
 export interface ResponseFile {
   name: string;
-  /** Absolute, from the request's own scheme and host (and `?t=<token>` on the external listener). */
+  /** Absolute, from the request's own scheme and host (with `/~<token>` on the external listener). */
   url: string;
   size: number;
   sha256: string;
@@ -16,6 +16,10 @@ export interface ResponseModule {
   version: string;
   /** Empty for RestoreBackup. */
   files: ResponseFile[];
+  /** The version's folder on the internal store (a phone appends `/<FileName>`); '' when not known. */
+  baseUrl: string;
+  /** The same folder on the external store, its token included; '' when not known. */
+  externalBaseUrl: string;
   /** The image file name (Lync audit's "response module"). */
   filename: string | null;
   /** The image's security catalog. */
@@ -33,7 +37,8 @@ const DECLARATION = '<?xml version="1.0" encoding="utf-8"?>';
  * A module without files (RestoreBackup) has no `<Files>` element at all, and a null Filename or
  * SignatureFilename is left out: the spec's example answer leaves out `<Modules>` when there is
  * nothing in it and says RestoreBackup comes "with no files", so an empty container is omitted,
- * never rendered as `<Files/>`. The order of a module's elements is the spec's.
+ * never rendered as `<Files/>`. `<BaseURL>` and `<ExternalBaseURL>` are in every module, empty
+ * when not known, as a real Lync pool answers them. The order of a module's elements is the spec's.
  */
 export function renderUpdateCheckResponse(modules: readonly ResponseModule[]): string {
   const numOfFiles = modules.reduce((count, module) => count + module.files.length, 0);
@@ -61,6 +66,7 @@ export function renderUpdateCheckResponse(modules: readonly ResponseModule[]): s
         }
         lines.push('      </Files>');
       }
+      lines.push(element(6, 'BaseURL', module.baseUrl), element(6, 'ExternalBaseURL', module.externalBaseUrl));
       if (module.filename !== null) lines.push(element(6, 'Filename', module.filename));
       if (module.signatureFilename !== null) lines.push(element(6, 'SignatureFilename', module.signatureFilename));
       lines.push(element(6, 'Timestamp', module.timestamp), '    </Module>');

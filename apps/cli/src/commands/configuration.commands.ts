@@ -125,7 +125,7 @@ export const CONFIGURATION_COMMANDS: Command[] = [
       'max-log-cache-limit': { type: 'string', value: 'N', description: 'the quota of the device log store, in KB of 1,024 bytes (default 512000)' },
       'max-log-file-size': { type: 'string', value: 'N', description: 'the largest log file a phone may upload, in bytes (default 1024000)' },
       'log-clean-up-time-of-day': { type: 'string', value: 'HH:MM|none', description: 'when the clean-up runs; none for no fixed time (default 03:00)' },
-      'valid-log-file-types': { type: 'string', value: 'A,B', description: 'log types phones may upload, comma-separated (default Watson,CELog,Config,DiagLog)' },
+      'valid-log-file-types': { type: 'string', value: 'A,B', description: 'log types phones may upload, comma-separated (default Watson,CELog)' },
       'valid-log-file-extensions': { type: 'string', value: '.X,.Y', description: 'file extensions phones may upload, comma-separated' },
     },
     args: { min: 1, max: 1 },

@@ -108,7 +108,7 @@ export const DEVICE_LOG_COMMANDS: Command[] = [
       mac: { type: 'string', value: 'MAC', description: "a device's MAC address, in any form (00-04-F2-12-34-56, 00:04:f2:12:34:56, 0004f2123456)" },
       serial: { type: 'string', value: 'SERIAL', description: "a device's serial number, exactly" },
       'device-type': { type: 'string', value: 'T', description: 'the device type the phone sent (X-UC-DeviceType)' },
-      'log-type': { type: 'string', value: 'T', description: 'Watson, CELog, Config, DiagLog, … (ValidLogFileTypes)' },
+      'log-type': { type: 'string', value: 'T', description: 'Watson, CELog, … (ValidLogFileTypes)' },
       since: { type: 'string', value: 'WHEN', description: 'uploaded at or after this date (UTC) or time' },
       until: { type: 'string', value: 'WHEN', description: 'uploaded before this date (UTC) or time' },
       limit: { type: 'string', value: 'N', description: 'only the newest N logs' },

@@ -22,7 +22,7 @@ const FIELDS: { name: keyof Omit<Configuration, 'scope'>; label: string; hint: s
   { name: 'maxLogCacheLimit', label: 'Maximum log cache (bytes)', hint: 'a whole number of bytes; default 512000' },
   { name: 'maxLogFileSize', label: 'Maximum log file size (bytes)', hint: 'a whole number of bytes; default 1024000' },
   { name: 'logCleanUpTimeOfDay', label: 'Clean-up time of day', hint: 'HH:MM (UTC), empty for no fixed time; default 03:00' },
-  { name: 'validLogFileTypes', label: 'Valid log file types', hint: 'comma-separated; default Watson, CELog, Config, DiagLog' },
+  { name: 'validLogFileTypes', label: 'Valid log file types', hint: 'comma-separated; default Watson, CELog' },
   {
     name: 'validLogFileExtensions',
     label: 'Valid log file extensions',
@@ -83,7 +83,7 @@ export function ConfigurationPage({ session }: PageProps) {
               maxLogCacheLimit: 512000,
               maxLogFileSize: 1024000,
               logCleanUpTimeOfDay: '03:00',
-              validLogFileTypes: ['Watson', 'CELog', 'Config', 'DiagLog'],
+              validLogFileTypes: ['Watson', 'CELog'],
               validLogFileExtensions: ['.dmp', '.clg', '.clg1', '.clg2', '.bak', '.kdmp', '.dat', '.bin', '.cat', '.xml', '.txt', '.hex'],
             }}
             isNew

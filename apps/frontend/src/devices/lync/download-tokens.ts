@@ -1,11 +1,12 @@
 import { hkdfSync } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '@ucupdates/config';
-import { type FileLocation, signDownloadToken, verifyDownloadToken } from '@ucupdates/protocol';
+import { type FolderLocation, signDownloadToken, verifyDownloadToken } from '@ucupdates/protocol';
 
 /**
- * The external listener's download permissions: each file URL of an answer carries a token that
- * allows that one file until it expires (phone-protocol.md). Every node must use the same key: it
+ * The external listener's download permissions: each external URL of an answer (its files' URLs,
+ * its ExternalBaseURL) carries a token in the path that allows the files of that one folder until
+ * it expires (phone-protocol.md). Every node must use the same key: it
  * is UCU_DOWNLOAD_TOKEN_SECRET, or else derived from the S3 secret key, which every node of a pool
  * shares already and phones never see.
  */
@@ -21,11 +22,12 @@ export class DownloadTokens {
     this.ttlMs = config.UCU_DOWNLOAD_TOKEN_TTL_SECONDS * 1000;
   }
 
-  issue(location: FileLocation, now: Date): string {
-    return signDownloadToken(this.secret, location, new Date(now.getTime() + this.ttlMs));
+  issue(folder: FolderLocation, now: Date): string {
+    return signDownloadToken(this.secret, folder, new Date(now.getTime() + this.ttlMs));
   }
 
-  allows(location: FileLocation, token: string | undefined, now: Date): boolean {
-    return verifyDownloadToken(this.secret, location, token, now);
+  /** Whether the token allows the folder (a FileLocation: its folder) now. */
+  allows(folder: FolderLocation, token: string | null, now: Date): boolean {
+    return verifyDownloadToken(this.secret, folder, token, now);
   }
 }

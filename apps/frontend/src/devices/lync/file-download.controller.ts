@@ -1,6 +1,6 @@
 import { Controller, Get, Head, HttpStatus, Inject, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { parseFilePath } from '@ucupdates/protocol';
+import { parseExternalFilePath, parseFilePath } from '@ucupdates/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../../auth/roles';
 import { DeviceError } from '../device-error';
@@ -12,7 +12,10 @@ import { fileLocationPath, PHONE_ROUTES } from './phone-paths';
 // The location is read from the raw URL, still percent-encoded, so `%2F` and friends are seen as
 // what they are (parseFilePath refuses them) rather than decoded into separators by the router.
 
-/** `GET`/`HEAD /DeviceUpdateFiles_Int/<path>` on the internal listener: anonymous. */
+const INTERNAL_STORE = [PHONE_ROUTES.internalFiles, PHONE_ROUTES.internalFilesAlias];
+const EXTERNAL_STORE = [PHONE_ROUTES.externalFiles, PHONE_ROUTES.externalFilesAlias];
+
+/** `GET`/`HEAD /DeviceUpdateFiles_Int/<path>` and `/RequestHandler/Files/<path>` on the internal listener: anonymous. */
 @Controller()
 @Public()
 @ApiExcludeController()
@@ -20,18 +23,19 @@ import { fileLocationPath, PHONE_ROUTES } from './phone-paths';
 export class InternalFileDownloadController {
   constructor(@Inject(FileDownloadService) private readonly downloads: FileDownloadService) {}
 
-  @Get(`${PHONE_ROUTES.internalFiles}/*`)
-  @Head(`${PHONE_ROUTES.internalFiles}/*`)
+  @Get(INTERNAL_STORE.map((prefix) => `${prefix}/*`))
+  @Head(INTERNAL_STORE.map((prefix) => `${prefix}/*`))
   async download(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const rawPath = fileLocationPath(request.url, PHONE_ROUTES.internalFiles);
+    const rawPath = fileLocationPath(request.url, INTERNAL_STORE);
     const file = this.downloads.find(rawPath === null ? null : parseFilePath(rawPath));
     await this.downloads.send(file, request, reply);
   }
 }
 
 /**
- * `GET`/`HEAD /DeviceUpdateFiles_Ext/<path>?t=<token>` on the external listener: the token of the
- * answer that named the file is the permission; without a valid one for this very file, 403.
+ * `GET`/`HEAD /DeviceUpdateFiles_Ext/~<token>/<path>` and `/RequestHandlerExt/Files/~<token>/<path>`
+ * on the external listener: the token of the answer that named the folder is the permission;
+ * without a valid one for this very folder, 403, before the file is looked up (no existence oracle).
  */
 @Controller()
 @ApiExcludeController()
@@ -42,14 +46,13 @@ export class ExternalFileDownloadController {
     @Inject(DownloadTokens) private readonly tokens: DownloadTokens,
   ) {}
 
-  @Get(`${PHONE_ROUTES.externalFiles}/*`)
-  @Head(`${PHONE_ROUTES.externalFiles}/*`)
+  @Get(EXTERNAL_STORE.map((prefix) => `${prefix}/*`))
+  @Head(EXTERNAL_STORE.map((prefix) => `${prefix}/*`))
   async download(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const rawPath = fileLocationPath(request.url, PHONE_ROUTES.externalFiles);
-    const location = rawPath === null ? null : parseFilePath(rawPath);
-    const token = new URLSearchParams(request.url.split('?')[1] ?? '').get('t') ?? undefined;
+    const rawPath = fileLocationPath(request.url, EXTERNAL_STORE);
+    const { token, location } = rawPath === null ? { token: null, location: null } : parseExternalFilePath(rawPath);
     if (location === null || !this.tokens.allows(location, token, new Date())) {
-      throw new DeviceError('AccessDenied', 'the download link is not valid for this file, or it has expired', HttpStatus.FORBIDDEN);
+      throw new DeviceError('AccessDenied', 'the download link is not valid for this folder, or it has expired', HttpStatus.FORBIDDEN);
     }
     await this.downloads.send(this.downloads.find(location), request, reply);
   }

@@ -7,6 +7,10 @@ export const PHONE_ROUTES = {
   externalCheck: '/RequestHandlerExt/ucdevice.upx',
   internalFiles: '/DeviceUpdateFiles_Int',
   externalFiles: '/DeviceUpdateFiles_Ext',
+  /** Lync's DeviceUpdateStoreInternalUri: the same store as internalFiles. */
+  internalFilesAlias: '/RequestHandler/Files',
+  /** Lync's DeviceUpdateStoreExternalUri: the same store as externalFiles, token and all. */
+  externalFilesAlias: '/RequestHandlerExt/Files',
   internalLogs: '/RequestHandler/Logs/:logType/:fileName',
   externalLogs: '/RequestHandlerExt/Logs/:logType/:fileName',
 } as const;
@@ -19,12 +23,15 @@ export function isPhonePath(url: string): boolean {
 }
 
 /**
- * The part of a raw request URL after a file endpoint's prefix, still percent-encoded, without the
- * query string; null when the URL is not under that prefix.
+ * The part of a raw request URL after one of a file store's prefixes (its path and its alias),
+ * still percent-encoded, without the query string; null when the URL is under none of them.
  */
-export function fileLocationPath(rawUrl: string, prefix: string): string | null {
+export function fileLocationPath(rawUrl: string, prefixes: readonly string[]): string | null {
   const path = rawUrl.split('?', 1)[0];
-  if (path.length <= prefix.length || path.slice(0, prefix.length).toLowerCase() !== prefix.toLowerCase()) return null;
-  const rest = path.slice(prefix.length);
-  return rest.startsWith('/') ? rest : null;
+  for (const prefix of prefixes) {
+    if (path.length <= prefix.length || path.slice(0, prefix.length).toLowerCase() !== prefix.toLowerCase()) continue;
+    const rest = path.slice(prefix.length);
+    if (rest.startsWith('/')) return rest;
+  }
+  return null;
 }

@@ -1,18 +1,22 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { ResponseAuditModule } from '@ucupdates/database';
+import { CONFIG, type Config } from '@ucupdates/config';
 import { Metrics } from '@ucupdates/observability';
 import {
-  type FileLocation,
+  type FolderLocation,
   filePath,
+  folderPath,
   ProtocolError,
   parseUpdateCheckRequest,
   renderUpdateCheckResponse,
   type ResponseModule,
+  resolveModuleUpdateTypes,
+  tokenSegment,
+  type TypedRequestModule,
   type UpdateCheckRequest,
 } from '@ucupdates/protocol';
-import type { RuleKeyFields } from '@ucupdates/rules';
 import { DeviceError } from '../device-error';
-import type { DeviceRequest } from '../device-request';
+import type { DeviceKind, DeviceRequest } from '../device-request';
 import type { PlannedModule } from '../offers/offer-plan';
 import { UpdateOffers } from '../offers/update-offers';
 import { RequestAuditWriter } from '../request-audit/request-audit-writer';
@@ -36,6 +40,7 @@ export interface CheckContext {
 @Injectable()
 export class UpdateCheckService {
   constructor(
+    @Inject(CONFIG) private readonly config: Config,
     @Inject(UpdateOffers) private readonly offers: UpdateOffers,
     @Inject(RequestAuditWriter) private readonly audit: RequestAuditWriter,
     @Inject(DownloadTokens) private readonly tokens: DownloadTokens,
@@ -58,7 +63,10 @@ export class UpdateCheckService {
     if (typeof body !== 'string' && !Buffer.isBuffer(body)) {
       throw new ProtocolError(415, 'UnsupportedMediaType', 'an update check is XML: send it as text/xml or application/xml');
     }
-    const device = deviceRequest(parseUpdateCheckRequest(body), context);
+    const request = parseUpdateCheckRequest(body);
+    const kind = deviceKindOf(request);
+    const installed = resolveModuleUpdateTypes(request.modules, (fileName) => this.offers.updateTypeOfImage(kind, fileName));
+    const device = deviceRequest(request, installed, context);
     const plan = this.offers.plan(device);
     const now = new Date();
     const modules = plan.modules.map((module) => this.responseModule(module, context, now));
@@ -73,22 +81,34 @@ export class UpdateCheckService {
     return { xml: renderUpdateCheckResponse(modules), outcome };
   }
 
+  /**
+   * One module of the answer. Its files' URLs start with the request's own scheme and host, so the
+   * phone downloads through the load balancer it asked; BaseURL and ExternalBaseURL are the
+   * folder on the configured internal and external addresses (UCU_INTERNAL_BASE_URL,
+   * UCU_EXTERNAL_BASE_URL), else the listener's own for its own kind and empty for the other, as
+   * phone-protocol.md says. Every external URL carries the folder's token in its path.
+   */
   private responseModule({ rule, offer, files }: PlannedModule, context: CheckContext, now: Date): ResponseModule {
-    const prefix = context.listener === 'internal' ? PHONE_ROUTES.internalFiles : PHONE_ROUTES.externalFiles;
+    const { deviceType, brand, model, revision, locale, updateType } = rule;
+    const folder: FolderLocation = { deviceType, brand, model, revision, locale, updateType, version: offer.version };
+    const internalBase = this.config.UCU_INTERNAL_BASE_URL ?? (context.listener === 'internal' ? context.baseUrl : null);
+    const externalBase = this.config.UCU_EXTERNAL_BASE_URL ?? (context.listener === 'external' ? context.baseUrl : null);
+    // The external store's prefix, token included; external always has a base on its own listener.
+    const externalStore =
+      externalBase === null ? null : `${PHONE_ROUTES.externalFiles}${tokenSegment(this.tokens.issue(folder, now))}`;
+    const ownStore = context.listener === 'internal' ? PHONE_ROUTES.internalFiles : externalStore;
     return {
       updateType: rule.updateType,
       action: offer.action,
       version: offer.version,
-      files: files.map((file) => {
-        const location: FileLocation = { ...ruleLocation(rule), version: offer.version, fileName: file.name };
-        const url = `${context.baseUrl}${prefix}${filePath(location)}`;
-        return {
-          name: file.name,
-          url: context.listener === 'external' ? `${url}?t=${this.tokens.issue(location, now)}` : url,
-          size: file.size,
-          sha256: file.sha256,
-        };
-      }),
+      files: files.map((file) => ({
+        name: file.name,
+        url: `${context.baseUrl}${ownStore}${filePath({ ...folder, fileName: file.name })}`,
+        size: file.size,
+        sha256: file.sha256,
+      })),
+      baseUrl: internalBase === null ? '' : `${internalBase}${PHONE_ROUTES.internalFiles}${folderPath(folder)}`,
+      externalBaseUrl: externalBase === null ? '' : `${externalBase}${externalStore}${folderPath(folder)}`,
       filename: files.find((file) => file.role === 'image')?.name ?? null,
       signatureFilename: files.find((file) => file.role === 'catalog')?.name ?? null,
       timestamp: now.toISOString(),
@@ -100,12 +120,12 @@ export class UpdateCheckService {
  * The check as the protocol-neutral services take it. The signed-in user is the one the external
  * listener authenticated, else the one the phone names.
  */
-function deviceRequest(request: UpdateCheckRequest, context: CheckContext): DeviceRequest {
+function deviceRequest(request: UpdateCheckRequest, installed: TypedRequestModule[], context: CheckContext): DeviceRequest {
   return {
-    kind: { deviceType: request.deviceType, brand: request.vendor, model: request.model, revision: request.revision, locale: request.locale },
+    kind: deviceKindOf(request),
     macAddress: request.macAddress,
     serialNumber: request.serialNumber,
-    installed: request.modules,
+    installed,
     listener: context.listener,
     requestId: context.requestId,
     address: context.address,
@@ -113,9 +133,8 @@ function deviceRequest(request: UpdateCheckRequest, context: CheckContext): Devi
   };
 }
 
-function ruleLocation(rule: PlannedModule['rule']): RuleKeyFields {
-  const { deviceType, brand, model, revision, locale, updateType } = rule;
-  return { deviceType, brand, model, revision, locale, updateType };
+function deviceKindOf(request: UpdateCheckRequest): DeviceKind {
+  return { deviceType: request.deviceType, brand: request.vendor, model: request.model, revision: request.revision, locale: request.locale };
 }
 
 /** Lync's audit "response module": the image file, its catalog, the version and when it was answered. */

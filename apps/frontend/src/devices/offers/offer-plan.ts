@@ -1,5 +1,5 @@
 import { decideOffer, type Offer } from '@ucupdates/rules';
-import type { DeviceRequest } from '../device-request';
+import type { DeviceKind, DeviceRequest } from '../device-request';
 import { type CachedFile, type CachedRule, deviceKindKey, type PoolState } from '../pool-state/pool-state';
 
 /** What one rule tells the device: the offer, and for an Install the files of the offered version. */
@@ -41,4 +41,17 @@ export function planCheck(state: PoolState, device: OfferedDevice, site: string 
   // In update-type order, so the same state gives the same answer on every node.
   modules.sort((a, b) => a.rule.updateType.toLowerCase().localeCompare(b.rule.updateType.toLowerCase()));
   return { isTestDevice, modules };
+}
+
+/**
+ * The update type of the device kind's rule one of whose versions the state holds has an image
+ * file of this name (case-insensitively); undefined when none has. A device that reports an
+ * installed update by its file name alone (as Lync's request audit does) is known by it.
+ */
+export function updateTypeOfImage(state: PoolState, kind: DeviceKind, fileName: string): string | undefined {
+  const wanted = fileName.toLowerCase();
+  const rules = state.rulesByDeviceKind.get(deviceKindKey(kind.deviceType, kind.brand, kind.model, kind.revision, kind.locale)) ?? [];
+  return rules.find((rule) =>
+    Object.values(rule.files).some((files) => files.some((file) => file.role === 'image' && file.name.toLowerCase() === wanted)),
+  )?.updateType;
 }
