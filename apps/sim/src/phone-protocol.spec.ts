@@ -1,5 +1,5 @@
 import type { PhoneIdentity } from './identities';
-import { basicCredentials, errorCodeOf, logUploadHeaders, parseCheckAnswer, ProtocolError, updateCheckBody } from './phone-protocol';
+import { basicCredentials, downloadUrlOf, errorCodeOf, logUploadHeaders, parseCheckAnswer, ProtocolError, updateCheckBody } from './phone-protocol';
 
 const phone: PhoneIdentity = {
   index: 3,
@@ -33,19 +33,25 @@ describe('the phone side of the protocol', () => {
     expect(parseCheckAnswer('<?xml version="1.0"?><Response>\n  <NumOfFiles>0</NumOfFiles>\n</Response>')).toEqual({ numOfFiles: 0, modules: [] });
   });
 
-  it('reads an Install with its image and catalog, and a RestoreBackup', () => {
+  it('reads an Install with its image, catalog and folders, and a RestoreBackup', () => {
+    const ext = 'https://ext/DeviceUpdateFiles_Ext/~1.x/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE';
     const xml = `<Response><NumOfFiles>2</NumOfFiles><Modules>
       <Module><UpdateType>CPE</UpdateType><Action>Install</Action><Version>4.0.7577.4372</Version><Files>
-        <File><Name>CPE.nbt</Name><Url>https://pool/DeviceUpdateFiles_Ext/a/CPE.nbt?t=1.x&amp;y</Url><Size>10</Size><Sha256>${sha}</Sha256></File>
-        <File><Name>CPE.cat</Name><Url>https://pool/DeviceUpdateFiles_Ext/a/CPE.cat?t=1.x</Url><Size>2</Size><Sha256>${sha}</Sha256></File>
-      </Files><Filename>CPE.nbt</Filename><SignatureFilename>CPE.cat</SignatureFilename><Timestamp>x</Timestamp></Module>
-      <Module><UpdateType>UCM</UpdateType><Action>RestoreBackup</Action></Module>
+        <File><Name>CPE.nbt</Name><Url>${ext}/CPE.nbt</Url><Size>10</Size><Sha256>${sha}</Sha256></File>
+        <File><Name>a b&amp;c.cat</Name><Url>${ext}/a%20b%26c.cat</Url><Size>2</Size><Sha256>${sha}</Sha256></File>
+      </Files><BaseURL></BaseURL><ExternalBaseURL>${ext}</ExternalBaseURL>
+      <Filename>CPE.nbt</Filename><SignatureFilename>a b&amp;c.cat</SignatureFilename><Timestamp>x</Timestamp></Module>
+      <Module><UpdateType>UCM</UpdateType><Action>RestoreBackup</Action><BaseURL>http://pool/DeviceUpdateFiles_Int/x</BaseURL><ExternalBaseURL/></Module>
     </Modules></Response>`;
     const answer = parseCheckAnswer(xml);
     expect(answer.numOfFiles).toBe(2);
-    expect(answer.modules[0]).toMatchObject({ updateType: 'CPE', action: 'Install', version: '4.0.7577.4372', signatureFilename: 'CPE.cat' });
-    expect(answer.modules[0].files[0]).toEqual({ name: 'CPE.nbt', url: 'https://pool/DeviceUpdateFiles_Ext/a/CPE.nbt?t=1.x&y', size: 10, sha256: sha });
-    expect(answer.modules[1]).toMatchObject({ updateType: 'UCM', action: 'RestoreBackup', files: [] });
+    const [cpe, ucm] = answer.modules;
+    expect(cpe).toMatchObject({ updateType: 'CPE', action: 'Install', version: '4.0.7577.4372', signatureFilename: 'a b&c.cat', baseUrl: '', externalBaseUrl: ext });
+    expect(cpe.files[0]).toEqual({ name: 'CPE.nbt', url: `${ext}/CPE.nbt`, size: 10, sha256: sha });
+    expect(ucm).toMatchObject({ updateType: 'UCM', action: 'RestoreBackup', files: [], baseUrl: 'http://pool/DeviceUpdateFiles_Int/x', externalBaseUrl: '' });
+    // A phone outside appends the file's name to ExternalBaseURL; inside it has no BaseURL here.
+    expect(downloadUrlOf(cpe, cpe.files[1], true)).toBe(`${ext}/a%20b%26c.cat`);
+    expect(downloadUrlOf(cpe, cpe.files[1], false)).toBeNull();
   });
 
   it('refuses what is not such an answer', () => {
@@ -57,6 +63,9 @@ describe('the phone side of the protocol', () => {
       `<Response><NumOfFiles>1</NumOfFiles><Modules><Module><UpdateType>CPE</UpdateType><Action>Explode</Action><Files>${file}</Files></Module></Modules></Response>`,
       `<Response><NumOfFiles>1</NumOfFiles><Modules><Module><UpdateType>CPE</UpdateType><Action>Install</Action><Version>1</Version><Files><File><Name>a</Name><Url>/rel</Url><Size>1</Size><Sha256>${sha}</Sha256></File></Files></Module></Modules></Response>`,
       '<Response><NumOfFiles>0</NumOfFiles><Modules><Module><UpdateType>CPE</UpdateType></Modules></Response>',
+      // Version 1 answers: no BaseURL/ExternalBaseURL; and a folder that is not an absolute URL.
+      `<Response><NumOfFiles>1</NumOfFiles><Modules><Module><UpdateType>CPE</UpdateType><Action>Install</Action><Version>1</Version><Files>${file}</Files></Module></Modules></Response>`,
+      `<Response><NumOfFiles>1</NumOfFiles><Modules><Module><UpdateType>CPE</UpdateType><Action>Install</Action><Version>1</Version><Files>${file}</Files><BaseURL>/rel</BaseURL><ExternalBaseURL/></Module></Modules></Response>`,
     ];
     for (const xml of bad) expect(() => parseCheckAnswer(xml)).toThrow(ProtocolError);
   });

@@ -20,6 +20,13 @@ export interface OfferedModule {
   action: 'Install' | 'RestoreBackup';
   version: string | null;
   files: OfferedFile[];
+  /**
+   * The version's folder on the internal and the external store: a real phone downloads each file
+   * from `<BaseURL>/<Name>` inside and `<ExternalBaseURL>/<Name>` outside. '' when the answer has
+   * it empty (not configured on the pool).
+   */
+  baseUrl: string;
+  externalBaseUrl: string;
   /** The image and its security catalog, as named by the answer (either may be absent). */
   filename: string | null;
   signatureFilename: string | null;
@@ -91,9 +98,10 @@ function blocks(xml: string, name: string): string[] {
 }
 
 /**
- * Reads a 200 answer to an update check. Throws ProtocolError unless it is a `<Response>` whose
- * NumOfFiles counts its files, whose modules each say Install (with a version and files that
- * have a name, an absolute URL, a size and a SHA-256) or RestoreBackup.
+ * Reads a 200 answer to an update check (version 2). Throws ProtocolError unless it is a
+ * `<Response>` whose NumOfFiles counts its files, whose modules each say Install (with a version
+ * and files that have a name, an absolute URL, a size and a SHA-256) or RestoreBackup, and carry
+ * `<BaseURL>` and `<ExternalBaseURL>` (each empty or absolute).
  */
 export function parseCheckAnswer(xml: string): CheckAnswer {
   if (!xml.includes('<Response>') || !xml.includes('</Response>')) throw new ProtocolError('the answer is not a <Response>');
@@ -118,12 +126,37 @@ export function parseCheckAnswer(xml: string): CheckAnswer {
     });
     const version = element(module, 'Version');
     if (action === 'Install' && (!version || files.length === 0)) throw new ProtocolError(`module ${updateType}: Install without a version or files`);
-    return { updateType, action, version, files, filename: element(module, 'Filename'), signatureFilename: element(module, 'SignatureFilename') };
+    const baseUrl = element(module, 'BaseURL') ?? (module.includes('<BaseURL/>') ? '' : null);
+    const externalBaseUrl = element(module, 'ExternalBaseURL') ?? (module.includes('<ExternalBaseURL/>') ? '' : null);
+    for (const [name, value] of [['BaseURL', baseUrl], ['ExternalBaseURL', externalBaseUrl]] as const) {
+      if (value === null) throw new ProtocolError(`module ${updateType}: no <${name}>`);
+      if (value !== '' && !/^https?:\/\//.test(value)) throw new ProtocolError(`module ${updateType}: <${name}> is not an absolute URL`);
+    }
+    return {
+      updateType,
+      action,
+      version,
+      files,
+      baseUrl: baseUrl!,
+      externalBaseUrl: externalBaseUrl!,
+      filename: element(module, 'Filename'),
+      signatureFilename: element(module, 'SignatureFilename'),
+    };
   });
   const numOfFiles = Number(countText);
   const files = modules.reduce((sum, module) => sum + module.files.length, 0);
   if (numOfFiles !== files) throw new ProtocolError(`NumOfFiles says ${numOfFiles} but the answer names ${files} files`);
   return { numOfFiles, modules };
+}
+
+/**
+ * Where a real phone fetches one file of a module: the folder the answer gives for its side
+ * (BaseURL inside, ExternalBaseURL outside) and `/<Name>`. Null when the answer left that folder
+ * empty: a phone then has nowhere to download from.
+ */
+export function downloadUrlOf(module: OfferedModule, file: OfferedFile, external: boolean): string | null {
+  const base = external ? module.externalBaseUrl : module.baseUrl;
+  return base === '' ? null : `${base}/${encodeURIComponent(file.name)}`;
 }
 
 /** The error code of a refusal (`<Response><Error>Code</Error>…`), or null. */

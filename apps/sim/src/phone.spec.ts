@@ -22,10 +22,21 @@ const install = (updateType: string, version: string): OfferedModule => ({
   action: 'Install',
   version,
   files: [{ name: `${updateType}.nbt`, url: 'http://pool/x', size: 1, sha256: 'a'.repeat(64) }],
+  baseUrl: 'http://pool/x',
+  externalBaseUrl: '',
   filename: `${updateType}.nbt`,
   signatureFilename: null,
 });
-const restore = (updateType: string): OfferedModule => ({ updateType, action: 'RestoreBackup', version: null, files: [], filename: null, signatureFilename: null });
+const restore = (updateType: string): OfferedModule => ({
+  updateType,
+  action: 'RestoreBackup',
+  version: null,
+  files: [],
+  baseUrl: '',
+  externalBaseUrl: '',
+  filename: null,
+  signatureFilename: null,
+});
 const answer = (...modules: OfferedModule[]): CheckAnswer => ({ numOfFiles: modules.reduce((n, m) => n + m.files.length, 0), modules });
 
 describe('Phone', () => {

@@ -7,7 +7,17 @@ import { generateIdentities, type PhoneIdentity } from './identities';
 import { LatencyHistogram } from './latency-histogram';
 import type { SimOptions } from './options';
 import { type CheckReason, Phone } from './phone';
-import { basicCredentials, type CheckAnswer, errorCodeOf, logUploadHeaders, type OfferedFile, parseCheckAnswer, ProtocolError, updateCheckBody } from './phone-protocol';
+import {
+  basicCredentials,
+  type CheckAnswer,
+  downloadUrlOf,
+  errorCodeOf,
+  logUploadHeaders,
+  type OfferedModule,
+  parseCheckAnswer,
+  ProtocolError,
+  updateCheckBody,
+} from './phone-protocol';
 import { Random } from './random';
 import { bootTimes, EventHeap } from './scheduler';
 import { type SimReport, versionCounts } from './sim-report';
@@ -221,7 +231,7 @@ export class Simulation {
       const plan = phone.plan(answer, this.now());
       if (plan.kind === 'update' && options.downloads) {
         for (const module of plan.installs) {
-          await this.fetchModule(phone, module.files, module.signatureFilename);
+          await this.fetchModule(phone, module);
           phone.install(module.updateType, module.version!);
           this.counters.installs += 1;
         }
@@ -365,14 +375,21 @@ export class Simulation {
     };
   }
 
-  /** Every file of an offered module, verified (size and SHA-256); the security catalog among them. */
-  private async fetchModule(phone: Phone, files: OfferedFile[], signatureFilename: string | null): Promise<void> {
+  /**
+   * Every file of an offered module, fetched as a real phone does (phone-protocol.md): the
+   * module's BaseURL, or ExternalBaseURL for a phone outside, and `/<Name>`; verified against the
+   * size and SHA-256 the answer gives; the security catalog among them.
+   */
+  private async fetchModule(phone: Phone, module: OfferedModule): Promise<void> {
+    const { files, signatureFilename } = module;
     if (signatureFilename !== null && !files.some((file) => file.name === signatureFilename)) {
       throw new RequestFailure({ kind: 'protocol-no-catalog-file', retryable: false, retryAfterMs: null });
     }
     for (const file of files) {
+      const url = downloadUrlOf(module, file, phone.identity.external);
+      if (url === null) throw new RequestFailure({ kind: 'protocol-no-base-url', retryable: false, retryAfterMs: null });
       const started = performance.now();
-      const { bytes, sha256 } = await this.download(phone, new URL(file.url));
+      const { bytes, sha256 } = await this.download(phone, new URL(url));
       if (bytes !== file.size) throw new RequestFailure({ kind: 'integrity-size', retryable: true, retryAfterMs: null });
       if (sha256 !== file.sha256) throw new RequestFailure({ kind: 'integrity-sha256', retryable: true, retryAfterMs: null });
       this.downloadLatency.record(performance.now() - started);
