@@ -8,12 +8,15 @@
 #
 #   CERT_FILE         where the PEM goes (default /var/lib/ucupdates/certs/ucupdates.pem)
 #   CERT_COMMON_NAME  host name or IP address the certificate is for (default localhost)
+#   CERT_DNS_NAMES    more host names it is for, comma-separated (default none); e.g. the
+#                     UCUpdates-R2 names phones look up before anyone signs in (docs/phones.md)
 #   CERT_DAYS         validity in days (default 825, the most some clients accept)
 #   CERT_OWNER        uid:gid to hand the PEM to (HAProxy's user), when run as root
 set -eu
 
 cert_file="${CERT_FILE:-/var/lib/ucupdates/certs/ucupdates.pem}"
 common_name="${CERT_COMMON_NAME:-localhost}"
+dns_names="${CERT_DNS_NAMES:-}"
 days="${CERT_DAYS:-825}"
 owner="${CERT_OWNER:-}"
 
@@ -26,6 +29,19 @@ case "$common_name" in
   *[!0-9.]*) san="DNS:${common_name}" ;;
   *) san="IP:${common_name}" ;;
 esac
+# Split on commas only, and never expand a name as a file pattern.
+old_ifs=$IFS
+IFS=,
+set -f
+for name in $dns_names; do
+  case "$name" in
+    '') ;;
+    *[!A-Za-z0-9.-]*) echo "ucupdates-ensure-cert: CERT_DNS_NAMES holds \"$name\", which is not a host name" >&2; exit 2 ;;
+    *) san="${san},DNS:${name}" ;;
+  esac
+done
+set +f
+IFS=$old_ifs
 if [ "$common_name" != "localhost" ]; then
   san="${san},DNS:localhost"
 fi

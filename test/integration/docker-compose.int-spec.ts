@@ -712,6 +712,56 @@ describe('deploy/haproxy/haproxy.compose.cfg', () => {
     expect(directive(listenerPublishedAs(INTERNAL_LB_PORT), 'bind')[0]).not.toContain('ssl');
   });
 
+  it('publishes the internal listener for phones on 80 (plain HTTP) and 443 (TLS with the internal certificate)', () => {
+    const internal = listenerPublishedAs(INTERNAL_LB_PORT);
+    expect(listenerPublishedAs(80).name).toBe(internal.name);
+    expect(listenerPublishedAs(443).name).toBe(internal.name);
+    const port443 = publishedPorts(haproxy()).find((p) => p.published === 443)!.target;
+    const tls = directive(internal, 'bind').find((tokens) => bindPort(tokens[1]) === port443)!;
+    expect(tls).toContain('ssl');
+    const plain = directive(internal, 'bind').find((tokens) => bindPort(tokens[1]) === publishedPorts(haproxy()).find((p) => p.published === 80)!.target)!;
+    expect(plain).not.toContain('ssl');
+    // The application hears which one the phone used.
+    expect(directive(internal, 'http-request', 'set-header', 'X-Forwarded-Proto')).toEqual([
+      ['http-request', 'set-header', 'X-Forwarded-Proto', '%[ssl_fc,iif(https,http)]'],
+    ]);
+    // Its certificate is written into the volume HAProxy reads by a one-shot service HAProxy waits for.
+    const crt = tls[tls.indexOf('crt') + 1];
+    const certVolume = mountsOf(haproxy()).find((m) => m.type === 'volume' && dirname(crt) === m.target);
+    const writer = Object.entries(services).find(([, svc]) => basename(environmentOf(svc).CERT_FILE ?? '') === basename(crt));
+    expect(writer).toBeDefined();
+    const [writerName, writerService] = writer as [string, Service];
+    expect(mountsOf(writerService).find((m) => m.target === posix.dirname(environmentOf(writerService).CERT_FILE))?.source).toBe(certVolume?.source);
+    expect(dependenciesOf(haproxy())[writerName]?.condition).toBe('service_completed_successfully');
+  });
+
+  it('makes the internal certificate for UCUpdates-R2 and UCUpdates-R2.<domain> besides the pool name (deploy/docker/ensure-cert.sh, run)', () => {
+    if (spawnSync('openssl', ['version']).error) {
+      console.warn('openssl is not installed: skipping the certificate helper run');
+      return;
+    }
+    const tls = directive(listenerPublishedAs(INTERNAL_LB_PORT), 'bind').find((tokens) => tokens.includes('ssl'))!;
+    const crt = tls[tls.indexOf('crt') + 1];
+    const [, writer] = Object.entries(services).find(([, svc]) => basename(environmentOf(svc).CERT_FILE ?? '') === basename(crt))!;
+    const dir = mkdtempSync(join(tmpdir(), 'ucupdates-cert-'));
+    try {
+      const { CERT_OWNER: _owner, ...environment } = environmentOf(writer);
+      const pem = join(dir, 'internal.pem');
+      const made = spawnSync('sh', [join(root, 'deploy', 'docker', 'ensure-cert.sh')], {
+        env: { PATH: process.env.PATH, ...environment, CERT_FILE: pem },
+        encoding: 'utf8',
+      });
+      expect({ status: made.status, stderr: made.stderr }).toEqual({ status: 0, stderr: '' });
+      const names = spawnSync('openssl', ['x509', '-in', pem, '-noout', '-ext', 'subjectAltName'], { encoding: 'utf8' }).stdout;
+      const sans = names.split('\n')[1].trim().split(/,\s*/);
+      expect(sans).toEqual(
+        expect.arrayContaining(['DNS:UCUpdates-R2', `DNS:UCUpdates-R2.${env.UCU_PHONE_DNS_DOMAIN}`, `DNS:${env.UCU_POOL_FQDN}`, 'DNS:localhost']),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('checks GET /healthz every second and retries a failed request on another frontend', () => {
     const defaults = section('defaults', '');
     const flat = (s: HaproxySection) => s.lines.map((tokens) => tokens.join(' '));
