@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import { LocalPool } from '../../tools/local-pool/local-pool';
 import { runMigrations } from '../../tools/local-pool/prerequisites';
 import { buildPackage, createTestPki } from '../support/package-builder';
-import { buildCorpus, type Category, type HostileCase } from '../support/hostile-corpus';
+import { buildCorpus, type Category, type HostileCase, VALID_CHECK } from '../support/hostile-corpus';
 import { rawRequest, type RawResponse } from '../support/raw-http';
 import { ROOT, suiteResources, testServices } from '../support/test-environment';
 
@@ -58,6 +58,7 @@ describe(`hostile input against the pool (scale ${SCALE})`, () => {
   let pool: LocalPool;
   let db: Client;
   let filePath: string;
+  let externalFolder: string;
   const tallies = new Map<Category, Tally>(CATEGORIES.map((category) => [category, emptyTally()]));
   const violations: string[] = [];
   const cabImports = new Map<string, string>();
@@ -129,6 +130,21 @@ describe(`hostile input against the pool (scale ${SCALE})`, () => {
     expect(approved.status).toBe(200);
     filePath = '/UCPhone/Polycom/CX600/A/ENU/4.0.7577.9000/CPE/CPE.nbt';
     expect((await admin('POST', '/api/v1/phone-users', { userId: PHONE_USER, password: PHONE_PASSWORD })).status).toBe(201);
+    // The file's folder as an external answer names it, with a valid token: the token cases start from it.
+    const phoneAuth = `Basic ${Buffer.from(`${PHONE_USER}:${PHONE_PASSWORD}`).toString('base64')}`;
+    for (const deadline = Date.now() + 10_000; externalFolder === undefined; ) {
+      const answer = await rawRequest(HOST, externalPort, {
+        method: 'POST',
+        path: '/RequestHandlerExt/ucdevice.upx',
+        headers: [['Content-Type', 'text/xml'], ['Authorization', phoneAuth]],
+        body: VALID_CHECK,
+      });
+      const base = /<ExternalBaseURL>([^<]+)<\/ExternalBaseURL>/.exec(answer.body.toString('utf8'))?.[1];
+      if (base !== undefined) externalFolder = new URL(base).pathname;
+      else if (Date.now() > deadline) throw new Error(`no ExternalBaseURL in ${answer.status} ${answer.body.toString('utf8', 0, 300)}`);
+      else await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(externalFolder).toMatch(/^\/DeviceUpdateFiles_Ext\/~[^/]+\/UCPhone\/Polycom\/CX600\/A\/ENU\/4\.0\.7577\.9000\/CPE$/);
   }, 180_000);
 
   afterAll(async () => {
@@ -232,6 +248,7 @@ describe(`hostile input against the pool (scale ${SCALE})`, () => {
       adminToken: TOKEN,
       phoneAuth: `Basic ${Buffer.from(`${PHONE_USER}:${PHONE_PASSWORD}`).toString('base64')}`,
       filePath,
+      externalFolder,
     });
     const started = Date.now();
     let turn = 0;

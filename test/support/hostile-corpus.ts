@@ -38,6 +38,11 @@ export interface CorpusSettings {
   phoneAuth: string;
   /** A file the pool serves, as `/UCPhone/.../CPE.nbt` (the traversal cases start from it). */
   filePath: string;
+  /**
+   * That file's folder on the external store as an answer's ExternalBaseURL names it, token and
+   * all: `/DeviceUpdateFiles_Ext/~<token>/UCPhone/.../CPE` (the token cases start from it).
+   */
+  externalFolder: string;
 }
 
 const XML = 'text/xml';
@@ -226,7 +231,16 @@ export const DOT_DOT = ['..', '%2e%2e', '%2E%2E', '.%2e', '%2e.', '%252e%252e', 
 export const SLASH = ['/', '%2f', '%2F', '%252f', '\\', '%5c', '%5C', '%c0%af', '%e0%80%af', '//'];
 
 function traversalPaths(settings: CorpusSettings, random: () => number, scale: number): string[] {
-  const prefixes = ['/DeviceUpdateFiles_Int', '/deviceupdatefiles_INT', '//DeviceUpdateFiles_Int', '/DeviceUpdateFiles_Int/', '/./DeviceUpdateFiles_Int'];
+  const prefixes = [
+    '/DeviceUpdateFiles_Int',
+    '/deviceupdatefiles_INT',
+    '//DeviceUpdateFiles_Int',
+    '/DeviceUpdateFiles_Int/',
+    '/./DeviceUpdateFiles_Int',
+    '/RequestHandler/Files',
+    '/requesthandler/FILES/',
+    '/RequestHandler//Files',
+  ];
   const paths = new Set<string>();
   for (const dots of DOT_DOT) {
     for (const slash of SLASH) {
@@ -249,11 +263,80 @@ function traversalPaths(settings: CorpusSettings, random: () => number, scale: n
   paths.add('/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/4.0.0.1/CPE/..%2f..%2f..%2f..%2f..%2f..%2f..%2fpackage.json');
   paths.add('/DeviceUpdateFiles_Int/~/.ssh/id_rsa');
   paths.add('/DeviceUpdateFiles_Int/proc/self/environ');
+  paths.add('/RequestHandler/Files/~/.ssh/id_rsa');
+  paths.add('/RequestHandler/Files/%7E/.ssh/id_rsa');
+  paths.add('/RequestHandler/Files/../Logs/Watson/x.dmp');
+  paths.add('/RequestHandler/Files/..%2fucdevice.upx');
+  // A token segment means nothing on the internal store: nine segments, no file.
+  const token = settings.externalFolder.split('/')[2];
+  paths.add(`/DeviceUpdateFiles_Int/${token}${settings.filePath}`);
+  paths.add(`/RequestHandler/Files/${token}${settings.filePath}`);
+  paths.add(`/DeviceUpdateFiles_Int/${token}/..${settings.filePath}`);
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)];
   for (let i = 0; i < 10 * scale; i++) {
     const depth = 1 + Math.floor(random() * 8);
     const parts = Array.from({ length: depth }, () => pick(DOT_DOT));
     paths.add(`${pick(prefixes)}/${parts.map((part, j) => (j === 0 ? part : `${pick(SLASH)}${part}`)).join('')}${pick(SLASH)}${pick(['etc/passwd', 'package.json', 'CPE.nbt', '.pool/test/secrets.json'])}`);
+  }
+  return [...paths];
+}
+
+/**
+ * The external store's path forms with the token in them (`/DeviceUpdateFiles_Ext/~<token>/…` and
+ * `/RequestHandlerExt/Files/~<token>/…`): a valid token with `..` in every spelling after it,
+ * `~` segments where no token belongs, `~` encoded and double-encoded, doubled and mangled
+ * tokens, no token at all. None may serve anything: a valid token with a traversal is 403 or
+ * 404, never a file outside the store.
+ */
+function externalTokenPaths(settings: CorpusSettings, random: () => number): string[] {
+  const folder = settings.externalFolder; // /DeviceUpdateFiles_Ext/~<token>/UCPhone/.../CPE
+  const [, , tokenSegment, ...folderSegments] = folder.split('/');
+  const token = tokenSegment.slice(1);
+  const rest = `/${folderSegments.join('/')}`;
+  const fileName = settings.filePath.slice(settings.filePath.lastIndexOf('/') + 1);
+  const stores = ['/DeviceUpdateFiles_Ext', '/RequestHandlerExt/Files', '/deviceupdatefiles_EXT', '/REQUESTHANDLEREXT/files'];
+  const paths = new Set<string>();
+  for (const store of stores) {
+    const tokened = `${store}/~${token}`;
+    for (const dots of DOT_DOT) {
+      for (const slash of SLASH) {
+        if (random() < 0.5) continue; // half of the pairs per store, a different half each time
+        paths.add(`${tokened}/${[dots, dots, dots, 'etc', 'passwd'].join(slash)}`);
+        paths.add(`${tokened}${rest}${slash}${dots}${slash}${dots}${slash}${fileName}`);
+      }
+    }
+    paths.add(`${tokened}${rest}/..`);
+    paths.add(`${tokened}${rest}/%2e%2e`);
+    paths.add(`${tokened}${rest}/${fileName}%00`);
+    paths.add(`${tokened}/../../../../etc/passwd`);
+    paths.add(`${tokened}/~/.ssh/id_rsa`);
+    paths.add(`${tokened}/proc/self/environ`);
+    // Doubled tokens, a token where a segment belongs, a token last.
+    paths.add(`${tokened}/~${token}${rest}/${fileName}`);
+    paths.add(`${tokened}/%7E${token}${rest}/${fileName}`);
+    paths.add(`${store}/UCPhone/~${token}${rest.slice('/UCPhone'.length)}/${fileName}`);
+    paths.add(`${store}${rest}/~${token}/${fileName}`);
+    paths.add(`${store}${rest}/${fileName}/~${token}`);
+    // `~` segments and spellings of it that carry no valid token.
+    paths.add(`${store}/~${rest}/${fileName}`);
+    paths.add(`${store}/~~${token}${rest}/${fileName}`);
+    paths.add(`${store}/%257E${token}${rest}/${fileName}`);
+    paths.add(`${store}/%7e%7e${token}${rest}/${fileName}`);
+    paths.add(`${store}/%EF%BD%9E${token}${rest}/${fileName}`); // fullwidth tilde
+    paths.add(`${store}/~..%2f..%2f..%2fetc%2fpasswd`);
+    paths.add(`${store}/~%2e%2e/%2e%2e/etc/passwd`);
+    paths.add(`${store}/~${token}%2f..%2f..${rest}/${fileName}`);
+    paths.add(`${store}/~${token}%00${rest}/${fileName}`);
+    paths.add(`${store}/~${token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'))}${rest}/${fileName}`);
+    paths.add(`${store}/~${token.split('.')[0]}.${rest}/${fileName}`);
+    paths.add(`${store}/~${'9'.repeat(7000)}.${'A'.repeat(43)}${rest}/${fileName}`);
+    // No token: the version 1 query form, and nothing at all.
+    paths.add(`${store}${rest}/${fileName}`);
+    paths.add(`${store}${rest}/${fileName}?t=${token}`);
+    // Another folder with this token: another version, another update type, another model.
+    paths.add(`${tokened}${rest.replace(/\/[^/]+\/([^/]+)$/, '/0.0.0.1/$1')}/${fileName}`);
+    paths.add(`${tokened}${rest.replace(/[^/]+$/, 'UCS')}/${fileName}`);
+    paths.add(`${tokened}${rest.replace('/CX600/', '/CX700/')}/${fileName}`);
   }
   return [...paths];
 }
@@ -461,6 +544,17 @@ export function buildCorpus(settings: CorpusSettings): HostileCase[] {
     }
   }
   cases.push({ category: 'path', name: 'control: the file itself', listener: 'internal', phone: true, expect: 'any', request: { method: 'GET', path: `/DeviceUpdateFiles_Int${settings.filePath}` } });
+  for (const path of externalTokenPaths(settings, random)) {
+    cases.push({ category: 'path', name: `ext ${path.length > 90 ? `${path.slice(0, 90)}…` : path}`, listener: 'external', phone: true, expect: 'refuse', request: { method: 'GET', path } });
+  }
+  const fileName = settings.filePath.slice(settings.filePath.lastIndexOf('/'));
+  for (const [name, path] of [
+    ['ExternalBaseURL + file name', `${settings.externalFolder}${fileName}`],
+    ['ExternalBaseURL + file name, ~ encoded', `${settings.externalFolder.replace('/~', '/%7E')}${fileName}`],
+    ['ExternalBaseURL + file name, alias', `${settings.externalFolder.replace('/DeviceUpdateFiles_Ext/', '/RequestHandlerExt/Files/')}${fileName}`],
+  ]) {
+    cases.push({ category: 'path', name: `control: ${name}`, listener: 'external', phone: true, expect: 'any', request: { method: 'GET', path } });
+  }
   for (const path of ['/api/v1/../healthz', '/api/v1/%2e%2e/%2e%2e/etc/passwd', '/API/V1/TOKENS', '//api//v1//tokens', '/api/v1/tokens%00', '/api/v1/tokens/..%2f..%2f', '/cp/../../package.json', '/cp/%2e%2e/%2e%2e/.pool/test/secrets.json', '/cp/..%5c..%5cpackage.json', '/api/docs/..%2f..%2fpackage.json', '/api/docs/%2e%2e%2fswagger-ui.css', '/RequestHandler/Logs/..%2f..%2f/x.dmp', '/RequestHandler/ucdevice.upx/../../api/v1/tokens', '/\\api\\v1\\tokens', '/%5capi%5cv1%5ctokens', `/${'..%2f'.repeat(200)}`, '/%', '/%zz', '/*', '/?', '/#x']) {
     cases.push({ category: 'path', name: path.length > 90 ? `${path.slice(0, 90)}…` : path, listener: 'internal', phone: false, expect: path === '/API/V1/TOKENS' ? 'any' : 'refuse', request: { method: 'GET', path } });
   }
