@@ -1,8 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import type { PhoneIdentity } from '../../apps/sim/src/identities';
+import { type CheckAnswer, parseCheckAnswer, updateCheckBody } from '../../apps/sim/src/phone-protocol';
 import { LocalPool } from '../../tools/local-pool/local-pool';
 import { runMigrations } from '../../tools/local-pool/prerequisites';
 import { buildPackage, createTestPki, type TestPki } from '../support/package-builder';
@@ -298,5 +300,86 @@ describe('the ucupdates CLI against a real pool', () => {
   it('exits 6 when the pool cannot be reached', async () => {
     const run = await cli(['get-node'], { url: 'http://127.0.0.1:21999' });
     expect([run.code, run.stderr]).toEqual([6, 'ucupdates: Unreachable: cannot reach http://127.0.0.1:21999: ECONNREFUSED\n']);
+  });
+
+  it('makes a package with new-package that cabextract lists and openssl verifies; it imports, is approved and a phone downloads it', async () => {
+    const dir = join(stateDir, 'new-package');
+    mkdirSync(dir, { recursive: true });
+    // Half random (stored deflate blocks), half repetitive (well compressed): both MSZIP block forms.
+    const image = Buffer.concat([randomBytes(150_000), Buffer.alloc(150_000, 'CX3000 firmware ')]);
+    const ucm = randomBytes(40_000);
+    writeFileSync(join(dir, 'CPE.nbt'), image);
+    writeFileSync(join(dir, 'UCM.nbt'), ucm);
+    const opensslCatalog = join(dir, 'UCM.cat');
+    execFileSync('openssl', ['cms', '-sign', '-binary', '-outform', 'DER', '-in', join(dir, 'UCM.nbt'), '-signer', pki.signer.cert, '-inkey', pki.signer.key, '-out', opensslCatalog]);
+    writeFileSync(
+      join(dir, 'updates.json'),
+      JSON.stringify([
+        { image: 'CPE.nbt', brand: 'Polycom', model: 'CX3000', revision: 'A', locale: 'ENU', updateType: 'CPE', version: '4.0.7577.9000', description: 'made by new-package' },
+        { image: 'UCM.nbt', catalog: 'UCM.cat', brand: 'Polycom', model: 'CX3000', revision: 'A', locale: 'ENU', updateType: 'UCM', version: '1.2.4' },
+      ]),
+    );
+    const cab = join(dir, 'CX3000.cab');
+    const made = await cli(['new-package', '-o', cab, '--manifest', join(dir, 'updates.json'), '--certificate', pki.signer.cert, '--key', pki.signer.key], { token: '' });
+    expect({ code: made.code, stderr: made.stderr }).toEqual({ code: 0, stderr: expect.stringContaining(`Wrote ${cab}`) });
+    expect(made.stdout).toMatch(/1-CX3000-CPE +Polycom +CX3000 +A +ENU +CPE +4\.0\.7577\.9000 +CPE\.nbt +CPE\.cat \(signed here\)/);
+
+    // cabextract lists and tests it (checksums and MSZIP blocks), and unpacks the same bytes.
+    const listing = execFileSync('cabextract', ['-l', cab], { encoding: 'utf8' });
+    for (const name of ['1-CX3000-CPE/update.xml', '1-CX3000-CPE/CPE.nbt', '1-CX3000-CPE/CPE.cat', '2-CX3000-UCM/update.xml', '2-CX3000-UCM/UCM.nbt', '2-CX3000-UCM/UCM.cat']) {
+      expect(listing).toContain(name);
+    }
+    expect(execFileSync('cabextract', ['-t', cab], { encoding: 'utf8' })).toContain('All done, no errors.');
+    const unpacked = join(dir, 'unpacked');
+    execFileSync('cabextract', ['-q', '-d', unpacked, cab]);
+    expect(readFileSync(join(unpacked, '1-CX3000-CPE', 'CPE.nbt')).equals(image)).toBe(true);
+    expect(readFileSync(join(unpacked, '2-CX3000-UCM', 'UCM.cat')).equals(readFileSync(opensslCatalog))).toBe(true);
+    expect(readFileSync(join(unpacked, '1-CX3000-CPE', 'update.xml'), 'utf8')).toContain('<Version>4.0.7577.9000</Version>');
+    // The signature made here is one openssl accepts as a detached CMS signature over the image.
+    execFileSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(unpacked, '1-CX3000-CPE', 'CPE.cat'), '-content', join(unpacked, '1-CX3000-CPE', 'CPE.nbt'), '-CAfile', pki.caFile, '-purpose', 'any', '-out', '/dev/null'], { stdio: 'pipe' });
+
+    // The pool imports it, signatures verified; the CPE rule is approved; a phone downloads the image.
+    const imported = await cli(['import-update', cab, '--json']);
+    expect({ code: imported.code }).toEqual({ code: 0 });
+    const view = JSON.parse(imported.stdout) as { status: string; updates: { ruleId: string; updateType: string; version: string }[] };
+    expect(view.status).toBe('succeeded');
+    expect(view.updates.map((update) => `${update.updateType} ${update.version}`).sort()).toEqual(['CPE 4.0.7577.9000', 'UCM 1.2.4']);
+    const cpe = view.updates.find((update) => update.updateType === 'CPE')!;
+    let run = await cli(['approve-rule', cpe.ruleId]);
+    for (const deadline = Date.now() + 30_000; run.code === 5 && run.stderr.includes('NotReplicated') && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      run = await cli(['approve-rule', cpe.ruleId]);
+    }
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+
+    const phone: PhoneIdentity = { index: 0, deviceType: 'UCPhone', mac: '00-04-F2-C3-00-01', serial: 'SN-CX3000', brand: 'Polycom', model: 'CX3000', revision: 'A', locale: 'ENU', userId: null, testDevice: false, external: false, installed: { CPE: '4.0.7577.1' } };
+    let answer: CheckAnswer = { numOfFiles: 0, modules: [] };
+    for (const deadline = Date.now() + 10_000; answer.numOfFiles === 0 && Date.now() < deadline; ) {
+      const response = await fetch(`${pool.internalUrl}/RequestHandler/ucdevice.upx`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/xml' },
+        body: updateCheckBody(phone, { CPE: '4.0.7577.1' }, new Date().toISOString()),
+      });
+      expect(response.status).toBe(200);
+      answer = parseCheckAnswer(await response.text());
+      if (answer.numOfFiles === 0) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const cpeModule = answer.modules.find((module) => module.updateType === 'CPE');
+    expect(cpeModule?.version).toBe('4.0.7577.9000');
+    const imageFile = cpeModule!.files.find((file) => file.name === 'CPE.nbt')!;
+    const downloaded = Buffer.from(await (await fetch(imageFile.url)).arrayBuffer());
+    expect(createHash('sha256').update(downloaded).digest('hex')).toBe(createHash('sha256').update(image).digest('hex'));
+  }, 120_000);
+
+  it('new-package refuses a version longer than 20 characters and a missing signer, exit 2, writing nothing', async () => {
+    const dir = join(stateDir, 'new-package');
+    const base = ['new-package', '--image', join(dir, 'CPE.nbt'), '--brand', 'Polycom', '--model', 'CX3000', '--revision', 'A', '--locale', 'ENU', '--update-type', 'CPE'];
+    const long = await cli([...base, '-o', join(dir, 'long.cab'), '--version', '4.0.7577.123456789012', '--certificate', pki.signer.cert, '--key', pki.signer.key]);
+    expect([long.code, long.stderr]).toEqual([2, expect.stringContaining('at most 20 are allowed')]);
+    const unsigned = await cli([...base, '-o', join(dir, 'unsigned.cab'), '--version', '4.0.7577.1']);
+    expect([unsigned.code, unsigned.stderr]).toEqual([2, expect.stringContaining('give --certificate and --key')]);
+    const rogue = await cli([...base, '-o', join(dir, 'mismatch.cab'), '--version', '4.0.7577.1', '--certificate', pki.signer.cert, '--key', pki.rogue.key]);
+    expect([rogue.code, rogue.stderr]).toEqual([2, expect.stringContaining("the key is not the certificate's key")]);
+    expect(existsSync(join(dir, 'long.cab')) || existsSync(join(dir, 'unsigned.cab')) || existsSync(join(dir, 'mismatch.cab'))).toBe(false);
   });
 });

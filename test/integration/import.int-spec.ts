@@ -13,6 +13,7 @@ import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { ImportPackageHandler } from '../../apps/worker/src/imports/import-package.handler';
 import { SignaturePolicy } from '../../apps/worker/src/imports/signature-policy';
+import { writeCab } from '../support/cab-writer';
 import { buildPackage, createTestPki, type TestPki, type TestUpdate } from '../support/package-builder';
 import { suiteResources, testConfig, testServices } from '../support/test-environment';
 import { waitFor } from '../support/waiting';
@@ -195,6 +196,36 @@ describe('the import job on real Postgres and MinIO', () => {
       ]),
     );
     expect(conflicting.error_code).toBe('ConflictingVersions');
+  });
+
+  it("refuses Microsoft's package forms with MicrosoftPackageFormat, saying what it found and how to repackage", async () => {
+    const updateInfo = Buffer.from('<?xml version="1.0"?><Updates><Updates><Update version="4.0.7577.4372" Name="CX600"/></Updates></Updates>');
+    const microsoftCab = writeCab([
+      { name: 'updateInfo.xml', data: updateInfo },
+      { name: 'CX600\\CPE.nbt', data: image() },
+    ], { compression: 'mszip' });
+    const cab = await runImport(microsoftCab);
+    expect([cab.status, cab.error_code]).toEqual(['failed', 'MicrosoftPackageFormat']);
+    expect(cab.error_message).toContain('updateInfo.xml');
+    expect(cab.error_message).toContain('version 4.0.7577.4372');
+    expect(cab.error_message).toContain('ucupdates new-package');
+
+    // A self-extracting program with that cabinet inside, as UCUpdates.exe is.
+    const exe = Buffer.concat([Buffer.from('MZ'), randomBytes(5000).map((byte) => (byte === 0x4d ? 0 : byte)), microsoftCab, randomBytes(300)]);
+    const program = await runImport(exe);
+    expect([program.status, program.error_code]).toEqual(['failed', 'MicrosoftPackageFormat']);
+    expect(program.error_message).toContain('Windows program with a cabinet inside at byte 5002');
+    expect(program.error_message).toContain('version 4.0.7577.4372');
+
+    // A program without a cabinet is simply not a cabinet.
+    const plain = await runImport(Buffer.concat([Buffer.from('MZ'), Buffer.alloc(4000, 1)]));
+    expect(plain.error_code).toBe('BadCabinet');
+  });
+
+  it('refuses a version longer than 20 characters', async () => {
+    const refused = await runImport(pkg([{ folder: 'CPE', model: 'L1', version: '4.0.7577.123456789012', image: image() }]));
+    expect(refused.error_code).toBe('BadDescription');
+    expect(refused.error_message).toContain('it has 21 characters; at most 20 are allowed');
   });
 
   it('checks an Authenticode signature on the cabinet when it has one', async () => {

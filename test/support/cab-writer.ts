@@ -1,10 +1,10 @@
-import { deflateRawSync } from 'node:zlib';
-import { cabChecksum } from '../../libs/cab/src/cab-checksum';
+import { CAB_BLOCK_SIZE, cabDataBlock } from '../../libs/cab/src/cab-writer';
 
 /**
  * Writes MS-CAB files byte by byte, for tests that need cabinets gcab would never make: lying
  * sizes, overlapping files, unsafe names, wrong checksums, decompression bombs. One folder, stored
- * or MSZIP (each CFDATA block an independent "CK" + raw deflate stream, as MSZIP allows).
+ * or MSZIP, its blocks made by the cab writer `ucupdates new-package` uses (libs/cab); the header
+ * and file table here, so each of their fields can lie.
  */
 export interface CabWriterFile {
   /** Raw name bytes are written as given (latin1), so `..`, `/`, `C:` and NUL can be put in. */
@@ -34,7 +34,6 @@ export interface CabWriterOptions {
   flags?: number;
 }
 
-const BLOCK = 32768;
 
 export function writeCab(files: CabWriterFile[], options: CabWriterOptions = {}): Buffer {
   const compression = options.compression ?? 'none';
@@ -48,18 +47,12 @@ export function writeCab(files: CabWriterFile[], options: CabWriterOptions = {})
 
   const blocks: Buffer[] = [];
   let blockIndex = 0;
-  for (let at = 0; at < folderData.length || (at === 0 && blockIndex === 0); at += BLOCK) {
-    const plain = folderData.subarray(at, at + BLOCK);
-    const payload = compression === 'mszip' ? Buffer.concat([Buffer.from('CK'), deflateRawSync(plain, { level: 9 })]) : plain;
-    const sizes = Buffer.alloc(4);
-    sizes.writeUInt16LE(payload.length, 0);
+  for (let at = 0; at < folderData.length || (at === 0 && blockIndex === 0); at += CAB_BLOCK_SIZE) {
+    const plain = folderData.subarray(at, at + CAB_BLOCK_SIZE);
     const uncompressed = options.lyingBlock?.index === blockIndex ? options.lyingBlock.uncompressedSize : plain.length;
-    sizes.writeUInt16LE(uncompressed & 0xffff, 2);
-    let checksum = cabChecksum(sizes, cabChecksum(payload, 0));
-    if (options.badChecksumBlock === blockIndex) checksum = (checksum ^ 0x5a5a5a5a) >>> 0;
-    const head = Buffer.alloc(4);
-    head.writeUInt32LE(checksum, 0);
-    blocks.push(Buffer.concat([head, sizes, payload]));
+    const block = cabDataBlock(plain, compression, uncompressed);
+    if (options.badChecksumBlock === blockIndex) block.writeUInt32LE((block.readUInt32LE(0) ^ 0x5a5a5a5a) >>> 0, 0);
+    blocks.push(block);
     blockIndex++;
     if (folderData.length === 0) break;
   }

@@ -8,7 +8,8 @@ import { runCli } from './cli';
 
 /**
  * `ucupdates`: Lync's device update cmdlets over the admin API. Self-contained on purpose (Node's
- * built-ins only, nothing from libs/): it only talks HTTP, starts fast, and builds with plain tsc.
+ * built-ins only; from libs/ only what uses them alone, by relative path: new-package's cab writer,
+ * signer and version check): it talks HTTP, starts fast, and builds with plain tsc.
  */
 
 // `ucupdates get-rule | head` closes stdout early; that is the reader's choice, not a failure.

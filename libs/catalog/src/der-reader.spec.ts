@@ -1,6 +1,6 @@
 import { CatalogError, CatalogErrorCode } from './catalog-error';
 import { objectIdentifier, readDer, sequenceOf, smallInteger, timeValue, UniversalTag } from './der-reader';
-import * as der from './testing/der-builder';
+import * as der from './der-writer';
 
 function malformedMessage(action: () => unknown): string {
   try {

@@ -1,5 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { CatalogError, CatalogErrorCode } from './catalog-error';
+import { signDetached } from './detached-signature';
 import { digestImage, ImageDigester, ImageDigests } from './image-digests';
 import { buildCatalogTrustList, CatalogMemberSpec } from './testing/catalog-builder';
 import { signPkcs7Content } from './testing/pkcs7-builder';
@@ -92,6 +95,41 @@ describe('verifyUpdateCatalog', () => {
 
   const verify = (catalog: Buffer, overrides: Partial<VerifyUpdateCatalogOptions> = {}) =>
     verifyUpdateCatalog({ catalog, imageDigests: digests, trustStore, now: NOW, ...overrides });
+
+  describe('a detached signature made by signDetached (ucupdates new-package)', () => {
+    const made = (who: Issued, extra = '') =>
+      signDetached({
+        imageSha256: createHash('sha256').update(image).digest(),
+        certificatePem: who.pem + extra,
+        keyPem: readFileSync(who.keyPath, 'utf8'),
+        signingTime: NOW,
+      });
+
+    it.each([['an EC', () => signer], ['an RSA', () => rsaSigner]])('is accepted from %s signer, and by openssl cms -verify', (_kind, who) => {
+      const catalog = made(who());
+      const result = verify(catalog);
+      expect(result.form).toBe(UpdateCatalogForm.DetachedSignature);
+      expect(result.signers).toHaveLength(1);
+      pki.write('made.cat', catalog);
+      execFileSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', pki.path('made.cat'), '-content', pki.path('CPE.nbt'), '-CAfile', root.certPath, '-purpose', 'any', '-out', '/dev/null'], { stdio: 'pipe' });
+    });
+
+    it('carries the chain given after the certificate, so an intermediate-issued signer verifies', () => {
+      expect(verify(made(intermediateSigner, intermediate.pem)).signers).toHaveLength(1);
+    });
+
+    it('is refused for another image, and for a signer the pool does not trust', async () => {
+      const base = { imageDigests: digests, trustStore, now: NOW };
+      expect(refusal({ ...base, catalog: made(signer), imageDigests: await digestImage(randomBytes(10)) }).code).toBe(CatalogErrorCode.HashMismatch);
+      expect(refusal({ ...base, catalog: made(rogueSigner) }).code).toBe(CatalogErrorCode.UntrustedSigner);
+    });
+
+    it("refuses a key that is not the certificate's", () => {
+      expect(() => signDetached({ imageSha256: Buffer.alloc(32), certificatePem: signer.pem, keyPem: readFileSync(rsaSigner.keyPath, 'utf8') })).toThrow(
+        "the key is not the certificate's key",
+      );
+    });
+  });
 
   describe('a detached signature over the image', () => {
     it('is accepted when signed by a signer of the trust store', () => {

@@ -1,2 +1,3 @@
 export * from './package-refusal';
 export * from './update-description';
+export * from './microsoft-package';

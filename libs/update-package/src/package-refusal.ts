@@ -12,6 +12,8 @@ export enum PackageRefusalCode {
   ConflictingVersions = 'ConflictingVersions',
   /** A signature (the cab's Authenticode or an update's catalog) did not verify. */
   BadSignature = 'BadSignature',
+  /** Microsoft's own package form (`updateInfo.xml`, or an `.exe` with a cabinet inside): repackage it. */
+  MicrosoftPackageFormat = 'MicrosoftPackageFormat',
 }
 
 /** A package refused for good: importing it again cannot succeed. `file` names the cab entry. */

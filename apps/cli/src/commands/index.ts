@@ -3,6 +3,7 @@ import { AUDIT_COMMANDS } from './audit.commands';
 import { CONFIGURATION_COMMANDS } from './configuration.commands';
 import { DEVICE_LOG_COMMANDS } from './device-logs.commands';
 import { DEVICE_COMMANDS } from './devices.commands';
+import { NEW_PACKAGE_COMMAND } from './new-package.command';
 import { NODE_COMMANDS } from './nodes.commands';
 import { PHONE_USER_COMMANDS } from './phone-users.commands';
 import { REQUEST_AUDIT_COMMANDS } from './request-audit.commands';
@@ -13,6 +14,7 @@ import { UPDATE_COMMANDS } from './updates.commands';
 
 /** Every command, in the order the global help lists them. */
 export const COMMANDS: readonly Command[] = [
+  NEW_PACKAGE_COMMAND,
   ...UPDATE_COMMANDS,
   ...RULE_COMMANDS,
   ...TEST_DEVICE_COMMANDS,

@@ -5,7 +5,16 @@ import { pipeline } from 'node:stream/promises';
 import { CabError, type CabHeader, CabReader, fileHandleSource } from '@ucupdates/cab';
 import { type ImageDigests, ImageDigester } from '@ucupdates/catalog';
 import type { ObjectStorage } from '@ucupdates/storage';
-import { entryKey, isDescriptionEntry, PackageRefusal, PackageRefusalCode } from '@ucupdates/update-package';
+import {
+  cabinetSignatureIn,
+  entryKey,
+  isDescriptionEntry,
+  isUpdateInfoEntry,
+  microsoftPackageRefusal,
+  PackageRefusal,
+  PackageRefusalCode,
+  updateInfoVersion,
+} from '@ucupdates/update-package';
 
 export interface ExtractedFile {
   /** The entry's name as stored in the cabinet. */
@@ -54,10 +63,12 @@ export async function extractPackage(
   const packageFile = await open(packagePath, 'r');
   try {
     const packageSize = (await packageFile.stat()).size;
+    await refuseSelfExtracting(packageFile, packageSize, limits);
     const reader = await CabReader.open(fileHandleSource(packageFile, packageSize), limits).catch(refuseCabinet);
     const files = new Map<string, ExtractedFile>();
     const names = new Map<string, string>();
     const descriptions: ExtractedPackage['descriptions'] = [];
+    let updateInfo: { name: string; xml: Buffer } | null = null;
     let index = 0;
     try {
       for await (const entry of reader.entries()) {
@@ -65,6 +76,10 @@ export async function extractPackage(
         names.set(entryKey(name), name);
         if (isDescriptionEntry(name)) {
           descriptions.push({ name, xml: await readDescription(name, entry.data) });
+          continue;
+        }
+        if (updateInfo === null && isUpdateInfoEntry(name)) {
+          updateInfo = { name, xml: await readDescription(name, entry.data) };
           continue;
         }
         const path = join(workDir, `entry-${index++}`);
@@ -88,6 +103,9 @@ export async function extractPackage(
     } catch (error) {
       refuseCabinet(error);
     }
+    if (descriptions.length === 0 && updateInfo !== null) {
+      throw microsoftPackageRefusal({ exe: null, updateInfo: updateInfo.name, version: updateInfoVersion(updateInfo.xml) });
+    }
     return { header: reader.header, packageFile, packageSize, files, names, descriptions, close: () => packageFile.close() };
   } catch (error) {
     await packageFile.close();
@@ -106,6 +124,47 @@ async function readDescription(name: string, data: AsyncIterable<Buffer>): Promi
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+/** Bytes read at a time while looking for a cabinet inside a program. */
+const SCAN_CHUNK = 1 << 20;
+
+/**
+ * Refuses a Windows program (`MZ`) with a cabinet inside, as Microsoft's `UCUpdates.exe` is
+ * (update-package.md), naming the version of its updateInfo.xml when the cabinet can be read.
+ * A program without a cabinet is left to the cab reader, which refuses it as not a cabinet.
+ */
+async function refuseSelfExtracting(file: FileHandle, size: number, limits: ExtractionLimits): Promise<void> {
+  const head = Buffer.alloc(2);
+  await file.read(head, 0, 2, 0);
+  if (head.toString('latin1') !== 'MZ') return;
+  const buffer = Buffer.alloc(SCAN_CHUNK + 7);
+  let offset = -1;
+  for (let position = 0; position < size && offset < 0; position += SCAN_CHUNK) {
+    const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.length, size - position), position);
+    const at = cabinetSignatureIn(buffer.subarray(0, bytesRead));
+    if (at >= 0) offset = position + at;
+  }
+  if (offset < 0) return;
+  let version: string | null = null;
+  let updateInfo: string | null = null;
+  try {
+    const inner = fileHandleSource(file, size);
+    const reader = await CabReader.open({ size: size - offset, read: (at, length) => inner.read(offset + at, length) }, limits);
+    for await (const entry of reader.entries()) {
+      if (isUpdateInfoEntry(entry.file.name)) {
+        updateInfo = entry.file.name;
+        version = updateInfoVersion(await readDescription(entry.file.name, entry.data));
+        break;
+      }
+      for await (const _chunk of entry.data) {
+        // read past an entry that is not updateInfo.xml
+      }
+    }
+  } catch {
+    // The embedded cabinet could not be read: the refusal says so without a version.
+  }
+  throw microsoftPackageRefusal({ exe: { cabinetOffset: offset }, updateInfo, version });
 }
 
 function refuseCabinet(error: unknown): never {

@@ -8,7 +8,7 @@ import {
   sequence,
   set,
   utcTime,
-} from './der-builder';
+} from '../der-writer';
 
 const CATALOG_LIST = '1.3.6.1.4.1.311.12.1.1';
 const CATALOG_LIST_MEMBER = '1.3.6.1.4.1.311.12.1.2';

@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, sign, X509Certificate } from 'node:crypto';
-import { explicit, integer, nullValue, objectIdentifier, octetString, sequence, set, tlv } from './der-builder';
+import { explicit, integer, nullValue, objectIdentifier, octetString, sequence, set, tlv } from '../der-writer';
 
 /**
  * Signs content the PKCS #7 v1.5 way Windows catalogs are written: the content stored as itself

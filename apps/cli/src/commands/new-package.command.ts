@@ -1,0 +1,292 @@
+import { createHash } from 'node:crypto';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+// By relative path, not @ucupdates/…: the CLI builds with plain tsc and runs without libs' aliases
+// (main.ts). These three use Node's built-ins only.
+import { type CabinetInput, writeCabinet } from '../../../../libs/cab/src/cab-writer';
+import { signDetached } from '../../../../libs/catalog/src/detached-signature';
+import { normaliseVersion } from '../../../../libs/rules/src/version';
+import { type Command, type CommandContext, type CommandInput, printJson, printLine, stringOption } from '../command';
+import { UsageError } from '../exit-codes';
+import { type Column, formatTable } from '../table';
+
+/** One update to package, as the options or a manifest entry give it. */
+interface PackageUpdate {
+  image: string;
+  catalog?: string;
+  deviceType: string;
+  brand: string;
+  model: string;
+  revision: string;
+  locale: string;
+  updateType: string;
+  version: string;
+  description?: string;
+}
+
+const KEY_OPTIONS = [
+  ['deviceType', 'device-type'],
+  ['brand', 'brand'],
+  ['model', 'model'],
+  ['revision', 'revision'],
+  ['locale', 'locale'],
+  ['updateType', 'update-type'],
+  ['version', 'version'],
+] as const;
+
+interface Packaged {
+  folder: string;
+  deviceType: string;
+  brand: string;
+  model: string;
+  revision: string;
+  locale: string;
+  updateType: string;
+  version: string;
+  image: string;
+  catalog: string;
+  signed: 'signed here' | 'given catalog';
+}
+
+const COLUMNS: Column<Packaged>[] = [
+  { header: 'Folder', value: (update) => update.folder },
+  { header: 'Brand', value: (update) => update.brand },
+  { header: 'Model', value: (update) => update.model },
+  { header: 'Revision', value: (update) => update.revision },
+  { header: 'Locale', value: (update) => update.locale },
+  { header: 'UpdateType', value: (update) => update.updateType },
+  { header: 'Version', value: (update) => update.version },
+  { header: 'Image', value: (update) => update.image },
+  { header: 'Catalog', value: (update) => `${update.catalog} (${update.signed})` },
+];
+
+async function readWhole(context: CommandContext, path: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of context.files.read(path)) chunks.push(Buffer.from(chunk));
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return Buffer.concat(chunks);
+}
+
+function fileSize(context: CommandContext, path: string): number {
+  try {
+    return context.files.size(path);
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+async function sha256Of(context: CommandContext, path: string): Promise<Buffer> {
+  const hash = createHash('sha256');
+  for await (const chunk of context.files.read(path)) hash.update(chunk);
+  return hash.digest();
+}
+
+const escapeXml = (text: string) =>
+  text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[char]!);
+
+/** The update.xml of update-package.md. */
+function describe(update: PackageUpdate, image: string, catalog: string): Buffer {
+  const element = (name: string, value: string) => `  <${name}>${escapeXml(value)}</${name}>\n`;
+  return Buffer.from(
+    '<?xml version="1.0" encoding="utf-8"?>\n<DeviceUpdate>\n' +
+      element('DeviceType', update.deviceType) +
+      element('Brand', update.brand) +
+      element('Model', update.model) +
+      element('Revision', update.revision) +
+      element('Locale', update.locale) +
+      element('UpdateType', update.updateType) +
+      element('Version', update.version) +
+      element('Image', image) +
+      element('Catalog', catalog) +
+      (update.description ? element('Description', update.description) : '') +
+      '</DeviceUpdate>\n',
+    'utf8',
+  );
+}
+
+/** The updates the options name, or the manifest's (paths in it relative to the manifest). */
+async function updatesOf(context: CommandContext, input: CommandInput): Promise<PackageUpdate[]> {
+  const manifest = stringOption(input, 'manifest');
+  const image = stringOption(input, 'image');
+  if (manifest !== undefined) {
+    const given = ['image', 'catalog', 'description', ...KEY_OPTIONS.map(([, option]) => option)].filter((option) => stringOption(input, option) !== undefined);
+    if (given.length > 0) throw new UsageError(`--manifest lists the updates: leave out --${given.join(', --')}`);
+    let entries: unknown;
+    try {
+      entries = JSON.parse((await readWhole(context, manifest)).toString('utf8'));
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      throw new UsageError(`${manifest} is not JSON: ${(error as Error).message}`);
+    }
+    if (!Array.isArray(entries) || entries.length === 0) throw new UsageError(`${manifest} must hold a JSON array of updates`);
+    const base = dirname(manifest);
+    const path = (value: unknown) => (typeof value === 'string' && value !== '' ? (isAbsolute(value) ? value : join(base, value)) : undefined);
+    return entries.map((entry: Record<string, unknown>, index) => {
+      const text = (name: string, fallback?: string): string => {
+        const value = entry?.[name] ?? fallback;
+        if (typeof value !== 'string' || value === '') throw new UsageError(`${manifest}: update ${index + 1} needs "${name}" (text)`);
+        return value;
+      };
+      const imagePath = path(entry?.image);
+      if (imagePath === undefined) throw new UsageError(`${manifest}: update ${index + 1} needs "image" (a file)`);
+      return {
+        image: imagePath,
+        catalog: path(entry.catalog),
+        deviceType: text('deviceType', 'UCPhone'),
+        brand: text('brand'),
+        model: text('model'),
+        revision: text('revision'),
+        locale: text('locale'),
+        updateType: text('updateType'),
+        version: text('version'),
+        description: typeof entry.description === 'string' ? entry.description : undefined,
+      };
+    });
+  }
+  if (image === undefined) throw new UsageError('--image FILE (or --manifest FILE) is required: the software image to package');
+  const missing = KEY_OPTIONS.filter(([field, option]) => field !== 'deviceType' && stringOption(input, option) === undefined).map(([, option]) => `--${option}`);
+  if (missing.length > 0) throw new UsageError(`the rule key and version are required: ${missing.join(', ')}`);
+  return [
+    {
+      image,
+      catalog: stringOption(input, 'catalog'),
+      deviceType: stringOption(input, 'device-type') ?? 'UCPhone',
+      brand: stringOption(input, 'brand')!,
+      model: stringOption(input, 'model')!,
+      revision: stringOption(input, 'revision')!,
+      locale: stringOption(input, 'locale')!,
+      updateType: stringOption(input, 'update-type')!,
+      version: stringOption(input, 'version')!,
+      description: stringOption(input, 'description'),
+    },
+  ];
+}
+
+/** A rule key field as update.xml must hold it (update-package.md; libs/update-package checks the same at import). */
+const KEY_FIELD = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** The update with its version normalised, or a usage error naming what the pool would refuse. */
+function checked(update: PackageUpdate, index: number): PackageUpdate {
+  const which = `update ${index + 1} (${update.image})`;
+  for (const [field, option] of KEY_OPTIONS) {
+    if (field !== 'version' && !KEY_FIELD.test(update[field])) {
+      throw new UsageError(`${which}: ${option} "${update[field].slice(0, 40)}" must be 1-64 letters, digits, ".", "_" or "-"`);
+    }
+  }
+  try {
+    return { ...update, version: normaliseVersion(update.version) };
+  } catch (error) {
+    throw new UsageError(`${which}: version ${(error as Error).message}`);
+  }
+}
+
+/** Folder names in the cabinet: `1-CX600-CPE`, only characters every unpacker takes. */
+const folderName = (update: PackageUpdate, index: number) => `${index + 1}-${update.model}-${update.updateType}`.replace(/[^A-Za-z0-9._-]/g, '_');
+
+export const NEW_PACKAGE_COMMAND: Command = {
+  name: 'new-package',
+  group: 'Update packages',
+  summary: 'make an update package (.cab) from an image: update.xml, signature, MSZIP cabinet',
+  usage:
+    '-o FILE.cab --image FILE [--catalog FILE | --certificate PEM --key PEM] --brand B --model M --revision R --locale L --update-type T --version V [--device-type D] [--description TEXT] | -o FILE.cab --manifest FILE [--certificate PEM --key PEM]',
+  description:
+    "Makes the package import-update takes, as update-package.md describes it: for each update a folder holding update.xml (the rule key, the version, the image and catalog names), the image and its security catalog; the catalog is the given --catalog (a Windows catalog or detached signature you already have), else a detached CMS signature over the image made here with --certificate and --key (the certificate must chain to the pool's UCU_TRUSTED_CA_FILE). The cabinet is MSZIP, as makecab and gcab write it; cabextract lists it. Several updates go into one cabinet from a manifest: a JSON array of {image, catalog?, deviceType?, brand, model, revision, locale, updateType, version, description?}, paths relative to the manifest. Versions are one to four numbers, at most 20 characters. Nothing is sent to the pool; no token is needed.",
+  options: {
+    output: { type: 'string', short: 'o', value: 'FILE', description: 'the cabinet to write (appears only once complete)' },
+    image: { type: 'string', value: 'FILE', description: 'the software image (its name in the package is the file name)' },
+    catalog: { type: 'string', value: 'FILE', description: "the image's signature file, when you have one: not signed here then" },
+    certificate: { type: 'string', value: 'PEM', description: "the signer's certificate (PEM; its chain may follow it in the file)" },
+    key: { type: 'string', value: 'PEM', description: "the signer's private key (PEM, RSA or EC; an encrypted key's passphrase from UCU_SIGNING_KEY_PASSPHRASE)" },
+    'device-type': { type: 'string', value: 'D', description: 'the rule key: device type (default UCPhone)' },
+    brand: { type: 'string', value: 'B', description: 'the rule key: brand (vendor), such as Polycom' },
+    model: { type: 'string', value: 'M', description: 'the rule key: model, such as CX600' },
+    revision: { type: 'string', value: 'R', description: 'the rule key: hardware revision, such as A' },
+    locale: { type: 'string', value: 'L', description: 'the rule key: locale, such as ENU' },
+    'update-type': { type: 'string', value: 'T', description: 'the rule key: update type, such as CPE' },
+    version: { type: 'string', value: 'V', description: 'the version: one to four numbers, such as 4.0.7577.4372 (at most 20 characters)' },
+    description: { type: 'string', value: 'TEXT', description: "free text for update.xml's <Description>" },
+    manifest: { type: 'string', value: 'FILE', description: 'several updates from a JSON file instead of the options above' },
+  },
+  args: { min: 0, max: 0 },
+  examples: [
+    'ucupdates new-package -o CX600-4.0.7577.4372.cab --image CPE.nbt --certificate signer.pem --key signer.key --brand Polycom --model CX600 --revision A --locale ENU --update-type CPE --version 4.0.7577.4372',
+    'ucupdates new-package -o CX600.cab --image CPE.nbt --catalog CPE.cat --brand Polycom --model CX600 --revision A --locale ENU --update-type CPE --version 4.0.7577.4372',
+    'ucupdates new-package -o pool-updates.cab --manifest updates.json --certificate signer.pem --key signer.key',
+  ],
+  async run(context, input) {
+    const output = stringOption(input, 'output');
+    if (output === undefined) throw new UsageError('-o FILE is required: the cabinet to write');
+    const updates = (await updatesOf(context, input)).map(checked);
+    const certificate = stringOption(input, 'certificate');
+    const key = stringOption(input, 'key');
+    if ((certificate === undefined) !== (key === undefined)) throw new UsageError('--certificate and --key go together');
+    if (certificate === undefined && updates.some((update) => update.catalog === undefined)) {
+      throw new UsageError('an update without --catalog is signed here: give --certificate and --key');
+    }
+    const signer = certificate !== undefined && key !== undefined ? { certificatePem: (await readWhole(context, certificate)).toString('utf8'), keyPem: (await readWhole(context, key)).toString('utf8') } : null;
+
+    const files: CabinetInput[] = [];
+    const packaged: Packaged[] = [];
+    for (const [index, update] of updates.entries()) {
+      const folder = folderName(update, index);
+      const image = basename(update.image);
+      const size = fileSize(context, update.image);
+      let catalog: Buffer;
+      let catalogName: string;
+      if (update.catalog !== undefined) {
+        catalog = await readWhole(context, update.catalog);
+        catalogName = basename(update.catalog);
+      } else {
+        try {
+          catalog = signDetached({ imageSha256: await sha256Of(context, update.image), ...signer!, passphrase: process.env.UCU_SIGNING_KEY_PASSPHRASE });
+        } catch (error) {
+          throw new UsageError(`cannot sign ${update.image} with ${certificate} and ${key}: ${(error as Error).message}`);
+        }
+        catalogName = `${image.replace(/\.[^.]*$/, '')}.cat`;
+      }
+      if (catalogName.toLowerCase() === image.toLowerCase() || [image, catalogName].some((name) => name.toLowerCase() === 'update.xml')) {
+        throw new UsageError(`${update.image}: the image and its catalog need different names, neither update.xml`);
+      }
+      const description = describe(update, image, catalogName);
+      const entries = [`${folder}\\update.xml`, `${folder}\\${image}`, `${folder}\\${catalogName}`];
+      const imagePath = update.image;
+      files.push(
+        { name: entries[0], size: description.length, read: () => oneChunk(description) },
+        { name: entries[1], size, read: () => context.files.read(imagePath) },
+        { name: entries[2], size: catalog.length, read: () => oneChunk(catalog) },
+      );
+      packaged.push({
+        folder,
+        deviceType: update.deviceType,
+        brand: update.brand,
+        model: update.model,
+        revision: update.revision,
+        locale: update.locale,
+        updateType: update.updateType,
+        version: update.version,
+        image,
+        catalog: catalogName,
+        signed: update.catalog === undefined ? 'signed here' : 'given catalog',
+      });
+    }
+    let bytes: number;
+    try {
+      bytes = await context.files.write(output, writeCabinet(files));
+    } catch (error) {
+      if (error instanceof RangeError) throw new UsageError(error.message);
+      throw new UsageError(`cannot write ${output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    if (context.json) {
+      printJson(context, { file: output, bytes, updates: packaged });
+      return;
+    }
+    printLine(context.stdout, formatTable(packaged, COLUMNS));
+    printLine(context.stderr, `Wrote ${output} (${bytes} bytes, ${packaged.length} update${packaged.length === 1 ? '' : 's'}). Import it with: ucupdates import-update ${output}`);
+  },
+};
+
+async function* oneChunk(bytes: Buffer): AsyncGenerator<Buffer> {
+  yield bytes;
+}
