@@ -164,6 +164,7 @@ const variables = z.object({
     UCU_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
     UCU_JOB_LOCK_DURATION_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
     UCU_REQUEST_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+    UCU_RETIRED_VERSION_GRACE_SECONDS: z.coerce.number().int().min(0).max(7 * 24 * 3600).default(3600),
 });
 
 export const configSchema = variables

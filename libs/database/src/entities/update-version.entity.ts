@@ -43,6 +43,14 @@ export class UpdateVersionEntity {
   @OneToMany(() => UpdateVersionFileEntity, (file) => file.updateVersion)
   files?: UpdateVersionFileEntity[];
 
+  /**
+   * When a reset or a restore took the version out of its rule's approved, pending and restore
+   * versions; its files stay downloadable for UCU_RETIRED_VERSION_GRACE_SECONDS after that. Null
+   * while the rule offers it.
+   */
+  @Column({ name: 'retired_at', type: 'timestamptz', nullable: true })
+  retiredAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

@@ -10,6 +10,8 @@ export interface RuleFileRow extends RuleKeyFields {
   rolledBackVersion: string | null;
   restoreVersion: string | null;
   version: string | null;
+  /** When the version was retired (reset, restore), if it is one kept for the grace period. */
+  retiredAt: Date | null;
   name: string | null;
   role: string | null;
   sha256: string | null;
@@ -33,6 +35,20 @@ export interface PoolStateSnapshot {
 
 /** The reads a frontend's in-memory pool state is loaded from. */
 export class PoolStateRepository extends QueryLayer {
+  /**
+   * After a rule change: the versions it no longer offers are retired now (their files stay
+   * downloadable for the grace period), the ones it offers again are not retired.
+   */
+  async retireVersions(ruleId: string, offered: readonly string[], withdrawn: readonly string[]): Promise<void> {
+    if (offered.length === 0 && withdrawn.length === 0) return;
+    await this.manager.query(
+      `UPDATE update_versions
+          SET retired_at = CASE WHEN version = ANY($2::text[]) THEN NULL ELSE now() END
+        WHERE rule_id = $1 AND (version = ANY($2::text[]) OR version = ANY($3::text[]))`,
+      [ruleId, offered, withdrawn],
+    );
+  }
+
   /** One snapshot for the three reads, so they agree with each other. */
   snapshot(): Promise<PoolStateSnapshot> {
     return this.manager.transaction('REPEATABLE READ', async (manager) => {
@@ -40,12 +56,16 @@ export class PoolStateRepository extends QueryLayer {
         `SELECT r.id, r.device_type AS "deviceType", r.brand, r.model, r.revision, r.locale, r.update_type AS "updateType",
                 r.approved_version AS "approvedVersion", r.pending_version AS "pendingVersion",
                 r.rolled_back_version AS "rolledBackVersion", r.restore_version AS "restoreVersion",
-                v.version, f.name, f.role, f.sha256, fi.size
+                v.version, CASE WHEN v.version IN (r.approved_version, r.pending_version, r.restore_version) THEN NULL ELSE v.retired_at END AS "retiredAt",
+                f.name, f.role, f.sha256, fi.size
            FROM rules r
-           LEFT JOIN update_versions v ON v.rule_id = r.id AND v.version IN (r.approved_version, r.pending_version, r.restore_version)
+           LEFT JOIN update_versions v ON v.rule_id = r.id
+                AND (v.version IN (r.approved_version, r.pending_version, r.restore_version)
+                     OR v.retired_at > now() - make_interval(secs => $1))
            LEFT JOIN update_version_files f ON f.update_version_id = v.id
            LEFT JOIN files fi ON fi.sha256 = f.sha256
           ORDER BY r.id, v.version, f.name`,
+        [this.config.UCU_RETIRED_VERSION_GRACE_SECONDS],
       );
       const testDevices = await manager.query<TestDeviceRow[]>(
         `SELECT scope, identifier_type AS "identifierType", identifier FROM test_devices ORDER BY scope, identifier`,

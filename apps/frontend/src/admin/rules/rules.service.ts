@@ -1,6 +1,6 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '@ucupdates/config';
-import { RuleEntity } from '@ucupdates/database';
+import { PoolStateRepository, RuleEntity } from '@ucupdates/database';
 import {
   approve,
   reset,
@@ -48,6 +48,7 @@ export class RulesService {
     @Inject(CONFIG) private readonly config: Config,
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(AdminChanges) private readonly changes: AdminChanges,
+    @Inject(PoolStateRepository) private readonly poolState: PoolStateRepository,
   ) {}
 
   /** Filters compare case-insensitively; `*` matches any run of characters. Sorted by key. */
@@ -105,6 +106,8 @@ export class RulesService {
         await this.refuseUnlessReplicated(manager, id, before.pendingVersion!);
       }
       await manager.getRepository(RuleEntity).update(id, transition.state);
+      const offered = offeredVersions(transition.state);
+      await this.poolState.in(manager).retireVersions(id, offered, offeredVersions(before).filter((version) => !offered.includes(version)));
       await this.changes.record(manager, principal, {
         action: `rule.${action}`,
         target: `rule/${id}`,
@@ -204,4 +207,9 @@ function keyOf(rule: RuleEntity): RuleKeyFields {
 /** `*` is the wildcard admins type; SQL's own `%`, `_` and `\` are matched literally. */
 export function likePattern(value: string): string {
   return value.replace(/[\\%_]/g, (character) => `\\${character}`).replace(/\*/g, '%');
+}
+
+/** The versions whose files a rule offers: approved, pending and restore (a rolled back version sends none). */
+function offeredVersions(state: { approvedVersion: string | null; pendingVersion: string | null; restoreVersion: string | null }): string[] {
+  return [state.approvedVersion, state.pendingVersion, state.restoreVersion].filter((version): version is string => version !== null);
 }

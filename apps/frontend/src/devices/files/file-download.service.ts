@@ -62,7 +62,8 @@ export class FileDownloadService {
     const version = rule && Object.keys(rule.files).find((known) => known.toLowerCase() === location.version.toLowerCase());
     const name = location.fileName.toLowerCase();
     const file = version === undefined ? undefined : rule!.files[version].find((known) => known.name.toLowerCase() === name);
-    if (!file) throw notFound();
+    // A retired version's files are served until its grace period ends (the state is not reloaded for that).
+    if (!file || (rule!.servedUntil[version!] ?? Infinity) <= Date.now()) throw notFound();
     return file;
   }
 

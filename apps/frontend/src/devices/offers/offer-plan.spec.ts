@@ -18,6 +18,7 @@ function rule(overrides: Partial<CachedRule>): CachedRule {
     rolledBackVersion: null,
     restoreVersion: null,
     files: {},
+    servedUntil: {},
     ...overrides,
   };
 }

@@ -73,11 +73,11 @@ export class PoolStateService {
 
   private async load(): Promise<PoolState> {
     const { ruleFiles, testDevices, configurations } = await this.repository.snapshot();
-    return new PoolState(rulesOf(ruleFiles), testDevices, configurations, new Date());
+    return new PoolState(rulesOf(ruleFiles, this.config.UCU_RETIRED_VERSION_GRACE_SECONDS), testDevices, configurations, new Date());
   }
 }
 
-function rulesOf(rows: RuleFileRow[]): CachedRule[] {
+function rulesOf(rows: RuleFileRow[], graceSeconds: number): CachedRule[] {
   const rules = new Map<string, CachedRule>();
   for (const row of rows) {
     let rule = rules.get(row.id);
@@ -95,8 +95,12 @@ function rulesOf(rows: RuleFileRow[]): CachedRule[] {
         rolledBackVersion: row.rolledBackVersion,
         restoreVersion: row.restoreVersion,
         files: {},
+        servedUntil: {},
       };
       rules.set(row.id, rule);
+    }
+    if (row.version !== null && row.retiredAt !== null) {
+      rule.servedUntil[row.version] = new Date(row.retiredAt).getTime() + graceSeconds * 1000;
     }
     if (row.version !== null && row.name !== null) {
       (rule.files[row.version] ??= []).push({ name: row.name, role: row.role!, sha256: row.sha256!, size: Number(row.size) });

@@ -18,11 +18,14 @@ export interface CachedRule extends RuleKeyFields {
   rolledBackVersion: string | null;
   restoreVersion: string | null;
   /**
-   * The files of the approved, pending and restore versions, by version. The restore version's
-   * stay reachable so a device that was offered the approved version just before an approval
-   * finishes its download.
+   * The files of the approved, pending and restore versions, by version, and of the versions a
+   * reset or restore retired less than UCU_RETIRED_VERSION_GRACE_SECONDS ago. The restore
+   * version's and the retired ones' stay reachable so a device that was offered a version just
+   * before a change finishes its download.
    */
   files: Record<string, CachedFile[]>;
+  /** The retired versions among `files`: until when (ms since 1970) their files are served. */
+  servedUntil: Record<string, number>;
 }
 
 /** A test device: its scope, identifier type (MACAddress, SerialNumber) and identifier. */
