@@ -47,6 +47,8 @@ const SUITES = Object.freeze(
     'test/integration/devices.int-spec.ts': { database: 'ucupdates_test_devices', redisDb: 13 },
     'test/integration/docker-compose.int-spec.ts': {},
     'test/integration/files-purge.int-spec.ts': { database: 'ucupdates_test_purge', redisDb: 14 },
+    // Offline: helm and tools/manifest-check only.
+    'test/integration/helm-chart.int-spec.ts': {},
     'test/integration/frontend.int-spec.ts': { database: 'ucupdates_test_frontend', redisDb: 15 },
     'test/integration/import.int-spec.ts': { database: 'ucupdates_test_import', redisDb: 16 },
     'test/integration/jobs.int-spec.ts': { database: 'ucupdates_test_jobs', redisDb: 3 },

@@ -14,6 +14,8 @@ const { ManagedProcess, portAnswers, run, waitForPort, which } = require('./proc
 
 /** The MinIO server, built from source: its community edition ships no binaries any more. */
 const MINIO_MODULE = 'github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c';
+/** Helm, for the chart's offline checks. */
+const HELM_MODULE = 'helm.sh/helm/v4/cmd/helm@v4.3.2';
 
 /** @typedef {(line: string) => void} Log */
 
@@ -58,22 +60,65 @@ function newestChange(/** @type {string[]} */ paths) {
 
 /** The `minio` binary: on PATH, in Go's bin directory, or installed there with `go install`. */
 function ensureMinio(/** @type {Log} */ log) {
-  const onPath = which('minio');
+  return ensureGoProgram(log, { name: 'minio', module: MINIO_MODULE, minutes: 5, missing: 'or set S3_ENDPOINT to an S3 service' });
+}
+
+/** Helm, for the chart's checks (test/integration/helm-chart.int-spec.ts; docs/kubernetes.md). */
+function ensureHelm(/** @type {Log} */ log) {
+  return ensureGoProgram(log, { name: 'helm', module: HELM_MODULE, minutes: 7 });
+}
+
+/**
+ * A program from the Go module proxy: on PATH, in Go's bin directory (the cache every checkout on
+ * the machine shares), or installed there once with `go install` at a pinned version.
+ *
+ * @param {Log} log
+ * @param {{ name: string, module: string, minutes: number, missing?: string }} program
+ */
+function ensureGoProgram(log, { name, module, minutes, missing }) {
+  const onPath = which(name);
   if (onPath) {
     return onPath;
   }
-  const go = which('go') ?? (fs.existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : null);
-  const goBin = go ? goBinDir(go) : path.join(os.homedir(), 'go', 'bin');
-  const built = path.join(goBin, 'minio');
+  const go = goCommand();
+  const built = path.join(go ? goBinDir(go) : path.join(os.homedir(), 'go', 'bin'), name);
   if (fs.existsSync(built)) {
     return built;
   }
   if (!go) {
-    throw new Error('no minio binary and no Go to build one: install Go, or set S3_ENDPOINT to an S3 service');
+    throw new Error(`no ${name} binary and no Go to build one: install Go${missing ? `, ${missing}` : ''}`);
   }
-  log(`installing the MinIO server: go install ${MINIO_MODULE} (about 5 minutes on 2 cores, once)…`);
-  run(go, ['install', MINIO_MODULE]);
+  log(`installing ${name}: go install ${module} (about ${minutes} minutes on 2 cores, once)…`);
+  runGo(go, ['install', module]);
   return built;
+}
+
+/**
+ * Builds the Go command in a directory of this repository (tools/…) into `output`. Go's build
+ * cache makes every build after the first a matter of seconds.
+ */
+function buildGoCommand(/** @type {Log} */ log, /** @type {string} */ dir, /** @type {string} */ output) {
+  const go = goCommand();
+  if (!go) {
+    throw new Error(`Go is needed to build ${dir}: install Go`);
+  }
+  log(`building ${path.basename(dir)} (go build)…`);
+  runGo(go, ['build', '-o', output, '.'], { cwd: dir });
+  return output;
+}
+
+function goCommand() {
+  return which('go') ?? (fs.existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : null);
+}
+
+/** Go builds run at the lowest CPU priority: the machine goes on serving while they compile. */
+function runGo(/** @type {string} */ go, /** @type {string[]} */ args, { cwd = undefined } = /** @type {{cwd?: string}} */ ({})) {
+  const nice = which('nice');
+  if (nice) {
+    run(nice, ['-n', '19', go, ...args], { cwd });
+  } else {
+    run(go, args, { cwd });
+  }
 }
 
 function goBinDir(/** @type {string} */ go) {
@@ -193,10 +238,13 @@ function runMigrations(/** @type {string} */ root, /** @type {NodeJS.ProcessEnv}
 }
 
 module.exports = {
+  HELM_MODULE,
   MINIO_MODULE,
+  buildGoCommand,
   ensureBuild,
   ensureDatabase,
   ensureDebianPrograms,
+  ensureHelm,
   ensureMinio,
   ensureNpmDependencies,
   ensurePostgres,
