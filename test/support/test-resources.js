@@ -43,6 +43,8 @@ const SUITES = Object.freeze(
     'test/integration/cab-large.int-spec.ts': {},
     'test/integration/configuration.int-spec.ts': { database: 'ucupdates_test_configuration', redisDb: 11 },
     'test/integration/control-panel-session.int-spec.ts': { database: 'ucupdates_test_panel', redisDb: 12 },
+    // Its own slapd (test/support/test-directory.ts) on ports of its block.
+    'test/integration/directory-sign-in.int-spec.ts': { database: 'ucupdates_test_directory_sign_in', redisDb: 27, ports: block(15800) },
     'test/integration/device-logs.int-spec.ts': { database: 'ucupdates_test_device_logs', redisDb: 8 },
     'test/integration/devices.int-spec.ts': { database: 'ucupdates_test_devices', redisDb: 13 },
     'test/integration/docker-compose.int-spec.ts': {},
@@ -52,6 +54,7 @@ const SUITES = Object.freeze(
     'test/integration/frontend.int-spec.ts': { database: 'ucupdates_test_frontend', redisDb: 15 },
     'test/integration/import.int-spec.ts': { database: 'ucupdates_test_import', redisDb: 16 },
     'test/integration/jobs.int-spec.ts': { database: 'ucupdates_test_jobs', redisDb: 3 },
+    'test/integration/ldap-directory.int-spec.ts': { ports: block(15600) },
     'test/integration/migrations.int-spec.ts': { database: 'ucupdates_test_migrations' },
     'test/integration/openapi.int-spec.ts': { database: 'ucupdates_test_openapi', redisDb: 17 },
     'test/integration/phone-protocol.int-spec.ts': { database: 'ucupdates_test_phone_protocol', redisDb: 18 },

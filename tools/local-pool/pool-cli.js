@@ -55,7 +55,16 @@ const TEST_PROFILE = {
   databaseUrl: `postgres://postgres@127.0.0.1:5432/${TEST_RESOURCES.database}`,
   redisUrl: `redis://127.0.0.1:${TEST_RESOURCES.redisPort}/0`,
   // chromium: the control panel's browser tests (test/e2e/control-panel.e2e-spec.ts) drive it headless.
-  programs: { haproxy: 'haproxy', gcab: 'gcab', cabextract: 'cabextract', chromium: 'chromium', 'redis-server': 'redis-server' },
+  // slapd (and its slapadd): the directory the sign-in tests start (test/support/test-directory.ts).
+  programs: {
+    haproxy: 'haproxy',
+    gcab: 'gcab',
+    cabextract: 'cabextract',
+    chromium: 'chromium',
+    'redis-server': 'redis-server',
+    slapd: 'slapd',
+    slapadd: 'slapd',
+  },
 };
 
 /**

@@ -10,6 +10,7 @@ import { StorageModule } from '@ucupdates/storage';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { ensureBootstrapToken } from './auth/bootstrap-token';
+import { DirectoryConnection } from './directory/directory-connection';
 import { ReadinessService } from './health/readiness.service';
 import { DownloadTokens } from './devices/lync/download-tokens';
 import { PoolStateService } from './devices/pool-state/pool-state.service';
@@ -21,8 +22,8 @@ import { RequestAuditWriter } from './devices/request-audit/request-audit-writer
  * of this context (see http/create-http-app.ts).
  */
 @Module({
-  providers: [ReadinessService, PoolNodesService, PoolStateService, RequestAuditWriter, DownloadTokens],
-  exports: [ReadinessService, PoolNodesService, PoolStateService, RequestAuditWriter, DownloadTokens],
+  providers: [ReadinessService, PoolNodesService, PoolStateService, RequestAuditWriter, DownloadTokens, DirectoryConnection],
+  exports: [ReadinessService, PoolNodesService, PoolStateService, RequestAuditWriter, DownloadTokens, DirectoryConnection],
 })
 class FrontendServicesModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly membership: PoolMembership;
@@ -33,6 +34,7 @@ class FrontendServicesModule implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(Metrics) metrics: Metrics,
     @Inject(PoolStateService) private readonly poolState: PoolStateService,
     @Inject(RequestAuditWriter) private readonly requestAudit: RequestAuditWriter,
+    @Inject(DirectoryConnection) private readonly directory: DirectoryConnection,
   ) {
     this.membership = PoolMembership.of(dataSource, metrics, 'frontend', config);
   }
@@ -49,6 +51,7 @@ class FrontendServicesModule implements OnApplicationBootstrap, BeforeApplicatio
     await this.requestAudit.stop();
     await this.poolState.stop();
     await this.membership.leave();
+    this.directory.close();
   }
 }
 

@@ -100,6 +100,11 @@ export class LdapDirectory {
     return this.current;
   }
 
+  /** Connections open to the directory now (never more than the pool's size). */
+  get connections(): number {
+    return this.pool.size;
+  }
+
   /** A phone user: true for the right password, false for a wrong one or an unknown user. */
   async authenticatePhoneUser(userId: string, password: string): Promise<boolean> {
     return (await this.authenticate(this.settings.userFilter, userId, password, false)) !== null;
@@ -133,8 +138,12 @@ export class LdapDirectory {
   }
 
   private authenticate(template: string, login: string, password: string, withRole: boolean): Promise<DirectoryUser | null> {
-    // An empty password would be an unauthenticated bind, which succeeds (RFC 4513, 5.1.2).
-    if (login === '' || password === '') return Promise.resolve(null);
+    // An empty password would be an unauthenticated bind, which succeeds (RFC 4513, 5.1.2). No
+    // directory name holds a control character or half a surrogate pair, and OpenLDAP ignores a
+    // trailing NUL when it compares (`alice\0` finds alice): such names are simply unknown.
+    if (login === '' || password === '' || /[\u0000-\u001f\u007f]/.test(login) || Buffer.from(login).toString() !== login) {
+      return Promise.resolve(null);
+    }
     return this.attempt(async (client) => {
       await this.bindAsService(client);
       const dn = await this.findEntry(client, userFilter(template, login));
@@ -203,7 +212,8 @@ export class LdapDirectory {
       url: this.settings.url,
       connectTimeout: this.settings.connectTimeoutMs,
       timeout: this.settings.timeoutMs,
-      tlsOptions: this.tls,
+      // Only for ldaps://: given to an ldap:// client, ldapts breaks the StartTLS handshake.
+      tlsOptions: this.settings.startTls ? undefined : this.tls,
       strictDN: false,
     });
     try {
@@ -211,6 +221,8 @@ export class LdapDirectory {
         // The TLS handshake has no timeout of its own in ldapts.
         await withTimeout(client.startTLS({ ...this.tls }), this.settings.timeoutMs, 'StartTLS');
       }
+      // ldapts connects on the first operation: this one (over ldaps:// or the upgraded connection).
+      await client.bind(this.settings.bindDn, this.settings.bindPassword);
       return client;
     } catch (error) {
       void client.unbind().catch(() => undefined);

@@ -1,17 +1,13 @@
 /**
  * Escapes a value for an LDAP search filter (RFC 4515, section 3): `*`, `(`, `)`, `\` and NUL
  * become `\2a`, `\28`, `\29`, `\5c`, `\00`, so a user id can only ever be compared with, never
- * widen or restructure the search. Every byte outside printable ASCII is escaped too (as the
- * `\XX` of its UTF-8 bytes, which RFC 4515 allows for any octet): the filter sent is plain ASCII
- * whatever the phone typed, and the directory compares the same UTF-8 value.
+ * widen or restructure the search; the other control characters are escaped too, so a filter is
+ * printable. Characters beyond ASCII stay as they are, as RFC 4515 allows (UTF-8 in the value):
+ * ldapts reads each `\XX` of a filter as one character, not as a byte, and would turn the escaped
+ * bytes of `é` into two wrong characters.
  */
 export function escapeFilterValue(value: string): string {
-  let escaped = '';
-  for (const byte of Buffer.from(value, 'utf8')) {
-    const printable = byte >= 0x20 && byte < 0x7f && byte !== 0x2a && byte !== 0x28 && byte !== 0x29 && byte !== 0x5c;
-    escaped += printable ? String.fromCharCode(byte) : `\\${byte.toString(16).padStart(2, '0')}`;
-  }
-  return escaped;
+  return value.replace(/[\u0000-\u001f\u007f*()\\]/g, (char) => `\\${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /**

@@ -1,2 +1,3 @@
 export * from './password-hash';
 export * from './phone-directory';
+export * from './phone-directory-chain';

@@ -2,7 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ObjectStorage } from '@ucupdates/storage';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
+import type { DirectoryState } from '@ucupdates/directory';
 import { PoolStateService } from '../devices/pool-state/pool-state.service';
+import { DirectoryConnection } from '../directory/directory-connection';
 
 export type CheckState = 'up' | 'down';
 
@@ -11,6 +13,12 @@ export interface Readiness {
   checks: Record<'postgres' | 'redis' | 'storage', { state: CheckState; error?: string }> & {
     /** The in-memory rules, test devices and configuration; `digest` is equal on nodes that agree. */
     cache: { state: CheckState; loadedAt?: string; digest?: string };
+    /**
+     * The LDAP directory, when one is configured. Shown, but not part of `ready`: a node without
+     * its directory still serves internal phones and signed-in downloads, and taking every node
+     * out of the load balancer because the directory is away would stop those too.
+     */
+    directory?: { state: DirectoryState; since: string; error?: string };
   };
 }
 
@@ -24,13 +32,15 @@ export class ReadinessService {
     @Inject(Redis) private readonly redis: Redis,
     @Inject(ObjectStorage) private readonly storage: ObjectStorage,
     @Inject(PoolStateService) private readonly poolState: PoolStateService,
+    @Inject(DirectoryConnection) private readonly directory: DirectoryConnection,
   ) {}
 
   async check(): Promise<Readiness> {
-    const [postgres, redis, storage] = await Promise.all([
+    const [postgres, redis, storage, directory] = await Promise.all([
       probe(() => this.dataSource.query('SELECT 1')),
       probe(() => this.redis.ping()),
       probe(() => this.storage.ping()),
+      this.directory.ldap?.probe(),
     ]);
     const state = this.poolState.current;
     const cache = state
@@ -38,7 +48,13 @@ export class ReadinessService {
       : { state: 'down' as const };
     return {
       ready: [postgres, redis, storage, cache].every((check) => check.state === 'up'),
-      checks: { postgres, redis, storage, cache },
+      checks: {
+        postgres,
+        redis,
+        storage,
+        cache,
+        ...(directory && { directory: { state: directory.state, since: directory.since.toISOString(), error: directory.error } }),
+      },
     };
   }
 }

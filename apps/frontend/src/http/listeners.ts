@@ -36,6 +36,7 @@ import { UpdatesController } from '../admin/updates/updates.controller';
 import { UpdatesService } from '../admin/updates/updates.service';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { PanelSessions } from '../auth/panel-sessions';
+import { DirectoryConnection } from '../directory/directory-connection';
 import { DownloadTokens } from '../devices/lync/download-tokens';
 import { LyncModule } from '../devices/lync/lync.module';
 import { PhoneExceptionFilter } from '../devices/lync/phone-exception.filter';
@@ -62,6 +63,7 @@ const SHARED = [
   PoolStateService,
   RequestAuditWriter,
   DownloadTokens,
+  DirectoryConnection,
   ReplicationScheduler,
   ...REPOSITORIES,
 ];

@@ -1,9 +1,8 @@
 import { type CanActivate, type ExecutionContext, HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { PhoneDirectory } from '@ucupdates/phone-directory';
 import type { FastifyRequest } from 'fastify';
 import { DeviceError } from '../device-error';
 import { addressOf } from '../device-request';
-import { SignInThrottle } from '../sign-in/sign-in-throttle';
+import { DeviceSignIn } from '../sign-in/device-sign-in';
 
 const CHALLENGE = { 'WWW-Authenticate': 'Basic realm="ucupdates"' };
 
@@ -33,14 +32,12 @@ export function basicCredentials(header: string | undefined): { userId: string; 
  * The external listener's update check and log upload are for signed-in users only
  * (phone-protocol.md, "External access"): no credentials → 401 AnonymousAccessNotSupported, which
  * makes a signed-in phone repeat the request with them; credentials the directory refuses → 401
- * AccessDenied; too many refusals for the user or the address, pool-wide → 429 with Retry-After.
+ * AccessDenied; too many refusals for the user or the address, pool-wide → 429 with Retry-After;
+ * a directory that cannot answer → 503 with Retry-After, never 401 (docs/directory.md).
  */
 @Injectable()
 export class ExternalPhoneAuthGuard implements CanActivate {
-  constructor(
-    @Inject(PhoneDirectory) private readonly directory: PhoneDirectory,
-    @Inject(SignInThrottle) private readonly throttle: SignInThrottle,
-  ) {}
+  constructor(@Inject(DeviceSignIn) private readonly signIn: DeviceSignIn) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedPhoneRequest>();
@@ -48,24 +45,21 @@ export class ExternalPhoneAuthGuard implements CanActivate {
     if (credentials === null) {
       throw new DeviceError('AnonymousAccessNotSupported', undefined, HttpStatus.UNAUTHORIZED, CHALLENGE);
     }
-    const address = addressOf(request);
-    const retryAfter = await this.throttle.retryAfter(credentials.userId, address);
-    if (retryAfter > 0) {
-      throw new DeviceError('TooManyRequests', 'too many failed sign-ins; try again later', HttpStatus.TOO_MANY_REQUESTS, {
-        'Retry-After': String(retryAfter),
-      });
+    const result = await this.signIn.signIn(credentials.userId, credentials.password, addressOf(request));
+    switch (result.outcome) {
+      case 'accepted':
+        request.phoneUser = credentials.userId;
+        return true;
+      case 'refused':
+        throw new DeviceError('AccessDenied', undefined, HttpStatus.UNAUTHORIZED, CHALLENGE);
+      case 'throttled':
+        throw new DeviceError('TooManyRequests', 'too many failed sign-ins; try again later', HttpStatus.TOO_MANY_REQUESTS, {
+          'Retry-After': String(result.retryAfterSeconds),
+        });
+      case 'unavailable':
+        throw new DeviceError('ServiceUnavailable', 'the user directory is unavailable; try again later', HttpStatus.SERVICE_UNAVAILABLE, {
+          'Retry-After': String(result.retryAfterSeconds),
+        });
     }
-    const accepted =
-      credentials.userId !== '' &&
-      credentials.userId.length <= 256 &&
-      credentials.password.length <= 1024 &&
-      (await this.directory.authenticate(credentials.userId, credentials.password));
-    if (!accepted) {
-      await this.throttle.failed(credentials.userId, address);
-      throw new DeviceError('AccessDenied', undefined, HttpStatus.UNAUTHORIZED, CHALLENGE);
-    }
-    await this.throttle.succeeded(credentials.userId, address);
-    request.phoneUser = credentials.userId;
-    return true;
   }
 }
