@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Redis } from 'ioredis';
 import { Client as MinioClient } from 'minio';
-import type { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import type { Config } from '../libs/config/src';
+import type * as ReplicasModule from '../libs/database/src/repositories/replicas.repository';
+import type * as PoolNodesModule from '../libs/database/src/repositories/pool-nodes.repository';
 import type * as JobQueuesModule from '../libs/jobs/src/job-queues';
 import type * as SchedulerModule from '../libs/replication/src/replication-scheduler';
 import { buildPackage } from '../test/support/package-builder';
@@ -93,6 +96,8 @@ export async function runReplicationBenchmark(environment: PoolEnvironment, sett
   const { progress, db, pool, nodeIds } = environment;
   const { ReplicationScheduler } = require(join(ROOT, 'dist/apps/worker/libs/replication/src/replication-scheduler.js')) as typeof SchedulerModule;
   const { JobQueues } = require(join(ROOT, 'dist/apps/worker/libs/jobs/src/job-queues.js')) as typeof JobQueuesModule;
+  const { ReplicasRepository } = require(join(ROOT, 'dist/apps/worker/libs/database/src/repositories/replicas.repository.js')) as typeof ReplicasModule;
+  const { PoolNodesRepository } = require(join(ROOT, 'dist/apps/worker/libs/database/src/repositories/pool-nodes.repository.js')) as typeof PoolNodesModule;
 
   // 1. The update, as production gets it: a signed package through the admin API.
   progress.step(`building a signed package with a ${mb(settings.imageBytes)} MB image (openssl cms, gcab)…`);
@@ -150,8 +155,10 @@ export async function runReplicationBenchmark(environment: PoolEnvironment, sett
   const objectKey = `files/${sha256}`;
   const redis = new Redis(POOL_BENCH.redisUrl, { maxRetriesPerRequest: null });
   const queues = new JobQueues(redis);
-  const dataSource = { query: async (sql: string, parameters?: unknown[]) => (await db.query(sql, parameters)).rows } as unknown as DataSource;
-  const scheduler = new ReplicationScheduler(dataSource, queues, 30_000);
+  // The scheduler's statements on the bench's own client, through the repositories it is made with.
+  const manager = { query: async (sql: string, parameters?: unknown[]) => (await db.query(sql, parameters)).rows } as unknown as EntityManager;
+  const repositorySettings = { UCU_NODE_DOWN_AFTER_MS: 30_000 } as Config;
+  const scheduler = new ReplicationScheduler(new ReplicasRepository(manager, repositorySettings), new PoolNodesRepository(manager, repositorySettings), queues);
   const workerPids = pool.workers.map((worker) => {
     if (!worker.pid || !worker.running) throw new Error(`${worker.name} is not running`);
     return worker.pid;

@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Client } from 'pg';
 import type { ObjectStorage } from '../../libs/storage/src/object-storage';
-import { fileObjectKey, ReplicaStore } from '../../libs/storage/src/replica-store';
+import { ObjectKeys } from '../../libs/storage/src/object-keys';
+import { ReplicaStore } from '../../libs/storage/src/replica-store';
 
 /**
  * The catalogue the benchmarks run against, written straight into Postgres, the object store and
@@ -307,7 +308,7 @@ async function writeBigFile(targets: CatalogTargets, store: ReplicaStore): Promi
   const replicaPath = store.pathOf(sha256);
   await mkdir(dirname(replicaPath), { recursive: true });
   await rename(scratch, replicaPath);
-  await targets.storage.put(fileObjectKey(sha256), createReadStream(replicaPath));
+  await targets.storage.put(ObjectKeys.file(sha256), createReadStream(replicaPath));
   return { sha256, size: BIG_FILE_BYTES, replicaPath };
 }
 
@@ -319,7 +320,7 @@ async function storeSmallFiles(storage: ObjectStorage, store: ReplicaStore, file
       const path = store.pathOf(sha256);
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, content);
-      await storage.put(fileObjectKey(sha256), Readable.from([content]));
+      await storage.put(ObjectKeys.file(sha256), Readable.from([content]));
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));

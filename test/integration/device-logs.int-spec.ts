@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '@ucupdates/config';
+import { Repositories } from '@ucupdates/database';
 import { createRedis } from '@ucupdates/redis';
 import { ObjectStorage } from '@ucupdates/storage';
 import type { Redis } from 'ioredis';
@@ -476,7 +477,7 @@ describe('device logs (PUT /RequestHandler/Logs/..., /api/v1/device-logs)', () =
     let cleanUp: DeviceLogCleanUpHandler;
 
     beforeAll(() => {
-      cleanUp = new DeviceLogCleanUpHandler(config, dataSource, storage, redis);
+      cleanUp = new DeviceLogCleanUpHandler(config, new Repositories(dataSource, config), storage, redis);
     });
 
     /** Uploads a log and dates it back: its id and object key. */

@@ -2,7 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Config } from '@ucupdates/config';
-import { Role } from '@ucupdates/database';
+import { AdminTokensRepository, Role } from '@ucupdates/database';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -108,7 +108,7 @@ describe('frontend (in-process, real Postgres, Redis and MinIO)', () => {
       const app = await NestFactory.create<NestFastifyApplication>(
         {
           module: class AdminOnlyModule {},
-          imports: [SharedCoreModule.from(frontend.core, [DataSource, Redis])],
+          imports: [SharedCoreModule.from(frontend.core, [AdminTokensRepository, Redis])],
           controllers: [AdminOnlyController],
           providers: [
             PanelSessions,

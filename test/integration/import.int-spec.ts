@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Config } from '@ucupdates/config';
-import { createDataSource } from '@ucupdates/database';
+import { createDataSource, Repositories } from '@ucupdates/database';
 import type { JobName, JobPayloads } from '@ucupdates/jobs';
 import { MinioObjectStorage } from '@ucupdates/storage';
 import { CHANGES_CHANNEL, createRedis } from '@ucupdates/redis';
@@ -80,7 +80,7 @@ describe('the import job on real Postgres and MinIO', () => {
       [sha],
     );
     const jobConfig = { ...config, ...overrides };
-    const handler = new ImportPackageHandler(jobConfig, dataSource, storage, SignaturePolicy.fromConfig(jobConfig), redis);
+    const handler = new ImportPackageHandler(jobConfig, new Repositories(dataSource, jobConfig), storage, SignaturePolicy.fromConfig(jobConfig), redis);
     const job = { data: { importId: id, sha256: sha }, attemptsMade: 0, opts: { attempts: 8 } } as unknown as Job<
       JobPayloads[JobName.ImportPackage]
     >;

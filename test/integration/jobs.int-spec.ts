@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createDataSource } from '@ucupdates/database';
+import { createDataSource, RequestAuditRepository } from '@ucupdates/database';
 import { JOBS, JobName, JobQueues, QUEUE_PREFIX, QueueName, bullQueueName } from '@ucupdates/jobs';
 import { createRedis } from '@ucupdates/redis';
 import { Job, Queue, QueueEvents } from 'bullmq';
@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { deleteExpiredRequestAudit } from '../../apps/worker/src/housekeeping/request-audit-retention.handler';
 import { JobRunner } from '../../apps/worker/src/jobs/job-runner';
-import { suiteResources } from '../support/test-environment';
+import { suiteResources, testConfig } from '../support/test-environment';
 
 const suite = suiteResources(__filename);
 
@@ -151,10 +151,10 @@ describe('request audit retention on a real Postgres', () => {
               'A', 'ENU', '[]', '[]', false, 200
          FROM generate_series(0, 99) AS d`,
     );
-    expect(await deleteExpiredRequestAudit(dataSource, 90)).toBe(9);
+    expect(await deleteExpiredRequestAudit(new RequestAuditRepository(dataSource.manager, testConfig({ REDIS_URL: redisUrl })), 90)).toBe(9);
     const [{ oldest }] = await dataSource.query(`SELECT max(now() - at) AS oldest FROM request_audit`);
     expect(oldest.days).toBeLessThan(91);
     expect((await dataSource.query(`SELECT count(*)::int AS n FROM request_audit`))[0].n).toBe(91);
-    expect(await deleteExpiredRequestAudit(dataSource, 90)).toBe(0);
+    expect(await deleteExpiredRequestAudit(new RequestAuditRepository(dataSource.manager, testConfig({ REDIS_URL: redisUrl })), 90)).toBe(0);
   });
 });

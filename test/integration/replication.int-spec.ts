@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import type { Config } from '@ucupdates/config';
-import { createDataSource } from '@ucupdates/database';
+import { createDataSource, PoolNodesRepository, ReplicasRepository, Repositories } from '@ucupdates/database';
 import { JobName, JobQueues, QUEUE_PREFIX, QueueName, replicaQueueName } from '@ucupdates/jobs';
 import { createRedis } from '@ucupdates/redis';
 import { ReplicationScheduler } from '@ucupdates/replication';
@@ -32,6 +32,7 @@ describe('replication on real Postgres, Redis and MinIO', () => {
   let redis: Redis;
   let queues: JobQueues;
   let scheduler: ReplicationScheduler;
+  let repositories: Repositories;
   let pki: TestPki;
   let work: string;
   let packages = 0;
@@ -60,7 +61,8 @@ describe('replication on real Postgres, Redis and MinIO', () => {
     redis = createRedis(config.REDIS_URL, 'replication-test');
     await redis.flushdb();
     queues = new JobQueues(redis);
-    scheduler = new ReplicationScheduler(dataSource, queues, config.UCU_NODE_DOWN_AFTER_MS);
+    repositories = new Repositories(dataSource, config);
+    scheduler = new ReplicationScheduler(repositories.get(ReplicasRepository), repositories.get(PoolNodesRepository), queues);
     // node-1 and node-2 are active; node-3 is registered but down (its frontend stopped).
     await dataSource.query(
       `INSERT INTO pool_nodes (id, url, app_version, frontend_heartbeat_at) VALUES
@@ -82,7 +84,7 @@ describe('replication on real Postgres, Redis and MinIO', () => {
   function replicationOf(nodeId: string, objects: ObjectStorage = storage): NodeReplication {
     const dir = join(work, `replica-${nodeId}`);
     mkdirSync(dir, { recursive: true });
-    return new NodeReplication({ ...config, UCU_NODE_ID: nodeId, UCU_REPLICA_DIR: dir }, dataSource, objects, queues);
+    return new NodeReplication({ ...config, UCU_NODE_ID: nodeId, UCU_REPLICA_DIR: dir }, repositories, objects, queues);
   }
   const node = (nodeId: string) => nodes.get(nodeId)!;
   const pathOn = (nodeId: string, sha: string) => node(nodeId).writer.store.pathOf(sha);
@@ -108,7 +110,7 @@ describe('replication on real Postgres, Redis and MinIO', () => {
       `INSERT INTO imports (package_sha256, file_name, uploaded_by, node_id) VALUES ($1, 'UCUpdates.cab', 'tester', 'node-1') RETURNING id`,
       [sha],
     );
-    const handler = new ImportPackageHandler(config, dataSource, storage, SignaturePolicy.fromConfig(config), redis, scheduler);
+    const handler = new ImportPackageHandler(config, repositories, storage, SignaturePolicy.fromConfig(config), redis, scheduler);
     const job = { data: { importId: id, sha256: sha }, attemptsMade: 0, opts: { attempts: 8 } } as unknown as Job<{
       importId: string;
       sha256: string;

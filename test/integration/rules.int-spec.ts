@@ -1,7 +1,9 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Config } from '@ucupdates/config';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { hashToken } from '../../apps/frontend/src/auth/token-hash';
+import { RulesService } from '../../apps/frontend/src/admin/rules/rules.service';
 import type { Frontend } from '../../apps/frontend/src/frontend';
 import { prepareServices, startTestFrontend } from '../support/frontend-harness';
 import { suiteResources, testConfig } from '../support/test-environment';
@@ -176,5 +178,60 @@ describe('rules (GET, approve, reset, restore, DELETE /api/v1/rules)', () => {
     expect((await api().get('/api/v1/rules?model=').set(as(VIEWER)).expect(400)).body.error.details.field).toBe('model');
     const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM admin_audit WHERE target = $1`, [`rule/${id}`]);
     expect(n).toBe(0);
+  });
+
+  it('lists a page of 1,000 rules with their replication in at most 3 statements', async () => {
+    // 1,000 rules, each with an approved and a pending version of two files. This node holds every
+    // file of the approved versions, and of the pending versions of every other rule.
+    await dataSource.query(
+      `INSERT INTO rules (device_type, brand, model, revision, locale, update_type, approved_version, pending_version, approved_at, pending_at)
+       SELECT 'CountPhone', 'Polycom', 'N' || lpad(i::text, 4, '0'), 'A', 'ENU', 'CPE', '1.0', '2.0', now(), now()
+         FROM generate_series(0, 999) AS i`,
+    );
+    await dataSource.query(
+      `INSERT INTO update_versions (rule_id, version)
+       SELECT r.id, v.version FROM rules r CROSS JOIN (VALUES ('1.0'), ('2.0')) AS v(version) WHERE r.device_type = 'CountPhone'`,
+    );
+    const FILES = `SELECT v.id AS version_id, v.version, r.model, f.name, f.role,
+                          encode(sha256(convert_to(r.model || '/' || v.version || '/' || f.name, 'UTF8')), 'hex') AS sha256
+                     FROM update_versions v JOIN rules r ON r.id = v.rule_id
+                    CROSS JOIN (VALUES ('CPE.nbt', 'image'), ('CPE.cat', 'catalog')) AS f(name, role)
+                    WHERE r.device_type = 'CountPhone'`;
+    await dataSource.query(`INSERT INTO files (sha256, size) SELECT sha256, 10 FROM (${FILES}) f`);
+    await dataSource.query(
+      `INSERT INTO update_version_files (update_version_id, name, role, sha256) SELECT version_id, name, role, sha256 FROM (${FILES}) f`,
+    );
+    await dataSource.query(
+      `INSERT INTO replicas (node_id, sha256, state)
+       SELECT $1, sha256, 'ready' FROM (${FILES}) f WHERE version = '1.0' OR substr(model, 2)::int % 2 = 0`,
+      [config.UCU_NODE_ID],
+    );
+
+    // Every statement the data source sends while the page is made, counted where TypeORM hands
+    // it to the pg driver; only this call's (the frontend's heartbeat and reloads run meanwhile).
+    const statements: string[] = [];
+    const context = new AsyncLocalStorage<string[]>();
+    const logQuery = dataSource.logger.logQuery.bind(dataSource.logger);
+    const spy = jest.spyOn(dataSource.logger, 'logQuery').mockImplementation((query, parameters, runner) => {
+      context.getStore()?.push(query);
+      logQuery(query, parameters, runner);
+    });
+    try {
+      const rules = frontend.internal.get(RulesService);
+      const page = await context.run(statements, () => rules.list({ deviceType: 'CountPhone' }, 1000));
+      expect(page.items).toHaveLength(1000);
+      expect(page.nextCursor).toBeNull();
+      expect(page.items[0]).toMatchObject({ model: 'N0000', replication: { pending: 'complete', approved: 'complete' } });
+      expect(page.items[1]).toMatchObject({ model: 'N0001', replication: { pending: 'partial', approved: 'complete' } });
+      expect(page.items.filter((rule) => rule.replication.pending === 'partial')).toHaveLength(500);
+      expect(statements.length).toBeGreaterThan(0);
+      expect(statements.length).toBeLessThanOrEqual(3);
+
+      // The admin API answers the same page.
+      const listed = await api().get('/api/v1/rules?deviceType=CountPhone&limit=1000').set(as(VIEWER)).expect(200);
+      expect(listed.body.items).toEqual(JSON.parse(JSON.stringify(page.items)));
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
-import { fileObjectKey, type ObjectStorage, ReplicaStore } from '@ucupdates/storage';
+import { ObjectKeys, type ObjectStorage, ReplicaStore } from '@ucupdates/storage';
 import type { DataSource } from 'typeorm';
 
 export interface SeedFile {
@@ -61,7 +61,7 @@ export class CatalogSeed {
     const seeded: SeededFile[] = [];
     for (const file of files) {
       const sha256 = createHash('sha256').update(file.content).digest('hex');
-      await this.storage.put(fileObjectKey(sha256), Readable.from([file.content]));
+      await this.storage.put(ObjectKeys.file(sha256), Readable.from([file.content]));
       if (replica) {
         const path = new ReplicaStore(this.replicaDir).pathOf(sha256);
         await mkdir(dirname(path), { recursive: true });

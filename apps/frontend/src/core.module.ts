@@ -1,6 +1,6 @@
 import { type BeforeApplicationShutdown, Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { CONFIG, type Config, ConfigModule } from '@ucupdates/config';
-import { DatabaseModule } from '@ucupdates/database';
+import { AdminTokensRepository, DatabaseModule, PoolNodesRepository } from '@ucupdates/database';
 import { JobsModule } from '@ucupdates/jobs';
 import { Metrics, ObservabilityModule } from '@ucupdates/observability';
 import { PoolMembership, PoolNodesService } from '@ucupdates/pool';
@@ -8,7 +8,6 @@ import { RedisModule } from '@ucupdates/redis';
 import { ReplicationModule } from '@ucupdates/replication';
 import { StorageModule } from '@ucupdates/storage';
 import type { Logger } from 'pino';
-import { DataSource } from 'typeorm';
 import { ensureBootstrapToken } from './auth/bootstrap-token';
 import { DirectoryConnection } from './directory/directory-connection';
 import { ReadinessService } from './health/readiness.service';
@@ -30,17 +29,18 @@ class FrontendServicesModule implements OnApplicationBootstrap, BeforeApplicatio
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(AdminTokensRepository) private readonly tokens: AdminTokensRepository,
+    @Inject(PoolNodesRepository) nodes: PoolNodesRepository,
     @Inject(Metrics) metrics: Metrics,
     @Inject(PoolStateService) private readonly poolState: PoolStateService,
     @Inject(RequestAuditWriter) private readonly requestAudit: RequestAuditWriter,
     @Inject(DirectoryConnection) private readonly directory: DirectoryConnection,
   ) {
-    this.membership = PoolMembership.of(dataSource, metrics, 'frontend', config);
+    this.membership = PoolMembership.of(nodes, metrics, 'frontend', config);
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await ensureBootstrapToken(this.dataSource, this.config.UCU_BOOTSTRAP_ADMIN_TOKEN);
+    await ensureBootstrapToken(this.tokens, this.config.UCU_BOOTSTRAP_ADMIN_TOKEN);
     await this.poolState.start();
     this.requestAudit.start();
     await this.membership.join();

@@ -6,7 +6,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { CONFIG, type Config, ConfigModule } from '@ucupdates/config';
-import { DatabaseModule } from '@ucupdates/database';
+import { DatabaseModule, PoolNodesRepository, Repositories, RequestAuditRepository } from '@ucupdates/database';
 import { bullQueueName, JobName, JobQueues, jobsOf, QUEUE_PREFIX, QueueName } from '@ucupdates/jobs';
 import { Metrics, ObservabilityModule } from '@ucupdates/observability';
 import { PoolMembership } from '@ucupdates/pool';
@@ -14,7 +14,6 @@ import { createRedis, RedisModule } from '@ucupdates/redis';
 import { ObjectStorage, StorageModule } from '@ucupdates/storage';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { DataSource } from 'typeorm';
 import { DeviceLogCleanUpHandler } from './housekeeping/device-log-clean-up.handler';
 import { deleteExpiredRequestAudit } from './housekeeping/request-audit-retention.handler';
 import { ImportPackageHandler } from './imports/import-package.handler';
@@ -38,12 +37,12 @@ class WorkerServicesModule implements OnApplicationBootstrap, BeforeApplicationS
 
   constructor(
     @Inject(CONFIG) config: Config,
-    @Inject(DataSource) dataSource: DataSource,
+    @Inject(Repositories) repositories: Repositories,
     @Inject(Redis) redis: Redis,
     @Inject(Metrics) metrics: Metrics,
     @Inject(ObjectStorage) storage: ObjectStorage,
   ) {
-    this.membership = PoolMembership.of(dataSource, metrics, 'worker', config);
+    this.membership = PoolMembership.of(repositories.get(PoolNodesRepository), metrics, 'worker', config);
     this.queues = new JobQueues(redis);
     this.runner = new JobRunner({
       prefix: QUEUE_PREFIX,
@@ -53,19 +52,20 @@ class WorkerServicesModule implements OnApplicationBootstrap, BeforeApplicationS
       connect: () => createRedis(config.REDIS_URL, `ucupdates:${config.UCU_NODE_ID}:worker`),
     });
     this.nodeId = config.UCU_NODE_ID;
-    this.replication = new NodeReplication(config, dataSource, storage, this.queues);
+    this.replication = new NodeReplication(config, repositories, storage, this.queues);
     const importer = new ImportPackageHandler(
       config,
-      dataSource,
+      repositories,
       storage,
       SignaturePolicy.fromConfig(config),
       redis,
       this.replication.scheduler,
     );
-    const logCleanUp = new DeviceLogCleanUpHandler(config, dataSource, storage, redis);
+    const logCleanUp = new DeviceLogCleanUpHandler(config, repositories, storage, redis);
     this.handlers = {
       [JobName.ImportPackage]: (job) => importer.handle(job),
-      [JobName.RequestAuditRetention]: () => deleteExpiredRequestAudit(dataSource, config.UCU_REQUEST_AUDIT_RETENTION_DAYS),
+      [JobName.RequestAuditRetention]: () =>
+        deleteExpiredRequestAudit(repositories.get(RequestAuditRepository), config.UCU_REQUEST_AUDIT_RETENTION_DAYS),
       [JobName.DeviceLogCleanUp]: () => logCleanUp.handle(),
       [JobName.ReplicateFile]: (job) => this.replication.replicateFile(job),
       [JobName.ReconcileReplicas]: () => this.replication.reconcileAllNodes(),

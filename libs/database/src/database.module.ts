@@ -2,7 +2,7 @@ import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nes
 import { CONFIG, type Config } from '@ucupdates/config';
 import { DataSource } from 'typeorm';
 import { createDataSource } from './data-source';
-import { REPOSITORIES } from './repositories';
+import { REPOSITORIES, Repositories, Transactions } from './repositories';
 
 @Global()
 @Module({
@@ -15,13 +15,15 @@ import { REPOSITORIES } from './repositories';
         return dataSource.initialize();
       },
     },
+    { provide: Repositories, inject: [DataSource, CONFIG], useFactory: (dataSource: DataSource, config: Config) => new Repositories(dataSource, config) },
     ...REPOSITORIES.map((repository) => ({
       provide: repository,
-      inject: [DataSource, CONFIG],
-      useFactory: (dataSource: DataSource, config: Config) => new repository(dataSource.manager, config),
+      inject: [Repositories],
+      useFactory: (repositories: Repositories) => repositories.get(repository),
     })),
+    { provide: Transactions, inject: [Repositories], useFactory: (repositories: Repositories) => repositories.transactions },
   ],
-  exports: [DataSource, ...REPOSITORIES],
+  exports: [DataSource, Repositories, Transactions, ...REPOSITORIES],
 })
 export class DatabaseModule implements OnApplicationShutdown {
   private readonly logger = new Logger(DatabaseModule.name);

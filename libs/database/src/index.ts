@@ -1,5 +1,4 @@
 export * from './data-source';
 export * from './entities';
 export * from './database.module';
-export * from './admin-audit';
 export * from './repositories';

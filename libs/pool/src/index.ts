@@ -1,4 +1,3 @@
 export * from './graceful-shutdown';
-export * from './node-status';
 export * from './pool-membership';
 export * from './pool-nodes.service';

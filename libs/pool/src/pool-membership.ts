@@ -1,10 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { appVersion, type Config } from '@ucupdates/config';
-import { PoolNodeEntity } from '@ucupdates/database';
+import type { PoolNodesRepository, PoolRole } from '@ucupdates/database';
 import type { Metrics } from '@ucupdates/observability';
-import type { DataSource } from 'typeorm';
 
-export type PoolRole = 'frontend' | 'worker';
+export type { PoolRole } from '@ucupdates/database';
 
 export interface MembershipSettings {
   nodeId: string;
@@ -21,25 +20,17 @@ export interface MembershipSettings {
 export class PoolMembership {
   private readonly logger = new Logger(PoolMembership.name);
   private timer: NodeJS.Timeout | null = null;
-  private readonly startedColumn: string;
-  private readonly heartbeatColumn: string;
-  private readonly heartbeatProperty: 'frontendHeartbeatAt' | 'workerHeartbeatAt';
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly nodes: PoolNodesRepository,
     private readonly metrics: Metrics,
     private readonly role: PoolRole,
     private readonly settings: MembershipSettings,
-  ) {
-    // Column names come from a closed set, never from input.
-    this.startedColumn = `${role}_started_at`;
-    this.heartbeatColumn = `${role}_heartbeat_at`;
-    this.heartbeatProperty = role === 'frontend' ? 'frontendHeartbeatAt' : 'workerHeartbeatAt';
-  }
+  ) {}
 
   /** The membership of this process, as the configuration describes its node. */
-  static of(dataSource: DataSource, metrics: Metrics, role: PoolRole, config: Config): PoolMembership {
-    return new PoolMembership(dataSource, metrics, role, {
+  static of(nodes: PoolNodesRepository, metrics: Metrics, role: PoolRole, config: Config): PoolMembership {
+    return new PoolMembership(nodes, metrics, role, {
       nodeId: config.UCU_NODE_ID,
       nodeUrl: config.UCU_NODE_URL ?? `http://${config.UCU_NODE_ID}:${config.UCU_INTERNAL_PORT}`,
       appVersion: appVersion(),
@@ -56,16 +47,7 @@ export class PoolMembership {
 
   private async register(): Promise<void> {
     const { nodeId, nodeUrl, appVersion } = this.settings;
-    await this.dataSource.query(
-      `INSERT INTO pool_nodes (id, url, app_version, ${this.startedColumn}, ${this.heartbeatColumn})
-       VALUES ($1, $2, $3, now(), now())
-       ON CONFLICT (id) DO UPDATE
-         SET url = CASE WHEN $4 THEN excluded.url ELSE pool_nodes.url END,
-             app_version = excluded.app_version,
-             ${this.startedColumn} = now(),
-             ${this.heartbeatColumn} = now()`,
-      [nodeId, nodeUrl, appVersion, this.role === 'frontend'],
-    );
+    await this.nodes.register(this.role, { nodeId, nodeUrl, appVersion });
     this.metrics.heartbeatAge.setToCurrentTime();
   }
 
@@ -74,20 +56,14 @@ export class PoolMembership {
       clearInterval(this.timer);
       this.timer = null;
     }
-    await this.dataSource
-      .query(`UPDATE pool_nodes SET ${this.heartbeatColumn} = NULL WHERE id = $1`, [this.settings.nodeId])
+    await this.nodes
+      .leave(this.role, this.settings.nodeId)
       .catch((error: Error) => this.logger.warn(`could not record the ${this.role}'s stop: ${error.message}`));
   }
 
   private async beat(): Promise<void> {
     try {
-      const { affected } = await this.dataSource
-        .createQueryBuilder()
-        .update(PoolNodeEntity)
-        .set({ [this.heartbeatProperty]: () => 'now()' })
-        .where('id = :id', { id: this.settings.nodeId })
-        .execute();
-      if (affected === 0) {
+      if (!(await this.nodes.beat(this.role, this.settings.nodeId))) {
         // An operator removed the node's row while it ran: register again.
         await this.register();
         return;

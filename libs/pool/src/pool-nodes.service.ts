@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CONFIG, type Config } from '@ucupdates/config';
-import { DataSource } from 'typeorm';
-import { type NodeStatus, nodeStatus } from './node-status';
+import { PoolNodesRepository } from '@ucupdates/database';
+
+export type NodeStatus = 'active' | 'down';
 
 export interface PoolNodeView {
   id: string;
@@ -13,50 +13,26 @@ export interface PoolNodeView {
   replicas: { ready: number; missing: number };
 }
 
-interface PoolNodeRow {
-  id: string;
-  url: string;
-  app_version: string;
-  frontend_heartbeat_at: Date | null;
-  worker_heartbeat_at: Date | null;
-  db_now: Date;
-  ready: number;
-  missing: number;
-}
-
-/** The pool's nodes as `GET /api/v1/nodes` shows them. */
+/**
+ * The pool's nodes as `GET /api/v1/nodes` shows them. Whether a node (or its worker) is active is
+ * the database's answer, by the one rule of libs/database (replication-status.ts); `replicas`
+ * counts the files some rule version uses that its replica store holds ready, and the rest.
+ */
 @Injectable()
 export class PoolNodesService {
-  constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
-    @Inject(CONFIG) private readonly config: Config,
-  ) {}
+  constructor(@Inject(PoolNodesRepository) private readonly nodes: PoolNodesRepository) {}
 
   async list(): Promise<PoolNodeView[]> {
-    // `wanted` is every file some rule version still uses; a node is missing whatever of it
-    // its replica store does not hold ready.
-    const rows: PoolNodeRow[] = await this.dataSource.query(
-      `WITH wanted AS (SELECT DISTINCT sha256 FROM update_version_files)
-       SELECT n.id, n.url, n.app_version, n.frontend_heartbeat_at, n.worker_heartbeat_at, now() AS db_now,
-              (SELECT count(*)::int FROM replicas r JOIN wanted w USING (sha256)
-                WHERE r.node_id = n.id AND r.state = 'ready') AS ready,
-              (SELECT count(*)::int FROM wanted w
-                WHERE NOT EXISTS (SELECT 1 FROM replicas r
-                                   WHERE r.node_id = n.id AND r.sha256 = w.sha256 AND r.state = 'ready')) AS missing
-         FROM pool_nodes n
-        ORDER BY n.id`,
-    );
-    const downAfter = this.config.UCU_NODE_DOWN_AFTER_MS;
-    return rows.map((row) => ({
+    return (await this.nodes.list()).map((row) => ({
       id: row.id,
       url: row.url,
-      status: nodeStatus(row.frontend_heartbeat_at, row.db_now, downAfter),
-      lastHeartbeatAt: row.frontend_heartbeat_at?.toISOString() ?? null,
+      status: row.active ? 'active' : 'down',
+      lastHeartbeatAt: row.frontendHeartbeatAt?.toISOString() ?? null,
       worker: {
-        status: nodeStatus(row.worker_heartbeat_at, row.db_now, downAfter),
-        lastHeartbeatAt: row.worker_heartbeat_at?.toISOString() ?? null,
+        status: row.workerActive ? 'active' : 'down',
+        lastHeartbeatAt: row.workerHeartbeatAt?.toISOString() ?? null,
       },
-      appVersion: row.app_version,
+      appVersion: row.appVersion,
       replicas: { ready: row.ready, missing: row.missing },
     }));
   }

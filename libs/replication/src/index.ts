@@ -1,3 +1,2 @@
-export * from './import-replication';
 export * from './replication-scheduler';
 export * from './replication.module';

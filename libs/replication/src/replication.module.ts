@@ -1,7 +1,6 @@
 import { Global, Module } from '@nestjs/common';
-import { CONFIG, type Config } from '@ucupdates/config';
+import { PoolNodesRepository, ReplicasRepository } from '@ucupdates/database';
 import { JobQueues } from '@ucupdates/jobs';
-import { DataSource } from 'typeorm';
 import { ReplicationScheduler } from './replication-scheduler';
 
 /** The replication producer for Nest apps; needs the database and the (global) JobsModule. */
@@ -10,9 +9,9 @@ import { ReplicationScheduler } from './replication-scheduler';
   providers: [
     {
       provide: ReplicationScheduler,
-      inject: [DataSource, JobQueues, CONFIG],
-      useFactory: (dataSource: DataSource, queues: JobQueues, config: Config) =>
-        new ReplicationScheduler(dataSource, queues, config.UCU_NODE_DOWN_AFTER_MS),
+      inject: [ReplicasRepository, PoolNodesRepository, JobQueues],
+      useFactory: (replicas: ReplicasRepository, nodes: PoolNodesRepository, queues: JobQueues) =>
+        new ReplicationScheduler(replicas, nodes, queues),
     },
   ],
   exports: [ReplicationScheduler],

@@ -29,7 +29,7 @@ export class ObjectTooLargeError extends Error {
 
 /**
  * The object store (MinIO or any S3 service) as ucupdates uses it: streams in and out, never a
- * whole object in memory. Keys are the caller's: `packages/<sha256>`, `files/<sha256>`, `logs/<id>`.
+ * whole object in memory. Keys are built by `ObjectKeys` (object-keys.ts), which lists the layout.
  * An abstract class so Nest can inject it by type.
  */
 export abstract class ObjectStorage {

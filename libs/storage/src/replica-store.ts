@@ -1,11 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** The object key of a content-addressed file (image or catalog) in the object store. */
-export function fileObjectKey(sha256: string): string {
-  return `files/${sha256}`;
-}
-
 /**
  * A node's replica store (UCU_REPLICA_DIR): every file of the catalogue under its SHA-256, fanned
  * out by its first two hex digits (`ab/abcdef…`) so no directory grows huge. The node's worker

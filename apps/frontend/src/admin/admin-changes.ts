@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONFIG, type Config } from '@ucupdates/config';
-import { recordAdminChange } from '@ucupdates/database';
+import { AdminAuditRepository, type Transaction, Transactions } from '@ucupdates/database';
 import { announceChange, type ChangeKind } from '@ucupdates/redis';
 import { Redis } from 'ioredis';
-import { DataSource, type EntityManager } from 'typeorm';
 import type { AdminPrincipal } from '../auth/admin-principal';
 
 export interface AuditedChange {
@@ -24,7 +23,8 @@ export class AdminChanges {
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(Transactions) private readonly transactions: Transactions,
+    @Inject(AdminAuditRepository) private readonly adminAudit: AdminAuditRepository,
     @Inject(Redis) private readonly redis: Redis,
   ) {}
 
@@ -33,16 +33,21 @@ export class AdminChanges {
    * away) is logged, not the caller's failure; every frontend reloads anyway when its subscriber
    * reconnects, and every UCU_CACHE_REFRESH_INTERVAL_MS.
    */
-  async commit<T>(kind: ChangeKind, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    const result = await this.dataSource.transaction(work);
+  async commit<T>(kind: ChangeKind, work: (tx: Transaction) => Promise<T>): Promise<T> {
+    const result = await this.transactions.run(work);
     await announceChange(this.redis, kind).catch((error: unknown) =>
       this.logger.warn(`committed a change to ${kind} but could not announce it: ${(error as Error).message}`),
     );
     return result;
   }
 
-  /** The audit row of a change, written with the manager of the change's own transaction. */
-  async record(manager: EntityManager, principal: AdminPrincipal, change: AuditedChange): Promise<void> {
-    await recordAdminChange(manager, { ...change, actor: principal.name, role: principal.role, nodeId: this.config.UCU_NODE_ID });
+  /** A change that no frontend keeps in memory (a token, a phone user, an upload): committed, not announced. */
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.transactions.run(work);
+  }
+
+  /** The audit row of a change, written in the change's own transaction. */
+  async record(tx: Transaction, principal: AdminPrincipal, change: AuditedChange): Promise<void> {
+    await tx(this.adminAudit).record({ ...change, actor: principal.name, role: principal.role, nodeId: this.config.UCU_NODE_ID });
   }
 }

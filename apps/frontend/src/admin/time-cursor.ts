@@ -1,3 +1,4 @@
+import type { TimeKey } from '@ucupdates/database';
 import { badCursor, decodeCursor, encodeCursor } from './pagination';
 
 /**
@@ -8,17 +9,7 @@ import { badCursor, decodeCursor, encodeCursor } from './pagination';
  * Unlike the text Postgres prints, a number can be checked here completely: a forged cursor is a
  * 400 naming `cursor`, never a cast error from the database.
  */
-export interface TimeCursor {
-  /** Microseconds since 1970-01-01T00:00:00Z, as decimal digits (may be negative). */
-  micros: string;
-  id: string;
-}
-
-/** SQL for a timestamptz column as microseconds since 1970, exact (extract gives a numeric since Postgres 14). */
-export const micros = (column: string): string => `(extract(epoch FROM ${column}) * 1000000)::bigint::text`;
-
-/** SQL for the timestamptz a `micros` parameter stands for. */
-export const fromMicros = (parameter: string): string => `('epoch'::timestamptz + ${parameter}::bigint * interval '1 microsecond')`;
+export type TimeCursor = TimeKey;
 
 /** Postgres' timestamptz range in microseconds is far inside ±2^62; this bounds the digits. */
 const MICROS = /^-?\d{1,17}$/;

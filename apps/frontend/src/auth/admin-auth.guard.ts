@@ -1,8 +1,7 @@
 import { type CanActivate, type ExecutionContext, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AdminTokenEntity, Role } from '@ucupdates/database';
+import { type AdminTokenEntity, AdminTokensRepository, Role } from '@ucupdates/database';
 import type { FastifyRequest } from 'fastify';
-import { DataSource } from 'typeorm';
 import { ApiError } from '../errors/api-error';
 import { csrfTokenMatches, PanelSessions } from './panel-sessions';
 import { PUBLIC_ROUTE, REQUIRED_ROLE, roleAllows } from './roles';
@@ -28,7 +27,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export class AdminAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(AdminTokensRepository) private readonly tokens: AdminTokensRepository,
     @Inject(PanelSessions) private readonly sessions: PanelSessions,
   ) {}
 
@@ -50,7 +49,7 @@ export class AdminAuthGuard implements CanActivate {
     request.principal = { tokenId: token.id, name: token.name, role: token.role };
     // At most once a minute per token: shows admins which tokens are still in use.
     if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() > 60_000) {
-      await this.dataSource.query(`UPDATE admin_tokens SET last_used_at = now() WHERE id = $1`, [token.id]);
+      await this.tokens.touch(token.id);
     }
     return true;
   }
@@ -60,9 +59,7 @@ export class AdminAuthGuard implements CanActivate {
     if (!match) {
       throw new ApiError('Unauthorized', 'a bearer token is required (Authorization: Bearer <token>)', HttpStatus.UNAUTHORIZED);
     }
-    const token = await this.dataSource
-      .getRepository(AdminTokenEntity)
-      .findOne({ where: { tokenHash: hashToken(match[1]) } });
+    const token = await this.tokens.byHash(hashToken(match[1]));
     if (!token) {
       throw new ApiError('Unauthorized', 'the token is not known to this pool', HttpStatus.UNAUTHORIZED);
     }
@@ -72,7 +69,7 @@ export class AdminAuthGuard implements CanActivate {
   private async tokenOfSession(request: FastifyRequest, sessionId: string): Promise<AdminTokenEntity> {
     const session = await this.sessions.find(sessionId);
     // A revoked token ends its sessions: the token is looked up on every request.
-    const token = session && (await this.dataSource.getRepository(AdminTokenEntity).findOne({ where: { id: session.tokenId } }));
+    const token = session && (await this.tokens.byId(session.tokenId));
     if (!session || !token) {
       throw new ApiError('Unauthorized', 'the session has ended; sign in again', HttpStatus.UNAUTHORIZED);
     }

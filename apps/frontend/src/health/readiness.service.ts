@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { HealthRepository } from '@ucupdates/database';
 import { ObjectStorage } from '@ucupdates/storage';
 import { Redis } from 'ioredis';
-import { DataSource } from 'typeorm';
 import type { DirectoryState } from '@ucupdates/directory';
 import { PoolStateService } from '../devices/pool-state/pool-state.service';
 import { DirectoryConnection } from '../directory/directory-connection';
@@ -28,7 +28,7 @@ const CHECK_TIMEOUT_MS = 2_000;
 @Injectable()
 export class ReadinessService {
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(HealthRepository) private readonly database: HealthRepository,
     @Inject(Redis) private readonly redis: Redis,
     @Inject(ObjectStorage) private readonly storage: ObjectStorage,
     @Inject(PoolStateService) private readonly poolState: PoolStateService,
@@ -37,7 +37,7 @@ export class ReadinessService {
 
   async check(): Promise<Readiness> {
     const [postgres, redis, storage, directory] = await Promise.all([
-      probe(() => this.dataSource.query('SELECT 1')),
+      probe(() => this.database.ping()),
       probe(() => this.redis.ping()),
       probe(() => this.storage.ping()),
       this.directory.ldap?.probe(),

@@ -1,13 +1,12 @@
 import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CONFIG } from '@ucupdates/config';
-import { REPOSITORIES } from '@ucupdates/database';
+import { REPOSITORIES, Transactions } from '@ucupdates/database';
 import { JobQueues } from '@ucupdates/jobs';
 import { Metrics, PINO_LOGGER } from '@ucupdates/observability';
 import { PoolNodesService } from '@ucupdates/pool';
 import { ObjectStorage } from '@ucupdates/storage';
 import { Redis } from 'ioredis';
-import { DataSource } from 'typeorm';
 import { AdminChanges } from '../admin/admin-changes';
 import { AdminAuditController } from '../admin/audit/admin-audit.controller';
 import { ConfigurationController } from '../admin/configuration/configuration.controller';
@@ -54,7 +53,6 @@ const SHARED = [
   CONFIG,
   PINO_LOGGER,
   Metrics,
-  DataSource,
   Redis,
   ObjectStorage,
   JobQueues,
@@ -65,6 +63,7 @@ const SHARED = [
   DownloadTokens,
   DirectoryConnection,
   ReplicationScheduler,
+  Transactions,
   ...REPOSITORIES,
 ];
 

@@ -3,7 +3,7 @@ import type { Config } from '@ucupdates/config';
 import { type DeviceUpdateConfiguration, effectiveConfiguration } from '@ucupdates/device-config';
 import type { ObjectStorage } from '@ucupdates/storage';
 import type { Redis } from 'ioredis';
-import type { DataSource } from 'typeorm';
+import { ConfigurationRepository, DeviceLogsRepository, type Repositories } from '@ucupdates/database';
 import { expiryCutoff, isDue, latestDueMoment } from './log-clean-up-schedule';
 
 /** The latest due moment (ms since 1970) a clean-up claimed, pool-wide. */
@@ -55,7 +55,7 @@ export class DeviceLogCleanUpHandler {
 
   constructor(
     private readonly config: Config,
-    private readonly dataSource: DataSource,
+    private readonly repositories: Repositories,
     private readonly storage: ObjectStorage,
     private readonly redis: Redis,
   ) {}
@@ -73,7 +73,7 @@ export class DeviceLogCleanUpHandler {
     }
     const cutoff = expiryCutoff(now, configuration.logCleanUpIntervalSeconds);
     try {
-      const deleted = await deleteDeviceLogsBefore(this.dataSource, this.storage, cutoff);
+      const deleted = await deleteDeviceLogsBefore(this.repositories.get(DeviceLogsRepository), this.storage, cutoff);
       if (deleted > 0) {
         this.logger.log(`deleted ${deleted} device logs uploaded before ${cutoff.toISOString()}`);
       }
@@ -86,14 +86,7 @@ export class DeviceLogCleanUpHandler {
 
   /** The configuration in force on the pool: its site's (UCU_SITE) if set, else the global one. */
   private async configuration(): Promise<DeviceUpdateConfiguration> {
-    const rows = await this.dataSource.query<DeviceUpdateConfiguration[]>(
-      `SELECT scope, log_clean_up_interval_seconds AS "logCleanUpIntervalSeconds",
-              log_flush_interval_seconds AS "logFlushIntervalSeconds", max_log_cache_limit::float8 AS "maxLogCacheLimit",
-              max_log_file_size::float8 AS "maxLogFileSize", log_clean_up_time_of_day AS "logCleanUpTimeOfDay",
-              valid_log_file_types AS "validLogFileTypes", valid_log_file_extensions AS "validLogFileExtensions"
-         FROM device_update_configurations ORDER BY scope`,
-    );
-    return effectiveConfiguration(rows, this.config.UCU_SITE);
+    return effectiveConfiguration(await this.repositories.get(ConfigurationRepository).all(), this.config.UCU_SITE);
   }
 }
 
@@ -104,13 +97,10 @@ export class DeviceLogCleanUpHandler {
  * the next run, and until then the admin API answers its content as not found. Returns how many
  * logs went; throws, after deleting what it could, when an object could not be deleted.
  */
-export async function deleteDeviceLogsBefore(dataSource: DataSource, storage: ObjectStorage, cutoff: Date): Promise<number> {
+export async function deleteDeviceLogsBefore(logs: DeviceLogsRepository, storage: ObjectStorage, cutoff: Date): Promise<number> {
   let total = 0;
   for (;;) {
-    const rows = await dataSource.query<{ id: string; object_key: string }[]>(
-      `SELECT id, object_key FROM device_logs WHERE created_at < $1 ORDER BY created_at LIMIT $2`,
-      [cutoff, BATCH],
-    );
+    const rows = await logs.uploadedBefore(cutoff, BATCH);
     if (rows.length === 0) {
       return total;
     }
@@ -128,7 +118,7 @@ export async function deleteDeviceLogsBefore(dataSource: DataSource, storage: Ob
       });
     }
     if (gone.length > 0) {
-      await dataSource.query(`DELETE FROM device_logs WHERE id = ANY($1::uuid[])`, [gone]);
+      await logs.delete(gone);
       total += gone.length;
     }
     if (failures.length > 0) {

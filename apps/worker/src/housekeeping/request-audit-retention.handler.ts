@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
+import type { RequestAuditRepository } from '@ucupdates/database';
 
 const BATCH = 10_000;
 
@@ -8,17 +8,11 @@ const BATCH = 10_000;
  * statement holds locks for long on a big table (the audit of a busy pool grows by millions of
  * rows a day). Returns how many rows went.
  */
-export async function deleteExpiredRequestAudit(dataSource: DataSource, retentionDays: number): Promise<number> {
+export async function deleteExpiredRequestAudit(audit: RequestAuditRepository, retentionDays: number): Promise<number> {
   const logger = new Logger('RequestAuditRetention');
   let total = 0;
   for (;;) {
-    const [, deleted] = (await dataSource.query(
-      `DELETE FROM request_audit
-        WHERE id IN (SELECT id FROM request_audit
-                      WHERE at < now() - make_interval(days => $1)
-                      ORDER BY at LIMIT $2)`,
-      [retentionDays, BATCH],
-    )) as [unknown, number];
+    const deleted = await audit.deleteOlderThan(retentionDays, BATCH);
     total += deleted;
     if (deleted < BATCH) {
       break;

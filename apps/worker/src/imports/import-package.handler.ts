@@ -4,12 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { Config } from '@ucupdates/config';
-import { ImportStatus, RuleEntity, recordAdminChange, UpdateFileRole } from '@ucupdates/database';
+import {
+  AdminAuditRepository,
+  CatalogRepository,
+  type ImportRow,
+  ImportsRepository,
+  type Repositories,
+  type Transaction,
+  UpdateFileRole,
+} from '@ucupdates/database';
+import { type ImportState, isFinal } from '@ucupdates/imports';
 import type { JobPayloads, JobName } from '@ucupdates/jobs';
 import { ImportOutcome, importVersion, ruleStateOf } from '@ucupdates/rules';
 import { announceChange } from '@ucupdates/redis';
 import type { ReplicationScheduler } from '@ucupdates/replication';
-import { fileObjectKey, type ObjectStorage } from '@ucupdates/storage';
+import { ObjectKeys, type ObjectStorage } from '@ucupdates/storage';
 import {
   baseName,
   entryKey,
@@ -20,15 +29,8 @@ import {
 } from '@ucupdates/update-package';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { DataSource, EntityManager } from 'typeorm';
 import { type ExtractedFile, type ExtractedPackage, extractPackage } from './package-extraction';
 import type { SignaturePolicy } from './signature-policy';
-
-interface ImportRow {
-  id: string;
-  status: ImportStatus;
-  uploaded_by: string;
-}
 
 /**
  * The import job (architecture.md, flow 1): reads the package, checks all of it, stores every file
@@ -43,7 +45,7 @@ export class ImportPackageHandler {
 
   constructor(
     private readonly config: Config,
-    private readonly dataSource: DataSource,
+    private readonly repositories: Repositories,
     private readonly storage: ObjectStorage,
     private readonly signatures: SignaturePolicy,
     private readonly redis: Redis,
@@ -51,22 +53,28 @@ export class ImportPackageHandler {
     private readonly replication: ReplicationScheduler | null = null,
   ) {}
 
-  async handle(job: Job<JobPayloads[JobName.ImportPackage]>): Promise<{ status: ImportStatus }> {
+  private get imports(): ImportsRepository {
+    return this.repositories.get(ImportsRepository);
+  }
+
+  private get catalog(): CatalogRepository {
+    return this.repositories.get(CatalogRepository);
+  }
+
+  async handle(job: Job<JobPayloads[JobName.ImportPackage]>): Promise<{ status: ImportState }> {
     const { importId, sha256 } = job.data;
-    const [row] = await this.dataSource.query<ImportRow[]>(`SELECT id, status, uploaded_by FROM imports WHERE id = $1`, [importId]);
+    const row = await this.imports.get(importId);
     if (!row) {
       throw new UnrecoverableError(`import ${importId} does not exist`);
     }
-    if (row.status === ImportStatus.Succeeded || row.status === ImportStatus.Failed) {
-      if (row.status === ImportStatus.Succeeded) {
+    // Done before (libs/imports: a final state takes no event): this is a repeated job.
+    if (isFinal(row.status) || !(await this.imports.apply(importId, { type: 'start' }))) {
+      const status = isFinal(row.status) ? row.status : ((await this.imports.get(importId))?.status ?? row.status);
+      if (status === 'succeeded') {
         await this.replication?.scheduleImport(importId);
       }
-      return { status: row.status }; // done before: this is a repeated job
+      return { status };
     }
-    await this.dataSource.query(
-      `UPDATE imports SET status = 'processing', started_at = coalesce(started_at, now()), attempts = attempts + 1 WHERE id = $1`,
-      [importId],
-    );
     const workDir = await mkdtemp(join(tmpdir(), 'ucupdates-import-'));
     try {
       const updates = await this.importPackage(row, sha256, workDir);
@@ -87,11 +95,11 @@ export class ImportPackageHandler {
     // happens here. A failure retries the job, which comes back through the `succeeded` branch
     // above and queues again.
     await this.replication?.scheduleImport(importId);
-    return { status: ImportStatus.Succeeded };
+    return { status: 'succeeded' };
   }
 
   private async importPackage(row: ImportRow, sha256: string, workDir: string): Promise<number> {
-    const extracted = await extractPackage(this.storage, `packages/${sha256}`, workDir, {
+    const extracted = await extractPackage(this.storage, ObjectKeys.package(sha256), workDir, {
       maxUncompressedSize: this.config.UCU_MAX_PACKAGE_UNCOMPRESSED_BYTES,
       maxRatio: this.config.UCU_MAX_COMPRESSION_RATIO,
     });
@@ -119,92 +127,57 @@ export class ImportPackageHandler {
       }
     }
     for (const file of files.values()) {
-      const key = fileObjectKey(file.sha256);
+      const key = ObjectKeys.file(file.sha256);
       if ((await this.storage.stat(key))?.size !== file.size) {
         const stored = await this.storage.put(key, createReadStream(file.path));
         if (stored.sha256 !== file.sha256) {
           throw new Error(`${file.name} changed on local disk while it was stored (SHA-256 ${stored.sha256})`);
         }
       }
-      await this.dataSource.query(`INSERT INTO files (sha256, size) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING`, [
-        file.sha256,
-        file.size,
-      ]);
+      await this.catalog.addFile(file.sha256, file.size);
     }
   }
 
   /** One transaction: every rule change, its version and files, its audit row, and the import's success. */
   private async applyToRules(row: ImportRow, updates: UpdateDescription[], extracted: ExtractedPackage): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.repositories.transactions.run(async (tx) => {
       let touched = 0;
       for (const update of updates) {
-        touched += (await this.applyUpdate(manager, row, update, extracted)) ? 1 : 0;
+        touched += (await this.applyUpdate(tx, row, update, extracted)) ? 1 : 0;
       }
-      await manager.query(
-        `UPDATE imports SET status = 'succeeded', finished_at = now(), error_code = NULL, error_message = NULL WHERE id = $1`,
-        [row.id],
-      );
+      await tx(this.imports).apply(row.id, { type: 'succeed' });
       return touched;
     });
   }
 
   private async applyUpdate(
-    manager: EntityManager,
+    tx: Transaction,
     row: ImportRow,
     update: UpdateDescription,
     extracted: ExtractedPackage,
   ): Promise<boolean> {
-    const key = [update.deviceType, update.brand, update.model, update.revision, update.locale, update.updateType];
-    await manager.query(
-      `INSERT INTO rules (device_type, brand, model, revision, locale, update_type) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (device_type, brand, model, revision, locale, update_type) DO NOTHING`,
-      key,
-    );
     // Locked until commit: an approval or another import of this rule waits for this one.
-    const rule = await manager
-      .getRepository(RuleEntity)
-      .createQueryBuilder('rule')
-      .setLock('pessimistic_write')
-      .where({
-        deviceType: update.deviceType,
-        brand: update.brand,
-        model: update.model,
-        revision: update.revision,
-        locale: update.locale,
-        updateType: update.updateType,
-      })
-      .getOneOrFail();
+    const rule = await tx(this.catalog).lockRuleByKey(update);
     const before = ruleStateOf(rule);
     const transition = importVersion(before, update.version, new Date());
     if (transition.outcome === ImportOutcome.AlreadyApproved || transition.outcome === ImportOutcome.AlreadyPending) {
       return false;
     }
-    const [version] = await manager.query<{ id: string }[]>(
-      `INSERT INTO update_versions (rule_id, version, import_id, description) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (rule_id, version) DO UPDATE SET import_id = excluded.import_id, description = excluded.description
-       RETURNING id`,
-      [rule.id, update.version, row.id, update.description],
-    );
-    // A version imported again (after a reset) takes the files of this package.
-    await manager.query(`DELETE FROM update_version_files WHERE update_version_id = $1`, [version.id]);
-    for (const [entry, role] of [
-      [update.imageEntry, UpdateFileRole.Image],
-      [update.catalogEntry, UpdateFileRole.Catalog],
-    ] as const) {
-      await manager.query(`INSERT INTO update_version_files (update_version_id, name, role, sha256) VALUES ($1, $2, $3, $4)`, [
-        version.id,
-        baseName(entry),
-        role,
-        extracted.files.get(entryKey(entry))!.sha256,
-      ]);
-    }
-    const after = transition.state;
-    await manager.query(`UPDATE rules SET pending_version = $2, pending_at = $3, updated_at = now() WHERE id = $1`, [
+    await tx(this.catalog).putVersion(
       rule.id,
-      after.pendingVersion,
-      after.pendingAt,
-    ]);
-    await recordAdminChange(manager, {
+      update.version,
+      row.id,
+      update.description,
+      (
+        [
+          [update.imageEntry, UpdateFileRole.Image],
+          [update.catalogEntry, UpdateFileRole.Catalog],
+        ] as const
+      ).map(([entry, role]) => ({ name: baseName(entry), role, sha256: extracted.files.get(entryKey(entry))!.sha256 })),
+    );
+    const after = transition.state;
+    await tx(this.catalog).setPending(rule.id, after.pendingVersion, after.pendingAt);
+    await tx(this.repositories.get(AdminAuditRepository)).record({
       actor: row.uploaded_by,
       role: 'system',
       action: 'rule.import',
@@ -219,15 +192,12 @@ export class ImportPackageHandler {
   /** A refused package keeps only its import record and the reason (update-package.md). */
   private async refuse(importId: string, sha256: string, refusal: PackageRefusal): Promise<void> {
     this.logger.warn(`import ${importId} refused: ${refusal.message}`);
-    await this.storage.delete(`packages/${sha256}`);
-    await this.dataSource.query(`UPDATE packages SET removed_at = now() WHERE sha256 = $1`, [sha256]);
+    await this.storage.delete(ObjectKeys.package(sha256));
+    await this.imports.markPackageRemoved(sha256);
     await this.fail(importId, refusal.code, refusal.message);
   }
 
   private async fail(importId: string, code: string, message: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE imports SET status = 'failed', finished_at = now(), error_code = $2, error_message = $3 WHERE id = $1`,
-      [importId, code, message.slice(0, 2000)],
-    );
+    await this.imports.apply(importId, { type: 'fail', code, message });
   }
 }

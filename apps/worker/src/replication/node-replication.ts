@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type { Config } from '@ucupdates/config';
+import { PoolNodesRepository, ReplicasRepository, type Repositories } from '@ucupdates/database';
 import type { JobName, JobPayloads, JobQueues } from '@ucupdates/jobs';
 import { ReplicationScheduler } from '@ucupdates/replication';
 import { type ObjectStorage, ReplicaStore } from '@ucupdates/storage';
 import type { Job } from 'bullmq';
-import type { DataSource } from 'typeorm';
 import { KeyedLock } from './keyed-lock';
 import { type ReconciliationSummary, ReplicaReconciler } from './replica-reconciler';
 import { ReplicaRows } from './replica-rows';
@@ -24,16 +24,17 @@ export class NodeReplication {
 
   constructor(
     private readonly config: Config,
-    dataSource: DataSource,
+    repositories: Repositories,
     storage: ObjectStorage,
     queues: JobQueues,
   ) {
     const lock = new KeyedLock();
-    const rows = new ReplicaRows(dataSource, config.UCU_NODE_ID);
-    this.scheduler = new ReplicationScheduler(dataSource, queues, config.UCU_NODE_DOWN_AFTER_MS);
+    const replicas = repositories.get(ReplicasRepository);
+    const rows = new ReplicaRows(replicas, config.UCU_NODE_ID);
+    this.scheduler = new ReplicationScheduler(replicas, repositories.get(PoolNodesRepository), queues);
     this.writer = new ReplicaWriter(new ReplicaStore(config.UCU_REPLICA_DIR), storage);
-    this.replicator = new ReplicateFileHandler(dataSource, this.writer, rows, lock, config.UCU_NODE_DOWN_AFTER_MS);
-    this.reconciler = new ReplicaReconciler(dataSource, this.writer, rows, lock, this.scheduler);
+    this.replicator = new ReplicateFileHandler(replicas, this.writer, rows, lock);
+    this.reconciler = new ReplicaReconciler(replicas, this.writer, rows, lock, this.scheduler);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ReplicaFile, ReplicationScheduler } from '@ucupdates/replication';
-import type { DataSource } from 'typeorm';
+import type { ReplicasRepository } from '@ucupdates/database';
 import type { KeyedLock } from './keyed-lock';
 import { planReconciliation } from './reconciliation-plan';
 import type { ReplicaRows } from './replica-rows';
@@ -24,7 +24,7 @@ export class ReplicaReconciler {
   private readonly logger = new Logger(ReplicaReconciler.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly replicas: ReplicasRepository,
     private readonly writer: ReplicaWriter,
     private readonly rows: ReplicaRows,
     private readonly lock: KeyedLock,
@@ -34,19 +34,14 @@ export class ReplicaReconciler {
   async reconcile(): Promise<ReconciliationSummary> {
     const nodeId = this.rows.nodeId;
     const wanted = new Map(
-      (
-        await this.dataSource.query<ReplicaFile[]>(
-          `SELECT f.sha256, f.size::float8 AS size FROM files f
-            WHERE EXISTS (SELECT 1 FROM update_version_files u WHERE u.sha256 = f.sha256)`,
-        )
-      ).map((file) => [file.sha256, Number(file.size)]),
+      (await this.replicas.wantedFiles()).map((file) => [file.sha256, Number(file.size)]),
     );
     const plan = planReconciliation(await this.writer.list(), wanted, await this.rows.states());
     const summary: ReconciliationSummary = { removed: 0, verified: 0, scheduled: 0 };
 
     for (const sha256 of plan.remove) {
       await this.lock.run(sha256, async () => {
-        if (await this.isUsed(sha256)) {
+        if (await this.replicas.isUsed(sha256)) {
           return; // an import brought it back since the catalogue was read
         }
         // Row first: a `ready` row never names a file that is gone.
@@ -56,11 +51,7 @@ export class ReplicaReconciler {
       });
     }
     if (plan.dropRows.length > 0) {
-      await this.dataSource.query(
-        `DELETE FROM replicas r WHERE r.node_id = $1 AND r.sha256 = ANY($2::text[])
-            AND NOT EXISTS (SELECT 1 FROM update_version_files u WHERE u.sha256 = r.sha256)`,
-        [nodeId, plan.dropRows],
-      );
+      await this.rows.deleteUnused(plan.dropRows);
     }
     for (const file of plan.verify) {
       await this.lock.run(file.sha256, async () => {
@@ -76,7 +67,7 @@ export class ReplicaReconciler {
     for (const file of plan.fetch) {
       await this.lock.run(file.sha256, async () => {
         const stored = await this.writer.statOf(file.sha256);
-        if (stored?.size === file.size && (await this.rowIsReady(file.sha256))) {
+        if (stored?.size === file.size && (await this.rows.isReady(file.sha256))) {
           return; // a job placed it since the store was listed
         }
         await this.refetch(file);
@@ -94,21 +85,5 @@ export class ReplicaReconciler {
     await this.rows.markPending(file.sha256);
     await this.writer.remove(file.sha256);
     await this.scheduler.scheduleRepairs(this.rows.nodeId, [file]);
-  }
-
-  private async isUsed(sha256: string): Promise<boolean> {
-    const [row] = await this.dataSource.query<{ used: boolean }[]>(
-      `SELECT EXISTS (SELECT 1 FROM update_version_files WHERE sha256 = $1) AS used`,
-      [sha256],
-    );
-    return row.used;
-  }
-
-  private async rowIsReady(sha256: string): Promise<boolean> {
-    const [row] = await this.dataSource.query<{ state: string }[]>(`SELECT state FROM replicas WHERE node_id = $1 AND sha256 = $2`, [
-      this.rows.nodeId,
-      sha256,
-    ]);
-    return row?.state === 'ready';
   }
 }

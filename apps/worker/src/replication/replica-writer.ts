@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { fileObjectKey, type ObjectStorage, type ReplicaStore } from '@ucupdates/storage';
+import { ObjectKeys, type ObjectStorage, type ReplicaStore } from '@ucupdates/storage';
 
 /** What the store holds under a SHA-256 name. */
 export interface StoredReplica {
@@ -52,7 +52,7 @@ export class ReplicaWriter {
     // A wrong file under the name would be served (frontends check the size only): away with it
     // before anything else, so phones get the object store's bytes until this job succeeds.
     await rm(target, { force: true });
-    const key = fileObjectKey(sha256);
+    const key = ObjectKeys.file(sha256);
     if ((await this.storage.stat(key)) === null) {
       throw new ObjectMissingError(`object ${key} does not exist`);
     }

@@ -1,8 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { JobName, JobPayloads } from '@ucupdates/jobs';
-import { markImportsReplicated } from '@ucupdates/replication';
+import type { ReplicasRepository } from '@ucupdates/database';
 import { type Job, UnrecoverableError } from 'bullmq';
-import type { DataSource } from 'typeorm';
 import type { KeyedLock } from './keyed-lock';
 import type { ReplicaRows } from './replica-rows';
 import { ObjectMissingError, type ReplicaWriter } from './replica-writer';
@@ -20,18 +19,17 @@ export class ReplicateFileHandler {
   private readonly logger = new Logger(ReplicateFileHandler.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly replicas: ReplicasRepository,
     private readonly writer: ReplicaWriter,
     private readonly rows: ReplicaRows,
     private readonly lock: KeyedLock,
-    private readonly nodeDownAfterMs: number,
   ) {}
 
   async handle(job: Job<JobPayloads[JobName.ReplicateFile]>): Promise<{ outcome: ReplicateOutcome }> {
     const { sha256 } = job.data;
     const outcome = await this.lock.run(sha256, () => this.replicate(job));
     if (outcome !== 'unused') {
-      const replicated = await markImportsReplicated(this.dataSource, this.nodeDownAfterMs, { sha256 });
+      const replicated = await this.replicas.markImportsReplicated({ sha256 });
       for (const importId of replicated) {
         this.logger.log(`import ${importId} is replicated on every active node`);
       }
@@ -42,12 +40,12 @@ export class ReplicateFileHandler {
   private async replicate(job: Job<JobPayloads[JobName.ReplicateFile]>): Promise<ReplicateOutcome> {
     const { sha256 } = job.data;
     // The catalogue's size is the truth; a file purged since the job was queued needs nothing.
-    const [file] = await this.dataSource.query<{ size: number }[]>(`SELECT size::float8 AS size FROM files WHERE sha256 = $1`, [sha256]);
-    if (!file) {
+    const size = await this.replicas.fileSize(sha256);
+    if (size === null) {
       return 'unused';
     }
     try {
-      const outcome = await this.writer.place(sha256, Number(file.size));
+      const outcome = await this.writer.place(sha256, size);
       await this.rows.markReady(sha256);
       return outcome;
     } catch (error) {

@@ -1,5 +1,6 @@
 import type { DeviceUpdateConfiguration } from '@ucupdates/device-config';
 import type { RuleKeyFields } from '@ucupdates/rules';
+import { ConfigurationRepository } from './configuration.repository';
 import { QueryLayer } from './query-layer';
 
 /** A rule with one file of one of its approved, pending and restore versions (none: version and file null). */
@@ -70,13 +71,7 @@ export class PoolStateRepository extends QueryLayer {
       const testDevices = await manager.query<TestDeviceRow[]>(
         `SELECT scope, identifier_type AS "identifierType", identifier FROM test_devices ORDER BY scope, identifier`,
       );
-      const configurations = await manager.query<DeviceUpdateConfiguration[]>(
-        `SELECT scope, log_clean_up_interval_seconds AS "logCleanUpIntervalSeconds",
-                log_flush_interval_seconds AS "logFlushIntervalSeconds", max_log_cache_limit::float8 AS "maxLogCacheLimit",
-                max_log_file_size::float8 AS "maxLogFileSize", log_clean_up_time_of_day AS "logCleanUpTimeOfDay",
-                valid_log_file_types AS "validLogFileTypes", valid_log_file_extensions AS "validLogFileExtensions"
-           FROM device_update_configurations ORDER BY scope`,
-      );
+      const configurations = await new ConfigurationRepository(manager, this.config).all();
       return { ruleFiles, testDevices, configurations };
     });
   }

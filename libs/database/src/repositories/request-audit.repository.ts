@@ -1,6 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { RequestAuditEntity, RequestAuditModule, ResponseAuditModule } from '../entities';
+import { fromMicros, micros, type TimeKey } from './keyset';
 import { QueryLayer } from './query-layer';
+
+export interface RequestAuditRowFilters {
+  since?: string;
+  until?: string;
+  /** Normalised (upper-case pairs joined by `-`), as the rows hold it. */
+  macAddress?: string;
+  serialNumber?: string;
+  nodeId?: string;
+}
 
 /**
  * An update a device reports installed: its type and version (what the inventory keeps), and the
@@ -94,6 +104,50 @@ export class RequestAuditRepository extends QueryLayer {
    */
   async record(checks: readonly AnsweredCheck[]): Promise<void> {
     await this.manager.query(WRITE_BATCH, batchParameters(checks));
+  }
+
+  /**
+   * Newest first, by (at, id), after `after`. Every filter is optional; the plan stays on an index
+   * because node-postgres sends parameters with the query, so Postgres plans with their values and
+   * drops the `$n IS NULL OR` arms that do not apply: request_audit_at_idx walked backwards, or
+   * request_audit_mac_at_idx / request_audit_serial_at_idx when a device is named. The cursor
+   * repeats `at <= t` beside the row comparison because those indexes hold `at`, not `(at, id)`.
+   * No index serves node_id: a pool has a handful of nodes, so each one's rows are a large share
+   * of any page the at index walks.
+   */
+  async page(filters: RequestAuditRowFilters, after: TimeKey | null, limit: number): Promise<RequestAuditRow[]> {
+    return this.manager.query<RequestAuditRow[]>(
+      `SELECT *, ${micros('at')} AS at_micros FROM request_audit
+        WHERE ($1::bigint IS NULL OR (at <= ${fromMicros('$1')} AND (at, id) < (${fromMicros('$1')}, $2::bigint)))
+          AND ($3::timestamptz IS NULL OR at >= $3) AND ($4::timestamptz IS NULL OR at < $4)
+          AND ($5::text IS NULL OR mac_address = $5)
+          AND ($6::text IS NULL OR serial_number = $6)
+          AND ($7::text IS NULL OR node_id = $7)
+        ORDER BY at DESC, id DESC
+        LIMIT $8`,
+      [
+        after?.micros ?? null,
+        after?.id ?? null,
+        filters.since ?? null,
+        filters.until ?? null,
+        filters.macAddress ?? null,
+        filters.serialNumber ?? null,
+        filters.nodeId ?? null,
+        limit,
+      ],
+    );
+  }
+
+  /** Deletes at most `limit` of the oldest rows older than `retentionDays` (one batch); the count deleted. */
+  async deleteOlderThan(retentionDays: number, limit: number): Promise<number> {
+    const [, deleted] = await this.manager.query<[unknown, number]>(
+      `DELETE FROM request_audit
+        WHERE id IN (SELECT id FROM request_audit
+                      WHERE at < now() - make_interval(days => $1)
+                      ORDER BY at LIMIT $2)`,
+      [retentionDays, limit],
+    );
+    return deleted;
   }
 }
 

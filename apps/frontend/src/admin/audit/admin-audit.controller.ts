@@ -1,6 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { Role } from '@ucupdates/database';
-import { DataSource } from 'typeorm';
+import { AdminAuditRepository, Role } from '@ucupdates/database';
 import { z } from 'zod';
 import { RequireRole } from '../../auth/roles';
 import { badCursor, decodeCursor, encodeCursor, pageQuery } from '../pagination';
@@ -16,24 +15,12 @@ const auditQuery = pageQuery.extend({
   target: z.string().min(1).max(200).optional(),
 });
 
-interface AuditRow {
-  id: string;
-  at: Date;
-  actor: string;
-  role: string;
-  action: string;
-  target: string;
-  before: unknown;
-  after: unknown;
-  node_id: string;
-}
-
 /** `GET /api/v1/audit/admin`: the administrative changes, newest first. */
 @Controller('api/v1/audit/admin')
 @ApiTags('audit')
 @RequireRole(Role.Viewer)
 export class AdminAuditController {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(@Inject(AdminAuditRepository) private readonly audit: AdminAuditRepository) {}
 
   @Get()
   @ApiQueryOf(auditQuery)
@@ -46,14 +33,16 @@ export class AdminAuditController {
         throw badCursor();
       }
     }
-    // Served by admin_audit's primary key and at index; every filter is optional.
-    const rows = await this.dataSource.query<AuditRow[]>(
-      `SELECT * FROM admin_audit
-        WHERE ($1::bigint IS NULL OR id < $1)
-          AND ($2::timestamptz IS NULL OR at >= $2) AND ($3::timestamptz IS NULL OR at < $3)
-          AND ($4::text IS NULL OR actor = $4) AND ($5::text IS NULL OR action = $5) AND ($6::text IS NULL OR target = $6)
-        ORDER BY id DESC LIMIT $7`,
-      [beforeId, filters.since ?? null, filters.until ?? null, filters.actor ?? null, filters.action ?? null, filters.target ?? null, filters.limit + 1],
+    const rows = await this.audit.list(
+      {
+        beforeId,
+        since: filters.since ?? null,
+        until: filters.until ?? null,
+        actor: filters.actor ?? null,
+        action: filters.action ?? null,
+        target: filters.target ?? null,
+      },
+      filters.limit + 1,
     );
     const page = rows.slice(0, filters.limit);
     return {
@@ -65,7 +54,7 @@ export class AdminAuditController {
         target: row.target,
         before: row.before,
         after: row.after,
-        nodeId: row.node_id,
+        nodeId: row.nodeId,
       })),
       nextCursor: rows.length > filters.limit ? encodeCursor([page.at(-1)!.id]) : null,
     };

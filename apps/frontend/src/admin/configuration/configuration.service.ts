@@ -1,6 +1,6 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '@ucupdates/config';
-import { DeviceUpdateConfigurationEntity } from '@ucupdates/database';
+import { ConfigurationRepository } from '@ucupdates/database';
 import {
   type DeviceUpdateConfiguration,
   defaultConfiguration,
@@ -8,7 +8,7 @@ import {
   formatTimeSpan,
   GLOBAL_SCOPE,
 } from '@ucupdates/device-config';
-import { DataSource, type EntityManager, QueryFailedError } from 'typeorm';
+import { QueryFailedError } from 'typeorm';
 import type { AdminPrincipal } from '../../auth/admin-principal';
 import { ApiError } from '../../errors/api-error';
 import { AdminChanges } from '../admin-changes';
@@ -34,22 +34,22 @@ export type ConfigurationChanges = Partial<Omit<DeviceUpdateConfiguration, 'scop
 export class ConfigurationService {
   constructor(
     @Inject(CONFIG) private readonly config: Config,
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(ConfigurationRepository) private readonly configurations: ConfigurationRepository,
     @Inject(AdminChanges) private readonly changes: AdminChanges,
   ) {}
 
   async list(): Promise<ConfigurationView[]> {
-    const stored = await this.all(this.dataSource.manager);
+    const stored = await this.configurations.all();
     const scopes = stored.some((each) => each.scope === GLOBAL_SCOPE) ? stored : [defaultConfiguration(), ...stored];
     return scopes.map(view);
   }
 
   async effective(): Promise<ConfigurationView> {
-    return view(effectiveConfiguration(await this.all(this.dataSource.manager), this.config.UCU_SITE));
+    return view(effectiveConfiguration(await this.configurations.all(), this.config.UCU_SITE));
   }
 
   async get(scope: string): Promise<ConfigurationView> {
-    return view(await this.find(this.dataSource.manager, scope));
+    return view(await this.find(this.configurations, scope));
   }
 
   /** Sets the fields given; the others keep their value (or the default, for a new site scope). */
@@ -70,20 +70,16 @@ export class ConfigurationService {
   }
 
   private setOnce(scope: string, changes: ConfigurationChanges, principal: AdminPrincipal): Promise<ConfigurationView> {
-    return this.changes.commit('configuration', async (manager) => {
-      const current = await this.find(manager, scope, true).catch((error: unknown) => {
+    return this.changes.commit('configuration', async (tx) => {
+      const current = await this.find(tx(this.configurations), scope, true).catch((error: unknown) => {
         if (error instanceof ApiError && error.code === 'NotFound') {
           return null;
         }
         throw error;
       });
       const next: DeviceUpdateConfiguration = { ...(current ?? defaultConfiguration(scope)), ...changes, scope };
-      await manager.getRepository(DeviceUpdateConfigurationEntity).save({
-        ...next,
-        maxLogCacheLimit: String(next.maxLogCacheLimit),
-        maxLogFileSize: String(next.maxLogFileSize),
-      });
-      await this.changes.record(manager, principal, {
+      await tx(this.configurations).save(next);
+      await this.changes.record(tx, principal, {
         action: 'configuration.set',
         target: `configuration/${scope}`,
         before: current && { ...view(current) },
@@ -94,11 +90,11 @@ export class ConfigurationService {
   }
 
   async remove(scope: string, principal: AdminPrincipal): Promise<void> {
-    await this.changes.commit('configuration', async (manager) => {
-      const current = await this.find(manager, scope, true);
-      await manager.getRepository(DeviceUpdateConfigurationEntity).delete({ scope });
+    await this.changes.commit('configuration', async (tx) => {
+      const current = await this.find(tx(this.configurations), scope, true);
+      await tx(this.configurations).delete(scope);
       const action = scope === GLOBAL_SCOPE ? 'configuration.reset' : 'configuration.remove';
-      await this.changes.record(manager, principal, {
+      await this.changes.record(tx, principal, {
         action,
         target: `configuration/${scope}`,
         before: { ...view(current) },
@@ -107,17 +103,10 @@ export class ConfigurationService {
     });
   }
 
-  private async all(manager: EntityManager): Promise<DeviceUpdateConfiguration[]> {
-    const rows = await manager.getRepository(DeviceUpdateConfigurationEntity).find({ order: { scope: 'ASC' } });
-    return rows.map(fromEntity);
-  }
-
-  private async find(manager: EntityManager, scope: string, lock = false): Promise<DeviceUpdateConfiguration> {
-    const row = await manager
-      .getRepository(DeviceUpdateConfigurationEntity)
-      .findOne({ where: { scope }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
-    if (row) {
-      return fromEntity(row);
+  private async find(configurations: ConfigurationRepository, scope: string, lock = false): Promise<DeviceUpdateConfiguration> {
+    const stored = await configurations.find(scope, lock);
+    if (stored) {
+      return stored;
     }
     if (scope === GLOBAL_SCOPE) {
       return defaultConfiguration();
@@ -125,19 +114,6 @@ export class ConfigurationService {
     throw new ApiError('NotFound', `no device update configuration for scope ${scope}`, HttpStatus.NOT_FOUND);
   }
 
-}
-
-function fromEntity(row: DeviceUpdateConfigurationEntity): DeviceUpdateConfiguration {
-  return {
-    scope: row.scope,
-    logCleanUpIntervalSeconds: row.logCleanUpIntervalSeconds,
-    logFlushIntervalSeconds: row.logFlushIntervalSeconds,
-    maxLogCacheLimit: Number(row.maxLogCacheLimit),
-    maxLogFileSize: Number(row.maxLogFileSize),
-    logCleanUpTimeOfDay: row.logCleanUpTimeOfDay,
-    validLogFileTypes: row.validLogFileTypes,
-    validLogFileExtensions: row.validLogFileExtensions,
-  };
 }
 
 function view(configuration: DeviceUpdateConfiguration): ConfigurationView {

@@ -1,10 +1,10 @@
 import type { Readable } from 'node:stream';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { type DeviceLogRow, type DeviceLogRowFilters, DeviceLogsRepository } from '@ucupdates/database';
 import { ObjectStorage } from '@ucupdates/storage';
-import { DataSource } from 'typeorm';
 import { ApiError } from '../../errors/api-error';
 import type { Page } from '../pagination';
-import { decodeTimeCursor, encodeTimeCursor, fromMicros, isUuid, micros } from '../time-cursor';
+import { decodeTimeCursor, encodeTimeCursor, isUuid } from '../time-cursor';
 
 export interface DeviceLogView {
   id: string;
@@ -22,72 +22,20 @@ export interface DeviceLogView {
   createdAt: string;
 }
 
-export interface DeviceLogFilters {
-  /** Normalised (upper-case pairs joined by `-`), as rows hold it. */
-  macAddress?: string;
-  serialNumber?: string;
-  deviceType?: string;
-  logType?: string;
-  since?: string;
-  until?: string;
-}
-
-interface DeviceLogRow {
-  id: string;
-  device_type: string;
-  mac_address: string | null;
-  serial_number: string | null;
-  log_type: string;
-  file_name: string;
-  size: string;
-  sha256: string;
-  object_key: string;
-  node_id: string;
-  address: string;
-  user_id: string | null;
-  external: boolean;
-  created_at: Date;
-  created_micros: string;
-}
+export type DeviceLogFilters = DeviceLogRowFilters;
 
 /** The uploaded device logs as the admin API shows them, and their bytes. */
 @Injectable()
 export class DeviceLogsService {
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(DeviceLogsRepository) private readonly logs: DeviceLogsRepository,
     @Inject(ObjectStorage) private readonly storage: ObjectStorage,
   ) {}
 
-  /**
-   * Newest first; the cursor is the last item's (created_at, id). A device's logs are found by
-   * the MAC and serial indexes, the rest by the created_at index; device and log types compare
-   * case-insensitively (phones and the configuration may spell them differently).
-   */
+  /** Newest first; the cursor is the last item's (created_at, id) (DeviceLogsRepository.page says how it is served). */
   async list(filters: DeviceLogFilters, limit: number, cursor?: string): Promise<Page<DeviceLogView>> {
     const after = cursor ? decodeTimeCursor(cursor, isUuid) : null;
-    const rows = await this.dataSource.query<DeviceLogRow[]>(
-      `SELECT *, ${micros('created_at')} AS created_micros FROM device_logs
-        WHERE ($1::bigint IS NULL OR (created_at <= ${fromMicros('$1')} AND (created_at, id) < (${fromMicros('$1')}, $2::uuid)))
-          AND ($3::text IS NULL OR mac_address = $3)
-          AND ($4::text IS NULL OR serial_number = $4)
-          AND ($5::text IS NULL OR lower(device_type) = lower($5))
-          AND ($6::text IS NULL OR lower(log_type) = lower($6))
-          AND ($7::timestamptz IS NULL OR created_at >= $7)
-          AND ($8::timestamptz IS NULL OR created_at < $8)
-        ORDER BY created_at DESC, id DESC
-        LIMIT $9`,
-      [
-        after?.micros ?? null,
-        after?.id ?? null,
-        filters.macAddress ?? null,
-        filters.serialNumber ?? null,
-        filters.deviceType ?? null,
-        filters.logType ?? null,
-        filters.since ?? null,
-        filters.until ?? null,
-        limit + 1,
-      ],
-    );
+    const rows = await this.logs.page(filters, after, limit + 1);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
@@ -113,10 +61,7 @@ export class DeviceLogsService {
   }
 
   private async row(id: string): Promise<DeviceLogRow> {
-    const [row] = await this.dataSource.query<DeviceLogRow[]>(
-      `SELECT *, ${micros('created_at')} AS created_micros FROM device_logs WHERE id = $1`,
-      [id],
-    );
+    const row = await this.logs.get(id);
     if (!row) {
       throw notFound(id);
     }

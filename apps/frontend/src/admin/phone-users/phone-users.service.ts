@@ -1,7 +1,7 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { PhoneUserEntity } from '@ucupdates/database';
+import { type PhoneUserEntity, PhoneUsersRepository } from '@ucupdates/database';
 import { hashPassword } from '@ucupdates/phone-directory';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { QueryFailedError } from 'typeorm';
 import type { AdminPrincipal } from '../../auth/admin-principal';
 import { ApiError } from '../../errors/api-error';
 import { decodeCursor, encodeCursor, type Page } from '../pagination';
@@ -16,7 +16,7 @@ export interface PhoneUserView {
 @Injectable()
 export class PhoneUsersService {
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(PhoneUsersRepository) private readonly users: PhoneUsersRepository,
     @Inject(AdminChanges) private readonly changes: AdminChanges,
   ) {}
 
@@ -24,9 +24,9 @@ export class PhoneUsersService {
     // Hashed before the transaction: the slow hash should not hold a connection.
     const passwordHash = await hashPassword(password);
     try {
-      return await this.dataSource.transaction(async (manager) => {
-        const user = await manager.getRepository(PhoneUserEntity).save({ userId, passwordHash });
-        await this.changes.record(manager, principal, {
+      return await this.changes.transaction(async (tx) => {
+        const user = await tx(this.users).create(userId, passwordHash);
+        await this.changes.record(tx, principal, {
           action: 'phoneUser.create',
           target: `phoneUser/${user.id}`,
           before: null,
@@ -44,23 +44,19 @@ export class PhoneUsersService {
 
   async list(limit: number, cursor?: string): Promise<Page<PhoneUserView>> {
     const after = cursor ? decodeCursor(cursor, 1) : null;
-    const query = this.dataSource.getRepository(PhoneUserEntity).createQueryBuilder('user');
-    if (after) {
-      query.where('user.user_id > :after', { after: after[0] });
-    }
-    const rows = await query.orderBy('user.user_id').take(limit + 1).getMany();
+    const rows = await this.users.page(after ? after[0] : null, limit + 1);
     const page = rows.slice(0, limit);
     return { items: page.map(view), nextCursor: rows.length > limit ? encodeCursor([page.at(-1)!.userId]) : null };
   }
 
   async delete(id: string, principal: AdminPrincipal): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      const user = await manager.getRepository(PhoneUserEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    await this.changes.transaction(async (tx) => {
+      const user = await tx(this.users).lock(id);
       if (!user) {
         throw new ApiError('NotFound', `no phone user ${id}`, HttpStatus.NOT_FOUND);
       }
-      await manager.getRepository(PhoneUserEntity).delete(id);
-      await this.changes.record(manager, principal, {
+      await tx(this.users).delete(id);
+      await this.changes.record(tx, principal, {
         action: 'phoneUser.delete',
         target: `phoneUser/${id}`,
         before: { id, userId: user.userId },

@@ -1,19 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { type AuditDayCursor, type RequestAuditRow, type RequestAuditRowFilters, RequestAuditRepository } from '@ucupdates/database';
 import type { Page } from '../pagination';
-import { decodeTimeCursor, encodeTimeCursor, fromMicros, isBigintId, micros } from '../time-cursor';
-import { type AuditDayCursor, RequestAuditRepository } from '@ucupdates/database';
+import { decodeTimeCursor, encodeTimeCursor, isBigintId } from '../time-cursor';
 import { AUDIT_LOG_HEADER, auditLogRow } from '../../devices/request-audit/audit-log-format';
-import { type RequestAuditRow, type RequestAuditView, requestAuditView } from './request-audit-view';
+import { type RequestAuditView, requestAuditView } from './request-audit-view';
 
-export interface RequestAuditFilters {
-  since?: string;
-  until?: string;
-  /** Normalised (upper-case pairs joined by `-`), as the rows hold it. */
-  macAddress?: string;
-  serialNumber?: string;
-  nodeId?: string;
-}
+export type RequestAuditFilters = RequestAuditRowFilters;
 
 /**
  * Rows read per query while exporting a day: few enough that a batch is small in memory, many
@@ -26,42 +18,12 @@ const EXPORT_BATCH = 2000;
 export class RequestAuditService {
   private readonly logger = new Logger(RequestAuditService.name);
 
-  constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
-    @Inject(RequestAuditRepository) private readonly requestAudit: RequestAuditRepository,
-  ) {}
+  constructor(@Inject(RequestAuditRepository) private readonly requestAudit: RequestAuditRepository) {}
 
-  /**
-   * Newest first, by (at, id). Every filter is optional; the plan stays on an index because
-   * node-postgres sends parameters with the query, so Postgres plans with their values and drops
-   * the `$n IS NULL OR` arms that do not apply: request_audit_at_idx walked backwards, or
-   * request_audit_mac_at_idx / request_audit_serial_at_idx when a device is named. The cursor
-   * repeats `at <= t` beside the row comparison because those indexes hold `at`, not `(at, id)`.
-   * No index serves node_id: a pool has a handful of nodes, so each one's rows are a large share
-   * of any page the at index walks.
-   */
+  /** Newest first, by (at, id) (RequestAuditRepository.page says which index serves which filter). */
   async list(filters: RequestAuditFilters, limit: number, cursor?: string): Promise<Page<RequestAuditView>> {
     const after = cursor ? decodeTimeCursor(cursor, isBigintId) : null;
-    const rows = await this.dataSource.query<RequestAuditRow[]>(
-      `SELECT *, ${micros('at')} AS at_micros FROM request_audit
-        WHERE ($1::bigint IS NULL OR (at <= ${fromMicros('$1')} AND (at, id) < (${fromMicros('$1')}, $2::bigint)))
-          AND ($3::timestamptz IS NULL OR at >= $3) AND ($4::timestamptz IS NULL OR at < $4)
-          AND ($5::text IS NULL OR mac_address = $5)
-          AND ($6::text IS NULL OR serial_number = $6)
-          AND ($7::text IS NULL OR node_id = $7)
-        ORDER BY at DESC, id DESC
-        LIMIT $8`,
-      [
-        after?.micros ?? null,
-        after?.id ?? null,
-        filters.since ?? null,
-        filters.until ?? null,
-        filters.macAddress ?? null,
-        filters.serialNumber ?? null,
-        filters.nodeId ?? null,
-        limit + 1,
-      ],
-    );
+    const rows = await this.requestAudit.page(filters, after, limit + 1);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {

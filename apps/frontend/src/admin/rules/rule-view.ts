@@ -1,4 +1,4 @@
-import type { RuleEntity } from '@ucupdates/database';
+import type { RuleRow } from '@ucupdates/database';
 import type { RuleKeyFields } from '@ucupdates/rules';
 
 export type ReplicationState = 'complete' | 'partial';
@@ -17,7 +17,7 @@ export interface RuleView extends RuleKeyFields {
 
 /** Lync's identity of a rule: `service:WebServer:<pool fqdn>/<id>`. */
 export function ruleView(
-  rule: RuleEntity,
+  rule: RuleRow,
   poolFqdn: string,
   replication: RuleView['replication'],
 ): RuleView {

@@ -1,8 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminTokenEntity, Role } from '@ucupdates/database';
+import { AdminTokensRepository, Role } from '@ucupdates/database';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { type AdminPrincipal, Principal } from '../../auth/admin-principal';
 import { PANEL_SESSION_SECONDS, PanelSessions } from '../../auth/panel-sessions';
@@ -36,7 +35,7 @@ export class SessionController {
   private readonly logger = new Logger(SessionController.name);
 
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(AdminTokensRepository) private readonly tokens: AdminTokensRepository,
     @Inject(PanelSessions) private readonly sessions: PanelSessions,
   ) {}
 
@@ -46,7 +45,7 @@ export class SessionController {
   @ApiJsonBody(signInBody)
   async signIn(@Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SessionView> {
     const { token: value } = parseInput(signInBody, body);
-    const token = await this.dataSource.getRepository(AdminTokenEntity).findOne({ where: { tokenHash: hashToken(value) } });
+    const token = await this.tokens.byHash(hashToken(value));
     if (!token) {
       throw new ApiError('Unauthorized', 'the token is not known to this pool', HttpStatus.UNAUTHORIZED);
     }

@@ -1,6 +1,6 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { TestDeviceEntity, type TestDeviceIdentifierType } from '@ucupdates/database';
-import { DataSource, type EntityManager, QueryFailedError } from 'typeorm';
+import { type TestDeviceEntity, type TestDeviceIdentifierType, TestDevicesRepository } from '@ucupdates/database';
+import { QueryFailedError } from 'typeorm';
 import type { AdminPrincipal } from '../../auth/admin-principal';
 import { ApiError } from '../../errors/api-error';
 import { decodeCursor, encodeCursor, type Page } from '../pagination';
@@ -27,14 +27,14 @@ export interface TestDeviceFields {
 @Injectable()
 export class TestDevicesService {
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(TestDevicesRepository) private readonly devices: TestDevicesRepository,
     @Inject(AdminChanges) private readonly changes: AdminChanges,
   ) {}
 
   async create(fields: TestDeviceFields, principal: AdminPrincipal): Promise<TestDeviceView> {
-    return this.changes.commit('test-devices', async (manager) => {
-      const device = await this.unique(() => manager.getRepository(TestDeviceEntity).save({ ...fields }), fields);
-      await this.changes.record(manager, principal, {
+    return this.changes.commit('test-devices', async (tx) => {
+      const device = await this.unique(() => tx(this.devices).save(fields), fields);
+      await this.changes.record(tx, principal, {
         action: 'testDevice.create',
         target: `testDevice/${device.id}`,
         before: null,
@@ -45,33 +45,26 @@ export class TestDevicesService {
   }
 
   async list(scope: string | undefined, limit: number, cursor?: string): Promise<Page<TestDeviceView>> {
-    const query = this.dataSource.getRepository(TestDeviceEntity).createQueryBuilder('device');
-    if (scope) {
-      query.andWhere('device.scope = :scope', { scope });
-    }
-    if (cursor) {
-      const after = decodeCursor(cursor, 2);
-      query.andWhere('(device.scope, device.name) > (:afterScope, :afterName)', { afterScope: after[0], afterName: after[1] });
-    }
-    const rows = await query.orderBy('device.scope').addOrderBy('device.name').take(limit + 1).getMany();
+    const after = cursor ? decodeCursor(cursor, 2) : null;
+    const rows = await this.devices.page(scope, after ? [after[0], after[1]] : null, limit + 1);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return { items: page.map(view), nextCursor: rows.length > limit && last ? encodeCursor([last.scope, last.name]) : null };
   }
 
   async get(id: string): Promise<TestDeviceView> {
-    return view(await this.find(this.dataSource.manager, id, false));
+    return view(await this.find(this.devices, id, false));
   }
 
   async update(id: string, changes: Partial<TestDeviceFields>, principal: AdminPrincipal): Promise<TestDeviceView> {
-    return this.changes.commit('test-devices', async (manager) => {
-      const device = await this.find(manager, id, true);
+    return this.changes.commit('test-devices', async (tx) => {
+      const device = await this.find(tx(this.devices), id, true);
       const before = view(device);
       // The device as it will be is checked whole: an identifier against the type it will have.
       const { id: _, ...current } = before;
       const fields = parseInput(createTestDevice, { ...current, ...changes });
-      const saved = await this.unique(() => manager.getRepository(TestDeviceEntity).save({ ...device, ...fields }), fields);
-      await this.changes.record(manager, principal, {
+      const saved = await this.unique(() => tx(this.devices).save({ id: device.id, ...fields }), fields);
+      await this.changes.record(tx, principal, {
         action: 'testDevice.update',
         target: `testDevice/${id}`,
         before: { ...before },
@@ -82,10 +75,10 @@ export class TestDevicesService {
   }
 
   async delete(id: string, principal: AdminPrincipal): Promise<void> {
-    await this.changes.commit('test-devices', async (manager) => {
-      const device = await this.find(manager, id, true);
-      await manager.getRepository(TestDeviceEntity).delete(id);
-      await this.changes.record(manager, principal, {
+    await this.changes.commit('test-devices', async (tx) => {
+      const device = await this.find(tx(this.devices), id, true);
+      await tx(this.devices).delete(id);
+      await this.changes.record(tx, principal, {
         action: 'testDevice.delete',
         target: `testDevice/${id}`,
         before: { ...view(device) },
@@ -94,10 +87,8 @@ export class TestDevicesService {
     });
   }
 
-  private async find(manager: EntityManager, id: string, lock: boolean): Promise<TestDeviceEntity> {
-    const device = await manager
-      .getRepository(TestDeviceEntity)
-      .findOne({ where: { id }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+  private async find(devices: TestDevicesRepository, id: string, lock: boolean): Promise<TestDeviceEntity> {
+    const device = await devices.byId(id, lock);
     if (!device) {
       throw new ApiError('NotFound', `no test device ${id}`, HttpStatus.NOT_FOUND);
     }

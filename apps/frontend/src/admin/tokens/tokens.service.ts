@@ -1,11 +1,10 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { AdminTokenEntity, type Role } from '@ucupdates/database';
-import { DataSource } from 'typeorm';
+import { type AdminTokenEntity, AdminTokensRepository, type Role } from '@ucupdates/database';
 import type { AdminPrincipal } from '../../auth/admin-principal';
 import { generateToken, hashToken } from '../../auth/token-hash';
 import { ApiError } from '../../errors/api-error';
 import type { Page } from '../pagination';
-import { decodeTimeCursor, encodeTimeCursor, fromMicros, isUuid, micros } from '../time-cursor';
+import { decodeTimeCursor, encodeTimeCursor, isUuid } from '../time-cursor';
 import { AdminChanges } from '../admin-changes';
 
 export interface TokenView {
@@ -21,17 +20,15 @@ export interface TokenView {
 @Injectable()
 export class TokensService {
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(AdminTokensRepository) private readonly tokens: AdminTokensRepository,
     @Inject(AdminChanges) private readonly changes: AdminChanges,
   ) {}
 
   async create(name: string, role: Role, principal: AdminPrincipal): Promise<TokenView & { token: string }> {
     const token = generateToken();
-    const created = await this.dataSource.transaction(async (manager) => {
-      const entity = await manager
-        .getRepository(AdminTokenEntity)
-        .save({ name, role, tokenHash: hashToken(token), createdBy: principal.name });
-      await this.changes.record(manager, principal, {
+    const created = await this.changes.transaction(async (tx) => {
+      const entity = await tx(this.tokens).create({ name, role, tokenHash: hashToken(token), createdBy: principal.name });
+      await this.changes.record(tx, principal, {
         action: 'token.create',
         target: `token/${entity.id}`,
         before: null,
@@ -46,33 +43,23 @@ export class TokensService {
   async list(limit: number, cursor?: string): Promise<Page<TokenView>> {
     // The microsecond cursor of decision 29: a forged one is a 400 naming `cursor`, never a cast error.
     const after = cursor ? decodeTimeCursor(cursor, isUuid) : null;
-    const query = this.dataSource
-      .getRepository(AdminTokenEntity)
-      .createQueryBuilder('token')
-      .addSelect(micros('token.created_at'), 'created_micros');
-    if (after) {
-      query.where(`(token.created_at, token.id) > (${fromMicros(':micros')}, :id::uuid)`, { micros: after.micros, id: after.id });
-    }
-    const { entities, raw } = await query
-      .orderBy('token.created_at')
-      .addOrderBy('token.id')
-      .take(limit + 1)
-      .getRawAndEntities<{ created_micros: string }>();
-    const page = entities.slice(0, limit);
+    const rows = await this.tokens.page(after, limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
     return {
-      items: page.map(view),
-      nextCursor: entities.length > limit ? encodeTimeCursor({ micros: raw[limit - 1].created_micros, id: page[limit - 1].id }) : null,
+      items: page.map((row) => view(row.token)),
+      nextCursor: rows.length > limit && last ? encodeTimeCursor({ micros: last.createdMicros, id: last.token.id }) : null,
     };
   }
 
   async delete(id: string, principal: AdminPrincipal): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      const token = await manager.getRepository(AdminTokenEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    await this.changes.transaction(async (tx) => {
+      const token = await tx(this.tokens).byId(id, true);
       if (!token) {
         throw new ApiError('NotFound', `no token ${id}`, HttpStatus.NOT_FOUND);
       }
-      await manager.getRepository(AdminTokenEntity).delete(id);
-      await this.changes.record(manager, principal, {
+      await tx(this.tokens).delete(id);
+      await this.changes.record(tx, principal, {
         action: 'token.delete',
         target: `token/${id}`,
         before: { id, name: token.name, role: token.role },

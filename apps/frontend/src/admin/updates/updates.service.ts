@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { CONFIG, type Config } from '@ucupdates/config';
+import { ImportsRepository } from '@ucupdates/database';
 import { JobName, JobQueues } from '@ucupdates/jobs';
-import { ObjectStorage, ObjectTooLargeError } from '@ucupdates/storage';
-import { DataSource } from 'typeorm';
+import { ObjectKeys, ObjectStorage, ObjectTooLargeError } from '@ucupdates/storage';
 import type { AdminPrincipal } from '../../auth/admin-principal';
 import { ApiError } from '../../errors/api-error';
 import { type ImportView, ImportsService } from '../imports/imports.service';
@@ -27,7 +27,7 @@ export class UpdatesService {
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(ImportsRepository) private readonly importRows: ImportsRepository,
     @Inject(AdminChanges) private readonly changes: AdminChanges,
     @Inject(ObjectStorage) private readonly storage: ObjectStorage,
     @Inject(JobQueues) private readonly queues: JobQueues,
@@ -36,7 +36,7 @@ export class UpdatesService {
 
   async upload(body: Readable, fileName: string, principal: AdminPrincipal): Promise<UploadResult> {
     // Under a key of its own until the hash is known, then copied to its content address.
-    const uploadKey = `uploads/${randomUUID()}`;
+    const uploadKey = ObjectKeys.upload(randomUUID());
     const maxBytes = this.config.UCU_MAX_UPLOAD_BYTES;
     let stored;
     try {
@@ -67,28 +67,28 @@ export class UpdatesService {
         await this.requeueIfWaiting(existing);
         return { created: false, import: existing };
       }
-      const packageKey = `packages/${stored.sha256}`;
+      const packageKey = ObjectKeys.package(stored.sha256);
       await this.storage.copy(uploadKey, packageKey);
-      const importId = await this.dataSource.transaction(async (manager) => {
-        await manager.query(
-          `INSERT INTO packages (sha256, size, object_key) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING`,
-          [stored.sha256, stored.size, packageKey],
-        );
-        const rows: { id: string }[] = await manager.query(
-          `INSERT INTO imports (package_sha256, file_name, uploaded_by, node_id) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (package_sha256) DO NOTHING RETURNING id`,
-          [stored.sha256, fileName, principal.name, this.config.UCU_NODE_ID],
-        );
-        if (rows.length === 0) {
+      // Not announced: nothing a frontend keeps in memory changed yet.
+      const importId = await this.changes.transaction(async (tx) => {
+        const id = await tx(this.importRows).create({
+          sha256: stored.sha256,
+          size: stored.size,
+          objectKey: packageKey,
+          fileName,
+          uploadedBy: principal.name,
+          nodeId: this.config.UCU_NODE_ID,
+        });
+        if (id === null) {
           return null; // the same bytes, uploaded through another node at the same moment
         }
-        await this.changes.record(manager, principal, {
+        await this.changes.record(tx, principal, {
           action: 'update.upload',
-          target: `import/${rows[0].id}`,
+          target: `import/${id}`,
           before: null,
-          after: { importId: rows[0].id, sha256: stored.sha256, size: stored.size, fileName },
+          after: { importId: id, sha256: stored.sha256, size: stored.size, fileName },
         });
-        return rows[0].id;
+        return id;
       });
       if (importId === null) {
         return { created: false, import: (await this.imports.findBySha256(stored.sha256))! };

@@ -5,7 +5,7 @@ import { Metrics } from '@ucupdates/observability';
 import { parseRange } from '@ucupdates/protocol';
 import { ReplicationScheduler } from '@ucupdates/replication';
 import { ruleKey, type RuleKeyFields } from '@ucupdates/rules';
-import { fileObjectKey, ObjectStorage, ReplicaStore } from '@ucupdates/storage';
+import { ObjectKeys, ObjectStorage, ReplicaStore } from '@ucupdates/storage';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DeviceError, nodeStarting } from '../device-error';
 import type { CachedFile } from '../pool-state/pool-state';
@@ -108,7 +108,7 @@ export class FileDownloadService {
       };
     }
     this.askRepair(file);
-    return { body: await this.storage.getRange(fileObjectKey(file.sha256), start, length), source: 'object-store' };
+    return { body: await this.storage.getRange(ObjectKeys.file(file.sha256), start, length), source: 'object-store' };
   }
 
   /**

@@ -4,7 +4,7 @@ import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { CONFIG, type Config } from '@ucupdates/config';
 import { type DeviceUpdateConfiguration, effectiveConfiguration } from '@ucupdates/device-config';
 import { DeviceLogsRepository } from '@ucupdates/database';
-import { ObjectStorage, ObjectTooLargeError } from '@ucupdates/storage';
+import { ObjectKeys, ObjectStorage, ObjectTooLargeError } from '@ucupdates/storage';
 import { DeviceError } from '../device-error';
 import { PoolStateService } from '../pool-state/pool-state.service';
 import { isValidLogFileExtension, logFileExtension, matchLogType, safeLogFileName } from './device-log-names';
@@ -56,7 +56,7 @@ const badRequest = (message: string) => new DeviceError('BadRequest', message, H
 /**
  * The device log store (phone-protocol.md, "Device log upload"): checks a log a device uploads
  * against the effective device update configuration (held in memory, no database read), streams
- * the body into the object store under `logs/<yyyy>/<mm>/<dd>/<id>` while hashing it (never whole
+ * the body into the object store under its `ObjectKeys.deviceLog` key while hashing it (never whole
  * in memory), then records it in `device_logs`. The same device sending the same name again makes
  * a new log: nothing is overwritten, since the key is the new log's id.
  *
@@ -113,8 +113,7 @@ export class DeviceLogStore {
     const id = randomUUID();
     // The key's date only groups objects for people browsing the bucket; the row's created_at is
     // the database's clock, like every time the pool compares (no node's clock needs to be right).
-    const now = new Date();
-    const key = `logs/${now.getUTCFullYear()}/${pad(now.getUTCMonth() + 1)}/${pad(now.getUTCDate())}/${id}`;
+    const key = ObjectKeys.deviceLog(id, new Date());
     let stored;
     try {
       stored = await this.storage.put(key, guarded(upload.body), { maxBytes, contentType: 'application/octet-stream' });
@@ -193,8 +192,4 @@ function overQuota(quotaBytes: number): DeviceError {
     `the log store is full (MaxLogCacheLimit, ${quotaBytes} bytes); logs are deleted after LogCleanUpInterval`,
     HttpStatus.INSUFFICIENT_STORAGE,
   );
-}
-
-function pad(value: number): string {
-  return String(value).padStart(2, '0');
 }

@@ -1,0 +1,89 @@
+import { QueryLayer } from './query-layer';
+import { fileReplicas, isActiveNode, isLive } from './replication-status';
+
+export type PoolRole = 'frontend' | 'worker';
+
+/** A node's row with its liveness (the one rule, replication-status.ts) and its replica store's coverage. */
+export interface PoolNodeRow {
+  id: string;
+  url: string;
+  appVersion: string;
+  frontendHeartbeatAt: Date | null;
+  workerHeartbeatAt: Date | null;
+  /** The node is active: its frontend beats. */
+  active: boolean;
+  workerActive: boolean;
+  /** Files some rule version uses that its replica store holds ready, and those it does not. */
+  ready: number;
+  missing: number;
+}
+
+export interface NodeRegistration {
+  nodeId: string;
+  nodeUrl: string;
+  appVersion: string;
+}
+
+/** The pool's nodes (`pool_nodes`): membership, heartbeats and which of them are active. */
+export class PoolNodesRepository extends QueryLayer {
+  /** Every node, active or down, in id order. */
+  async list(): Promise<PoolNodeRow[]> {
+    return this.manager.query<PoolNodeRow[]>(
+      `SELECT n.id, n.url, n.app_version AS "appVersion", n.frontend_heartbeat_at AS "frontendHeartbeatAt",
+              n.worker_heartbeat_at AS "workerHeartbeatAt", ${isActiveNode('$1')} AS active,
+              ${isLive('n.worker_heartbeat_at', '$1')} AS "workerActive",
+              count(DISTINCT c.sha256) FILTER (WHERE c.ready)::int AS ready,
+              count(DISTINCT c.sha256) FILTER (WHERE NOT c.ready)::int AS missing
+         FROM pool_nodes n
+         LEFT JOIN (${fileReplicas('true', 'true')}) c ON c.node_id = n.id
+        GROUP BY n.id
+        ORDER BY n.id`,
+      [this.config.UCU_NODE_DOWN_AFTER_MS],
+    );
+  }
+
+  /** The ids of the active nodes (the one rule, replication-status.ts). */
+  async activeNodes(): Promise<string[]> {
+    const rows = await this.manager.query<{ id: string }[]>(`SELECT n.id FROM pool_nodes n WHERE ${isActiveNode('$1')} ORDER BY n.id`, [
+      this.config.UCU_NODE_DOWN_AFTER_MS,
+    ]);
+    return rows.map((row) => row.id);
+  }
+
+  /** Every node of the pool, active or down. */
+  async registeredNodes(): Promise<string[]> {
+    const rows = await this.manager.query<{ id: string }[]>(`SELECT id FROM pool_nodes ORDER BY id`);
+    return rows.map((row) => row.id);
+  }
+
+  /**
+   * Registers the node's frontend or worker and starts its heartbeat; only a frontend sets the
+   * node's URL. Column names come from the closed `PoolRole`, never from input.
+   */
+  async register(role: PoolRole, node: NodeRegistration): Promise<void> {
+    await this.manager.query(
+      `INSERT INTO pool_nodes (id, url, app_version, ${role}_started_at, ${role}_heartbeat_at)
+       VALUES ($1, $2, $3, now(), now())
+       ON CONFLICT (id) DO UPDATE
+         SET url = CASE WHEN $4 THEN excluded.url ELSE pool_nodes.url END,
+             app_version = excluded.app_version,
+             ${role}_started_at = now(),
+             ${role}_heartbeat_at = now()`,
+      [node.nodeId, node.nodeUrl, node.appVersion, role === 'frontend'],
+    );
+  }
+
+  /** One heartbeat; false when the node's row is gone (an operator removed it). */
+  async beat(role: PoolRole, nodeId: string): Promise<boolean> {
+    const [, affected] = await this.manager.query<[unknown[], number]>(
+      `UPDATE pool_nodes SET ${role}_heartbeat_at = now() WHERE id = $1`,
+      [nodeId],
+    );
+    return affected > 0;
+  }
+
+  /** A graceful stop: the node shows as down at once rather than after the timeout. */
+  async leave(role: PoolRole, nodeId: string): Promise<void> {
+    await this.manager.query(`UPDATE pool_nodes SET ${role}_heartbeat_at = NULL WHERE id = $1`, [nodeId]);
+  }
+}
