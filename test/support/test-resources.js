@@ -67,7 +67,7 @@ const SUITES = Object.freeze(
     'test/integration/replication-redis-restart.int-spec.ts': { ports: block(15400) },
     'test/integration/replication.int-spec.ts': { database: 'ucupdates_test_replication', redisDb: 9 },
     'test/integration/request-audit.int-spec.ts': { database: 'ucupdates_test_request_audit', redisDb: 20 },
-    'test/integration/retired-versions.int-spec.ts': { database: 'ucupdates_test_retired_versions', redisDb: 27 },
+    'test/integration/retired-versions.int-spec.ts': { database: 'ucupdates_test_retired_versions', redisDb: 28 },
     'test/integration/request-audit-files.int-spec.ts': { database: 'ucupdates_test_request_audit_files', redisDb: 26 },
     'test/integration/rules.int-spec.ts': { database: 'ucupdates_test_rules', redisDb: 21 },
     'test/integration/security.int-spec.ts': { database: 'ucupdates_test_security', redisDb: 22 },
