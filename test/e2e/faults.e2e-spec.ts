@@ -18,7 +18,7 @@ import { sleep, waitFor } from '../support/waiting';
 const suite = suiteResources(__filename);
 
 /**
- * Faults injected on the real pool (issue 9): three nodes behind HAProxy on a Postgres, a Redis
+ * Faults injected on the real pool (docs/reliability.md, fault matrix): three nodes behind HAProxy on a Postgres, a Redis
  * and a MinIO of this suite's own, so each can be stopped under load. Every scenario ends by
  * checking that nothing was lost: no phone-visible error, never a wrong version, every answered
  * check audited, every replica complete and verified. `npm run test:faults` runs it with 30-second

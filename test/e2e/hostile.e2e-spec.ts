@@ -13,7 +13,7 @@ import { ROOT, suiteResources, testServices } from '../support/test-environment'
 const suite = suiteResources(__filename);
 
 /**
- * Hostile input against a real pool (issue 9): a generated corpus of malformed XML, damaged and
+ * Hostile input against a real pool (docs/reliability.md, hostile input): a generated corpus of malformed XML, damaged and
  * malicious cabinets, hostile log uploads, admin JSON and queries, `..` in every encoding and
  * hostile headers, sent to every node directly and through HAProxy. Expected: no 5xx, no process
  * gone, every refusal a clear 4xx (XML on phone paths, JSON naming the field on the admin API),

@@ -24,7 +24,7 @@ interface ImportView {
 }
 
 /**
- * Replication on the real pool (issue 6): three nodes behind HAProxy, workers stopped, killed and
+ * Replication on the real pool (docs/replication.md): three nodes behind HAProxy, workers stopped, killed and
  * started like production, and a Redis of this suite's own (with an append-only file, as
  * production runs it) so it can be restarted under the pool. Every test ends with every node
  * holding every file of the catalogue, each verified by SHA-256 on disk.

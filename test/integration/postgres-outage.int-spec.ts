@@ -25,7 +25,7 @@ function check(mac: string): string {
 }
 
 /**
- * Postgres away under a running frontend (issue 9), on a Postgres server of this suite's own that
+ * Postgres away under a running frontend (docs/reliability.md, fault matrix), on a Postgres server of this suite's own that
  * it stops and starts: phones keep their answers (from memory) and every answered check keeps its
  * audit row (journaled locally, written once Postgres is back); admin changes fail cleanly, 503.
  */

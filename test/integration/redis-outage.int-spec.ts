@@ -27,7 +27,7 @@ function check(mac: string): string {
 }
 
 /**
- * Redis away under a running frontend (issue 9), on a Redis of this suite's own: update checks,
+ * Redis away under a running frontend (docs/reliability.md, fault matrix), on a Redis of this suite's own: update checks,
  * external sign-ins and downloads go on within their usual time; admin changes commit (their
  * announcement is what waits); an upload that cannot queue its import is refused 503 and queued
  * when sent again; a change made meanwhile reaches memory once Redis is back.

@@ -3,7 +3,7 @@ import { type CabWriterFile, updateXml, writeCab } from './cab-writer';
 import type { RawRequest } from './raw-http';
 
 /**
- * The hostile-input corpus (issue 9): requests no phone or admin should send, generated from a
+ * The hostile-input corpus (docs/reliability.md, hostile input): requests no phone or admin should send, generated from a
  * seed so a failure can be replayed. `scale` multiplies the generated (random) part; the hand-made
  * cases are always all there.
  */

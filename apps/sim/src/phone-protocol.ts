@@ -1,7 +1,7 @@
 import type { PhoneIdentity } from './identities';
 
 /**
- * The phone's side of `../shared/spec/phone-protocol.md`, as plain functions: the update check it
+ * The phone's side of the phone protocol (docs/phones.md, docs/simulator.md), as plain functions: the update check it
  * sends and the reading of the answer. A small reader of the answer's fixed shape rather than a
  * general XML parser: the simulator has to be cheap enough to make thousands of checks a second
  * on one core, and a phone's firmware reads only these elements too. Anything that is not such

@@ -9,7 +9,7 @@ import { Issued, Profile, TestPki } from './testing/test-pki';
 import { TrustStore } from './trust-store';
 
 // Cabinets made here with gcab and signed with osslsigncode (Debian packages), checked against
-// `osslsigncode verify`; and the signed cabinets of /work/shared/fixtures/cab (see SOURCES.md there).
+// `osslsigncode verify`; and the signed cabinets of the spec's cab fixtures (FIXTURES, see SOURCES.md there).
 
 const FIXTURES = path.resolve(__dirname, '../../../../shared/fixtures/cab');
 const NOW = new Date('2026-06-01T00:00:00Z');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 /**
  * A node's local journal of answered checks whose audit rows Postgres could not take: the
- * durable place a check is recorded before it is answered while Postgres is away (issue 9). Each
+ * durable place a check is recorded before it is answered while Postgres is away (docs/phones.md). Each
  * append is fsynced. Appends go to the open segment; `seal` closes it, so the segments it lists
  * are complete and can be written to Postgres and removed one by one. Lines are JSON, one check
  * each. Single-process: appends and seals are serialised here.

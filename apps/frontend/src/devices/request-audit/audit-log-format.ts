@@ -4,8 +4,8 @@ import type { RequestAuditModule, ResponseAuditModule } from '@ucupdates/databas
  * Lync's request audit file, `RequestHandlerAuditLog_<node>_<yyyymmdd>.log`, as the admin API
  * exports it and as a node writes it into `UCU_AUDIT_LOG_DIR`: comma-separated values (RFC 4180
  * quoting, CRLF), a header row of Lync's column names, one row per update check, Lync's columns
- * first in Lync's order, then ucupdates' own. Layout: ../shared/spec/admin-api.md; the choices
- * made where it is silent: docs/decisions.md.
+ * first in Lync's order, then ucupdates' own. Layout: docs/cli.md (the request audit export); the choices
+ * made where the spec's admin API is silent: docs/decisions.md.
  */
 export const AUDIT_LOG_COLUMNS = [
   'Logging DateTime',
