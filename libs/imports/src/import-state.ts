@@ -1,5 +1,5 @@
 /**
- * The life of an import (update-package.md; architecture.md, flow 1), as a pure state machine:
+ * The life of an import (update-package.md; docs/architecture.md, flow 1), as a pure state machine:
  * no Nest, no I/O. The imports repository persists a transition only from the states this table
  * allows, so two workers (or a retried job) cannot take an import backwards.
  *

@@ -5,7 +5,7 @@ import type { PoolNodesRepository, ReplicaFile, ReplicasRepository } from '@ucup
 export type { ReplicaFile } from '@ucupdates/database';
 
 /**
- * The producer side of replication (architecture.md, flows 2 and 5), used by workers (after an
+ * The producer side of replication (docs/architecture.md, flows 2 and 5), used by workers (after an
  * import, by reconciliation) and frontends (a download that found its replica missing). Each
  * file goes to each node's own queue with job id = its SHA-256, and its `replicas` row is made
  * `pending`; only the node's worker turns a row `ready`, once the file is whole and verified.

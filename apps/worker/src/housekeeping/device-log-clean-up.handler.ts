@@ -40,7 +40,7 @@ export interface CleanUpOutcome {
 }
 
 /**
- * The device log clean-up (architecture.md, flow 6; Lync's LogCleanUpInterval and
+ * The device log clean-up (docs/architecture.md, flow 6; Lync's LogCleanUpInterval and
  * LogCleanUpTimeOfDay): deletes the logs older than the interval, at the time of day (UTC), or
  * hourly when none is set.
  *

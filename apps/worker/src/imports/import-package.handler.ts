@@ -33,7 +33,7 @@ import { type ExtractedFile, type ExtractedPackage, extractPackage } from './pac
 import type { SignaturePolicy } from './signature-policy';
 
 /**
- * The import job (architecture.md, flow 1): reads the package, checks all of it, stores every file
+ * The import job (docs/architecture.md, flow 1): reads the package, checks all of it, stores every file
  * once under its SHA-256, then in one transaction creates or updates the rules (a new version
  * becomes pending) with their audit rows and marks the import succeeded. All or nothing: a refused
  * package changes no rule, its object is deleted, and the import says why. Safe to run twice.

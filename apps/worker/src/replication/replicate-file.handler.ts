@@ -9,7 +9,7 @@ import { ObjectMissingError, type ReplicaWriter } from './replica-writer';
 export type ReplicateOutcome = 'placed' | 'present' | 'unused';
 
 /**
- * The replication job of one node (architecture.md, flow 2): makes the node's replica store hold
+ * The replication job of one node (docs/architecture.md, flow 2): makes the node's replica store hold
  * the file whole and verified, then records the replica `ready` and marks the imports that are now
  * everywhere as replicated. A corrupt object is refused (and retried: the object store may be
  * repaired); a missing object fails for good. Safe to run twice: a file already held is hashed
