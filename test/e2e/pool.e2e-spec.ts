@@ -325,6 +325,50 @@ describe('the pool behind HAProxy', () => {
       expect(device).toMatchObject({ isTestDevice: true, modules: [{ updateType: 'CPE', version: '1.0' }] });
     }, 60_000);
 
+    it('answers an admin change once every node serves it (read-your-writes), and within the bound naming a node that did not confirm', async () => {
+      const addTestDevice = (url: string, mac: string) =>
+        adminPost(`${url}/api/v1/test-devices`, TOKEN, { scope: 'global', name: `ryw ${mac}`, identifierType: 'MACAddress', identifier: mac });
+      const offeredOn = async (index: number, mac: string) => {
+        const response = await phoneCall(`${pool.nodeUrl(index)}/RequestHandler/ucdevice.upx`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'text/xml' },
+          body: Buffer.from(updateCheck(mac, [{ updateType: 'CPE', version: '1.0' }])),
+        });
+        expect(response.status).toBe(200);
+        return parseUpdateAnswer(response.body.toString('utf8')).modules.find((module) => module.UpdateType === 'CPE')?.Version;
+      };
+      // Before: an ordinary phone, offered nothing pending.
+      const mac = '00-04-F2-E2-E0-02';
+      expect(await offeredOn(0, mac)).not.toBe('4.0.7577.4372');
+      const created = await addTestDevice(pool.internalUrl, mac);
+      expect(created.status).toBe(201);
+      expect(created.headers['x-ucu-unconfirmed-nodes']).toBeUndefined();
+      // At once, no retry, on every node directly: it is a test device and gets the pending version.
+      expect(await Promise.all([0, 1, 2].map((index) => offeredOn(index, mac)))).toEqual(['4.0.7577.4372', '4.0.7577.4372', '4.0.7577.4372']);
+
+      // With node-3's frontend stopped (still active: it beat less than UCU_NODE_DOWN_AFTER_MS ago),
+      // the change answers after the bound (1 s) all the same, naming it.
+      const pid = pool.frontends[2].pid!;
+      process.kill(pid, 'SIGSTOP');
+      try {
+        const started = Date.now();
+        const second = await addTestDevice(pool.nodeUrl(0), '00-04-F2-E2-E0-03');
+        const elapsed = Date.now() - started;
+        expect(second.status).toBe(201);
+        expect(second.headers['x-ucu-unconfirmed-nodes']).toBe('node-3');
+        expect(elapsed).toBeGreaterThanOrEqual(950);
+        expect(elapsed).toBeLessThan(1_900);
+        // The two running nodes serve it.
+        expect(await Promise.all([0, 1].map((index) => offeredOn(index, '00-04-F2-E2-E0-03')))).toEqual(['4.0.7577.4372', '4.0.7577.4372']);
+      } finally {
+        process.kill(pid, 'SIGCONT');
+      }
+      // Once it runs again it catches up, and a change waits for it again.
+      const third = await addTestDevice(pool.nodeUrl(1), '00-04-F2-E2-E0-04');
+      expect([third.status, third.headers['x-ucu-unconfirmed-nodes']]).toEqual([201, undefined]);
+      expect(await offeredOn(2, '00-04-F2-E2-E0-03')).toBe('4.0.7577.4372');
+    }, 30_000);
+
     it('a phone that appends file names to BaseURL inside and ExternalBaseURL outside downloads every file through HAProxy and from each node; the aliases serve the same bytes', async () => {
       const PHONE_USER = 'sip:e2e-basephone@contoso.com';
       const PASSWORD = 'E2e-pa55word!';
@@ -483,16 +527,22 @@ function phoneCall(
   });
 }
 
-function httpPost(url: string, token: string, body: unknown): Promise<number> {
+async function httpPost(url: string, token: string, body: unknown): Promise<number> {
+  return (await adminPost(url, token, body)).status;
+}
+
+/** An admin POST, answering its status and headers. */
+function adminPost(url: string, token: string, body: unknown): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     const request = httpRequest(
       url,
-      { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } },
+      { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, timeout: 10_000 },
       (response) => {
         response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers }));
       },
     );
+    request.on('timeout', () => request.destroy(new Error('timed out')));
     request.on('error', reject);
     request.end(JSON.stringify(body));
   });

@@ -188,3 +188,17 @@ describe('failureOf', () => {
     expect(failureOf(502, 'Bad Gateway', '<html>')).toMatchObject({ code: 'Http502', exitCode: ExitCode.ServerError });
   });
 });
+
+describe('a change the pool had not everywhere confirmed', () => {
+  it('passes on the nodes X-UCU-Unconfirmed-Nodes names, and nothing when the header is absent', async () => {
+    const named: string[][] = [];
+    const { fetch } = fakeFetch([
+      new Response(JSON.stringify({ id: 'x' }), { status: 201, headers: { 'Content-Type': 'application/json', 'X-UCU-Unconfirmed-Nodes': 'node-2,node-3' } }),
+      json(201, { id: 'y' }),
+    ]);
+    const api = new HttpApi({ baseUrl: 'http://h', token: 't', fetch, onUnconfirmed: (nodes) => named.push(nodes) });
+    expect(await api.send({ method: 'POST', path: '/api/v1/test-devices', body: {} })).toEqual({ id: 'x' });
+    expect(await api.send({ method: 'POST', path: '/api/v1/test-devices', body: {} })).toEqual({ id: 'y' });
+    expect(named).toEqual([['node-2', 'node-3']]);
+  });
+});

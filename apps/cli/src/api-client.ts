@@ -56,6 +56,11 @@ export interface ApiSettings {
   fetch?: typeof fetch;
   /** For every request but uploads. */
   timeoutMs?: number;
+  /**
+   * Called when a change's answer names active nodes that had not confirmed serving the new state
+   * within the pool's wait (`X-UCU-Unconfirmed-Nodes`, architecture.md §3): made, not yet everywhere.
+   */
+  onUnconfirmed?: (nodes: string[]) => void;
 }
 
 /** The API's largest page (admin-api.md): the fewest round trips for `listAll`. */
@@ -174,11 +179,15 @@ export class HttpApi implements Api {
   }
 
   private async call(url: string, init: RequestInit): Promise<Response> {
+    let response: Response;
     try {
-      return await this.fetch(url, init);
+      response = await this.fetch(url, init);
     } catch (error) {
       throw unreachable(this.base.origin, error);
     }
+    const unconfirmed = response.headers?.get('X-UCU-Unconfirmed-Nodes');
+    if (unconfirmed) this.settings.onUnconfirmed?.(unconfirmed.split(',').filter((node) => node !== ''));
+    return response;
   }
 
   private async answer<T>(response: Response): Promise<UploadAnswer<T>> {

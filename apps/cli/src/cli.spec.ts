@@ -205,9 +205,9 @@ describe('authentication', () => {
 
   it('takes --url and --token over the environment, and defaults the URL to the local pool', async () => {
     const flags = await run(['get-node', '--url', 'https://pool:8443', '--token', 'flag-token'], () => []);
-    expect(flags.settings).toEqual([{ baseUrl: 'https://pool:8443', token: 'flag-token' }]);
+    expect(flags.settings).toEqual([{ baseUrl: 'https://pool:8443', token: 'flag-token', onUnconfirmed: expect.any(Function) }]);
     const defaults = await run(['get-node'], () => [], { env: { UCU_TOKEN: 'env-token' } });
-    expect(defaults.settings).toEqual([{ baseUrl: 'http://127.0.0.1:8080', token: 'env-token' }]);
+    expect(defaults.settings).toEqual([{ baseUrl: 'http://127.0.0.1:8080', token: 'env-token', onUnconfirmed: expect.any(Function) }]);
   });
 
   it("exits 3 on the API's 403, printing its code and message", async () => {

@@ -186,7 +186,16 @@ function contextFor(environment: CliEnvironment, input: CommandInput): CommandCo
     if (!token) {
       throw new NoTokenError('no token: set UCU_TOKEN (or pass --token); an admin makes one with "ucupdates new-token"');
     }
-    return { baseUrl: url, token };
+    return {
+      baseUrl: url,
+      token,
+      onUnconfirmed: (nodes) =>
+        printLine(
+          environment.stderr,
+          `ucupdates: warning: the change is made, but ${nodes.join(', ')} had not confirmed serving it within the pool's wait ` +
+            '(UCU_CHANGE_CONFIRM_TIMEOUT_MS); phones asking there may see the old state until it reloads',
+        ),
+    };
   };
   return {
     get api() {

@@ -107,6 +107,7 @@ const variables = z.object({
     UCU_NODE_DOWN_AFTER_MS: milliseconds.default(15_000),
     UCU_SHUTDOWN_TIMEOUT_MS: milliseconds.default(10_000),
     UCU_CACHE_REFRESH_INTERVAL_MS: milliseconds.default(30_000),
+    UCU_CHANGE_CONFIRM_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
 
     // The pool
     UCU_POOL_FQDN: z.string().min(1).default(hostname()),

@@ -4,6 +4,11 @@ import type { IncomingMessage } from 'node:http';
 
 export interface RequestContext {
   requestId: string;
+  /**
+   * Set by an admin change whose new state some active nodes had not confirmed serving within
+   * the bounded wait (architecture.md §3): the answer names them (`X-UCU-Unconfirmed-Nodes`).
+   */
+  unconfirmedNodes?: string[];
 }
 
 /** Carries the request id to every log line written while a request is handled. */

@@ -37,10 +37,21 @@ export type ChangeKind = 'rules' | 'test-devices' | 'configuration';
  * Tells every frontend that something it keeps in memory changed, after the change committed.
  * A lost message costs only time: frontends also reload periodically.
  */
-export async function announceChange(redis: Redis, kind: ChangeKind): Promise<void> {
+export async function announceChange(redis: Redis, kind: ChangeKind): Promise<number> {
   if (redis.options.commandTimeout !== undefined && redis.status !== 'ready') {
     // A connection that fails fast and is known to be down: say so now rather than time out.
     throw new Error(`Connection is closed: Redis is away (${redis.status})`);
   }
+  const version = await redis.incr(POOL_STATE_VERSION_KEY);
   await redis.publish(CHANGES_CHANNEL, kind);
+  return version;
 }
+
+/**
+ * The pool state's version: raised after every committed change (announceChange). A frontend
+ * reads it before each reload and, once the reload has loaded, confirms in POOL_STATE_APPLIED_KEY
+ * (a hash of node id → version) that it serves at least that version: the change that raised it
+ * had committed before the reload read Postgres (architecture.md §3, read-your-writes).
+ */
+export const POOL_STATE_VERSION_KEY = 'ucupdates:pool-state:version';
+export const POOL_STATE_APPLIED_KEY = 'ucupdates:pool-state:applied';

@@ -2,7 +2,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Config } from '@ucupdates/config';
-import { type Metrics, PinoNestLogger, requestContext, requestIdOf } from '@ucupdates/observability';
+import { type Metrics, PinoNestLogger, type RequestContext, requestContext, requestIdOf } from '@ucupdates/observability';
 import { renderPhoneError } from '@ucupdates/protocol';
 import { type FastifyError, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { isPhonePath } from '../devices/lync/phone-paths';
@@ -48,6 +48,8 @@ export async function createHttpApp(
   // the listener is on Fastify's request lines.
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger: new PinoNestLogger(logger) });
   const fastify = app.getHttpAdapter().getInstance();
+  /** Each request's context, for the hooks that run outside it (onSend). */
+  const contexts = new WeakMap<FastifyRequest, RequestContext>();
 
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-Id', request.id);
@@ -55,7 +57,15 @@ export async function createHttpApp(
   });
   // After the body is read, so the context reaches guards, interceptors and the handler.
   fastify.addHook('preHandler', (request, _reply, done) => {
-    requestContext.run({ requestId: request.id }, done);
+    const context: RequestContext = { requestId: request.id };
+    contexts.set(request, context);
+    requestContext.run(context, done);
+  });
+  // An admin change that some active nodes had not confirmed serving in time names them (architecture.md §3).
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    const unconfirmed = contexts.get(request)?.unconfirmedNodes;
+    if (unconfirmed && unconfirmed.length > 0) void reply.header('X-UCU-Unconfirmed-Nodes', unconfirmed.join(','));
+    done(null, payload);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONFIG, type Config } from '@ucupdates/config';
 import { PoolStateRepository, type RuleFileRow } from '@ucupdates/database';
-import { CHANGES_CHANNEL, createRedis } from '@ucupdates/redis';
-import type { Redis } from 'ioredis';
+import { CHANGES_CHANNEL, createRedis, POOL_STATE_APPLIED_KEY, POOL_STATE_VERSION_KEY } from '@ucupdates/redis';
+import { Redis } from 'ioredis';
 import { type CachedRule, PoolState } from './pool-state';
 
 /**
@@ -26,6 +26,7 @@ export class PoolStateService {
   constructor(
     @Inject(CONFIG) private readonly config: Config,
     @Inject(PoolStateRepository) private readonly repository: PoolStateRepository,
+    @Inject(Redis) private readonly redis: Redis,
   ) {}
 
   /** The state in force; null until the first load (the node is not ready before). */
@@ -60,7 +61,10 @@ export class PoolStateService {
       do {
         this.again = false;
         try {
+          // The version read before the load is one the load includes: confirmed once it is in force.
+          const version = await this.redis.get(POOL_STATE_VERSION_KEY).catch(() => null);
           this.state = await this.load();
+          if (version !== null) await this.confirm(version);
         } catch (error) {
           // The last good state stays in force: devices keep getting answers while Postgres is away.
           this.logger.warn(`could not reload the rules, test devices and configuration: ${(error as Error).message}`);
@@ -69,6 +73,13 @@ export class PoolStateService {
       this.reloading = null;
     })();
     return this.reloading;
+  }
+
+  /** Tells the node making a change that this node serves its state (architecture.md §3). */
+  private async confirm(version: string): Promise<void> {
+    await this.redis.hset(POOL_STATE_APPLIED_KEY, this.config.UCU_NODE_ID, version).catch((error: Error) => {
+      this.logger.debug(`could not confirm pool state version ${version}: ${error.message}`);
+    });
   }
 
   private async load(): Promise<PoolState> {
