@@ -43,7 +43,8 @@ const SUITES = Object.freeze(
     'test/integration/cab-large.int-spec.ts': {},
     'test/integration/configuration.int-spec.ts': { database: 'ucupdates_test_configuration', redisDb: 11 },
     'test/integration/control-panel-session.int-spec.ts': { database: 'ucupdates_test_panel', redisDb: 12 },
-    // Its own slapd (test/support/test-directory.ts) on ports of its block.
+    // Each its own slapd (test/support/test-directory.ts) on ports of its block.
+    'test/integration/directory-admin.int-spec.ts': { database: 'ucupdates_test_directory_admin', redisDb: 29, ports: block(16000) },
     'test/integration/directory-sign-in.int-spec.ts': { database: 'ucupdates_test_directory_sign_in', redisDb: 27, ports: block(15800) },
     'test/integration/device-logs.int-spec.ts': { database: 'ucupdates_test_device_logs', redisDb: 8 },
     'test/integration/devices.int-spec.ts': { database: 'ucupdates_test_devices', redisDb: 13 },

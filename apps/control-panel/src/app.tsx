@@ -120,29 +120,65 @@ export function App() {
 
 function SignIn(props: { onSignedIn: (session: Session) => void }) {
   const [token, setToken] = useState('');
-  const [error, setError] = useState<unknown>(null);
+  const [user, setUser] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<{ form: 'token' | 'directory'; failure: unknown } | null>(null);
   const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
-    event.preventDefault();
+  const signIn = async (form: 'token' | 'directory', body: Record<string, string>) => {
     setBusy(true);
     setError(null);
     try {
-      props.onSignedIn(await api<Session>('POST', '/api/v1/session', { token: token.trim() }));
+      props.onSignedIn(await api<Session>('POST', '/api/v1/session', body));
     } catch (failure) {
-      setError(
-        failure instanceof ApiFailure && failure.status === 401
-          ? new ApiFailure(401, 'Unauthorized', 'This token is not known to the pool. Check it and try again.', null)
-          : failure,
-      );
+      setError({ form, failure: inWords(form, failure) });
     } finally {
       setBusy(false);
     }
   };
   return (
     <main class="sign-in">
-      <form onSubmit={submit} aria-labelledby="sign-in-title">
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          void signIn('directory', { user: user.trim(), password });
+        }}
+        aria-labelledby="sign-in-title"
+      >
         <h1 id="sign-in-title">ucupdates control panel</h1>
-        <p>Sign in with an admin API token (the one <code>npm start</code> prints, or one made with <code>ucupdates new-token</code>).</p>
+        <p>Sign in with your directory account: your role comes from your administrators' group.</p>
+        <label for="user">User name</label>
+        <input
+          id="user"
+          name="user"
+          autocomplete="username"
+          required
+          value={user}
+          onInput={(event) => setUser((event.target as HTMLInputElement).value)}
+          autofocus
+        />
+        <label for="password">Password</label>
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autocomplete="current-password"
+          required
+          value={password}
+          onInput={(event) => setPassword((event.target as HTMLInputElement).value)}
+        />
+        {error?.form === 'directory' && <Refusal error={error.failure} />}
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in with the directory'}
+        </button>
+      </form>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          void signIn('token', { token: token.trim() });
+        }}
+        aria-label="Sign in with a token"
+      >
+        <p>Or sign in with an admin API token (the one <code>npm start</code> prints, or one made with <code>ucupdates new-token</code>).</p>
         <label for="token">Admin API token</label>
         <input
           id="token"
@@ -153,14 +189,31 @@ function SignIn(props: { onSignedIn: (session: Session) => void }) {
           minLength={16}
           value={token}
           onInput={(event) => setToken((event.target as HTMLInputElement).value)}
-          autofocus
         />
-        {error != null && <Refusal error={error} />}
-        <button type="submit" class="primary" disabled={busy}>
+        {error?.form === 'token' && <Refusal error={error.failure} />}
+        <button type="submit" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
-        <p class="small">The token is exchanged for a session cookie that scripts cannot read; it ends when you sign out or after eight hours.</p>
+        <p class="small">Either is exchanged for a session cookie that scripts cannot read; it ends when you sign out or after eight hours.</p>
       </form>
     </main>
   );
+}
+
+/** The API's refusals of a sign-in, said for the form they came from. */
+function inWords(form: 'token' | 'directory', failure: unknown): unknown {
+  if (!(failure instanceof ApiFailure)) return failure;
+  if (form === 'token' && failure.status === 401) {
+    return new ApiFailure(401, 'Unauthorized', 'This token is not known to the pool. Check it and try again.', null);
+  }
+  if (form === 'directory' && failure.status === 401) {
+    return new ApiFailure(401, 'Unauthorized', 'The directory does not know this user name and password. Check them and try again.', null);
+  }
+  if (form === 'directory' && failure.status === 403) {
+    return new ApiFailure(403, 'Forbidden', "You are in none of the administrators' groups: ask for a role in the directory.", null);
+  }
+  if (failure.status === 503) {
+    return new ApiFailure(503, failure.code, 'The directory is unavailable. Try again in a moment, or sign in with an admin API token.', null);
+  }
+  return failure;
 }

@@ -3,7 +3,9 @@ import { Reflector } from '@nestjs/core';
 import { type AdminTokenEntity, AdminTokensRepository, Role } from '@ucupdates/database';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../errors/api-error';
-import { csrfTokenMatches, PanelSessions } from './panel-sessions';
+import { DirectorySignIn } from '../admin/session/directory-sign-in';
+import { directoryActor } from './admin-principal';
+import { csrfTokenMatches, type PanelDirectoryUser, PanelSessions } from './panel-sessions';
 import { PUBLIC_ROUTE, REQUIRED_ROLE, roleAllows } from './roles';
 import { CSRF_HEADER, sessionIdOf } from './session-cookie';
 import { hashToken } from './token-hash';
@@ -29,6 +31,7 @@ export class AdminAuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     @Inject(AdminTokensRepository) private readonly tokens: AdminTokensRepository,
     @Inject(PanelSessions) private readonly sessions: PanelSessions,
+    @Inject(DirectorySignIn) private readonly directory: DirectorySignIn,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -38,14 +41,20 @@ export class AdminAuthGuard implements CanActivate {
     }
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const sessionId = request.headers.authorization === undefined ? sessionIdOf(request) : undefined;
-    const token = sessionId ? await this.tokenOfSession(request, sessionId) : await this.tokenOfBearer(request);
+    const caller = sessionId ? await this.callerOfSession(request, sessionId) : await this.tokenOfBearer(request);
     const needed = this.reflector.getAllAndOverride<Role>(REQUIRED_ROLE, targets) ?? Role.Viewer;
-    if (!roleAllows(token.role, needed)) {
-      throw new ApiError('Forbidden', `this needs the ${needed} role; the token has ${token.role}`, HttpStatus.FORBIDDEN, {
+    if (!roleAllows(caller.role, needed)) {
+      const whose = 'dn' in caller ? 'the directory user' : 'the token';
+      throw new ApiError('Forbidden', `this needs the ${needed} role; ${whose} has ${caller.role}`, HttpStatus.FORBIDDEN, {
         required: needed,
-        role: token.role,
+        role: caller.role,
       });
     }
+    if ('dn' in caller) {
+      request.principal = { tokenId: null, name: directoryActor(caller.name), role: caller.role };
+      return true;
+    }
+    const token = caller;
     request.principal = { tokenId: token.id, name: token.name, role: token.role };
     // At most once a minute per token: shows admins which tokens are still in use.
     if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() > 60_000) {
@@ -66,13 +75,22 @@ export class AdminAuthGuard implements CanActivate {
     return token;
   }
 
-  private async tokenOfSession(request: FastifyRequest, sessionId: string): Promise<AdminTokenEntity> {
+  /** The session's token, or its directory user with the role its groups grant now (DirectorySignIn.recheck). */
+  private async callerOfSession(request: FastifyRequest, sessionId: string): Promise<AdminTokenEntity | PanelDirectoryUser> {
+    const ended = () => new ApiError('Unauthorized', 'the session has ended; sign in again', HttpStatus.UNAUTHORIZED);
     const session = await this.sessions.find(sessionId);
-    // A revoked token ends its sessions: the token is looked up on every request.
-    const token = session && (await this.tokens.byId(session.tokenId));
-    if (!session || !token) {
-      throw new ApiError('Unauthorized', 'the session has ended; sign in again', HttpStatus.UNAUTHORIZED);
+    if (!session) throw ended();
+    let caller: AdminTokenEntity | PanelDirectoryUser | null;
+    if ('tokenId' in session) {
+      // A revoked token ends its sessions: the token is looked up on every request.
+      caller = await this.tokens.byId(session.tokenId);
+    } else {
+      // A user taken out of every group ends its sessions within DirectorySignIn's recheck interval.
+      caller = await this.directory.recheck(session.directoryUser);
+      if (caller === null) await this.sessions.remove(sessionId);
+      else if (caller !== session.directoryUser) await this.sessions.update(sessionId, { directoryUser: caller, csrfToken: session.csrfToken });
     }
+    if (!caller) throw ended();
     if (!SAFE_METHODS.has(request.method) && !csrfTokenMatches(headerValue(request, CSRF_HEADER), session.csrfToken)) {
       throw new ApiError(
         'CsrfRefused',
@@ -81,7 +99,7 @@ export class AdminAuthGuard implements CanActivate {
       );
     }
     request.panelSession = { id: sessionId, csrfToken: session.csrfToken };
-    return token;
+    return caller;
   }
 }
 

@@ -1,9 +1,12 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Role } from '@ucupdates/database';
 
-/** Who is calling the admin API: the token's id, name (the audit's actor) and role. */
+/**
+ * Who is calling the admin API: the token's id, name (the audit's actor) and role; for a directory
+ * user signed in to the panel no token, and `ldap:<user name>` as the name (docs/directory.md).
+ */
 export interface AdminPrincipal {
-  tokenId: string;
+  tokenId: string | null;
   name: string;
   role: Role;
 }
@@ -14,6 +17,11 @@ declare module 'fastify' {
     /** Set when the request was authenticated by the control panel's session cookie. */
     panelSession?: { id: string; csrfToken: string };
   }
+}
+
+/** A directory user as the audit and the panel name it; no token's name may start with `ldap:`. */
+export function directoryActor(name: string): string {
+  return `ldap:${name}`;
 }
 
 export const Principal = createParamDecorator((_data: unknown, context: ExecutionContext): AdminPrincipal | undefined => {

@@ -25,6 +25,7 @@ import { PhoneUsersService } from '../admin/phone-users/phone-users.service';
 import { RequestAuditController } from '../admin/request-audit/request-audit.controller';
 import { RequestAuditService } from '../admin/request-audit/request-audit.service';
 import { RulesController } from '../admin/rules/rules.controller';
+import { DirectorySignIn } from '../admin/session/directory-sign-in';
 import { SessionController } from '../admin/session/session.controller';
 import { RulesService } from '../admin/rules/rules.service';
 import { TestDevicesController } from '../admin/test-devices/test-devices.controller';
@@ -109,6 +110,7 @@ export class InternalListenerModule {
         DevicesService,
         DeviceLogsService,
         PanelSessions,
+        DirectorySignIn,
         { provide: APP_GUARD, useClass: AdminAuthGuard },
         { provide: APP_FILTER, useClass: AdminExceptionFilter },
       ],

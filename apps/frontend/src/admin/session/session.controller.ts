@@ -3,16 +3,32 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminTokensRepository, Role } from '@ucupdates/database';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { type AdminPrincipal, Principal } from '../../auth/admin-principal';
+import { type AdminPrincipal, directoryActor, Principal } from '../../auth/admin-principal';
 import { PANEL_SESSION_SECONDS, PanelSessions } from '../../auth/panel-sessions';
 import { Public, RequireRole } from '../../auth/roles';
 import { sessionCookie } from '../../auth/session-cookie';
 import { hashToken } from '../../auth/token-hash';
 import { ApiJsonBody } from '../../docs/api-schema';
 import { ApiError } from '../../errors/api-error';
+import { DirectorySignIn } from './directory-sign-in';
 import { parseInput } from '../request-input';
 
-const signInBody = z.strictObject({ token: z.string().min(16).max(512).describe('an admin API token') });
+/** An admin token, or a directory user name and password (docs/directory.md). */
+const signInBody = z
+  .strictObject({
+    token: z.string().min(16).max(512).optional().describe('an admin API token'),
+    user: z.string().min(1).max(256).optional().describe('a directory user name (instead of a token)'),
+    password: z.string().min(1).max(1024).optional().describe("the directory user's password"),
+  })
+  .superRefine((body, context) => {
+    if (body.token !== undefined && (body.user !== undefined || body.password !== undefined)) {
+      context.addIssue({ code: 'custom', path: ['token'], message: 'give a token, or a user and password, not both' });
+    } else if (body.token === undefined && body.user === undefined) {
+      context.addIssue({ code: 'custom', path: ['token'], message: 'give a token, or a user and password' });
+    } else if (body.user !== undefined && body.password === undefined) {
+      context.addIssue({ code: 'custom', path: ['password'], message: "the directory user's password is required" });
+    }
+  });
 
 /** Who is signed in, and how: what the control panel shows and which actions it offers. */
 export interface SessionView {
@@ -37,19 +53,27 @@ export class SessionController {
   constructor(
     @Inject(AdminTokensRepository) private readonly tokens: AdminTokensRepository,
     @Inject(PanelSessions) private readonly sessions: PanelSessions,
+    @Inject(DirectorySignIn) private readonly directory: DirectorySignIn,
   ) {}
 
   @Post()
   @Public()
-  @ApiOperation({ summary: 'Sign in to the control panel with an admin token: sets the session cookie' })
+  @ApiOperation({ summary: 'Sign in to the control panel with an admin token or a directory user: sets the session cookie' })
   @ApiJsonBody(signInBody)
   async signIn(@Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SessionView> {
-    const { token: value } = parseInput(signInBody, body);
-    const token = await this.tokens.byHash(hashToken(value));
+    const input = parseInput(signInBody, body);
+    if (input.token === undefined) {
+      const user = await this.directory.signIn(input.user!, input.password!);
+      const { sessionId, session } = await this.sessions.create({ directoryUser: user });
+      void reply.status(HttpStatus.CREATED).header('Set-Cookie', sessionCookie(request, sessionId, PANEL_SESSION_SECONDS));
+      this.logger.log(`control panel sign-in by the directory user "${user.name}" (${user.role})`);
+      return { name: directoryActor(user.name), role: user.role, via: 'session', csrfToken: session.csrfToken };
+    }
+    const token = await this.tokens.byHash(hashToken(input.token));
     if (!token) {
       throw new ApiError('Unauthorized', 'the token is not known to this pool', HttpStatus.UNAUTHORIZED);
     }
-    const { sessionId, session } = await this.sessions.create(token.id);
+    const { sessionId, session } = await this.sessions.create({ tokenId: token.id });
     void reply.status(HttpStatus.CREATED).header('Set-Cookie', sessionCookie(request, sessionId, PANEL_SESSION_SECONDS));
     this.logger.log(`control panel sign-in with token "${token.name}" (${token.role})`);
     return { name: token.name, role: token.role, via: 'session', csrfToken: session.csrfToken };

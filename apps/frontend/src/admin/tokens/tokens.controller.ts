@@ -10,7 +10,13 @@ import { ApiTags } from '@nestjs/swagger';
 import { ApiJsonBody, ApiQueryOf } from '../../docs/api-schema';
 
 const createToken = z.strictObject({
-  name: z.string().trim().min(1).max(128),
+  // `ldap:` names directory users in the audit (docs/directory.md): no token may look like one.
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(128)
+    .refine((name) => !/^ldap:/i.test(name), 'must not start with "ldap:", which names directory users in the audit'),
   role: z.enum([Role.Admin, Role.Operator, Role.Viewer]),
 });
 

@@ -1,0 +1,68 @@
+import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { Role } from '@ucupdates/database';
+import { type DirectoryRole, DirectoryUnavailableError } from '@ucupdates/directory';
+import type { PanelDirectoryUser } from '../../auth/panel-sessions';
+import { DirectoryConnection } from '../../directory/directory-connection';
+import { ApiError } from '../../errors/api-error';
+
+/** How long a panel session trusts the role its groups granted before asking the directory again. */
+export const ROLE_RECHECK_MS = 5 * 60_000;
+
+const ROLES: Record<DirectoryRole, Role> = { admin: Role.Admin, operator: Role.Operator, viewer: Role.Viewer };
+
+/**
+ * Control-panel sign-in with a directory user name and password (docs/directory.md): the role is
+ * the highest of the configured groups the entry is a member of; a user in none is refused. The
+ * directory that cannot answer is a 503 the panel shows as such, never "wrong password".
+ */
+@Injectable()
+export class DirectorySignIn {
+  private readonly logger = new Logger(DirectorySignIn.name);
+
+  constructor(@Inject(DirectoryConnection) private readonly connection: DirectoryConnection) {}
+
+  async signIn(name: string, password: string): Promise<PanelDirectoryUser> {
+    const directory = this.connection.ldap;
+    if (!directory) {
+      throw new ApiError('Unauthorized', 'no directory is configured on this pool (UCU_LDAP_URL): sign in with an admin token', HttpStatus.UNAUTHORIZED);
+    }
+    const user = await answered(() => directory.authenticateAdministrator(name, password));
+    if (!user) {
+      throw new ApiError('Unauthorized', 'the directory does not know this user name and password', HttpStatus.UNAUTHORIZED);
+    }
+    if (!user.role) {
+      this.logger.warn(`control panel sign-in refused: the directory user "${name}" is in none of the administrators' groups`);
+      throw new ApiError('Forbidden', "this directory user is in none of the administrators' groups", HttpStatus.FORBIDDEN);
+    }
+    return { dn: user.dn, name, role: ROLES[user.role], checkedAt: Date.now() };
+  }
+
+  /**
+   * The user with its role asked again when the last answer is older than ROLE_RECHECK_MS; null
+   * when the user is in no group any more. While the directory is unavailable the role stays as
+   * it was: administrators are not locked out of a session by an outage.
+   */
+  async recheck(user: PanelDirectoryUser): Promise<PanelDirectoryUser | null> {
+    const directory = this.connection.ldap;
+    if (Date.now() - user.checkedAt < ROLE_RECHECK_MS) return user;
+    if (!directory) return null;
+    try {
+      const role = await directory.roleOf(user.dn);
+      return role ? { ...user, role: ROLES[role], checkedAt: Date.now() } : null;
+    } catch (error) {
+      if (error instanceof DirectoryUnavailableError) return user;
+      throw error;
+    }
+  }
+}
+
+async function answered<T>(ask: () => Promise<T>): Promise<T> {
+  try {
+    return await ask();
+  } catch (error) {
+    if (!(error instanceof DirectoryUnavailableError)) throw error;
+    throw new ApiError('ServiceUnavailable', 'the directory is unavailable; try again later, or sign in with an admin token', HttpStatus.SERVICE_UNAVAILABLE, {
+      retryAfterSeconds: error.retryAfterSeconds,
+    });
+  }
+}
