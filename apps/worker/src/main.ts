@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { loadConfigOrExit } from '@ucupdates/config';
 import { createLogger, Metrics, PinoNestLogger } from '@ucupdates/observability';
 import { exitOnSignal } from '@ucupdates/pool';
+import { exitOnSentinelMistake } from '@ucupdates/redis';
 import { WorkerModule } from './worker.module';
 
 /**
@@ -11,6 +12,7 @@ import { WorkerModule } from './worker.module';
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  await exitOnSentinelMistake(config.REDIS_URL);
   const logger = createLogger({ app: 'worker', nodeId: config.UCU_NODE_ID, level: config.UCU_LOG_LEVEL });
   const metrics = new Metrics(config.UCU_NODE_ID, 'worker');
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, logger, metrics), {

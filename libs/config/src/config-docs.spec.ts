@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { configVariables } from './config.schema';
 import { loadConfig } from './load-config';
+import { describeRedisAddress, type RedisAddress } from './redis-address';
 
 /** README.md's variable table: `| \`NAME\` | default | meaning |`. */
 function documentedVariables(): Map<string, string> {
@@ -26,7 +27,8 @@ describe('README.md documents the configuration', () => {
     expect(literal.length).toBeGreaterThan(15);
     for (const [name, cell] of literal) {
       const value = defaults[name];
-      expect([name, Array.isArray(value) ? value.join(',') : String(value)]).toEqual([name, cell.slice(1, -1)]);
+      const shown = Array.isArray(value) ? value.join(',') : name === 'REDIS_URL' ? describeRedisAddress(value as RedisAddress) : String(value);
+      expect([name, shown]).toEqual([name, cell.slice(1, -1)]);
     }
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
+import { parseRedisUrl, type RedisAddress } from './redis-address';
 
 // Every environment variable ucupdates reads, in one place. README.md lists each one with its
 // default; test/integration/config-docs.int-spec.ts keeps the two in step.
@@ -65,7 +66,18 @@ export const databaseUrlSchema = url(['postgres', 'postgresql']).default('postgr
 const variables = z.object({
     // Services
     DATABASE_URL: databaseUrlSchema,
-    REDIS_URL: url(['redis', 'rediss']).default('redis://127.0.0.1:6379/0'),
+    // One Redis, or Sentinels and the name of the primary they watch (redis-address.ts).
+    REDIS_URL: z
+      .string()
+      .default('redis://127.0.0.1:6379/0')
+      .transform((value, context): RedisAddress => {
+        try {
+          return parseRedisUrl(value);
+        } catch (error) {
+          context.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      }),
     S3_ENDPOINT: url(['http', 'https']).default('http://127.0.0.1:9000'),
     S3_ACCESS_KEY: z.string().min(3, 'is required (the S3/MinIO access key)'),
     S3_SECRET_KEY: z.string().min(8, 'is required (the S3/MinIO secret key, 8 characters or more)'),

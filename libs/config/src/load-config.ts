@@ -14,7 +14,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems = result.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? '(environment)');
     const value = env[name];
-    const shown = value === undefined ? 'not set' : /SECRET|TOKEN|PASSWORD/.test(name) ? 'set' : JSON.stringify(value);
+    const shown =
+      value === undefined
+        ? 'not set'
+        : /SECRET|TOKEN|PASSWORD/.test(name)
+          ? 'set'
+          : // A password in a URL (DATABASE_URL, REDIS_URL) is not echoed either.
+            JSON.stringify(value.replace(/(\/\/[^:@/]*:)[^@/]*@/, '$1***@'));
     return `  ${name} (${shown}): ${issue.message}`;
   });
   throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);

@@ -1,17 +1,40 @@
+import { parseRedisUrl, type RedisAddress } from '@ucupdates/config';
 import { Redis, type RedisOptions } from 'ioredis';
 
 /**
- * A Redis connection for ucupdates. `maxRetriesPerRequest: null` is what BullMQ requires of the
- * connections its workers block on; ioredis then keeps commands queued while Redis is away and
- * reconnects with a capped backoff, so a Redis restart costs a pause, not a crash.
+ * A Redis connection for ucupdates, to one server or to the primary that Sentinels name
+ * (REDIS_URL, libs/config/src/redis-address.ts). `maxRetriesPerRequest: null` is what BullMQ
+ * requires of the connections its workers block on; ioredis then keeps commands queued while Redis
+ * is away and reconnects with a capped backoff, so a Redis restart costs a pause, not a crash.
+ * Behind Sentinels every reconnection asks them for the primary again, and the failover detector
+ * reconnects as soon as they announce a new one: a failover is a restart to the connection.
+ * BullMQ's duplicates of a connection (its blocking clients) keep these options.
  */
-export function createRedis(url: string, connectionName: string, options: RedisOptions = {}): Redis {
-  return new Redis(url, {
+export function createRedis(address: string | RedisAddress, connectionName: string, options: RedisOptions = {}): Redis {
+  const target = typeof address === 'string' ? parseRedisUrl(address) : address;
+  const common: RedisOptions = {
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
     connectionName,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     ...options,
+  };
+  if (target.kind === 'direct') {
+    return new Redis(target.url, common);
+  }
+  return new Redis({
+    ...common,
+    sentinels: target.sentinels,
+    name: target.name,
+    role: 'master',
+    db: target.db,
+    username: target.username,
+    password: target.password,
+    sentinelPassword: target.sentinelPassword,
+    failoverDetector: true,
+    // While every Sentinel is away, ask again at the same capped pace as a plain reconnection.
+    sentinelRetryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    ...(target.tls ? { tls: {}, enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
   });
 }
 

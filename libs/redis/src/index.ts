@@ -1,2 +1,3 @@
 export * from './create-redis';
 export * from './redis.module';
+export * from './sentinel-check';
