@@ -4,7 +4,7 @@ import { render as renderProfile, summarise as summariseProfile } from './cpu-pr
 import { type DownloadFigures, runDownloadBenchmark } from './download.bench';
 import { DEFAULT_IMAGE_BYTES, renderReplicationTable, type ReplicationFigures, runReplicationBenchmark } from './replicate.bench';
 import { BENCH, BenchEnvironment, ROOT } from './support/bench-environment';
-import { POOL_BENCH, PoolEnvironment } from './support/pool-environment';
+import { type ObjectStoreKind, POOL_BENCH, PoolEnvironment } from './support/pool-environment';
 import { Progress } from './support/progress';
 import { machine, renderTable, writeResults } from './support/report';
 import { type LoadSettings, runUpdateCheckBenchmark, type UpdateCheckFigures } from './update-check.bench';
@@ -17,7 +17,7 @@ import { type LoadSettings, runUpdateCheckBenchmark, type UpdateCheckFigures } f
  * Exits 0 whether or not the goals are met (it measures); 1 when something broke; 130 on Ctrl-C.
  */
 
-const USAGE = `usage: node bench/run.js [check] [download] [replicate] [--runs N] [--duration S] [--warmup S] [--size-mb N] [--cpu-prof]
+const USAGE = `usage: node bench/run.js [check] [download] [replicate] [--runs N] [--duration S] [--warmup S] [--size-mb N] [--store minio|seaweedfs] [--cpu-prof]
 
   check       update checks/s of one node against a bare Fastify route
   download    40 MiB downloads from one node against nginx (sendfile)
@@ -26,6 +26,7 @@ const USAGE = `usage: node bench/run.js [check] [download] [replicate] [--runs N
               download of it from MinIO (own pool, services and ports)
   --runs      measured runs per target, alternating (default 3)
   --size-mb   replicate: the image's size in MB of 10^6 bytes (default 200)
+  --store     replicate: the S3 service, minio (default) or seaweedfs (built once, ~14 min)
   --duration  seconds per measured run (default 10)
   --warmup    seconds of warm-up per target (default 3)
   --cpu-prof  profile the node (node --cpu-prof; replicate: node 1's worker) and summarise
@@ -37,6 +38,7 @@ interface Arguments {
   benchmarks: Set<Benchmark>;
   settings: LoadSettings;
   imageBytes: number;
+  store: ObjectStoreKind;
   cpuProfile: boolean;
 }
 
@@ -45,6 +47,7 @@ function parseArguments(argv: string[]): Arguments {
   const settings: LoadSettings = { runs: 3, durationSeconds: 10, warmupSeconds: 3 };
   let imageBytes = DEFAULT_IMAGE_BYTES;
   let cpuProfile = false;
+  let store: ObjectStoreKind = 'minio';
   for (let i = 0; i < argv.length; i++) {
     const argument = argv[i];
     const number = (name: string, min: number) => {
@@ -58,6 +61,11 @@ function parseArguments(argv: string[]): Arguments {
     else if (argument === '--warmup') settings.warmupSeconds = number('--warmup', 1);
     else if (argument === '--size-mb') imageBytes = number('--size-mb', 1) * 1_000_000;
     else if (argument === '--cpu-prof') cpuProfile = true;
+    else if (argument === '--store') {
+      const value = argv[++i];
+      if (value !== 'minio' && value !== 'seaweedfs') throw new UsageError('--store takes minio or seaweedfs');
+      store = value;
+    }
     else if (argument === '--help' || argument === '-h') throw new UsageError('');
     else throw new UsageError(`unknown argument "${argument}"`);
   }
@@ -66,7 +74,7 @@ function parseArguments(argv: string[]): Arguments {
     // A profile is of update checks unless downloads are asked for by name.
     if (!cpuProfile) benchmarks.add('download');
   }
-  return { benchmarks, settings, imageBytes, cpuProfile };
+  return { benchmarks, settings, imageBytes, store, cpuProfile };
 }
 
 class UsageError extends Error {}
@@ -154,12 +162,12 @@ async function nodeBenchmarks(args: Arguments, progress: Progress): Promise<numb
 /** replicate: a pool of three nodes of its own (support/pool-environment.ts). */
 async function replicationBenchmark(args: Arguments, progress: Progress): Promise<number> {
   const profileDir = join(POOL_BENCH.stateDir, 'profile');
-  const environment = new PoolEnvironment({ progress, cpuProfileDir: args.cpuProfile ? profileDir : undefined });
+  const environment = new PoolEnvironment({ progress, store: args.store, cpuProfileDir: args.cpuProfile ? profileDir : undefined });
   current = environment;
   let figures: ReplicationFigures;
   try {
     await environment.start();
-    figures = await runReplicationBenchmark(environment, { runs: args.settings.runs, imageBytes: args.imageBytes });
+    figures = await runReplicationBenchmark(environment, { runs: args.settings.runs, imageBytes: args.imageBytes, store: args.store });
   } catch (error) {
     if (interrupted) {
       await environment.stop();
@@ -191,7 +199,7 @@ async function replicationBenchmark(args: Arguments, progress: Progress): Promis
     process.stdout.write('(figures of a profiled worker are not recorded in bench/results/)\n');
     return 0;
   }
-  const written = writeResults('replicate', figures);
+  const written = writeResults(args.store === 'minio' ? 'replicate' : `replicate-${args.store}`, figures);
   process.stdout.write(`figures and every run: ${relative(process.cwd(), written)}\n`);
   return 0;
 }

@@ -13,7 +13,7 @@ import type * as JobQueuesModule from '../libs/jobs/src/job-queues';
 import type * as SchedulerModule from '../libs/replication/src/replication-scheduler';
 import { buildPackage } from '../test/support/package-builder';
 import { request } from './support/http-client';
-import { POOL_BENCH, type PoolEnvironment } from './support/pool-environment';
+import { type ObjectStoreKind, POOL_BENCH, type PoolEnvironment, STORE_NAMES } from './support/pool-environment';
 import { cpuSeconds } from './support/process-sampler';
 import { ROOT } from './support/bench-environment';
 import { round, type Series, seriesOf } from './support/series';
@@ -27,6 +27,8 @@ const RUN_TIMEOUT_MS = 10 * 60_000;
 export interface ReplicationSettings {
   runs: number;
   imageBytes: number;
+  /** The S3 service the pool replicates from (support/pool-environment.ts). */
+  store: ObjectStoreKind;
 }
 
 export interface NodeReplicationFigures {
@@ -163,7 +165,7 @@ export async function runReplicationBenchmark(environment: PoolEnvironment, sett
     if (!worker.pid || !worker.running) throw new Error(`${worker.name} is not running`);
     return worker.pid;
   });
-  const minioPid = environment.minio.pid!;
+  const minioPid = environment.objectStore.pid!;
 
   /**
    * Fresh replica stores for `targets` (file and row gone), the file queued for each with the
@@ -323,7 +325,7 @@ export function renderReplicationTable(figures: ReplicationFigures): string {
     [`${alone.nodeId} alone, MB/s (median of ${runs})`, int(alone.megabytesPerSecond.median), int(plain.megabytesPerSecond.median), alone.ratio.toFixed(2), `≥ ${REPLICATION_GOAL}`, alone.goalMet ? 'yes' : 'NO'],
     ['  runs min – max (MB/s); s min / median / max', `${spread(alone.megabytesPerSecond)}; ${triple(alone.seconds)}`, '', '', '', ''],
     ['worker CPU s per GB (node 1 / 2 / 3; alone) vs client', `${nodes.map((node) => node.workerCpuSecondsPerGigabyte).join(' / ')}; ${alone.workerCpuSecondsPerGigabyte}`, String(plain.clientCpuSecondsPerGigabyte), '', '', ''],
-    ['MinIO CPU s per GB sent', String(figures.minioCpuSecondsPerGigabyte.replication), String(figures.minioCpuSecondsPerGigabyte.plain), '', '', ''],
+    [`${STORE_NAMES[figures.settings.store]} CPU s per GB sent`, String(figures.minioCpuSecondsPerGigabyte.replication), String(figures.minioCpuSecondsPerGigabyte.plain), '', '', ''],
     [
       `import of the ${mb(figures.importRun.packageBytes)} MB package (upload to succeeded, s)`,
       String(figures.importRun.uploadAndImportSeconds),

@@ -182,7 +182,7 @@ async function main(): Promise<number> {
             const module = join(__dirname, 'replicate.bench.ts');
             if (!existsSync(module)) throw new Error('bench/replicate.bench.ts is not there yet: no replication figure');
             const { runReplicationBenchmark } = require(module) as typeof import('./replicate.bench');
-            results.replication = await runReplicationBenchmark(environment, { runs: args.runs, imageBytes: args.replicationMegabytes * 1_000_000 });
+            results.replication = await runReplicationBenchmark(environment, { runs: args.runs, imageBytes: args.replicationMegabytes * 1_000_000, store: 'minio' });
           });
         }
       } finally {

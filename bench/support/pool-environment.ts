@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
-import { LocalPool, startMinio } from '../../tools/local-pool/local-pool';
+import { LocalPool, startMinio, startSeaweedfs } from '../../tools/local-pool/local-pool';
 import {
   ensureBuild,
   ensureDatabase,
@@ -10,6 +10,7 @@ import {
   ensureMinio,
   ensurePostgres,
   ensureRedis,
+  ensureSeaweedfs,
   runMigrations,
 } from '../../tools/local-pool/prerequisites';
 import { type ManagedProcess, portAnswers } from '../../tools/local-pool/processes';
@@ -30,7 +31,10 @@ export const POOL_BENCH = {
   host: '127.0.0.1',
   stateDir: join(ROOT, '.pool', 'bench-replicate'),
   nodes: 3,
+  // The object store's S3 port is the first whichever it is; MinIO's console or SeaweedFS's master,
+  // volume server and filer take the next ones (SeaweedFS's gRPC listeners those + 10000).
   ports: { minio: FIRST_PORT, minioConsole: FIRST_PORT + 1, internal: FIRST_PORT + 10, external: FIRST_PORT + 11, stats: FIRST_PORT + 14 },
+  seaweedfsPorts: { master: FIRST_PORT + 2, volume: FIRST_PORT + 3, filer: FIRST_PORT + 4 },
   /** Node i (1-based) listens on base+i (internal) and base+100+i (external), as LocalPool does. */
   nodeBasePort: FIRST_PORT + 20,
   databaseUrl: process.env.BENCH_REPLICATE_DATABASE_URL ?? `postgres://postgres@127.0.0.1:5432/${RESOURCES.database}`,
@@ -46,8 +50,14 @@ export interface S3Settings {
   S3_REGION: string;
 }
 
+/** The S3 services the pool can run on (docs/decisions.md: which is the default, and why). */
+export type ObjectStoreKind = 'minio' | 'seaweedfs';
+export const STORE_NAMES: Record<ObjectStoreKind, string> = { minio: 'MinIO', seaweedfs: 'SeaweedFS' };
+
 export interface PoolEnvironmentOptions {
   progress: Progress;
+  /** The object store to start (default MinIO). */
+  store?: ObjectStoreKind;
   /** Start node 1's worker under `node --cpu-prof`, its profile written here when it stops. */
   cpuProfileDir?: string;
 }
@@ -61,7 +71,8 @@ export class PoolEnvironment {
   private readonly children: ManagedProcess[] = [];
   private stopping: Promise<void> | null = null;
   pool!: LocalPool;
-  minio!: ManagedProcess;
+  /** The S3 service's process (MinIO or SeaweedFS). */
+  objectStore!: ManagedProcess;
   pki!: TestPki;
   db!: PgClient;
   s3!: S3Settings;
@@ -104,7 +115,8 @@ export class PoolEnvironment {
     const log = (line: string) => this.progress.step(line);
     ensureBuild(ROOT, log);
     const programs = ensureDebianPrograms({ haproxy: 'haproxy', gcab: 'gcab', openssl: 'openssl' }, log);
-    const minioBinary = ensureMinio(log);
+    const store = this.options.store ?? 'minio';
+    const storeBinary = store === 'seaweedfs' ? ensureSeaweedfs(log) : ensureMinio(log);
 
     killOrphans(join(POOL_BENCH.stateDir, 'children.json'), log);
     const ports: [string, number][] = Object.entries(POOL_BENCH.ports);
@@ -133,18 +145,25 @@ export class PoolEnvironment {
       S3_BUCKET: POOL_BENCH.bucket,
       S3_REGION: 'us-east-1',
     };
-    log(`starting MinIO on ${POOL_BENCH.host}:${POOL_BENCH.ports.minio}…`);
-    this.minio = this.track(
-      await startMinio({
-        binary: minioBinary,
-        dataDir: join(POOL_BENCH.stateDir, 'minio'),
-        host: POOL_BENCH.host,
-        port: POOL_BENCH.ports.minio,
-        consolePort: POOL_BENCH.ports.minioConsole,
-        accessKey: this.s3.S3_ACCESS_KEY,
-        secretKey: this.s3.S3_SECRET_KEY,
-        logFile: join(this.logDir, 'minio.log'),
-      }),
+    log(`starting ${STORE_NAMES[store]} on ${POOL_BENCH.host}:${POOL_BENCH.ports.minio}…`);
+    const storeSettings = {
+      binary: storeBinary,
+      dataDir: join(POOL_BENCH.stateDir, store),
+      host: POOL_BENCH.host,
+      port: POOL_BENCH.ports.minio,
+      accessKey: this.s3.S3_ACCESS_KEY,
+      secretKey: this.s3.S3_SECRET_KEY,
+      logFile: join(this.logDir, `${store}.log`),
+    };
+    this.objectStore = this.track(
+      store === 'seaweedfs'
+        ? await startSeaweedfs({
+            ...storeSettings,
+            masterPort: POOL_BENCH.seaweedfsPorts.master,
+            volumePort: POOL_BENCH.seaweedfsPorts.volume,
+            filerPort: POOL_BENCH.seaweedfsPorts.filer,
+          })
+        : await startMinio({ ...storeSettings, consolePort: POOL_BENCH.ports.minioConsole }),
     );
 
     log('making a test PKI (openssl) for the pool to trust…');

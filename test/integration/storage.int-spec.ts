@@ -1,8 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { MinioObjectStorage, ObjectTooLargeError } from '@ucupdates/storage';
 import { Client } from 'minio';
-import { testServices } from '../support/test-environment';
+import { PrivateSeaweedfs } from '../support/private-seaweedfs';
+import { suiteResources, testServices } from '../support/test-environment';
+
+const suite = suiteResources(__filename);
 
 async function readAll(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -34,9 +38,28 @@ function generated(total: number, seed: number): { stream: Readable; sha256: Pro
   return { stream, sha256 };
 }
 
+type S3Settings = { S3_ENDPOINT: string; S3_ACCESS_KEY: string; S3_SECRET_KEY: string };
+
+// The object store is any S3 service with path-style requests: the same checks run against the
+// runner's MinIO and against a SeaweedFS of this suite's own (docs/decisions.md).
 describe('MinioObjectStorage against a real MinIO', () => {
+  storageChecks(testServices.s3);
+});
+
+describe('MinioObjectStorage against SeaweedFS', () => {
+  const seaweedfs = new PrivateSeaweedfs(join(testServices.stateDir, 'storage-seaweedfs'), {
+    s3: suite.port(190),
+    master: suite.port(191),
+    volume: suite.port(192),
+    filer: suite.port(193),
+  });
+  beforeAll(() => seaweedfs.start(), PrivateSeaweedfs.BUILD_TIMEOUT_MS);
+  afterAll(() => seaweedfs.stop(), 30_000);
+  storageChecks(seaweedfs.s3);
+});
+
+function storageChecks({ S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY }: S3Settings): void {
   const bucket = `storage-test-${randomBytes(4).toString('hex')}`;
-  const { S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY } = testServices.s3;
   const storage = new MinioObjectStorage({
     endpoint: S3_ENDPOINT,
     accessKey: S3_ACCESS_KEY,
@@ -122,4 +145,4 @@ describe('MinioObjectStorage against a real MinIO', () => {
     await expect(storage.put('files/broken', failing)).rejects.toThrow('client went away');
     expect(await storage.stat('files/broken')).toBeNull();
   });
-});
+}

@@ -72,7 +72,9 @@ const SUITES = Object.freeze(
     'test/integration/request-audit-files.int-spec.ts': { database: 'ucupdates_test_request_audit_files', redisDb: 26 },
     'test/integration/rules.int-spec.ts': { database: 'ucupdates_test_rules', redisDb: 21 },
     'test/integration/security.int-spec.ts': { database: 'ucupdates_test_security', redisDb: 22 },
-    'test/integration/storage.int-spec.ts': {},
+    // SeaweedFS of its own: S3, master, volume server and filer on 190-193 of its block, and
+    // SeaweedFS's gRPC listeners on those + 10000 (30090-30093, free).
+    'test/integration/storage.int-spec.ts': { ports: block(19900) },
     'test/integration/test-devices.int-spec.ts': { database: 'ucupdates_test_test_devices', redisDb: 23 },
     'test/integration/tokens-audit.int-spec.ts': { database: 'ucupdates_test_tokens', redisDb: 24 },
     'test/integration/updates.int-spec.ts': { database: 'ucupdates_test_updates', redisDb: 5 },

@@ -197,6 +197,50 @@ async function startMinio(settings) {
   return minio;
 }
 
+/**
+ * SeaweedFS as one S3 service: `weed server -s3` (master, volume server, filer and S3 gateway in
+ * one process) on `port`, its other listeners on the ports given (each gRPC listener on its HTTP
+ * port + 10000, SeaweedFS's rule), with one identity holding the access and secret key.
+ *
+ * @param {{ binary: string, dataDir: string, host: string, port: number, masterPort: number, volumePort: number,
+ *           filerPort: number, accessKey: string, secretKey: string, logFile: string }} settings
+ */
+async function startSeaweedfs(settings) {
+  fs.mkdirSync(settings.dataDir, { recursive: true });
+  const s3Config = path.join(settings.dataDir, 's3.json');
+  const identity = { name: 'ucupdates', credentials: [{ accessKey: settings.accessKey, secretKey: settings.secretKey }], actions: ['Admin', 'Read', 'List', 'Tagging', 'Write'] };
+  fs.writeFileSync(s3Config, JSON.stringify({ identities: [identity] }), { mode: 0o600 });
+  const weed = new ManagedProcess({
+    name: 'seaweedfs',
+    command: settings.binary,
+    args: [
+      'server',
+      `-dir=${settings.dataDir}`,
+      `-ip=${settings.host}`,
+      `-ip.bind=${settings.host}`,
+      `-master.port=${settings.masterPort}`,
+      `-volume.port=${settings.volumePort}`,
+      `-filer.port=${settings.filerPort}`,
+      '-s3',
+      `-s3.port=${settings.port}`,
+      `-s3.config=${s3Config}`,
+      '-s3.port.iceberg=0',
+      '-s3.port.lance=0',
+      // Small volumes: a test store holds megabytes, and the default (30 GB) preallocates nothing but sizes plans.
+      '-master.volumeSizeLimitMB=1024',
+      '-volume.max=0',
+    ],
+    logFile: settings.logFile,
+  }).start();
+  try {
+    await waitForHttp(`http://${settings.host}:${settings.port}/healthz`, { timeoutMs: 90_000 });
+  } catch (error) {
+    await weed.kill();
+    throw new Error(`${/** @type {Error} */ (error).message}\nlast lines of ${settings.logFile}:\n${tail(settings.logFile, 20)}`);
+  }
+  return weed;
+}
+
 function tail(/** @type {string} */ file, /** @type {number} */ lines) {
   try {
     return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
@@ -205,4 +249,4 @@ function tail(/** @type {string} */ file, /** @type {number} */ lines) {
   }
 }
 
-module.exports = { LocalPool, startMinio };
+module.exports = { LocalPool, startMinio, startSeaweedfs };

@@ -14,6 +14,11 @@ const { ManagedProcess, portAnswers, run, waitForPort, which } = require('./proc
 
 /** The MinIO server, built from source: its community edition ships no binaries any more. */
 const MINIO_MODULE = 'github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c';
+/**
+ * SeaweedFS, the other S3 service the storage suites run against (docs/decisions.md). Its module
+ * has a `replace` directive, so `go install` refuses it: ensureSeaweedfs builds it in a copy.
+ */
+const SEAWEEDFS_MODULE = 'github.com/seaweedfs/seaweedfs@v0.0.0-20261109003541-7506e5f91cd6';
 /** Helm, for the chart's offline checks. */
 const HELM_MODULE = 'helm.sh/helm/v4/cmd/helm@v4.3.2';
 
@@ -66,6 +71,39 @@ function ensureMinio(/** @type {Log} */ log) {
 /** Helm, for the chart's checks (test/integration/helm-chart.int-spec.ts; docs/kubernetes.md). */
 function ensureHelm(/** @type {Log} */ log) {
   return ensureGoProgram(log, { name: 'helm', module: HELM_MODULE, minutes: 7 });
+}
+
+/**
+ * The `weed` binary of SeaweedFS: on PATH, in Go's bin directory, or built there once from the
+ * pinned module's own source (`go mod download`, then `go build ./weed` in a writable copy: its
+ * go.mod has a `replace`, which `go install` refuses). About 14 minutes on 2 cores.
+ */
+function ensureSeaweedfs(/** @type {Log} */ log) {
+  const onPath = which('weed');
+  if (onPath) {
+    return onPath;
+  }
+  const go = goCommand();
+  if (!go) {
+    throw new Error('no weed binary and no Go to build one: install Go');
+  }
+  const built = path.join(goBinDir(go), 'weed');
+  if (fs.existsSync(built)) {
+    return built;
+  }
+  log(`building SeaweedFS's weed from ${SEAWEEDFS_MODULE} (about 14 minutes on 2 cores, once)…`);
+  const { Dir: source } = JSON.parse(execFileSync(go, ['mod', 'download', '-json', SEAWEEDFS_MODULE], { encoding: 'utf8' }));
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'ucupdates-seaweedfs-'));
+  try {
+    fs.cpSync(source, copy, { recursive: true });
+    run('chmod', ['-R', 'u+w', copy]);
+    fs.mkdirSync(path.dirname(built), { recursive: true });
+    runGo(go, ['build', '-o', `${built}.partial`, './weed'], { cwd: copy });
+    fs.renameSync(`${built}.partial`, built);
+  } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+  return built;
 }
 
 /**
@@ -185,6 +223,9 @@ async function ensurePostgres(/** @type {string} */ databaseUrl, /** @type {Log}
  * noeviction, as BullMQ needs. Returns the process it started (to stop with the pool), or null.
  */
 async function ensureRedis(/** @type {string} */ redisUrl, /** @type {string} */ stateDir, /** @type {Log} */ log) {
+  if (/^rediss?\+sentinel:/i.test(redisUrl)) {
+    return null; // Sentinels: Redis is run by whoever runs them
+  }
   const url = new URL(redisUrl);
   const host = url.hostname || '127.0.0.1';
   const port = Number(url.port || 6379);
@@ -240,6 +281,7 @@ function runMigrations(/** @type {string} */ root, /** @type {NodeJS.ProcessEnv}
 module.exports = {
   HELM_MODULE,
   MINIO_MODULE,
+  SEAWEEDFS_MODULE,
   buildGoCommand,
   ensureBuild,
   ensureDatabase,
@@ -249,5 +291,6 @@ module.exports = {
   ensureNpmDependencies,
   ensurePostgres,
   ensureRedis,
+  ensureSeaweedfs,
   runMigrations,
 };
