@@ -18,7 +18,11 @@ const swc = [
 const common = {
   transform: { '^.+\\.ts$': swc },
   moduleFileExtensions: ['ts', 'js', 'json'],
-  moduleNameMapper: { '^@ucupdates/(.*)$': '<rootDir>/libs/$1/src' },
+  moduleNameMapper: {
+    // A library's subpath (the admin API's input schemas) before the libraries themselves.
+    '^@ucupdates/admin-api/input$': '<rootDir>/libs/admin-api/src/input',
+    '^@ucupdates/(.*)$': '<rootDir>/libs/$1/src',
+  },
   testEnvironment: 'node',
   rootDir: __dirname,
 };

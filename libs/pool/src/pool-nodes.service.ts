@@ -1,17 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { NodeView } from '@ucupdates/admin-api';
 import { PoolNodesRepository } from '@ucupdates/database';
 
 export type NodeStatus = 'active' | 'down';
-
-export interface PoolNodeView {
-  id: string;
-  url: string;
-  status: NodeStatus;
-  lastHeartbeatAt: string | null;
-  worker: { status: NodeStatus; lastHeartbeatAt: string | null };
-  appVersion: string;
-  replicas: { ready: number; missing: number };
-}
 
 /**
  * The pool's nodes as `GET /api/v1/nodes` shows them. Whether a node (or its worker) is active is
@@ -22,7 +13,7 @@ export interface PoolNodeView {
 export class PoolNodesService {
   constructor(@Inject(PoolNodesRepository) private readonly nodes: PoolNodesRepository) {}
 
-  async list(): Promise<PoolNodeView[]> {
+  async list(): Promise<NodeView[]> {
     return (await this.nodes.list()).map((row) => ({
       id: row.id,
       url: row.url,

@@ -1,4 +1,3 @@
-import { HttpStatus } from '@nestjs/common';
 import { z } from 'zod';
 import { ApiError } from '../errors/api-error';
 import { isStorableText } from './request-input';
@@ -12,11 +11,6 @@ export const pageQuery = z.object({
     .regex(/^[A-Za-z0-9_-]+$/, 'is not a cursor this API gave')
     .optional(),
 });
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
 
 /**
  * Cursors are opaque to clients: the sort key of the last item of a page, so the next page
@@ -41,5 +35,5 @@ export function decodeCursor(cursor: string, count: number): string[] {
 }
 
 export function badCursor(): ApiError {
-  return new ApiError('BadRequest', 'cursor: is not a cursor this API gave', HttpStatus.BAD_REQUEST, { field: 'cursor' });
+  return new ApiError('BadRequest', 'cursor: is not a cursor this API gave', { field: 'cursor' });
 }

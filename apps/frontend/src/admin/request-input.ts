@@ -1,4 +1,3 @@
-import { HttpStatus } from '@nestjs/common';
 import type { z } from 'zod';
 import { ApiError } from '../errors/api-error';
 
@@ -45,7 +44,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   if (unstorable) {
     const field = unstorable.join('.') || '(body)';
     const message = 'must not contain NUL characters or unpaired surrogates';
-    throw new ApiError('BadRequest', `${field}: ${message}`, HttpStatus.BAD_REQUEST, { field, issues: [{ field, message }] });
+    throw new ApiError('BadRequest', `${field}: ${message}`, { field, issues: [{ field, message }] });
   }
   const result = schema.safeParse(input);
   if (result.success) {
@@ -55,7 +54,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   // An unknown field is named by itself, not by the object that holds it.
   const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
   const field = path.join('.') || '(body)';
-  throw new ApiError('BadRequest', `${field}: ${issue.message}`, HttpStatus.BAD_REQUEST, {
+  throw new ApiError('BadRequest', `${field}: ${issue.message}`, {
     field,
     issues: result.error.issues.map((each) => ({ field: each.path.join('.'), message: each.message })),
   });

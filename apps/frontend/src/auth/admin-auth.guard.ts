@@ -1,4 +1,4 @@
-import { type CanActivate, type ExecutionContext, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { type AdminTokenEntity, AdminTokensRepository, Role } from '@ucupdates/database';
 import type { FastifyRequest } from 'fastify';
@@ -45,7 +45,7 @@ export class AdminAuthGuard implements CanActivate {
     const needed = this.reflector.getAllAndOverride<Role>(REQUIRED_ROLE, targets) ?? Role.Viewer;
     if (!roleAllows(caller.role, needed)) {
       const whose = 'dn' in caller ? 'the directory user' : 'the token';
-      throw new ApiError('Forbidden', `this needs the ${needed} role; ${whose} has ${caller.role}`, HttpStatus.FORBIDDEN, {
+      throw new ApiError('Forbidden', `this needs the ${needed} role; ${whose} has ${caller.role}`, {
         required: needed,
         role: caller.role,
       });
@@ -66,18 +66,18 @@ export class AdminAuthGuard implements CanActivate {
   private async tokenOfBearer(request: FastifyRequest): Promise<AdminTokenEntity> {
     const match = BEARER.exec(request.headers.authorization ?? '');
     if (!match) {
-      throw new ApiError('Unauthorized', 'a bearer token is required (Authorization: Bearer <token>)', HttpStatus.UNAUTHORIZED);
+      throw new ApiError('Unauthorized', 'a bearer token is required (Authorization: Bearer <token>)');
     }
     const token = await this.tokens.byHash(hashToken(match[1]));
     if (!token) {
-      throw new ApiError('Unauthorized', 'the token is not known to this pool', HttpStatus.UNAUTHORIZED);
+      throw new ApiError('Unauthorized', 'the token is not known to this pool');
     }
     return token;
   }
 
   /** The session's token, or its directory user with the role its groups grant now (DirectorySignIn.recheck). */
   private async callerOfSession(request: FastifyRequest, sessionId: string): Promise<AdminTokenEntity | PanelDirectoryUser> {
-    const ended = () => new ApiError('Unauthorized', 'the session has ended; sign in again', HttpStatus.UNAUTHORIZED);
+    const ended = () => new ApiError('Unauthorized', 'the session has ended; sign in again');
     const session = await this.sessions.find(sessionId);
     if (!session) throw ended();
     let caller: AdminTokenEntity | PanelDirectoryUser | null;
@@ -95,8 +95,7 @@ export class AdminAuthGuard implements CanActivate {
       throw new ApiError(
         'CsrfRefused',
         `a change made with the session cookie needs the session's CSRF token in the ${CSRF_HEADER} header`,
-        HttpStatus.FORBIDDEN,
-      );
+        );
     }
     request.panelSession = { id: sessionId, csrfToken: session.csrfToken };
     return caller;

@@ -1,12 +1,8 @@
 import { SetMetadata } from '@nestjs/common';
 import { Role } from '@ucupdates/database';
 
-const RANK: Record<Role, number> = { [Role.Viewer]: 1, [Role.Operator]: 2, [Role.Admin]: 3 };
-
-/** admin may do what operator may, operator what viewer may. */
-export function roleAllows(held: Role, needed: Role): boolean {
-  return RANK[held] >= RANK[needed];
-}
+/** admin may do what operator may, operator what viewer may (the contract's order of ROLES). */
+export { roleAllows } from '@ucupdates/admin-api';
 
 export const REQUIRED_ROLE = 'ucupdates:required-role';
 export const PUBLIC_ROUTE = 'ucupdates:public-route';

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Controller, Get, Header, HttpStatus, Param, Res } from '@nestjs/common';
+import { Controller, Get, Header, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/roles';
@@ -48,7 +48,7 @@ export class DocsController {
   asset(@Param('asset') asset: string, @Res() reply: FastifyReply): void {
     const type = ASSETS[asset];
     if (!type) {
-      throw new ApiError('NotFound', `no such file: ${asset}`, HttpStatus.NOT_FOUND);
+      throw new ApiError('NotFound', `no such file: ${asset}`);
     }
     void reply
       .header('Content-Type', type)

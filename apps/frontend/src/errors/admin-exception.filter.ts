@@ -3,21 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isPhonePath } from '../devices/lync/phone-paths';
 import { PhoneExceptionFilter } from '../devices/lync/phone-exception.filter';
 import { ApiError } from './api-error';
+import { type ErrorBody, errorCodeOfStatus } from '@ucupdates/admin-api';
 import { isServiceUnavailable } from './unavailable';
-
-const CODES: Record<number, string> = {
-  400: 'BadRequest',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'NotFound',
-  405: 'MethodNotAllowed',
-  409: 'Conflict',
-  413: 'PayloadTooLarge',
-  415: 'UnsupportedMediaType',
-  422: 'Unprocessable',
-  429: 'TooManyRequests',
-  503: 'ServiceUnavailable',
-};
 
 /**
  * Every answer of the internal listener that is not a success is
@@ -45,21 +32,20 @@ export class AdminExceptionFilter implements ExceptionFilter {
     void reply.status(status).header('Content-Type', 'application/json; charset=utf-8').send(body);
   }
 
-  private toAnswer(exception: unknown): { status: number; body: unknown } {
+  private toAnswer(exception: unknown): { status: number; body: ErrorBody } {
     if (exception instanceof ApiError) {
       const error = { code: exception.code, message: exception.message, details: exception.details ?? null };
       return { status: exception.getStatus(), body: { error } };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      const message = exception.message;
-      return { status, body: { error: { code: CODES[status] ?? `Http${status}`, message, details: null } } };
+      return { status, body: { error: { code: errorCodeOfStatus(status), message: exception.message, details: null } } };
     }
     // Fastify's own errors (body too large, bad JSON, …) carry a statusCode.
     const statusCode = (exception as { statusCode?: unknown })?.statusCode;
     if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
       const message = (exception as Error).message;
-      return { status: statusCode, body: { error: { code: CODES[statusCode] ?? `Http${statusCode}`, message, details: null } } };
+      return { status: statusCode, body: { error: { code: errorCodeOfStatus(statusCode), message, details: null } } };
     }
     if (isServiceUnavailable(exception)) {
       this.logger.warn(`answered 503: ${(exception as Error).message}`);

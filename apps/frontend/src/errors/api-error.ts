@@ -1,13 +1,16 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
+import { HttpException } from '@nestjs/common';
+import { ERROR_STATUS, type ErrorCode, type ErrorDetails } from '@ucupdates/admin-api';
 
-/** An admin API refusal: a code the control panel and the CLI can act on, and words for people. */
+/**
+ * An admin API refusal: a code the control panel and the CLI can act on, and words for people.
+ * Its status is the code's row in the contract's table (libs/admin-api/src/errors.ts).
+ */
 export class ApiError extends HttpException {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
-    status: HttpStatus,
-    readonly details?: Record<string, unknown>,
+    readonly details?: ErrorDetails,
   ) {
-    super(message, status);
+    super(message, ERROR_STATUS[code]);
   }
 }

@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { type AdminAuditView, type Page, ROUTES } from '@ucupdates/admin-api';
 import { AdminAuditRepository, Role } from '@ucupdates/database';
 import { z } from 'zod';
 import { RequireRole } from '../../auth/roles';
@@ -16,15 +17,15 @@ const auditQuery = pageQuery.extend({
 });
 
 /** `GET /api/v1/audit/admin`: the administrative changes, newest first. */
-@Controller('api/v1/audit/admin')
+@Controller()
 @ApiTags('audit')
 @RequireRole(Role.Viewer)
 export class AdminAuditController {
   constructor(@Inject(AdminAuditRepository) private readonly audit: AdminAuditRepository) {}
 
-  @Get()
+  @Get(ROUTES.adminAudit)
   @ApiQueryOf(auditQuery)
-  async list(@Query() query: unknown) {
+  async list(@Query() query: unknown): Promise<Page<AdminAuditView>> {
     const filters = parseInput(auditQuery, query);
     let beforeId: string | null = null;
     if (filters.cursor) {

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Put } from '@nestjs/common';
+import { type ConfigurationView, type Page, ROUTES } from '@ucupdates/admin-api';
 import { Role } from '@ucupdates/database';
 import { formatTimeSpan, parseTimeSpan, RANGES } from '@ucupdates/device-config';
 import { z } from 'zod';
@@ -6,7 +7,7 @@ import { type AdminPrincipal, Principal } from '../../auth/admin-principal';
 import { RequireRole } from '../../auth/roles';
 import { parseInput } from '../request-input';
 import { scope } from '../scope';
-import { ConfigurationService, type ConfigurationView } from './configuration.service';
+import { ConfigurationService } from './configuration.service';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiJsonBody } from '../../docs/api-schema';
 
@@ -50,29 +51,29 @@ const changes = z
 
 const scopeParams = z.object({ scope });
 
-@Controller('api/v1/configuration')
+@Controller()
 @ApiTags('configuration')
 @RequireRole(Role.Viewer)
 export class ConfigurationController {
   constructor(@Inject(ConfigurationService) private readonly configurations: ConfigurationService) {}
 
-  @Get()
-  async list(): Promise<{ items: ConfigurationView[]; nextCursor: null }> {
+  @Get(ROUTES.configurations)
+  async list(): Promise<Page<ConfigurationView>> {
     return { items: await this.configurations.list(), nextCursor: null };
   }
 
   /** The configuration in force on this pool: its site's (UCU_SITE) if set, else the global one. */
-  @Get('effective')
+  @Get(ROUTES.configurationEffective)
   effective(): Promise<ConfigurationView> {
     return this.configurations.effective();
   }
 
-  @Get(':scope')
+  @Get(ROUTES.configuration)
   get(@Param() params: unknown): Promise<ConfigurationView> {
     return this.configurations.get(parseInput(scopeParams, params).scope);
   }
 
-  @Put(':scope')
+  @Put(ROUTES.configuration)
   @RequireRole(Role.Admin)
   @ApiJsonBody(changes)
   set(@Param() params: unknown, @Body() body: unknown, @Principal() principal: AdminPrincipal): Promise<ConfigurationView> {
@@ -80,7 +81,7 @@ export class ConfigurationController {
   }
 
   /** A site scope goes; the global one goes back to Lync's defaults. */
-  @Delete(':scope')
+  @Delete(ROUTES.configuration)
   @HttpCode(HttpStatus.NO_CONTENT)
   @RequireRole(Role.Admin)
   async remove(@Param() params: unknown, @Principal() principal: AdminPrincipal): Promise<void> {

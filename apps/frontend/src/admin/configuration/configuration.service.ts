@@ -1,4 +1,5 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigurationView } from '@ucupdates/admin-api';
 import { CONFIG, type Config } from '@ucupdates/config';
 import { ConfigurationRepository } from '@ucupdates/database';
 import {
@@ -12,17 +13,6 @@ import { QueryFailedError } from 'typeorm';
 import type { AdminPrincipal } from '../../auth/admin-principal';
 import { ApiError } from '../../errors/api-error';
 import { AdminChanges } from '../admin-changes';
-
-export interface ConfigurationView {
-  scope: string;
-  logCleanUpInterval: string;
-  logFlushInterval: string;
-  maxLogCacheLimit: number;
-  maxLogFileSize: number;
-  logCleanUpTimeOfDay: string | null;
-  validLogFileTypes: string[];
-  validLogFileExtensions: string[];
-}
 
 export type ConfigurationChanges = Partial<Omit<DeviceUpdateConfiguration, 'scope'>>;
 
@@ -111,7 +101,7 @@ export class ConfigurationService {
     if (scope === GLOBAL_SCOPE) {
       return defaultConfiguration();
     }
-    throw new ApiError('NotFound', `no device update configuration for scope ${scope}`, HttpStatus.NOT_FOUND);
+    throw new ApiError('NotFound', `no device update configuration for scope ${scope}`);
   }
 
 }

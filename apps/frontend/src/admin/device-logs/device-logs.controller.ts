@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { type DeviceLogView, ROUTES } from '@ucupdates/admin-api';
 import { Role } from '@ucupdates/database';
 import { normaliseMac, RuleError } from '@ucupdates/rules';
 import type { FastifyReply } from 'fastify';
@@ -9,7 +10,7 @@ import { attachmentDisposition } from '../../devices/logs/device-log-names';
 import { ApiQueryOf } from '../../docs/api-schema';
 import { pageQuery } from '../pagination';
 import { parseInput } from '../request-input';
-import { type DeviceLogView, DeviceLogsService } from './device-logs.service';
+import { DeviceLogsService } from './device-logs.service';
 
 /** Any MAC form a person types (`00:04:f2:ab:cd:ef`, `0004F2ABCDEF`), matched in the form rows hold. */
 const macAddress = z
@@ -39,13 +40,13 @@ const listQuery = pageQuery.extend({
 const params = z.object({ id: z.uuid() });
 
 /** `GET /api/v1/device-logs…`: the logs phones uploaded, their metadata and their bytes. */
-@Controller('api/v1/device-logs')
+@Controller()
 @ApiTags('device logs')
 @RequireRole(Role.Viewer)
 export class DeviceLogsController {
   constructor(@Inject(DeviceLogsService) private readonly logs: DeviceLogsService) {}
 
-  @Get()
+  @Get(ROUTES.deviceLogs)
   @ApiOperation({ summary: 'The uploaded device logs, newest first', description: 'Filters combine; `since` is inclusive, `until` exclusive.' })
   @ApiQueryOf(listQuery)
   list(@Query() query: unknown) {
@@ -53,13 +54,13 @@ export class DeviceLogsController {
     return this.logs.list(filters, limit, cursor);
   }
 
-  @Get(':id')
+  @Get(ROUTES.deviceLog)
   @ApiOperation({ summary: "A log's metadata: the device, its type, file name, size, SHA-256, when and through which node" })
   get(@Param() path: unknown): Promise<DeviceLogView> {
     return this.logs.get(parseInput(params, path).id);
   }
 
-  @Get(':id/content')
+  @Get(ROUTES.deviceLogContent)
   @ApiOperation({ summary: 'The log file itself, as the device uploaded it' })
   @ApiProduces('application/octet-stream')
   @ApiOkResponse({ description: 'the bytes; `Content-Disposition: attachment` names the file', schema: { type: 'string', format: 'binary' } })

@@ -1,26 +1,10 @@
 import type { Readable } from 'node:stream';
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { DeviceLogView, Page } from '@ucupdates/admin-api';
 import { type DeviceLogRow, type DeviceLogRowFilters, DeviceLogsRepository } from '@ucupdates/database';
 import { ObjectStorage } from '@ucupdates/storage';
 import { ApiError } from '../../errors/api-error';
-import type { Page } from '../pagination';
 import { decodeTimeCursor, encodeTimeCursor, isUuid } from '../time-cursor';
-
-export interface DeviceLogView {
-  id: string;
-  deviceType: string;
-  macAddress: string | null;
-  serialNumber: string | null;
-  logType: string;
-  fileName: string;
-  size: number;
-  sha256: string;
-  nodeId: string;
-  address: string;
-  userId: string | null;
-  external: boolean;
-  createdAt: string;
-}
 
 export type DeviceLogFilters = DeviceLogRowFilters;
 
@@ -70,7 +54,7 @@ export class DeviceLogsService {
 }
 
 function notFound(id: string, why = 'no such log'): ApiError {
-  return new ApiError('NotFound', `device log ${id}: ${why}`, HttpStatus.NOT_FOUND);
+  return new ApiError('NotFound', `device log ${id}: ${why}`);
 }
 
 function view(row: DeviceLogRow): DeviceLogView {

@@ -1,12 +1,13 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { type DeviceView, ROUTES } from '@ucupdates/admin-api';
 import { Role } from '@ucupdates/database';
 import { z } from 'zod';
 import { RequireRole } from '../../auth/roles';
 import { ApiQueryOf } from '../../docs/api-schema';
 import { pageQuery } from '../pagination';
 import { parseInput } from '../request-input';
-import { type DeviceView, DevicesService } from './devices.service';
+import { DevicesService } from './devices.service';
 
 const listQuery = pageQuery.extend({
   model: z.string().min(1).max(200).optional().describe('the model, compared case-insensitively'),
@@ -17,13 +18,13 @@ const listQuery = pageQuery.extend({
 const deviceParams = z.object({ id: z.uuid() });
 
 /** `GET /api/v1/devices`: the inventory of the devices that checked for updates. */
-@Controller('api/v1/devices')
+@Controller()
 @ApiTags('devices')
 @RequireRole(Role.Viewer)
 export class DevicesController {
   constructor(@Inject(DevicesService) private readonly devices: DevicesService) {}
 
-  @Get()
+  @Get(ROUTES.devices)
   @ApiOperation({
     summary: 'The device inventory, most recently seen first',
     description: 'One entry per device (by MAC address, else serial number), with the modules it last reported.',
@@ -34,7 +35,7 @@ export class DevicesController {
     return this.devices.list(filters, limit, cursor);
   }
 
-  @Get(':id')
+  @Get(ROUTES.device)
   @ApiOperation({ summary: 'One device of the inventory' })
   get(@Param() params: unknown): Promise<DeviceView> {
     return this.devices.get(parseInput(deviceParams, params).id);

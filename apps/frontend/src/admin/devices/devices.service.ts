@@ -1,27 +1,8 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { DeviceView, Page } from '@ucupdates/admin-api';
 import { type DeviceModule, type DeviceRow, type DeviceRowFilters, DevicesRepository } from '@ucupdates/database';
 import { ApiError } from '../../errors/api-error';
-import type { Page } from '../pagination';
 import { decodeTimeCursor, encodeTimeCursor, isUuid } from '../time-cursor';
-
-/** A device of the inventory as `GET /api/v1/devices` shows it. */
-export interface DeviceView {
-  id: string;
-  macAddress: string | null;
-  serialNumber: string | null;
-  deviceType: string;
-  brand: string;
-  model: string;
-  revision: string;
-  locale: string;
-  modules: DeviceModule[];
-  isTestDevice: boolean;
-  firstSeenAt: string;
-  lastSeenAt: string;
-  lastNodeId: string;
-  lastAddress: string;
-  lastUserId: string | null;
-}
 
 export type DeviceFilters = DeviceRowFilters;
 
@@ -33,7 +14,7 @@ export class DevicesService {
   async get(id: string): Promise<DeviceView> {
     const row = await this.devices.get(id);
     if (!row) {
-      throw new ApiError('NotFound', `no device ${id}`, HttpStatus.NOT_FOUND);
+      throw new ApiError('NotFound', `no device ${id}`);
     }
     return view(row);
   }

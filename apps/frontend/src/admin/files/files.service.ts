@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { PurgeView } from '@ucupdates/admin-api';
 import { CatalogRepository } from '@ucupdates/database';
 import { ReplicationScheduler } from '@ucupdates/replication';
 import { ObjectKeys, ObjectStorage } from '@ucupdates/storage';
@@ -25,7 +26,7 @@ export class FilesService {
    * The rows go first, in one transaction with the audit row (CatalogRepository.purgeUnreferenced
    * says which files go); the objects after, and only those whose rows went.
    */
-  async purge(principal: AdminPrincipal): Promise<{ removed: number }> {
+  async purge(principal: AdminPrincipal): Promise<PurgeView> {
     const removed = await this.changes.transaction(async (tx) => {
       const hashes = await tx(this.catalog).purgeUnreferenced();
       await this.changes.record(tx, principal, {

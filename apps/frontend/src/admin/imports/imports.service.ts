@@ -1,22 +1,9 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ImportView, Page } from '@ucupdates/admin-api';
 import { type ImportRow, ImportsRepository, ReplicasRepository } from '@ucupdates/database';
 import type { ImportState } from '@ucupdates/imports';
-import type { RuleKeyFields } from '@ucupdates/rules';
 import { ApiError } from '../../errors/api-error';
-import type { Page } from '../pagination';
 import { decodeTimeCursor, encodeTimeCursor, isUuid } from '../time-cursor';
-
-export interface ImportView {
-  importId: string;
-  sha256: string;
-  fileName: string;
-  status: ImportState;
-  error: { code: string; message: string } | null;
-  updates: (RuleKeyFields & { ruleId: string; version: string })[];
-  replication: { state: 'pending' | 'complete'; nodes: Record<string, { ready: number; missing: number }> };
-  createdAt: string;
-  finishedAt: string | null;
-}
 
 /** Imports as `GET /api/v1/imports` shows them; a page is three statements whatever its length. */
 @Injectable()
@@ -29,7 +16,7 @@ export class ImportsService {
   async get(importId: string): Promise<ImportView> {
     const row = await this.imports.get(importId);
     if (!row) {
-      throw new ApiError('NotFound', `no import ${importId}`, HttpStatus.NOT_FOUND);
+      throw new ApiError('NotFound', `no import ${importId}`);
     }
     const [view] = await this.views([row]);
     return view;

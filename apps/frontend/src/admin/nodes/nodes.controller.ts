@@ -1,10 +1,11 @@
 import { Controller, Get, Inject } from '@nestjs/common';
+import { type NodeView, type Page, ROUTES } from '@ucupdates/admin-api';
 import { Role } from '@ucupdates/database';
-import { type PoolNodeView, PoolNodesService } from '@ucupdates/pool';
+import { PoolNodesService } from '@ucupdates/pool';
 import { RequireRole } from '../../auth/roles';
 import { ApiTags } from '@nestjs/swagger';
 
-@Controller('api/v1/nodes')
+@Controller()
 @ApiTags('pool')
 @RequireRole(Role.Viewer)
 export class NodesController {
@@ -14,8 +15,8 @@ export class NodesController {
    * The pool's nodes, active or down by their heartbeat, with their replica counts. A pool has a
    * handful of nodes, so the list is one page; it keeps the list shape of every other list.
    */
-  @Get()
-  async list(): Promise<{ items: PoolNodeView[]; nextCursor: null }> {
+  @Get(ROUTES.nodes)
+  async list(): Promise<Page<NodeView>> {
     return { items: await this.nodes.list(), nextCursor: null };
   }
 }

@@ -1,11 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Post, Query } from '@nestjs/common';
+import { type PhoneUserView, ROUTES } from '@ucupdates/admin-api';
 import { Role } from '@ucupdates/database';
 import { z } from 'zod';
 import { type AdminPrincipal, Principal } from '../../auth/admin-principal';
 import { RequireRole } from '../../auth/roles';
 import { pageQuery } from '../pagination';
 import { parseInput } from '../request-input';
-import { PhoneUsersService, type PhoneUserView } from './phone-users.service';
+import { PhoneUsersService } from './phone-users.service';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiJsonBody, ApiQueryOf } from '../../docs/api-schema';
 
@@ -19,13 +20,13 @@ const createPhoneUser = z.strictObject({
 });
 
 /** The built-in phone directory (labs and tests; LDAP in production). Passwords are never shown. */
-@Controller('api/v1/phone-users')
+@Controller()
 @ApiTags('phone users')
 @RequireRole(Role.Viewer)
 export class PhoneUsersController {
   constructor(@Inject(PhoneUsersService) private readonly users: PhoneUsersService) {}
 
-  @Post()
+  @Post(ROUTES.phoneUsers)
   @RequireRole(Role.Admin)
   @ApiJsonBody(createPhoneUser)
   create(@Body() body: unknown, @Principal() principal: AdminPrincipal): Promise<PhoneUserView> {
@@ -33,14 +34,14 @@ export class PhoneUsersController {
     return this.users.create(userId, password, principal);
   }
 
-  @Get()
+  @Get(ROUTES.phoneUsers)
   @ApiQueryOf(pageQuery)
   list(@Query() query: unknown) {
     const { limit, cursor } = parseInput(pageQuery, query);
     return this.users.list(limit, cursor);
   }
 
-  @Delete(':id')
+  @Delete(ROUTES.phoneUser)
   @HttpCode(HttpStatus.NO_CONTENT)
   @RequireRole(Role.Admin)
   async delete(@Param() params: unknown, @Principal() principal: AdminPrincipal): Promise<void> {

@@ -1,17 +1,12 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Page, PhoneUserView } from '@ucupdates/admin-api';
 import { type PhoneUserEntity, PhoneUsersRepository } from '@ucupdates/database';
 import { hashPassword } from '@ucupdates/phone-directory';
 import { QueryFailedError } from 'typeorm';
 import type { AdminPrincipal } from '../../auth/admin-principal';
 import { ApiError } from '../../errors/api-error';
-import { decodeCursor, encodeCursor, type Page } from '../pagination';
+import { decodeCursor, encodeCursor } from '../pagination';
 import { AdminChanges } from '../admin-changes';
-
-export interface PhoneUserView {
-  id: string;
-  userId: string;
-  createdAt: string;
-}
 
 @Injectable()
 export class PhoneUsersService {
@@ -36,7 +31,7 @@ export class PhoneUsersService {
       });
     } catch (error) {
       if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
-        throw new ApiError('DuplicateUser', `${userId} is already in the directory`, HttpStatus.CONFLICT, { field: 'userId' });
+        throw new ApiError('DuplicateUser', `${userId} is already in the directory`, { field: 'userId' });
       }
       throw error;
     }
@@ -53,7 +48,7 @@ export class PhoneUsersService {
     await this.changes.transaction(async (tx) => {
       const user = await tx(this.users).lock(id);
       if (!user) {
-        throw new ApiError('NotFound', `no phone user ${id}`, HttpStatus.NOT_FOUND);
+        throw new ApiError('NotFound', `no phone user ${id}`);
       }
       await tx(this.users).delete(id);
       await this.changes.record(tx, principal, {

@@ -1,28 +1,9 @@
-import type { RequestAuditModule, RequestAuditRow, ResponseAuditModule } from '@ucupdates/database';
+import type { RequestAuditView } from '@ucupdates/admin-api';
+import type { RequestAuditRow } from '@ucupdates/database';
 
 export type { RequestAuditRow };
 
 /** One update check as `GET /api/v1/audit/requests` shows it: the fields of Lync's audit log. */
-export interface RequestAuditView {
-  id: string;
-  requestId: string;
-  at: string;
-  nodeId: string;
-  address: string;
-  deviceType: string;
-  macAddress: string | null;
-  serialNumber: string | null;
-  vendor: string;
-  model: string;
-  revision: string;
-  locale: string;
-  requestModules: RequestAuditModule[];
-  responseModules: ResponseAuditModule[];
-  userId: string | null;
-  external: boolean;
-  status: number;
-}
-
 export function requestAuditView(row: RequestAuditRow): RequestAuditView {
   return {
     id: row.id,

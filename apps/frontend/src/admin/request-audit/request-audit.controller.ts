@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ROUTES } from '@ucupdates/admin-api';
 import { Role } from '@ucupdates/database';
 import { normaliseMac, type RuleError } from '@ucupdates/rules';
 import type { FastifyReply } from 'fastify';
@@ -53,13 +54,13 @@ const EXPORT_DESCRIPTION = [
 ].join(' ');
 
 /** `GET /api/v1/audit/requests`: one entry per answered update check, the fields of Lync's audit log. */
-@Controller('api/v1/audit/requests')
+@Controller()
 @ApiTags('audit')
 @RequireRole(Role.Viewer)
 export class RequestAuditController {
   constructor(@Inject(RequestAuditService) private readonly audit: RequestAuditService) {}
 
-  @Get()
+  @Get(ROUTES.requestAudit)
   @ApiOperation({
     summary: 'The request audit, newest first',
     description: 'One entry per answered update check. Filters combine; `since` is inclusive, `until` exclusive.',
@@ -70,7 +71,7 @@ export class RequestAuditController {
     return this.audit.list(filters, limit, cursor);
   }
 
-  @Get('export')
+  @Get(ROUTES.requestAuditExport)
   @ApiOperation({ summary: "One day's request audit as a file in Lync's layout", description: EXPORT_DESCRIPTION })
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: 'the file, `RequestHandlerAuditLog_<node>_<yyyymmdd>.log`', schema: { type: 'string' } })

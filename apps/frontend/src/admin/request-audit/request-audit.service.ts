@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Page, RequestAuditView } from '@ucupdates/admin-api';
 import { type AuditDayCursor, type RequestAuditRow, type RequestAuditRowFilters, RequestAuditRepository } from '@ucupdates/database';
-import type { Page } from '../pagination';
 import { decodeTimeCursor, encodeTimeCursor, isBigintId } from '../time-cursor';
 import { AUDIT_LOG_HEADER, auditLogRow } from '../../devices/request-audit/audit-log-format';
-import { type RequestAuditView, requestAuditView } from './request-audit-view';
+import { requestAuditView } from './request-audit-view';
 
 export type RequestAuditFilters = RequestAuditRowFilters;
 

@@ -1,21 +1,7 @@
+import type { RuleView } from '@ucupdates/admin-api';
 import type { RuleRow } from '@ucupdates/database';
-import type { RuleKeyFields } from '@ucupdates/rules';
 
-export type ReplicationState = 'complete' | 'partial';
-
-/** A rule as the admin API shows it (admin-api.md). */
-export interface RuleView extends RuleKeyFields {
-  id: string;
-  identity: string;
-  approvedVersion: string | null;
-  pendingVersion: string | null;
-  restoreVersion: string | null;
-  approvedAt: string | null;
-  pendingAt: string | null;
-  replication: { pending: ReplicationState | null; approved: ReplicationState | null };
-}
-
-/** Lync's identity of a rule: `service:WebServer:<pool fqdn>/<id>`. */
+/** A rule as the admin API shows it; Lync's identity of a rule: `service:WebServer:<pool fqdn>/<id>`. */
 export function ruleView(
   rule: RuleRow,
   poolFqdn: string,

@@ -1,11 +1,11 @@
 import { Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Post, Query } from '@nestjs/common';
+import { ROUTES, type RuleView } from '@ucupdates/admin-api';
 import { Role } from '@ucupdates/database';
 import { z } from 'zod';
 import { type AdminPrincipal, Principal } from '../../auth/admin-principal';
 import { RequireRole } from '../../auth/roles';
 import { pageQuery } from '../pagination';
 import { parseInput } from '../request-input';
-import type { RuleView } from './rule-view';
 import { RulesService } from './rules.service';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiQueryOf } from '../../docs/api-schema';
@@ -25,20 +25,20 @@ const approveQuery = z.object({
 });
 
 /** Lync's Get-, Approve-, Reset-, Restore- and Remove-CsDeviceUpdateRule. */
-@Controller('api/v1/rules')
+@Controller()
 @ApiTags('rules')
 @RequireRole(Role.Viewer)
 export class RulesController {
   constructor(@Inject(RulesService) private readonly rules: RulesService) {}
 
-  @Get()
+  @Get(ROUTES.rules)
   @ApiQueryOf(listQuery)
   list(@Query() query: unknown) {
     const { limit, cursor, ...filters } = parseInput(listQuery, query);
     return this.rules.list(filters, limit, cursor);
   }
 
-  @Get(':id')
+  @Get(ROUTES.rule)
   get(@Param() params: unknown): Promise<RuleView> {
     return this.rules.get(parseInput(ruleParams, params).id);
   }
@@ -47,7 +47,7 @@ export class RulesController {
    * Pending becomes approved; the approved version becomes the restore version. Refused 409
    * NotReplicated while an active node lacks a file of the pending version, unless `?force=true`.
    */
-  @Post(':id/approve')
+  @Post(ROUTES.ruleApprove)
   @HttpCode(HttpStatus.OK)
   @RequireRole(Role.Operator)
   @ApiQueryOf(approveQuery)
@@ -57,7 +57,7 @@ export class RulesController {
   }
 
   /** Cancels the pending version: test devices go back to the approved one. */
-  @Post(':id/reset')
+  @Post(ROUTES.ruleReset)
   @HttpCode(HttpStatus.OK)
   @RequireRole(Role.Operator)
   reset(@Param() params: unknown, @Principal() principal: AdminPrincipal): Promise<RuleView> {
@@ -65,14 +65,14 @@ export class RulesController {
   }
 
   /** Rolls back: the approved version becomes the restore version (or none). */
-  @Post(':id/restore')
+  @Post(ROUTES.ruleRestore)
   @HttpCode(HttpStatus.OK)
   @RequireRole(Role.Operator)
   restore(@Param() params: unknown, @Principal() principal: AdminPrincipal): Promise<RuleView> {
     return this.rules.change(parseInput(ruleParams, params).id, 'restore', principal);
   }
 
-  @Delete(':id')
+  @Delete(ROUTES.rule)
   @HttpCode(HttpStatus.NO_CONTENT)
   @RequireRole(Role.Operator)
   async remove(@Param() params: unknown, @Principal() principal: AdminPrincipal): Promise<void> {

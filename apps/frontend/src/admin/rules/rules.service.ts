@@ -1,4 +1,5 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { isErrorCode, type Page, type ReplicationState, type RuleView } from '@ucupdates/admin-api';
 import { CONFIG, type Config } from '@ucupdates/config';
 import {
   type MissingReplica,
@@ -21,8 +22,8 @@ import {
 } from '@ucupdates/rules';
 import type { AdminPrincipal } from '../../auth/admin-principal';
 import { ApiError } from '../../errors/api-error';
-import { decodeCursor, encodeCursor, type Page } from '../pagination';
-import { ruleView, type RuleView } from './rule-view';
+import { decodeCursor, encodeCursor } from '../pagination';
+import { ruleView } from './rule-view';
 import { AdminChanges } from '../admin-changes';
 
 export const RULE_FILTERS = ['deviceType', 'brand', 'model', 'revision', 'locale', 'updateType'] as const;
@@ -120,8 +121,8 @@ export class RulesService {
     try {
       return transition();
     } catch (error) {
-      if (error instanceof RuleError) {
-        throw new ApiError(error.code, error.message, HttpStatus.CONFLICT);
+      if (error instanceof RuleError && isErrorCode(error.code)) {
+        throw new ApiError(error.code, error.message);
       }
       throw error;
     }
@@ -154,7 +155,6 @@ export class RulesService {
     throw new ApiError(
       'NotReplicated',
       `version ${version} is not on every active node yet (${Object.keys(nodes).join(', ')}); approve again once it is, or force it`,
-      HttpStatus.CONFLICT,
       { version, nodes },
     );
   }
@@ -162,7 +162,7 @@ export class RulesService {
 
 function found<T>(rule: T | null, id: string): T {
   if (!rule) {
-    throw new ApiError('NotFound', `no rule ${id}`, HttpStatus.NOT_FOUND);
+    throw new ApiError('NotFound', `no rule ${id}`);
   }
   return rule;
 }

@@ -1,4 +1,4 @@
-import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Role } from '@ucupdates/database';
 import { type DirectoryRole, DirectoryUnavailableError } from '@ucupdates/directory';
 import type { PanelDirectoryUser } from '../../auth/panel-sessions';
@@ -24,15 +24,15 @@ export class DirectorySignIn {
   async signIn(name: string, password: string): Promise<PanelDirectoryUser> {
     const directory = this.connection.ldap;
     if (!directory) {
-      throw new ApiError('Unauthorized', 'no directory is configured on this pool (UCU_LDAP_URL): sign in with an admin token', HttpStatus.UNAUTHORIZED);
+      throw new ApiError('Unauthorized', 'no directory is configured on this pool (UCU_LDAP_URL): sign in with an admin token');
     }
     const user = await answered(() => directory.authenticateAdministrator(name, password));
     if (!user) {
-      throw new ApiError('Unauthorized', 'the directory does not know this user name and password', HttpStatus.UNAUTHORIZED);
+      throw new ApiError('Unauthorized', 'the directory does not know this user name and password');
     }
     if (!user.role) {
       this.logger.warn(`control panel sign-in refused: the directory user "${name}" is in none of the administrators' groups`);
-      throw new ApiError('Forbidden', "this directory user is in none of the administrators' groups", HttpStatus.FORBIDDEN);
+      throw new ApiError('Forbidden', "this directory user is in none of the administrators' groups");
     }
     return { dn: user.dn, name, role: ROLES[user.role], checkedAt: Date.now() };
   }
@@ -61,7 +61,7 @@ async function answered<T>(ask: () => Promise<T>): Promise<T> {
     return await ask();
   } catch (error) {
     if (!(error instanceof DirectoryUnavailableError)) throw error;
-    throw new ApiError('ServiceUnavailable', 'the directory is unavailable; try again later, or sign in with an admin token', HttpStatus.SERVICE_UNAVAILABLE, {
+    throw new ApiError('ServiceUnavailable', 'the directory is unavailable; try again later, or sign in with an admin token', {
       retryAfterSeconds: error.retryAfterSeconds,
     });
   }

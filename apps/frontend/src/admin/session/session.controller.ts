@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ROUTES, type SessionView } from '@ucupdates/admin-api';
 import { AdminTokensRepository, Role } from '@ucupdates/database';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -30,22 +31,12 @@ const signInBody = z
     }
   });
 
-/** Who is signed in, and how: what the control panel shows and which actions it offers. */
-export interface SessionView {
-  name: string;
-  role: Role;
-  /** `session` for the control panel's cookie, `bearer` for an Authorization header. */
-  via: 'session' | 'bearer';
-  /** The CSRF token the panel sends in `X-CSRF-Token` with every change (only for `session`). */
-  csrfToken: string | null;
-}
-
 /**
  * `/api/v1/session`: the control panel signs in with an admin token and gets a session cookie
  * (httpOnly, SameSite=Strict), asks who it is, and signs out. The token itself never reaches the
  * page's scripts again, and API clients that send a bearer token need none of this.
  */
-@Controller('api/v1/session')
+@Controller()
 @ApiTags('session')
 export class SessionController {
   private readonly logger = new Logger(SessionController.name);
@@ -56,7 +47,7 @@ export class SessionController {
     @Inject(DirectorySignIn) private readonly directory: DirectorySignIn,
   ) {}
 
-  @Post()
+  @Post(ROUTES.session)
   @Public()
   @ApiOperation({ summary: 'Sign in to the control panel with an admin token or a directory user: sets the session cookie' })
   @ApiJsonBody(signInBody)
@@ -71,7 +62,7 @@ export class SessionController {
     }
     const token = await this.tokens.byHash(hashToken(input.token));
     if (!token) {
-      throw new ApiError('Unauthorized', 'the token is not known to this pool', HttpStatus.UNAUTHORIZED);
+      throw new ApiError('Unauthorized', 'the token is not known to this pool');
     }
     const { sessionId, session } = await this.sessions.create({ tokenId: token.id });
     void reply.status(HttpStatus.CREATED).header('Set-Cookie', sessionCookie(request, sessionId, PANEL_SESSION_SECONDS));
@@ -79,7 +70,7 @@ export class SessionController {
     return { name: token.name, role: token.role, via: 'session', csrfToken: session.csrfToken };
   }
 
-  @Get()
+  @Get(ROUTES.session)
   @RequireRole(Role.Viewer)
   @ApiOperation({ summary: "Who is calling: the token's name and role, and the session's CSRF token" })
   whoAmI(@Req() request: FastifyRequest, @Principal() principal: AdminPrincipal): SessionView {
@@ -93,7 +84,7 @@ export class SessionController {
   }
 
   /** Sign-out: the session ends on every node and the cookie is cleared (a change, so it needs the CSRF token). */
-  @Delete()
+  @Delete(ROUTES.session)
   @RequireRole(Role.Viewer)
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Sign out of the control panel: ends the session and clears its cookie' })

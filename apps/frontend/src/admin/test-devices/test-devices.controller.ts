@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Patch, Post, Query } from '@nestjs/common';
+import { ROUTES, type TestDeviceView } from '@ucupdates/admin-api';
 import { Role } from '@ucupdates/database';
 import { z } from 'zod';
 import { type AdminPrincipal, Principal } from '../../auth/admin-principal';
@@ -7,46 +8,46 @@ import { pageQuery } from '../pagination';
 import { parseInput } from '../request-input';
 import { scope } from '../scope';
 import { createTestDevice, updateTestDevice } from './test-device-input';
-import { type TestDeviceView, TestDevicesService } from './test-devices.service';
+import { TestDevicesService } from './test-devices.service';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiJsonBody, ApiQueryOf } from '../../docs/api-schema';
 
 const params = z.object({ id: z.uuid() });
 const listQuery = pageQuery.extend({ scope: scope.optional() });
 
-@Controller('api/v1/test-devices')
+@Controller()
 @ApiTags('test devices')
 @RequireRole(Role.Viewer)
 export class TestDevicesController {
   constructor(@Inject(TestDevicesService) private readonly devices: TestDevicesService) {}
 
-  @Post()
+  @Post(ROUTES.testDevices)
   @RequireRole(Role.Operator)
   @ApiJsonBody(createTestDevice)
   create(@Body() body: unknown, @Principal() principal: AdminPrincipal): Promise<TestDeviceView> {
     return this.devices.create(parseInput(createTestDevice, body), principal);
   }
 
-  @Get()
+  @Get(ROUTES.testDevices)
   @ApiQueryOf(listQuery)
   list(@Query() query: unknown) {
     const { limit, cursor, scope: inScope } = parseInput(listQuery, query);
     return this.devices.list(inScope, limit, cursor);
   }
 
-  @Get(':id')
+  @Get(ROUTES.testDevice)
   get(@Param() id: unknown): Promise<TestDeviceView> {
     return this.devices.get(parseInput(params, id).id);
   }
 
-  @Patch(':id')
+  @Patch(ROUTES.testDevice)
   @RequireRole(Role.Operator)
   @ApiJsonBody(updateTestDevice)
   update(@Param() id: unknown, @Body() body: unknown, @Principal() principal: AdminPrincipal): Promise<TestDeviceView> {
     return this.devices.update(parseInput(params, id).id, parseInput(updateTestDevice, body), principal);
   }
 
-  @Delete(':id')
+  @Delete(ROUTES.testDevice)
   @HttpCode(HttpStatus.NO_CONTENT)
   @RequireRole(Role.Operator)
   async delete(@Param() id: unknown, @Principal() principal: AdminPrincipal): Promise<void> {

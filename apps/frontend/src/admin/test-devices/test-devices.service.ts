@@ -1,20 +1,13 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Page, TestDeviceView } from '@ucupdates/admin-api';
 import { type TestDeviceEntity, type TestDeviceIdentifierType, TestDevicesRepository } from '@ucupdates/database';
 import { QueryFailedError } from 'typeorm';
 import type { AdminPrincipal } from '../../auth/admin-principal';
 import { ApiError } from '../../errors/api-error';
-import { decodeCursor, encodeCursor, type Page } from '../pagination';
+import { decodeCursor, encodeCursor } from '../pagination';
 import { parseInput } from '../request-input';
 import { createTestDevice } from './test-device-input';
 import { AdminChanges } from '../admin-changes';
-
-export interface TestDeviceView {
-  id: string;
-  scope: string;
-  name: string;
-  identifierType: TestDeviceIdentifierType;
-  identifier: string;
-}
 
 export interface TestDeviceFields {
   scope: string;
@@ -90,7 +83,7 @@ export class TestDevicesService {
   private async find(devices: TestDevicesRepository, id: string, lock: boolean): Promise<TestDeviceEntity> {
     const device = await devices.byId(id, lock);
     if (!device) {
-      throw new ApiError('NotFound', `no test device ${id}`, HttpStatus.NOT_FOUND);
+      throw new ApiError('NotFound', `no test device ${id}`);
     }
     return device;
   }
@@ -101,7 +94,7 @@ export class TestDevicesService {
       return await save();
     } catch (error) {
       if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
-        throw new ApiError('DuplicateName', `a test device named "${fields.name}" already exists in scope ${fields.scope}`, HttpStatus.CONFLICT, {
+        throw new ApiError('DuplicateName', `a test device named "${fields.name}" already exists in scope ${fields.scope}`, {
           field: 'name',
         });
       }

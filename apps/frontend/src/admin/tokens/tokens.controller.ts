@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Post, Query } from '@nestjs/common';
+import { ROUTES } from '@ucupdates/admin-api';
 import { Role } from '@ucupdates/database';
 import { z } from 'zod';
 import { type AdminPrincipal, Principal } from '../../auth/admin-principal';
@@ -20,28 +21,28 @@ const createToken = z.strictObject({
   role: z.enum([Role.Admin, Role.Operator, Role.Viewer]),
 });
 
-@Controller('api/v1/tokens')
+@Controller()
 @ApiTags('tokens')
 @RequireRole(Role.Admin)
 export class TokensController {
   constructor(@Inject(TokensService) private readonly tokens: TokensService) {}
 
   /** 201 with the token itself: the only time it is shown. */
-  @Post()
+  @Post(ROUTES.tokens)
   @ApiJsonBody(createToken)
   create(@Body() body: unknown, @Principal() principal: AdminPrincipal) {
     const { name, role } = parseInput(createToken, body);
     return this.tokens.create(name, role, principal);
   }
 
-  @Get()
+  @Get(ROUTES.tokens)
   @ApiQueryOf(pageQuery)
   list(@Query() query: unknown) {
     const { limit, cursor } = parseInput(pageQuery, query);
     return this.tokens.list(limit, cursor);
   }
 
-  @Delete(':id')
+  @Delete(ROUTES.token)
   @HttpCode(HttpStatus.NO_CONTENT)
   async delete(@Param() params: unknown, @Principal() principal: AdminPrincipal): Promise<void> {
     await this.tokens.delete(parseInput(z.object({ id: z.uuid() }), params).id, principal);

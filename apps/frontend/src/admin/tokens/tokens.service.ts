@@ -1,20 +1,11 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { NewTokenView, Page, TokenView } from '@ucupdates/admin-api';
 import { type AdminTokenEntity, AdminTokensRepository, type Role } from '@ucupdates/database';
 import type { AdminPrincipal } from '../../auth/admin-principal';
 import { generateToken, hashToken } from '../../auth/token-hash';
 import { ApiError } from '../../errors/api-error';
-import type { Page } from '../pagination';
 import { decodeTimeCursor, encodeTimeCursor, isUuid } from '../time-cursor';
 import { AdminChanges } from '../admin-changes';
-
-export interface TokenView {
-  id: string;
-  name: string;
-  role: Role;
-  createdBy: string | null;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
 
 /** Admin API tokens: the token is shown once, when it is made; only its hash is kept. */
 @Injectable()
@@ -24,7 +15,7 @@ export class TokensService {
     @Inject(AdminChanges) private readonly changes: AdminChanges,
   ) {}
 
-  async create(name: string, role: Role, principal: AdminPrincipal): Promise<TokenView & { token: string }> {
+  async create(name: string, role: Role, principal: AdminPrincipal): Promise<NewTokenView> {
     const token = generateToken();
     const created = await this.changes.transaction(async (tx) => {
       const entity = await tx(this.tokens).create({ name, role, tokenHash: hashToken(token), createdBy: principal.name });
@@ -56,7 +47,7 @@ export class TokensService {
     await this.changes.transaction(async (tx) => {
       const token = await tx(this.tokens).byId(id, true);
       if (!token) {
-        throw new ApiError('NotFound', `no token ${id}`, HttpStatus.NOT_FOUND);
+        throw new ApiError('NotFound', `no token ${id}`);
       }
       await tx(this.tokens).delete(id);
       await this.changes.record(tx, principal, {

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { Controller, HttpStatus, Inject, Post, Req, Res } from '@nestjs/common';
+import { ROUTES, type UploadView } from '@ucupdates/admin-api';
 import { Role } from '@ucupdates/database';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type AdminPrincipal, Principal } from '../../auth/admin-principal';
@@ -13,7 +14,7 @@ export const PACKAGE_CONTENT_TYPES = ['application/vnd.ms-cab-compressed', 'appl
 
 const FILE_NAME = /filename="?([^";]{1,255})"?/i;
 
-@Controller('api/v1/updates')
+@Controller()
 @ApiTags('updates')
 @RequireRole(Role.Operator)
 export class UpdatesController {
@@ -23,14 +24,14 @@ export class UpdatesController {
    * Upload a package: the `.cab` as the body, or multipart with one file field `file`. 202 with
    * the new import; 200 with the first import when these bytes came before.
    */
-  @Post()
+  @Post(ROUTES.updates)
   @ApiConsumes(...PACKAGE_CONTENT_TYPES, 'multipart/form-data')
   @ApiBody({ description: 'the .cab, as the body or as the multipart field "file"', schema: { type: 'string', format: 'binary' } })
   async upload(
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
     @Principal() principal: AdminPrincipal,
-  ): Promise<{ importId: string; sha256: string; status: string }> {
+  ): Promise<UploadView> {
     const { body, fileName } = await this.packageOf(request);
     const result = await this.updates.upload(body, fileName, principal);
     reply.status(result.created ? HttpStatus.ACCEPTED : HttpStatus.OK);
@@ -41,7 +42,7 @@ export class UpdatesController {
     if (request.isMultipart()) {
       const part = await request.file();
       if (!part || part.fieldname !== 'file') {
-        throw new ApiError('BadRequest', 'file: the multipart body needs one file field named "file"', HttpStatus.BAD_REQUEST, {
+        throw new ApiError('BadRequest', 'file: the multipart body needs one file field named "file"', {
           field: 'file',
         });
       }
@@ -51,7 +52,6 @@ export class UpdatesController {
       throw new ApiError(
         'UnsupportedMediaType',
         `send the package as ${PACKAGE_CONTENT_TYPES.join(' or ')}, or as multipart/form-data with the field "file"`,
-        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
       );
     }
     const disposition = FILE_NAME.exec(request.headers['content-disposition'] ?? '');

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ImportView } from '@ucupdates/admin-api';
 import { CONFIG, type Config } from '@ucupdates/config';
 import { ImportsRepository } from '@ucupdates/database';
 import { JobName, JobQueues } from '@ucupdates/jobs';
 import { ObjectKeys, ObjectStorage, ObjectTooLargeError } from '@ucupdates/storage';
 import type { AdminPrincipal } from '../../auth/admin-principal';
 import { ApiError } from '../../errors/api-error';
-import { type ImportView, ImportsService } from '../imports/imports.service';
+import { ImportsService } from '../imports/imports.service';
 import { AdminChanges } from '../admin-changes';
 
 export interface UploadResult {
@@ -43,14 +44,14 @@ export class UpdatesService {
       stored = await this.storage.put(uploadKey, body, { maxBytes, contentType: 'application/vnd.ms-cab-compressed' });
     } catch (error) {
       if (error instanceof ObjectTooLargeError) {
-        throw new ApiError('PackageTooLarge', `the package is larger than ${maxBytes} bytes (UCU_MAX_UPLOAD_BYTES)`, HttpStatus.PAYLOAD_TOO_LARGE, {
+        throw new ApiError('PackageTooLarge', `the package is larger than ${maxBytes} bytes (UCU_MAX_UPLOAD_BYTES)`, {
           maxBytes,
         });
       }
       // The client's body ended before the package did (a multipart body cut off, a connection
       // dropped): the client's fault, and nothing was stored.
       if ((error as NodeJS.ErrnoException)?.code === 'ERR_STREAM_PREMATURE_CLOSE') {
-        throw new ApiError('IncompleteUpload', 'the upload ended before the package did; send it again', HttpStatus.BAD_REQUEST, {
+        throw new ApiError('IncompleteUpload', 'the upload ended before the package did; send it again', {
           field: 'file',
         });
       }
@@ -58,7 +59,7 @@ export class UpdatesService {
     }
     try {
       if (stored.size === 0) {
-        throw new ApiError('EmptyPackage', 'the upload has no bytes: send the .cab as the body or as the multipart field "file"', HttpStatus.BAD_REQUEST, {
+        throw new ApiError('EmptyPackage', 'the upload has no bytes: send the .cab as the body or as the multipart field "file"', {
           field: 'file',
         });
       }

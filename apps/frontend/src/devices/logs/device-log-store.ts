@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { finished, PassThrough, type Readable } from 'node:stream';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { pathOf, ROUTES } from '@ucupdates/admin-api';
 import { CONFIG, type Config } from '@ucupdates/config';
 import { type DeviceUpdateConfiguration, effectiveConfiguration } from '@ucupdates/device-config';
 import { DeviceLogsRepository } from '@ucupdates/database';
@@ -152,7 +153,7 @@ export class DeviceLogStore {
       throw error;
     }
     this.logger.log(`device log ${id} (${logType}, ${stored.size} bytes) from ${upload.device.macAddress ?? upload.device.serialNumber}`);
-    return { id, size: stored.size, sha256: stored.sha256, location: `/api/v1/device-logs/${id}` };
+    return { id, size: stored.size, sha256: stored.sha256, location: pathOf(ROUTES.deviceLog, { id }) };
   }
 
   private configuration(): DeviceUpdateConfiguration {

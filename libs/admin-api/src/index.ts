@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './page';
+export * from './roles';
+export * from './routes';
+export * from './views';

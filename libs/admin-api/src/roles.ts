@@ -1,0 +1,12 @@
+/**
+ * The roles of admin API tokens, least first (admin-api.md): `admin` may do what `operator` may,
+ * `operator` what `viewer` may.
+ */
+export const ROLES = ['viewer', 'operator', 'admin'] as const;
+
+export type Role = (typeof ROLES)[number];
+
+/** Whether a token of role `held` may call a route that needs `needed`. */
+export function roleAllows(held: Role, needed: Role): boolean {
+  return ROLES.indexOf(held) >= ROLES.indexOf(needed);
+}

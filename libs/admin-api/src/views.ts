@@ -1,0 +1,226 @@
+import type { Role } from './roles';
+
+/**
+ * What the admin API answers, resource by resource (admin-api.md): the frontend's services return
+ * these, the CLI and the control panel read them. Times are ISO 8601 in UTC, ids UUIDs.
+ */
+
+/** The six fields that key a rule (Lync's update rule): a device kind and an update type. */
+export interface RuleKey {
+  deviceType: string;
+  brand: string;
+  model: string;
+  revision: string;
+  locale: string;
+  updateType: string;
+}
+
+/** Whether every active node holds every file of a version ready. */
+export type ReplicationState = 'complete' | 'partial';
+
+export interface RuleView extends RuleKey {
+  id: string;
+  /** Lync's identity: `service:WebServer:<pool fqdn>/<id>`. */
+  identity: string;
+  approvedVersion: string | null;
+  pendingVersion: string | null;
+  restoreVersion: string | null;
+  approvedAt: string | null;
+  pendingAt: string | null;
+  /** Null for a version the rule does not have. */
+  replication: { pending: ReplicationState | null; approved: ReplicationState | null };
+}
+
+export type ImportStatus = 'queued' | 'processing' | 'succeeded' | 'failed';
+
+/** A rule version an import brought. */
+export interface ImportedUpdateView extends RuleKey {
+  ruleId: string;
+  version: string;
+}
+
+/** For each active node, how many of an import's files it holds ready and how many it lacks. */
+export interface ImportReplicationView {
+  state: 'pending' | 'complete';
+  nodes: Record<string, { ready: number; missing: number }>;
+}
+
+export interface ImportView {
+  importId: string;
+  sha256: string;
+  fileName: string;
+  status: ImportStatus;
+  error: { code: string; message: string } | null;
+  updates: ImportedUpdateView[];
+  replication: ImportReplicationView;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+/** `POST /api/v1/updates`: 202 for a new import, 200 with the first one when the bytes came before. */
+export interface UploadView {
+  importId: string;
+  sha256: string;
+  status: ImportStatus;
+}
+
+/** `POST /api/v1/files/purge`. */
+export interface PurgeView {
+  removed: number;
+}
+
+export type NodeStatus = 'active' | 'down';
+
+export interface NodeView {
+  id: string;
+  url: string;
+  status: NodeStatus;
+  lastHeartbeatAt: string | null;
+  worker: { status: NodeStatus; lastHeartbeatAt: string | null };
+  appVersion: string;
+  replicas: { ready: number; missing: number };
+}
+
+/** An update type a device reported and its version. */
+export interface DeviceModuleView {
+  updateType: string;
+  version: string;
+}
+
+/** A device of the inventory. */
+export interface DeviceView {
+  id: string;
+  macAddress: string | null;
+  serialNumber: string | null;
+  deviceType: string;
+  brand: string;
+  model: string;
+  revision: string;
+  locale: string;
+  modules: DeviceModuleView[];
+  isTestDevice: boolean;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  lastNodeId: string;
+  lastAddress: string;
+  lastUserId: string | null;
+}
+
+export const IDENTIFIER_TYPES = ['MACAddress', 'SerialNumber'] as const;
+
+export type IdentifierType = (typeof IDENTIFIER_TYPES)[number];
+
+export interface TestDeviceView {
+  id: string;
+  /** `global` or `site:<name>`. */
+  scope: string;
+  name: string;
+  identifierType: IdentifierType;
+  identifier: string;
+}
+
+export interface TokenView {
+  id: string;
+  name: string;
+  role: Role;
+  createdBy: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+/** `POST /api/v1/tokens`: the token itself, shown this once. */
+export interface NewTokenView extends TokenView {
+  token: string;
+}
+
+export interface PhoneUserView {
+  id: string;
+  userId: string;
+  createdAt: string;
+}
+
+/** One administrative change (`GET /api/v1/audit/admin`). */
+export interface AdminAuditView {
+  at: string;
+  actor: string;
+  role: string;
+  action: string;
+  /** `<kind>/<id>`. */
+  target: string;
+  before: unknown;
+  after: unknown;
+  nodeId: string;
+}
+
+export interface RequestModuleView {
+  filename: string;
+  version: string;
+  timestamp: string | null;
+}
+
+export interface ResponseModuleView extends RequestModuleView {
+  signatureFilename: string | null;
+}
+
+/** One answered update check (`GET /api/v1/audit/requests`): the fields of Lync's audit log. */
+export interface RequestAuditView {
+  id: string;
+  requestId: string;
+  at: string;
+  nodeId: string;
+  address: string;
+  deviceType: string;
+  macAddress: string | null;
+  serialNumber: string | null;
+  vendor: string;
+  model: string;
+  revision: string;
+  locale: string;
+  requestModules: RequestModuleView[];
+  responseModules: ResponseModuleView[];
+  userId: string | null;
+  external: boolean;
+  /** The HTTP status the device was answered with. */
+  status: number;
+}
+
+/** A log a device uploaded (its metadata; the bytes are `…/content`). */
+export interface DeviceLogView {
+  id: string;
+  deviceType: string;
+  macAddress: string | null;
+  serialNumber: string | null;
+  logType: string;
+  fileName: string;
+  size: number;
+  sha256: string;
+  nodeId: string;
+  address: string;
+  userId: string | null;
+  external: boolean;
+  createdAt: string;
+}
+
+/** Lync's device update configuration of one scope. */
+export interface ConfigurationView {
+  scope: string;
+  /** A TimeSpan, `d.hh:mm:ss`. */
+  logCleanUpInterval: string;
+  logFlushInterval: string;
+  maxLogCacheLimit: number;
+  maxLogFileSize: number;
+  /** `HH:MM`, or null. */
+  logCleanUpTimeOfDay: string | null;
+  validLogFileTypes: string[];
+  validLogFileExtensions: string[];
+}
+
+/** Who is calling, and how: what the control panel shows and which actions it offers. */
+export interface SessionView {
+  name: string;
+  role: Role;
+  /** `session` for the control panel's cookie, `bearer` for an Authorization header. */
+  via: 'session' | 'bearer';
+  /** The CSRF token the panel sends in `X-CSRF-Token` with every change (only for `session`). */
+  csrfToken: string | null;
+}
