@@ -31,13 +31,13 @@ interface RuleJson {
 /**
  * The built `ucupdates` binary against a real pool (two nodes behind HAProxy, on the real
  * Postgres, Redis and MinIO), on ports, a database, a Redis db and a bucket of its own so it runs
- * beside the other suites. The CLI is compiled with plain tsc into a temporary directory: it needs
- * no path aliases, and this works whether or not nest-cli.json knows the `cli` project yet.
+ * beside the other suites. The CLI is the one `npm run build` made (package.json's `bin`), which
+ * the test runner builds before the suites run: its imports of the admin API's contract
+ * (`@ucupdates/admin-api`) are resolved as in the installed tool.
  */
 describe('the ucupdates CLI against a real pool', () => {
   const stateDir = join(testServices.stateDir, 'e2e-cli');
-  const buildDir = join(stateDir, 'build');
-  const cliPath = join(buildDir, 'apps/cli/src/main.js');
+  const cliPath = join(ROOT, 'dist/apps/cli/apps/cli/src/main.js');
   let pool: LocalPool;
   let pki: TestPki;
 
@@ -66,10 +66,6 @@ describe('the ucupdates CLI against a real pool', () => {
   beforeAll(async () => {
     rmSync(stateDir, { recursive: true, force: true });
     mkdirSync(stateDir, { recursive: true });
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'apps/cli/tsconfig.app.json', '--outDir', buildDir], {
-      cwd: ROOT,
-      stdio: 'pipe',
-    });
     pki = createTestPki(join(stateDir, 'pki'));
     const redisUrl = suite.redisUrl;
     const redis = new Redis(redisUrl);

@@ -1,4 +1,5 @@
-import { ApiFailure, failureOf, HttpApi } from './api-client';
+import { ApiFailure, failureOf } from '@ucupdates/admin-api';
+import { HttpApi } from './api-client';
 import { ExitCode, exitCodeForStatus } from './exit-codes';
 
 interface Sent {
@@ -23,15 +24,18 @@ function fakeFetch(answers: (Response | Error)[]) {
   return { sent, fetch: fetch as typeof globalThis.fetch };
 }
 
+const withExitCode = (error: ApiFailure) => Object.assign(error, { exitCode: exitCodeForStatus(error.status) });
+
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 
-async function failure(promise: Promise<unknown>): Promise<ApiFailure> {
+/** The failure a call ended in, with the exit code the CLI gives it. */
+async function failure(promise: Promise<unknown>): Promise<ApiFailure & { exitCode: ExitCode }> {
   try {
     await promise;
   } catch (error) {
     if (error instanceof ApiFailure) {
-      return error;
+      return withExitCode(error);
     }
     throw error;
   }
@@ -118,7 +122,7 @@ describe('HttpApi', () => {
   it('says so when a success is not JSON (the URL is not the admin API)', async () => {
     const { fetch } = fakeFetch([new Response('<html></html>', { status: 200 })]);
     const error = await failure(new HttpApi({ baseUrl: 'http://h', token: 't', fetch }).send({ method: 'GET', path: '/x' }));
-    expect([error.code, error.exitCode]).toEqual(['NotJson', ExitCode.ServerError]);
+    expect([error.code, error.exitCode]).toEqual(['NotAdminApi', ExitCode.ServerError]);
   });
 
   it('streams an upload with duplex half and answers its status with the body', async () => {
@@ -179,13 +183,19 @@ describe('HttpApi', () => {
 });
 
 describe('failureOf', () => {
-  it("keeps a proxy's answer as Http<status>, hinting at the URL on 404", () => {
-    expect(failureOf(404, 'Not Found', '<Response><Error>NotFound</Error></Response>')).toMatchObject({
-      code: 'Http404',
+  it("calls a proxy's answer NotAdminApi, hinting at the URL on 404", () => {
+    expect(withExitCode(failureOf(404, 'Not Found', '<Response><Error>NotFound</Error></Response>'))).toMatchObject({
+      code: 'NotAdminApi',
       message: 'Not Found (is the URL the internal listener of a ucupdates pool?)',
       exitCode: ExitCode.NotFound,
     });
-    expect(failureOf(502, 'Bad Gateway', '<html>')).toMatchObject({ code: 'Http502', exitCode: ExitCode.ServerError });
+    expect(withExitCode(failureOf(502, 'Bad Gateway', '<html>'))).toMatchObject({ code: 'NotAdminApi', exitCode: ExitCode.ServerError });
+  });
+
+  it("keeps the API's code, or its status's code when this client does not know it (a newer pool's)", () => {
+    const body = (code: string) => JSON.stringify({ error: { code, message: 'as the pool said', details: { field: 'x' } } });
+    expect(failureOf(409, 'Conflict', body('NotReplicated'))).toMatchObject({ code: 'NotReplicated', message: 'as the pool said', details: { field: 'x' } });
+    expect(failureOf(409, 'Conflict', body('SomethingNewer'))).toMatchObject({ code: 'Conflict', message: 'as the pool said' });
   });
 });
 

@@ -1,4 +1,4 @@
-import { ExitCode, exitCodeForStatus } from './exit-codes';
+import { ApiFailure, failureOf, type Page, PAGE_LIMIT } from '@ucupdates/admin-api';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type Query = Record<string, string | undefined>;
@@ -32,23 +32,6 @@ export interface Api {
   download(path: string, query?: Query): Promise<AsyncIterable<Uint8Array>>;
 }
 
-/** A request the pool refused or could not answer, with the API's error code and message. */
-export class ApiFailure extends Error {
-  readonly exitCode: ExitCode;
-
-  constructor(
-    /** The HTTP status; 0 when there was no answer. */
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: unknown = null,
-    exitCode?: ExitCode,
-  ) {
-    super(message);
-    this.exitCode = exitCode ?? (status === 0 ? ExitCode.ServerError : exitCodeForStatus(status));
-  }
-}
-
 export interface ApiSettings {
   /** The internal listener, e.g. `http://127.0.0.1:8080`; a path prefix (a reverse proxy's) is kept. */
   baseUrl: string;
@@ -63,15 +46,7 @@ export interface ApiSettings {
   onUnconfirmed?: (nodes: string[]) => void;
 }
 
-/** The API's largest page (admin-api.md): the fewest round trips for `listAll`. */
-const PAGE_LIMIT = 1000;
-
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
-/** The admin API over HTTP with a bearer token; failures become ApiFailure with their exit code. */
+/** The admin API over HTTP with a bearer token; failures become ApiFailure (their exit code: exitCodeForStatus). */
 export class HttpApi implements Api {
   private readonly base: URL;
   private readonly fetch: typeof fetch;
@@ -114,13 +89,13 @@ export class HttpApi implements Api {
     const seen = new Set<string>();
     let cursor: string | undefined;
     do {
-      const limit = String(Math.min(PAGE_LIMIT, max - items.length));
+      const limit = String(Math.min(PAGE_LIMIT.max, max - items.length));
       const page = await this.send<Page<T>>({ method: 'GET', path, query: { ...query, limit, cursor } });
       items.push(...page.items);
       cursor = page.nextCursor ?? undefined;
       // A server that hands the same cursor back would otherwise keep us here for ever.
       if (cursor !== undefined && seen.has(cursor)) {
-        throw new ApiFailure(0, 'BadCursor', `the pool gave the cursor ${cursor} twice while listing ${path}`, null, ExitCode.ServerError);
+        throw new ApiFailure(0, 'BadCursor', `the pool gave the cursor ${cursor} twice while listing ${path}`);
       }
       if (cursor !== undefined) {
         seen.add(cursor);
@@ -206,32 +181,9 @@ export class HttpApi implements Api {
     try {
       return { status: response.status, body: JSON.parse(text) as T };
     } catch {
-      throw new ApiFailure(
-        response.status,
-        'NotJson',
-        `the answer is not JSON: is ${this.base.origin} the internal listener of a ucupdates pool?`,
-        null,
-        ExitCode.ServerError,
-      );
+      throw new ApiFailure(response.status, 'NotAdminApi', `the answer is not JSON: is ${this.base.origin} the internal listener of a ucupdates pool?`);
     }
   }
-}
-
-/** The API's `{"error": {"code", "message", "details"}}`, or what a proxy in between said. */
-export function failureOf(status: number, statusText: string, text: string): ApiFailure {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = null;
-  }
-  const error = (parsed as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null)?.error;
-  if (error && typeof error.code === 'string') {
-    return new ApiFailure(status, error.code, typeof error.message === 'string' ? error.message : statusText, error.details ?? null);
-  }
-  // Not the admin API talking: the external listener (XML), a proxy's page, another server.
-  const hint = status === 404 ? ' (is the URL the internal listener of a ucupdates pool?)' : '';
-  return new ApiFailure(status, `Http${status}`, `${statusText || 'no message'}${hint}`);
 }
 
 function unreachable(origin: string, error: unknown): ApiFailure {

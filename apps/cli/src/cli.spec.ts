@@ -1,6 +1,8 @@
-import { type Api, type ApiRequest, ApiFailure, type ApiSettings, type Query } from './api-client';
+import { ApiFailure, type FailureCode } from '@ucupdates/admin-api';
+import type { Api, ApiRequest, ApiSettings, Query } from './api-client';
 import { type CliEnvironment, detailLines, runCli, splitCommand } from './cli';
 import { ExitCode } from './exit-codes';
+import { CX600_CPE } from '../../../test/support/rule-fixtures';
 
 type Call =
   | { kind: 'send'; request: ApiRequest }
@@ -15,12 +17,7 @@ const IMPORT_ID = '3c9e1f7a-2b4d-4e6f-8a1c-5d7e9f0b2a4c';
 const rule = {
   id: RULE_ID,
   identity: `service:WebServer:pool.contoso.com/${RULE_ID}`,
-  deviceType: 'UCPhone',
-  brand: 'Polycom',
-  model: 'CX600',
-  revision: 'A',
-  locale: 'ENU',
-  updateType: 'CPE',
+  ...CX600_CPE,
   approvedVersion: null,
   pendingVersion: '4.0.7577.4372',
   restoreVersion: null,
@@ -123,7 +120,7 @@ function definedOnly(query: Query): Query {
 
 const sent = (calls: Call[]) => calls.map((call) => (call.kind === 'send' ? call.request : call));
 
-function refuse(status: number, code: string, message: string): never {
+function refuse(status: number, code: FailureCode, message: string): never {
   throw new ApiFailure(status, code, message);
 }
 

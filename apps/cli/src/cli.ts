@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { type Api, ApiFailure, type ApiSettings } from './api-client';
+import { ApiFailure } from '@ucupdates/admin-api';
+import type { Api, ApiSettings } from './api-client';
 import {
   type Command,
   type CommandContext,
@@ -12,7 +13,7 @@ import {
   printLine,
 } from './command';
 import { COMMANDS } from './commands';
-import { ExitCode, NoTokenError, UsageError } from './exit-codes';
+import { ExitCode, exitCodeForStatus, NoTokenError, UsageError } from './exit-codes';
 import { commandHelp, DEFAULT_URL, GLOBAL_OPTIONS, globalHelp, groupHelp } from './help';
 import { cell } from './table';
 
@@ -232,7 +233,7 @@ function report(stderr: Output, error: unknown, command: Command | undefined): E
     for (const line of detailLines(error.details)) {
       printLine(stderr, `  ${line}`);
     }
-    return error.exitCode;
+    return exitCodeForStatus(error.status);
   }
   // A fault of the CLI itself or of the machine (a file that cannot be read mid-upload).
   printLine(stderr, `ucupdates: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

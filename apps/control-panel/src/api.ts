@@ -1,33 +1,10 @@
 /**
  * The admin API as the panel uses it: same origin, the session cookie (sent by the browser, never
  * seen here), and the session's CSRF token on every change. Errors are the API's own
- * `{error: {code, message, details}}`, kept whole so pages can say what was refused and why.
+ * `{error: {code, message, details}}` (libs/admin-api), kept whole so pages can say what was
+ * refused and why.
  */
-
-export type Role = 'admin' | 'operator' | 'viewer';
-
-export interface Session {
-  name: string;
-  role: Role;
-  via: 'session' | 'bearer';
-  csrfToken: string | null;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
-export class ApiFailure extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: Record<string, unknown> | null,
-  ) {
-    super(message);
-  }
-}
+import { ApiFailure, failureOf, ROUTES, type UploadView } from '@ucupdates/admin-api';
 
 let csrfToken: string | null = null;
 let onSignedOut: () => void = () => {};
@@ -61,7 +38,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
       cache: 'no-store',
     });
   } catch {
-    throw new ApiFailure(0, 'NetworkError', 'the pool did not answer; check the connection and try again', null);
+    throw new ApiFailure(0, 'Unreachable', 'the pool did not answer; check the connection and try again');
   }
   return answerOf<T>(response.status, await response.text(), path);
 }
@@ -72,15 +49,14 @@ function answerOf<T>(status: number, text: string, path: string): T {
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw new ApiFailure(status, 'BadAnswer', `the pool answered ${status} with something that is not the admin API's JSON`, null);
+      throw new ApiFailure(status, 'NotAdminApi', `the pool answered ${status} with something that is not the admin API's JSON`);
     }
   }
   if (status >= 200 && status < 300) {
     return parsed as T;
   }
-  const error = (parsed as { error?: { code?: string; message?: string; details?: Record<string, unknown> | null } } | null)?.error;
-  const failure = new ApiFailure(status, error?.code ?? `Http${status}`, error?.message ?? `HTTP ${status}`, error?.details ?? null);
-  if (status === 401 && path !== '/api/v1/session') {
+  const failure = failureOf(status, '', text);
+  if (status === 401 && path !== ROUTES.session) {
     onSignedOut();
   }
   throw failure;
@@ -105,10 +81,10 @@ export function query(filters: Record<string, string | number | boolean | null |
 export function uploadPackage(
   file: File,
   onProgress: (sent: number, total: number) => void,
-): { done: Promise<{ importId: string; sha256: string; status: string; again: boolean }>; abort: () => void } {
+): { done: Promise<UploadView & { again: boolean }>; abort: () => void } {
   const request = new XMLHttpRequest();
-  const done = new Promise<{ importId: string; sha256: string; status: string; again: boolean }>((resolve, reject) => {
-    request.open('POST', '/api/v1/updates');
+  const done = new Promise<UploadView & { again: boolean }>((resolve, reject) => {
+    request.open('POST', ROUTES.updates);
     request.setRequestHeader('Content-Type', 'application/vnd.ms-cab-compressed');
     request.setRequestHeader('Content-Disposition', `attachment; filename="${file.name.replace(/["\\\r\n]/g, '_')}"`);
     request.setRequestHeader('Accept', 'application/json');
@@ -118,14 +94,14 @@ export function uploadPackage(
     request.upload.addEventListener('progress', (event) => onProgress(event.loaded, event.lengthComputable ? event.total : file.size));
     request.addEventListener('load', () => {
       try {
-        const answer = answerOf<{ importId: string; sha256: string; status: string }>(request.status, request.responseText, '/api/v1/updates');
+        const answer = answerOf<UploadView>(request.status, request.responseText, ROUTES.updates);
         resolve({ ...answer, again: request.status === 200 });
       } catch (error) {
         reject(error);
       }
     });
-    request.addEventListener('error', () => reject(new ApiFailure(0, 'NetworkError', 'the upload broke off; try again', null)));
-    request.addEventListener('abort', () => reject(new ApiFailure(0, 'Aborted', 'the upload was cancelled', null)));
+    request.addEventListener('error', () => reject(new ApiFailure(0, 'Interrupted', 'the upload broke off; try again')));
+    request.addEventListener('abort', () => reject(new ApiFailure(0, 'Aborted', 'the upload was cancelled')));
     request.send(file);
   });
   return { done, abort: () => request.abort() };

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiFailure, type Session, useCsrfToken, whenSignedOut } from './api';
+import { ApiFailure, ROUTES, type SessionView } from '@ucupdates/admin-api';
+import { api, useCsrfToken, whenSignedOut } from './api';
 import { AuditPage } from './pages/audit';
 import { ConfigurationPage } from './pages/configuration';
 import { DeviceLogsPage } from './pages/device-logs';
@@ -11,7 +12,7 @@ import { UploadPage } from './pages/upload';
 import { Refusal } from './ui';
 
 export interface PageProps {
-  session: Session;
+  session: SessionView;
 }
 
 /** The pages, in the order of the navigation; the hash names the page (`#/rules`). */
@@ -32,7 +33,7 @@ function currentPath(): string {
 }
 
 export function App() {
-  const [session, setSession] = useState<Session | null | undefined>(undefined);
+  const [session, setSession] = useState<SessionView | null | undefined>(undefined);
   const [path, setPath] = useState(currentPath());
 
   useEffect(() => {
@@ -40,7 +41,7 @@ export function App() {
       useCsrfToken(null);
       setSession(null);
     });
-    api<Session>('GET', '/api/v1/session').then(
+    api<SessionView>('GET', ROUTES.session).then(
       (found) => {
         useCsrfToken(found.csrfToken);
         setSession(found);
@@ -74,7 +75,7 @@ export function App() {
   }
   const signOut = async () => {
     try {
-      await api('DELETE', '/api/v1/session');
+      await api('DELETE', ROUTES.session);
     } finally {
       useCsrfToken(null);
       setSession(null);
@@ -118,7 +119,7 @@ export function App() {
   );
 }
 
-function SignIn(props: { onSignedIn: (session: Session) => void }) {
+function SignIn(props: { onSignedIn: (session: SessionView) => void }) {
   const [token, setToken] = useState('');
   const [user, setUser] = useState('');
   const [password, setPassword] = useState('');
@@ -128,7 +129,7 @@ function SignIn(props: { onSignedIn: (session: Session) => void }) {
     setBusy(true);
     setError(null);
     try {
-      props.onSignedIn(await api<Session>('POST', '/api/v1/session', body));
+      props.onSignedIn(await api<SessionView>('POST', ROUTES.session, body));
     } catch (failure) {
       setError({ form, failure: inWords(form, failure) });
     } finally {

@@ -1,4 +1,4 @@
-import type { ApiFailure } from './api';
+import type { ApiFailure, FailureCode } from '@ucupdates/admin-api';
 
 /** A refusal of the API in words a person acts on, with the API's own message beside it. */
 export interface Explained {
@@ -8,7 +8,7 @@ export interface Explained {
   missing?: { nodeId: string; files: string[] }[];
 }
 
-const TITLES: Record<string, string> = {
+const TITLES: Partial<Record<FailureCode, string>> = {
   NoPendingVersion: 'Nothing is pending',
   NothingToRestore: 'Nothing to restore',
   NotReplicated: 'Not on every node yet',
@@ -20,11 +20,12 @@ const TITLES: Record<string, string> = {
   CsrfRefused: 'Refused: the page is out of date',
   PayloadTooLarge: 'Too large',
   UnsupportedMediaType: 'Not a package',
-  NetworkError: 'No answer',
+  Unprocessable: 'Refused',
+  Unreachable: 'No answer',
   InternalError: 'The pool failed',
 };
 
-const HINTS: Record<string, string> = {
+const HINTS: Partial<Record<FailureCode, string>> = {
   NoPendingVersion: 'This rule has no pending version to approve or cancel; upload a package first.',
   NothingToRestore: 'No version of this rule is approved, so there is nothing to roll back.',
   NotReplicated: 'Approval waits until every active node holds every file of the version. Try again in a moment.',

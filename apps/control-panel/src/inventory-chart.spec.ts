@@ -43,7 +43,7 @@ describe("the API's refusals in words", () => {
   });
 
   it("keeps the API's message for codes it has no words of its own for, and finds the field a 400 names", () => {
-    expect(explain({ code: 'SomethingNew', message: 'as the API said', details: null })).toEqual({ title: 'SomethingNew', message: 'as the API said' });
+    expect(explain({ code: 'TooManyRequests', message: 'as the API said', details: null })).toEqual({ title: 'TooManyRequests', message: 'as the API said' });
     expect(fieldOf({ details: { field: 'identifier' } })).toBe('identifier');
     expect(fieldOf({ details: null })).toBeNull();
   });

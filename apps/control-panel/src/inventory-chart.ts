@@ -1,9 +1,7 @@
+import type { DeviceView } from '@ucupdates/admin-api';
+
 /** The inventory's version distribution, per model and update type (pure, so it is tested alone). */
-export interface InventoryDevice {
-  model: string;
-  brand: string;
-  modules: { updateType: string; version: string }[];
-}
+export type InventoryDevice = Pick<DeviceView, 'model' | 'brand' | 'modules'>;
 
 export interface Distribution {
   /** `<brand> <model> — <update type>` */

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiFailure } from './api';
+import { ApiFailure } from '@ucupdates/admin-api';
 import { explain } from './errors';
 
 const FOCUSABLE = 'button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])';
@@ -93,7 +93,7 @@ export function Refusal(props: { error: unknown; subject?: string }) {
   const failure =
     props.error instanceof ApiFailure
       ? props.error
-      : new ApiFailure(0, 'Error', props.error instanceof Error ? props.error.message : String(props.error), null);
+      : new ApiFailure(0, 'Error', props.error instanceof Error ? props.error.message : String(props.error));
   const explained = explain(failure);
   return (
     <div class="refusal" role="alert">

@@ -3,3 +3,4 @@ export * from './page';
 export * from './roles';
 export * from './routes';
 export * from './views';
+export * from './failure';

@@ -10,3 +10,7 @@ export type Role = (typeof ROLES)[number];
 export function roleAllows(held: Role, needed: Role): boolean {
   return ROLES.indexOf(held) >= ROLES.indexOf(needed);
 }
+
+export function isRole(value: unknown): value is Role {
+  return ROLES.some((role) => role === value);
+}

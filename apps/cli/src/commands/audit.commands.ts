@@ -1,20 +1,10 @@
+import { type AdminAuditView, ROUTES } from '@ucupdates/admin-api';
 import type { Query } from '../api-client';
 import { type Command, type CommandInput, integerOption, showList, stringOption } from '../command';
 import { UsageError } from '../exit-codes';
 import type { Column } from '../table';
 
-interface AdminChange {
-  at: string;
-  actor: string;
-  role: string;
-  action: string;
-  target: string;
-  before: unknown;
-  after: unknown;
-  nodeId: string;
-}
-
-const COLUMNS: Column<AdminChange>[] = [
+const COLUMNS: Column<AdminAuditView>[] = [
   { header: 'At', value: (change) => change.at },
   { header: 'Actor', value: (change) => change.actor },
   { header: 'Role', value: (change) => change.role },
@@ -75,7 +65,7 @@ export const AUDIT_COMMANDS: Command[] = [
       'ucupdates get-audit --target rule/6f1c2d4e-8a9b-4c3d-9e8f-0a1b2c3d4e5f',
     ],
     async run(context, input) {
-      const changes = await context.api.listAll<AdminChange>('/api/v1/audit/admin', auditQuery(input), integerOption(input, 'limit'));
+      const changes = await context.api.listAll<AdminAuditView>(ROUTES.adminAudit, auditQuery(input), integerOption(input, 'limit'));
       showList(context, changes, COLUMNS, 'changes match');
     },
   },

@@ -1,20 +1,10 @@
+import { type ConfigurationView, pathOf, ROUTES } from '@ucupdates/admin-api';
 import { type Command, type CommandContext, type CommandInput, integerOption, printJson, printLine, showDone, stringOption } from '../command';
 import { UsageError } from '../exit-codes';
 import { formatList } from '../table';
 
-export interface Configuration {
-  scope: string;
-  logCleanUpInterval: string;
-  logFlushInterval: string;
-  maxLogCacheLimit: number;
-  maxLogFileSize: number;
-  logCleanUpTimeOfDay: string | null;
-  validLogFileTypes: string[];
-  validLogFileExtensions: string[];
-}
-
 /** As Get-CsDeviceUpdateConfiguration lists it; the identity is the scope set-config takes. */
-function configurationFields(configuration: Configuration): [string, unknown][] {
+function configurationFields(configuration: ConfigurationView): [string, unknown][] {
   return [
     ['Identity', configuration.scope],
     ['ValidLogFileTypes', configuration.validLogFileTypes],
@@ -31,12 +21,12 @@ function configurationFields(configuration: Configuration): [string, unknown][] 
  * Eight properties with lists in them make too wide a table, so each configuration is a block of
  * `Name : value` lines, as Lync's cmdlet shows it.
  */
-function showConfigurations(context: CommandContext, configurations: Configuration[]): void {
+function showConfigurations(context: CommandContext, configurations: ConfigurationView[]): void {
   printLine(context.stdout, configurations.map((each) => formatList(configurationFields(each))).join('\n\n'));
 }
 
 function scopePath(scope: string): string {
-  return `/api/v1/configuration/${encodeURIComponent(scope)}`;
+  return pathOf(ROUTES.configuration, { scope });
 }
 
 function scopeArgument(input: CommandInput): string {
@@ -96,7 +86,7 @@ export const CONFIGURATION_COMMANDS: Command[] = [
     async run(context, input) {
       const scope = input.args[0];
       if (scope === undefined) {
-        const configurations = await context.api.listAll<Configuration>('/api/v1/configuration');
+        const configurations = await context.api.listAll<ConfigurationView>(ROUTES.configurations);
         if (context.json) {
           printJson(context, configurations);
         } else {
@@ -104,7 +94,7 @@ export const CONFIGURATION_COMMANDS: Command[] = [
         }
         return;
       }
-      const configuration = await context.api.send<Configuration>({ method: 'GET', path: scopePath(scope) });
+      const configuration = await context.api.send<ConfigurationView>({ method: 'GET', path: scopePath(scope) });
       if (context.json) {
         printJson(context, configuration);
       } else {
@@ -136,7 +126,7 @@ export const CONFIGURATION_COMMANDS: Command[] = [
     ],
     async run(context, input) {
       const scope = scopeArgument(input);
-      const configuration = await context.api.send<Configuration>({ method: 'PUT', path: scopePath(scope), body: configurationChanges(input) });
+      const configuration = await context.api.send<ConfigurationView>({ method: 'PUT', path: scopePath(scope), body: configurationChanges(input) });
       if (context.json) {
         printJson(context, configuration);
       } else {

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
-import { type Api, ApiFailure, type ApiRequest, type Query } from '../api-client';
+import { ApiFailure, type DeviceLogView } from '@ucupdates/admin-api';
+import type { Api, ApiRequest, Query } from '../api-client';
 import { type CliEnvironment, runCli } from '../cli';
 import { ExitCode } from '../exit-codes';
-import { type DeviceLog, localFileName } from './device-logs.commands';
+import { localFileName } from './device-logs.commands';
 
 const ID = '5b7d9f1a-3c5e-4a7b-9d1f-2e4a6c8b0d1e';
 const BYTES = Buffer.from('CELog line 1\nCELog line 2\n');
 
-const log: DeviceLog = {
+const log: DeviceLogView = {
   id: ID,
   deviceType: 'UCPhone',
   macAddress: '00-04-F2-12-34-56',
@@ -27,7 +28,7 @@ type Call = { kind: 'send'; request: ApiRequest } | { kind: 'list'; path: string
 
 interface Setup {
   /** The log the API answers. */
-  answer?: DeviceLog;
+  answer?: DeviceLogView;
   /** The bytes the content download gives. */
   content?: Buffer;
   /** Files that exist already. */

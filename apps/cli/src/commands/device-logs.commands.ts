@@ -1,27 +1,12 @@
 import { createHash } from 'node:crypto';
-import { ApiFailure, type Query } from '../api-client';
+import { ApiFailure, type DeviceLogView, pathOf, ROUTES } from '@ucupdates/admin-api';
+import type { Query } from '../api-client';
 import { type Command, type CommandInput, idArgument, integerOption, printJson, printLine, showList, showRecord, stringOption } from '../command';
-import { ExitCode, UsageError } from '../exit-codes';
+import { UsageError } from '../exit-codes';
 import { type Column, cell } from '../table';
 import { instantOption } from './audit.commands';
 
-export interface DeviceLog {
-  id: string;
-  deviceType: string;
-  macAddress: string | null;
-  serialNumber: string | null;
-  logType: string;
-  fileName: string;
-  size: number;
-  sha256: string;
-  nodeId: string;
-  address: string;
-  userId: string | null;
-  external: boolean;
-  createdAt: string;
-}
-
-const COLUMNS: Column<DeviceLog>[] = [
+const COLUMNS: Column<DeviceLogView>[] = [
   { header: 'Id', value: (log) => log.id },
   { header: 'CreatedAt', value: (log) => log.createdAt },
   { header: 'LogType', value: (log) => log.logType },
@@ -33,7 +18,7 @@ const COLUMNS: Column<DeviceLog>[] = [
   { header: 'NodeId', value: (log) => log.nodeId },
 ];
 
-function logFields(log: DeviceLog): [string, unknown][] {
+function logFields(log: DeviceLogView): [string, unknown][] {
   return [
     ['Id', log.id],
     ['LogType', log.logType],
@@ -67,13 +52,13 @@ export function deviceLogQuery(input: CommandInput): Query {
  * gives a safe base name already; this does not rely on it, so no answer can make the CLI write
  * outside the current directory or under a name a shell would stumble on.
  */
-export function localFileName(log: Pick<DeviceLog, 'id' | 'fileName'>): string {
+export function localFileName(log: Pick<DeviceLogView, 'id' | 'fileName'>): string {
   const base = (log.fileName.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
   return base === '' || /^\.+$/.test(base) ? `${log.id}.log` : base;
 }
 
 /** The bytes as they arrive, checked against the log's size and SHA-256 before the file is kept. */
-async function* verified(body: AsyncIterable<Uint8Array>, log: DeviceLog): AsyncGenerator<Uint8Array> {
+async function* verified(body: AsyncIterable<Uint8Array>, log: DeviceLogView): AsyncGenerator<Uint8Array> {
   const hash = createHash('sha256');
   let size = 0;
   for await (const chunk of body) {
@@ -87,8 +72,6 @@ async function* verified(body: AsyncIterable<Uint8Array>, log: DeviceLog): Async
       0,
       'Corrupt',
       `the download of device log ${log.id} is not the file the pool recorded (${size} bytes, SHA-256 ${sha256}; expected ${log.size} bytes, ${log.sha256})`,
-      null,
-      ExitCode.ServerError,
     );
   }
 }
@@ -120,7 +103,7 @@ export const DEVICE_LOG_COMMANDS: Command[] = [
       'ucupdates device-logs list --serial SN12345 --json',
     ],
     async run(context, input) {
-      const logs = await context.api.listAll<DeviceLog>('/api/v1/device-logs', deviceLogQuery(input), integerOption(input, 'limit'));
+      const logs = await context.api.listAll<DeviceLogView>(ROUTES.deviceLogs, deviceLogQuery(input), integerOption(input, 'limit'));
       showList(context, logs, COLUMNS, 'device logs match');
     },
   },
@@ -136,7 +119,7 @@ export const DEVICE_LOG_COMMANDS: Command[] = [
     examples: [`ucupdates device-logs show ${EXAMPLE_ID}`, `ucupdates device-logs show ${EXAMPLE_ID} --json`],
     async run(context, input) {
       const id = idArgument(input.args[0], 'device log');
-      const log = await context.api.send<DeviceLog>({ method: 'GET', path: `/api/v1/device-logs/${id}` });
+      const log = await context.api.send<DeviceLogView>({ method: 'GET', path: pathOf(ROUTES.deviceLog, { id }) });
       showRecord(context, log, logFields);
     },
   },
@@ -158,12 +141,12 @@ export const DEVICE_LOG_COMMANDS: Command[] = [
       if (given === '') {
         throw new UsageError('--output: give a file name');
       }
-      const log = await context.api.send<DeviceLog>({ method: 'GET', path: `/api/v1/device-logs/${id}` });
+      const log = await context.api.send<DeviceLogView>({ method: 'GET', path: pathOf(ROUTES.deviceLog, { id }) });
       const file = given ?? localFileName(log);
       if (given === undefined && exists(context.files, file)) {
         throw new UsageError(`${file} exists already: name another file with -o`);
       }
-      const body = await context.api.download(`/api/v1/device-logs/${id}/content`);
+      const body = await context.api.download(pathOf(ROUTES.deviceLogContent, { id }));
       let bytes: number;
       try {
         bytes = await context.files.write(file, verified(body, log));

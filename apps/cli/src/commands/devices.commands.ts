@@ -1,29 +1,12 @@
+import { type DeviceView, pathOf, ROUTES } from '@ucupdates/admin-api';
 import { type Command, idArgument, integerOption, showList, showRecord, stringOption } from '../command';
 import type { Column } from '../table';
 import { instantOption } from './audit.commands';
 
-interface Device {
-  id: string;
-  macAddress: string | null;
-  serialNumber: string | null;
-  deviceType: string;
-  brand: string;
-  model: string;
-  revision: string;
-  locale: string;
-  modules: { updateType: string; version: string }[];
-  isTestDevice: boolean;
-  firstSeenAt: string;
-  lastSeenAt: string;
-  lastNodeId: string;
-  lastAddress: string;
-  lastUserId: string | null;
-}
-
 /** `CPE 4.0.7577.4366`: each update type the device reported and its version. */
-const modules = (device: Device) => device.modules.map((module) => `${module.updateType} ${module.version}`);
+const modules = (device: DeviceView) => device.modules.map((module) => `${module.updateType} ${module.version}`);
 
-const COLUMNS: Column<Device>[] = [
+const COLUMNS: Column<DeviceView>[] = [
   { header: 'Id', value: (device) => device.id },
   { header: 'MacAddress', value: (device) => device.macAddress },
   { header: 'SerialNumber', value: (device) => device.serialNumber },
@@ -36,7 +19,7 @@ const COLUMNS: Column<Device>[] = [
   { header: 'LastSeenAt', value: (device) => device.lastSeenAt },
 ];
 
-function deviceFields(device: Device): [string, unknown][] {
+function deviceFields(device: DeviceView): [string, unknown][] {
   return [
     ['Id', device.id],
     ['MacAddress', device.macAddress],
@@ -86,7 +69,7 @@ export const DEVICE_COMMANDS: Command[] = [
         version: stringOption(input, 'version'),
         seenSince: instantOption(input, 'seen-since'),
       };
-      const devices = await context.api.listAll<Device>('/api/v1/devices', query, integerOption(input, 'limit'));
+      const devices = await context.api.listAll<DeviceView>(ROUTES.devices, query, integerOption(input, 'limit'));
       showList(context, devices, COLUMNS, 'devices match');
     },
   },
@@ -101,7 +84,7 @@ export const DEVICE_COMMANDS: Command[] = [
     examples: [`ucupdates devices show ${EXAMPLE_ID}`, `ucupdates devices show ${EXAMPLE_ID} --json`],
     async run(context, input) {
       const id = idArgument(input.args[0], 'device');
-      const device = await context.api.send<Device>({ method: 'GET', path: `/api/v1/devices/${id}` });
+      const device = await context.api.send<DeviceView>({ method: 'GET', path: pathOf(ROUTES.device, { id }) });
       showRecord(context, device, deviceFields);
     },
   },

@@ -1,17 +1,8 @@
+import { type NodeView, ROUTES } from '@ucupdates/admin-api';
 import { type Command, showList } from '../command';
 import type { Column } from '../table';
 
-interface PoolNode {
-  id: string;
-  url: string;
-  status: string;
-  lastHeartbeatAt: string | null;
-  worker?: { status: string; lastHeartbeatAt: string | null };
-  appVersion?: string;
-  replicas: { ready: number; missing: number };
-}
-
-const COLUMNS: Column<PoolNode>[] = [
+const COLUMNS: Column<NodeView>[] = [
   { header: 'Id', value: (node) => node.id },
   { header: 'Status', value: (node) => node.status },
   { header: 'Worker', value: (node) => node.worker?.status },
@@ -34,7 +25,7 @@ export const NODE_COMMANDS: Command[] = [
     args: { min: 0, max: 0 },
     examples: ['ucupdates get-node', 'ucupdates get-node --json'],
     async run(context) {
-      showList(context, await context.api.listAll<PoolNode>('/api/v1/nodes'), COLUMNS, 'nodes');
+      showList(context, await context.api.listAll<NodeView>(ROUTES.nodes), COLUMNS, 'nodes');
     },
   },
 ];

@@ -1,14 +1,9 @@
+import { pathOf, type PhoneUserView, ROUTES } from '@ucupdates/admin-api';
 import { type Command, type CommandContext, idArgument, type Input, showDone, showList, showRecord, stringOption } from '../command';
 import { UsageError } from '../exit-codes';
 import type { Column } from '../table';
 
-interface PhoneUser {
-  id: string;
-  userId: string;
-  createdAt: string;
-}
-
-const COLUMNS: Column<PhoneUser>[] = [
+const COLUMNS: Column<PhoneUserView>[] = [
   { header: 'Id', value: (user) => user.id },
   { header: 'UserId', value: (user) => user.userId },
   { header: 'CreatedAt', value: (user) => user.createdAt },
@@ -78,7 +73,7 @@ export const PHONE_USER_COMMANDS: Command[] = [
       if (password === '') {
         throw new UsageError('no password on stdin');
       }
-      const user = await context.api.send<PhoneUser>({ method: 'POST', path: '/api/v1/phone-users', body: { userId, password } });
+      const user = await context.api.send<PhoneUserView>({ method: 'POST', path: ROUTES.phoneUsers, body: { userId, password } });
       showRecord(context, user, (each) => [
         ['Id', each.id],
         ['UserId', each.userId],
@@ -96,7 +91,7 @@ export const PHONE_USER_COMMANDS: Command[] = [
     args: { min: 0, max: 0 },
     examples: ['ucupdates get-phone-user'],
     async run(context) {
-      showList(context, await context.api.listAll<PhoneUser>('/api/v1/phone-users'), COLUMNS, 'phone users');
+      showList(context, await context.api.listAll<PhoneUserView>(ROUTES.phoneUsers), COLUMNS, 'phone users');
     },
   },
   {
@@ -110,7 +105,7 @@ export const PHONE_USER_COMMANDS: Command[] = [
     examples: ['ucupdates remove-phone-user 5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a'],
     async run(context, input) {
       const id = idArgument(input.args[0], 'phone user');
-      await context.api.send({ method: 'DELETE', path: `/api/v1/phone-users/${id}` });
+      await context.api.send({ method: 'DELETE', path: pathOf(ROUTES.phoneUser, { id }) });
       showDone(context, `Removed phone user ${id}.`);
     },
   },

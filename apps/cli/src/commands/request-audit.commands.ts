@@ -1,40 +1,14 @@
-import { ApiFailure, type Query } from '../api-client';
+import { ApiFailure, type RequestAuditView, type RequestModuleView, ROUTES } from '@ucupdates/admin-api';
+import type { Query } from '../api-client';
 import { type Command, type CommandInput, integerOption, type Output, printLine, showList, stringOption } from '../command';
 import { UsageError } from '../exit-codes';
 import type { Column } from '../table';
 import { instantOption } from './audit.commands';
 
-interface AuditModule {
-  filename: string;
-  signatureFilename?: string | null;
-  version: string;
-  timestamp: string | null;
-}
-
-interface UpdateCheck {
-  id: string;
-  requestId: string;
-  at: string;
-  nodeId: string;
-  address: string;
-  deviceType: string;
-  macAddress: string | null;
-  serialNumber: string | null;
-  vendor: string;
-  model: string;
-  revision: string;
-  locale: string;
-  requestModules: AuditModule[];
-  responseModules: AuditModule[];
-  userId: string | null;
-  external: boolean;
-  status: number;
-}
-
 /** `CPE.nbt 4.0.7577.4366`: what a module names, shortly. */
-const modules = (list: AuditModule[]) => list.map((module) => `${module.filename} ${module.version}`);
+const modules = (list: RequestModuleView[]) => list.map((module) => `${module.filename} ${module.version}`);
 
-const COLUMNS: Column<UpdateCheck>[] = [
+const COLUMNS: Column<RequestAuditView>[] = [
   { header: 'At', value: (check) => check.at },
   { header: 'NodeId', value: (check) => check.nodeId },
   { header: 'Address', value: (check) => check.address },
@@ -110,7 +84,7 @@ export const REQUEST_AUDIT_COMMANDS: Command[] = [
       'ucupdates audit requests --node node-1 --since 2024-05-31T08:00:00Z --until 2024-05-31T09:00:00Z',
     ],
     async run(context, input) {
-      const checks = await context.api.listAll<UpdateCheck>('/api/v1/audit/requests', requestAuditQuery(input), integerOption(input, 'limit'));
+      const checks = await context.api.listAll<RequestAuditView>(ROUTES.requestAudit, requestAuditQuery(input), integerOption(input, 'limit'));
       showList(context, checks, COLUMNS, 'update checks match');
     },
   },
@@ -134,7 +108,7 @@ export const REQUEST_AUDIT_COMMANDS: Command[] = [
     async run(context, input) {
       const day = dayOption(input);
       const file = stringOption(input, 'output');
-      const body = await context.api.download('/api/v1/audit/requests/export', { date: day, nodeId: stringOption(input, 'node') });
+      const body = await context.api.download(ROUTES.requestAuditExport, { date: day, nodeId: stringOption(input, 'node') });
       if (file === undefined) {
         await writeText(context.stdout, body);
         return;

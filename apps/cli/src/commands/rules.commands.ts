@@ -1,3 +1,4 @@
+import { pathOf, ROUTES, type RuleView } from '@ucupdates/admin-api';
 import type { Query } from '../api-client';
 import {
   type Command,
@@ -13,24 +14,10 @@ import {
 import { UsageError } from '../exit-codes';
 import type { Column } from '../table';
 
-export interface Rule {
-  id: string;
-  identity: string;
-  deviceType: string;
-  brand: string;
-  model: string;
-  revision: string;
-  locale: string;
-  updateType: string;
-  approvedVersion: string | null;
-  pendingVersion: string | null;
-  restoreVersion: string | null;
-  approvedAt: string | null;
-  pendingAt: string | null;
-  replication: { pending: string | null; approved: string | null };
-}
+/** The routes of Approve-, Reset- and Restore-CsDeviceUpdateRule. */
+const ACTION_ROUTES = { approve: ROUTES.ruleApprove, reset: ROUTES.ruleReset, restore: ROUTES.ruleRestore } as const;
 
-export const RULE_COLUMNS: Column<Rule>[] = [
+export const RULE_COLUMNS: Column<RuleView>[] = [
   { header: 'Id', value: (rule) => rule.id },
   { header: 'DeviceType', value: (rule) => rule.deviceType },
   { header: 'Brand', value: (rule) => rule.brand },
@@ -43,7 +30,7 @@ export const RULE_COLUMNS: Column<Rule>[] = [
   { header: 'RestoreVersion', value: (rule) => rule.restoreVersion },
 ];
 
-function ruleFields(rule: Rule): [string, unknown][] {
+function ruleFields(rule: RuleView): [string, unknown][] {
   return [
     ['Identity', rule.identity],
     ['Id', rule.id],
@@ -115,11 +102,11 @@ const getRule: Command = {
       if (filters.length > 0) {
         throw new UsageError(`give an ID or filters (--${filters[0]}), not both`);
       }
-      const rule = await context.api.send<Rule>({ method: 'GET', path: `/api/v1/rules/${ruleId(input.args[0])}` });
+      const rule = await context.api.send<RuleView>({ method: 'GET', path: pathOf(ROUTES.rule, { id: ruleId(input.args[0]) }) });
       showRecord(context, rule, ruleFields);
       return;
     }
-    const rules = await context.api.listAll<Rule>('/api/v1/rules', ruleFilters(input));
+    const rules = await context.api.listAll<RuleView>(ROUTES.rules, ruleFilters(input));
     showList(context, rules, RULE_COLUMNS, 'rules match');
   },
 };
@@ -141,7 +128,7 @@ function ruleChange(
     args: { min: 1, max: 1 },
     async run(context: CommandContext, input: CommandInput) {
       const id = ruleId(input.args[0]);
-      const rule = await context.api.send<Rule>({ method: 'POST', path: `/api/v1/rules/${id}/${action}`, query: query(input) });
+      const rule = await context.api.send<RuleView>({ method: 'POST', path: pathOf(ACTION_ROUTES[action], { id }), query: query(input) });
       showRecord(context, rule, ruleFields);
     },
   };
@@ -185,7 +172,7 @@ const removeRule: Command = {
   examples: ['ucupdates remove-rule 6f1c2d4e-8a9b-4c3d-9e8f-0a1b2c3d4e5f'],
   async run(context, input) {
     const id = ruleId(input.args[0]);
-    await context.api.send({ method: 'DELETE', path: `/api/v1/rules/${id}` });
+    await context.api.send({ method: 'DELETE', path: pathOf(ROUTES.rule, { id }) });
     showDone(context, `Removed rule ${id}.`);
   },
 };

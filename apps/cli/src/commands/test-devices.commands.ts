@@ -1,16 +1,9 @@
+import { pathOf, ROUTES, type TestDeviceView } from '@ucupdates/admin-api';
 import { type Command, type CommandInput, idArgument, showDone, showList, showRecord, stringOption } from '../command';
 import { UsageError } from '../exit-codes';
 import type { Column } from '../table';
 
-export interface TestDevice {
-  id: string;
-  scope: string;
-  name: string;
-  identifierType: 'MACAddress' | 'SerialNumber';
-  identifier: string;
-}
-
-const COLUMNS: Column<TestDevice>[] = [
+const COLUMNS: Column<TestDeviceView>[] = [
   { header: 'Id', value: (device) => device.id },
   { header: 'Scope', value: (device) => device.scope },
   { header: 'Name', value: (device) => device.name },
@@ -18,7 +11,7 @@ const COLUMNS: Column<TestDevice>[] = [
   { header: 'Identifier', value: (device) => device.identifier },
 ];
 
-function deviceFields(device: TestDevice): [string, unknown][] {
+function deviceFields(device: TestDeviceView): [string, unknown][] {
   return [
     ['Id', device.id],
     ['Scope', device.scope],
@@ -34,7 +27,7 @@ const identifierOptions = {
 } as const;
 
 /** `--mac-address` or `--serial-number` as the API's identifierType and identifier (one at most). */
-export function identifierOf(input: CommandInput): { identifierType: TestDevice['identifierType']; identifier: string } | null {
+export function identifierOf(input: CommandInput): { identifierType: TestDeviceView['identifierType']; identifier: string } | null {
   const mac = stringOption(input, 'mac-address');
   const serial = stringOption(input, 'serial-number');
   if (mac !== undefined && serial !== undefined) {
@@ -92,14 +85,14 @@ export const TEST_DEVICE_COMMANDS: Command[] = [
         if (input.options.scope !== undefined) {
           throw new UsageError('give an ID or --scope, not both');
         }
-        const device = await context.api.send<TestDevice>({
+        const device = await context.api.send<TestDeviceView>({
           method: 'GET',
-          path: `/api/v1/test-devices/${idArgument(input.args[0], 'test device')}`,
+          path: pathOf(ROUTES.testDevice, { id: idArgument(input.args[0], 'test device') }),
         });
         showRecord(context, device, deviceFields);
         return;
       }
-      const devices = await context.api.listAll<TestDevice>('/api/v1/test-devices', { scope: stringOption(input, 'scope') });
+      const devices = await context.api.listAll<TestDeviceView>(ROUTES.testDevices, { scope: stringOption(input, 'scope') });
       showList(context, devices, COLUMNS, 'test devices');
     },
   },
@@ -121,7 +114,7 @@ export const TEST_DEVICE_COMMANDS: Command[] = [
       'ucupdates new-test-device --name "Desk 12" --serial-number SN12345 --scope site:Redmond',
     ],
     async run(context, input) {
-      const device = await context.api.send<TestDevice>({ method: 'POST', path: '/api/v1/test-devices', body: newTestDeviceBody(input) });
+      const device = await context.api.send<TestDeviceView>({ method: 'POST', path: ROUTES.testDevices, body: newTestDeviceBody(input) });
       showRecord(context, device, deviceFields);
     },
   },
@@ -140,7 +133,7 @@ export const TEST_DEVICE_COMMANDS: Command[] = [
     examples: [`ucupdates set-test-device ${EXAMPLE_ID} --name "Lab CX600 #2"`, `ucupdates set-test-device ${EXAMPLE_ID} --serial-number SN99`],
     async run(context, input) {
       const id = idArgument(input.args[0], 'test device');
-      const device = await context.api.send<TestDevice>({ method: 'PATCH', path: `/api/v1/test-devices/${id}`, body: setTestDeviceBody(input) });
+      const device = await context.api.send<TestDeviceView>({ method: 'PATCH', path: pathOf(ROUTES.testDevice, { id }), body: setTestDeviceBody(input) });
       showRecord(context, device, deviceFields);
     },
   },
@@ -155,7 +148,7 @@ export const TEST_DEVICE_COMMANDS: Command[] = [
     examples: [`ucupdates remove-test-device ${EXAMPLE_ID}`],
     async run(context, input) {
       const id = idArgument(input.args[0], 'test device');
-      await context.api.send({ method: 'DELETE', path: `/api/v1/test-devices/${id}` });
+      await context.api.send({ method: 'DELETE', path: pathOf(ROUTES.testDevice, { id }) });
       showDone(context, `Removed test device ${id}.`);
     },
   },

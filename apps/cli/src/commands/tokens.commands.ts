@@ -1,19 +1,9 @@
+import { isRole, type NewTokenView, pathOf, type Role, ROLES, ROUTES, type TokenView } from '@ucupdates/admin-api';
 import { type Command, idArgument, printLine, showDone, showList, showRecord, stringOption } from '../command';
 import { UsageError } from '../exit-codes';
 import type { Column } from '../table';
 
-interface Token {
-  id: string;
-  name: string;
-  role: string;
-  createdBy: string | null;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
-
-const ROLES = ['admin', 'operator', 'viewer'];
-
-const COLUMNS: Column<Token>[] = [
+const COLUMNS: Column<TokenView>[] = [
   { header: 'Id', value: (token) => token.id },
   { header: 'Name', value: (token) => token.name },
   { header: 'Role', value: (token) => token.role },
@@ -23,12 +13,12 @@ const COLUMNS: Column<Token>[] = [
 ];
 
 /** The body of `POST /api/v1/tokens`. */
-export function newTokenBody(name: string | undefined, role: string | undefined): { name: string; role: string } {
+export function newTokenBody(name: string | undefined, role: string | undefined): { name: string; role: Role } {
   if (name === undefined || name.trim() === '') {
     throw new UsageError('--name is required: it names the token in the admin audit');
   }
-  if (role === undefined || !ROLES.includes(role)) {
-    throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+  if (!isRole(role)) {
+    throw new UsageError(`--role must be one of ${[...ROLES].reverse().join(', ')}`);
   }
   return { name, role };
 }
@@ -51,7 +41,7 @@ export const TOKEN_COMMANDS: Command[] = [
     examples: ['ucupdates new-token --name helpdesk --role viewer', 'ucupdates new-token --name "nightly import" --role operator --json'],
     async run(context, input) {
       const body = newTokenBody(stringOption(input, 'name'), stringOption(input, 'role'));
-      const token = await context.api.send<Token & { token: string }>({ method: 'POST', path: '/api/v1/tokens', body });
+      const token = await context.api.send<NewTokenView>({ method: 'POST', path: ROUTES.tokens, body });
       showRecord(context, token, (each) => [
         ['Id', each.id],
         ['Name', each.name],
@@ -71,7 +61,7 @@ export const TOKEN_COMMANDS: Command[] = [
     args: { min: 0, max: 0 },
     examples: ['ucupdates get-token'],
     async run(context) {
-      showList(context, await context.api.listAll<Token>('/api/v1/tokens'), COLUMNS, 'tokens');
+      showList(context, await context.api.listAll<TokenView>(ROUTES.tokens), COLUMNS, 'tokens');
     },
   },
   {
@@ -85,7 +75,7 @@ export const TOKEN_COMMANDS: Command[] = [
     examples: ['ucupdates remove-token 9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d'],
     async run(context, input) {
       const id = idArgument(input.args[0], 'token');
-      await context.api.send({ method: 'DELETE', path: `/api/v1/tokens/${id}` });
+      await context.api.send({ method: 'DELETE', path: pathOf(ROUTES.token, { id }) });
       showDone(context, `Removed token ${id}.`);
     },
   },

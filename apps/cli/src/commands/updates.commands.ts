@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { ApiFailure } from '../api-client';
+import { ApiFailure, type ImportedUpdateView, type ImportView, pathOf, type PurgeView, ROUTES, type UploadView } from '@ucupdates/admin-api';
 import {
   type Command,
   type CommandContext,
@@ -10,40 +10,11 @@ import {
   showList,
   showRecord,
 } from '../command';
-import { ExitCode, UsageError } from '../exit-codes';
+import { ExitCode, exitCodeForStatus, UsageError } from '../exit-codes';
 import { UploadProgress } from '../progress';
 import { type Column, cell, formatList, formatTable } from '../table';
 
-export interface ImportedUpdate {
-  ruleId: string;
-  deviceType: string;
-  brand: string;
-  model: string;
-  revision: string;
-  locale: string;
-  updateType: string;
-  version: string;
-}
-
-export interface Import {
-  importId: string;
-  sha256: string;
-  fileName: string;
-  status: 'queued' | 'processing' | 'succeeded' | 'failed';
-  error: { code: string; message: string } | null;
-  updates: ImportedUpdate[];
-  replication: { state: 'pending' | 'complete'; nodes: Record<string, { ready: number; missing: number }> };
-  createdAt: string;
-  finishedAt: string | null;
-}
-
-interface Uploaded {
-  importId: string;
-  sha256: string;
-  status: Import['status'];
-}
-
-const UPDATE_COLUMNS: Column<ImportedUpdate>[] = [
+const UPDATE_COLUMNS: Column<ImportedUpdateView>[] = [
   { header: 'RuleId', value: (update) => update.ruleId },
   { header: 'DeviceType', value: (update) => update.deviceType },
   { header: 'Brand', value: (update) => update.brand },
@@ -54,7 +25,7 @@ const UPDATE_COLUMNS: Column<ImportedUpdate>[] = [
   { header: 'Version', value: (update) => update.version },
 ];
 
-const IMPORT_COLUMNS: Column<Import>[] = [
+const IMPORT_COLUMNS: Column<ImportView>[] = [
   { header: 'ImportId', value: (item) => item.importId },
   { header: 'Status', value: (item) => item.status },
   { header: 'FileName', value: (item) => item.fileName },
@@ -65,7 +36,7 @@ const IMPORT_COLUMNS: Column<Import>[] = [
 ];
 
 /** `complete`, or `pending (node-1 3/4, node-2 4/4)`: files ready on each active node. */
-export function replicationText(replication: Import['replication'] | undefined): string {
+export function replicationText(replication: ImportView['replication'] | undefined): string {
   if (!replication) {
     return '';
   }
@@ -73,7 +44,7 @@ export function replicationText(replication: Import['replication'] | undefined):
   return nodes.length === 0 || replication.state === 'complete' ? replication.state : `${replication.state} (${nodes.join(', ')})`;
 }
 
-function importFields(item: Import): [string, unknown][] {
+function importFields(item: ImportView): [string, unknown][] {
   return [
     ['ImportId', item.importId],
     ['FileName', item.fileName],
@@ -86,7 +57,7 @@ function importFields(item: Import): [string, unknown][] {
   ];
 }
 
-function showImport(context: CommandContext, item: Import): void {
+function showImport(context: CommandContext, item: ImportView): void {
   const parts = [formatList(importFields(item))];
   if (item.updates.length > 0) {
     parts.push(formatTable(item.updates, UPDATE_COLUMNS));
@@ -104,17 +75,17 @@ const POLL_INTERVAL_MS = 1_000;
 const POLL_FAILURES_TOLERATED = 5;
 
 /** Asks for the import until it is finished, showing its status as it changes. */
-async function waitForImport(context: CommandContext, importId: string, timeoutSeconds: number): Promise<Import> {
+async function waitForImport(context: CommandContext, importId: string, timeoutSeconds: number): Promise<ImportView> {
   const deadline = context.now() + timeoutSeconds * 1000;
   let shown: string | undefined;
   let failures = 0;
   for (;;) {
-    let item: Import | undefined;
+    let item: ImportView | undefined;
     try {
-      item = await context.api.send<Import>({ method: 'GET', path: `/api/v1/imports/${importId}` });
+      item = await context.api.send<ImportView>({ method: 'GET', path: pathOf(ROUTES.import, { importId }) });
       failures = 0;
     } catch (error) {
-      if (!(error instanceof ApiFailure) || error.exitCode !== ExitCode.ServerError || ++failures > POLL_FAILURES_TOLERATED) {
+      if (!(error instanceof ApiFailure) || exitCodeForStatus(error.status) !== ExitCode.ServerError || ++failures > POLL_FAILURES_TOLERATED) {
         throw error;
       }
     }
@@ -130,8 +101,6 @@ async function waitForImport(context: CommandContext, importId: string, timeoutS
         0,
         'Timeout',
         `import ${importId} is still ${shown ?? 'unknown'} after ${timeoutSeconds} s; it goes on: follow it with "ucupdates get-import ${importId}"`,
-        null,
-        ExitCode.ServerError,
       );
     }
     await context.sleep(POLL_INTERVAL_MS);
@@ -166,9 +135,9 @@ const importUpdate: Command = {
     const api = context.api;
     const progress = new UploadProgress(context.stderr, basename(path), size, () => context.now());
     progress.start();
-    let uploaded: { status: number; body: Uploaded };
+    let uploaded: { status: number; body: UploadView };
     try {
-      uploaded = await api.upload<Uploaded>('/api/v1/updates', progress.track(context.files.read(path)), {
+      uploaded = await api.upload<UploadView>(ROUTES.updates, progress.track(context.files.read(path)), {
         'Content-Type': 'application/vnd.ms-cab-compressed',
         'Content-Disposition': `attachment; filename="${uploadFileName(path)}"`,
       });
@@ -226,7 +195,7 @@ const getImport: Command = {
       if (input.options.limit !== undefined) {
         throw new UsageError('give an ID or --limit, not both');
       }
-      const item = await context.api.send<Import>({ method: 'GET', path: `/api/v1/imports/${idArgument(input.args[0], 'import')}` });
+      const item = await context.api.send<ImportView>({ method: 'GET', path: pathOf(ROUTES.import, { importId: idArgument(input.args[0], 'import') }) });
       if (context.json) {
         printJson(context, item);
       } else {
@@ -234,7 +203,7 @@ const getImport: Command = {
       }
       return;
     }
-    const items = await context.api.listAll<Import>('/api/v1/imports', {}, integerOption(input, 'limit'));
+    const items = await context.api.listAll<ImportView>(ROUTES.imports, {}, integerOption(input, 'limit'));
     showList(context, items, IMPORT_COLUMNS, 'imports');
   },
 };
@@ -250,7 +219,7 @@ const clearFiles: Command = {
   args: { min: 0, max: 0 },
   examples: ['ucupdates clear-files'],
   async run(context) {
-    const result = await context.api.send<{ removed: number }>({ method: 'POST', path: '/api/v1/files/purge' });
+    const result = await context.api.send<PurgeView>({ method: 'POST', path: ROUTES.filesPurge });
     if (context.json) {
       printJson(context, result);
     } else {

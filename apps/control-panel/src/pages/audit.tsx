@@ -1,33 +1,8 @@
 import { useState } from 'preact/hooks';
-import { api, type Page, query } from '../api';
+import { type AdminAuditView, type Page, type RequestAuditView, ROUTES } from '@ucupdates/admin-api';
+import { api, query } from '../api';
 import type { PageProps } from '../app';
 import { PageHeader, Pager, Refusal, TableScroller, time, useLoad, usePager, utcFromInput } from '../ui';
-
-interface AdminChange {
-  at: string;
-  actor: string;
-  role: string;
-  action: string;
-  target: string;
-  before: unknown;
-  after: unknown;
-  nodeId: string;
-}
-
-interface RequestEntry {
-  at: string;
-  nodeId: string;
-  address: string;
-  macAddress: string | null;
-  serialNumber: string | null;
-  vendor: string;
-  model: string;
-  requestModules: { filename: string; version: string }[];
-  responseModules: { filename: string; version: string }[];
-  userId: string | null;
-  external: boolean;
-  status: number;
-}
 
 type Tab = 'admin' | 'requests';
 
@@ -78,9 +53,9 @@ function AdminAudit() {
   const pager = usePager();
   const page = useLoad(
     () =>
-      api<Page<AdminChange>>(
+      api<Page<AdminAuditView>>(
         'GET',
-        `/api/v1/audit/admin${query({
+        `${ROUTES.adminAudit}${query({
           actor: filters.actor,
           action: filters.action,
           target: filters.target,
@@ -190,9 +165,9 @@ function RequestAudit() {
   const pager = usePager();
   const page = useLoad(
     () =>
-      api<Page<RequestEntry>>(
+      api<Page<RequestAuditView>>(
         'GET',
-        `/api/v1/audit/requests${query({
+        `${ROUTES.requestAudit}${query({
           macAddress: filters.macAddress,
           serialNumber: filters.serialNumber,
           nodeId: filters.nodeId,

@@ -1,22 +1,12 @@
 import { useState } from 'preact/hooks';
-import { api, ApiFailure, type Page } from '../api';
+import { ApiFailure, type ConfigurationView, type Page, pathOf, ROUTES } from '@ucupdates/admin-api';
+import { api } from '../api';
 import type { PageProps } from '../app';
 import { fieldOf } from '../errors';
 import { Confirm, PageHeader, ReadOnlyNote, Refusal, useLoad } from '../ui';
 
-interface Configuration {
-  scope: string;
-  logCleanUpInterval: string;
-  logFlushInterval: string;
-  maxLogCacheLimit: number;
-  maxLogFileSize: number;
-  logCleanUpTimeOfDay: string | null;
-  validLogFileTypes: string[];
-  validLogFileExtensions: string[];
-}
-
 /** Lync's defaults (Get-CsDeviceUpdateConfiguration of a new pool) and the API's ranges. */
-const FIELDS: { name: keyof Omit<Configuration, 'scope'>; label: string; hint: string }[] = [
+const FIELDS: { name: keyof Omit<ConfigurationView, 'scope'>; label: string; hint: string }[] = [
   { name: 'logCleanUpInterval', label: 'Log clean-up interval', hint: 'how long logs are kept, d.hh:mm:ss from 1 to 365 days; default 10.00:00:00' },
   { name: 'logFlushInterval', label: 'Log flush interval', hint: 'hh:mm:ss from 1 to 60 minutes; default 00:05:00' },
   { name: 'maxLogCacheLimit', label: 'Maximum log cache (bytes)', hint: 'a whole number of bytes; default 512000' },
@@ -30,9 +20,9 @@ const FIELDS: { name: keyof Omit<Configuration, 'scope'>; label: string; hint: s
   },
 ];
 
-type Draft = Record<keyof Omit<Configuration, 'scope'>, string>;
+type Draft = Record<keyof Omit<ConfigurationView, 'scope'>, string>;
 
-function draftOf(configuration: Configuration): Draft {
+function draftOf(configuration: ConfigurationView): Draft {
   return {
     logCleanUpInterval: configuration.logCleanUpInterval,
     logFlushInterval: configuration.logFlushInterval,
@@ -56,7 +46,7 @@ const wholeNumber = (text: string): number | string => (/^\s*\d+\s*$/.test(text)
 /** Device Log Configuration: the global scope and site scopes (Lync's *-CsDeviceUpdateConfiguration). */
 export function ConfigurationPage({ session }: PageProps) {
   const mayChange = session.role === 'admin';
-  const scopes = useLoad(() => api<Page<Configuration>>('GET', '/api/v1/configuration'));
+  const scopes = useLoad(() => api<Page<ConfigurationView>>('GET', ROUTES.configurations));
   const [newSite, setNewSite] = useState('');
   const [adding, setAdding] = useState<string | null>(null);
   return (
@@ -118,7 +108,7 @@ export function ConfigurationPage({ session }: PageProps) {
   );
 }
 
-function ScopeForm(props: { configuration: Configuration; mayChange: boolean; isNew?: boolean; onChanged: () => void; onDiscard?: () => void }) {
+function ScopeForm(props: { configuration: ConfigurationView; mayChange: boolean; isNew?: boolean; onChanged: () => void; onDiscard?: () => void }) {
   const { scope } = props.configuration;
   const [draft, setDraft] = useState<Draft>(draftOf(props.configuration));
   const [error, setError] = useState<ApiFailure | null>(null);
@@ -132,7 +122,7 @@ function ScopeForm(props: { configuration: Configuration; mayChange: boolean; is
     setError(null);
     setSaved(false);
     try {
-      await api('PUT', `/api/v1/configuration/${encodeURIComponent(scope)}`, {
+      await api('PUT', pathOf(ROUTES.configuration, { scope }), {
         logCleanUpInterval: draft.logCleanUpInterval.trim(),
         logFlushInterval: draft.logFlushInterval.trim(),
         maxLogCacheLimit: wholeNumber(draft.maxLogCacheLimit),
@@ -144,16 +134,16 @@ function ScopeForm(props: { configuration: Configuration; mayChange: boolean; is
       setSaved(true);
       props.onChanged();
     } catch (failure) {
-      setError(failure instanceof ApiFailure ? failure : new ApiFailure(0, 'Error', String(failure), null));
+      setError(failure instanceof ApiFailure ? failure : new ApiFailure(0, 'Error', String(failure)));
     }
   };
   const remove = async () => {
     setConfirmRemove(false);
     try {
-      await api('DELETE', `/api/v1/configuration/${encodeURIComponent(scope)}`);
+      await api('DELETE', pathOf(ROUTES.configuration, { scope }));
       props.onChanged();
     } catch (failure) {
-      setError(failure instanceof ApiFailure ? failure : new ApiFailure(0, 'Error', String(failure), null));
+      setError(failure instanceof ApiFailure ? failure : new ApiFailure(0, 'Error', String(failure)));
     }
   };
 

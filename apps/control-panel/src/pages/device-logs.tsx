@@ -1,23 +1,8 @@
 import { useState } from 'preact/hooks';
-import { api, type Page, query } from '../api';
+import { type DeviceLogView, type Page, pathOf, ROUTES } from '@ucupdates/admin-api';
+import { api, query } from '../api';
 import type { PageProps } from '../app';
 import { bytes, PageHeader, Pager, Refusal, TableScroller, time, useLoad, usePager, utcFromInput } from '../ui';
-
-interface DeviceLog {
-  id: string;
-  deviceType: string;
-  macAddress: string | null;
-  serialNumber: string | null;
-  logType: string;
-  fileName: string;
-  size: number;
-  sha256: string;
-  nodeId: string;
-  address: string;
-  userId: string | null;
-  external: boolean;
-  createdAt: string;
-}
 
 /** The logs phones uploaded, in one place for the whole pool; each downloads as the phone sent it. */
 export function DeviceLogsPage(_props: PageProps) {
@@ -26,9 +11,9 @@ export function DeviceLogsPage(_props: PageProps) {
   const pager = usePager();
   const page = useLoad(
     () =>
-      api<Page<DeviceLog>>(
+      api<Page<DeviceLogView>>(
         'GET',
-        `/api/v1/device-logs${query({
+        `${ROUTES.deviceLogs}${query({
           macAddress: filters.macAddress,
           serialNumber: filters.serialNumber,
           logType: filters.logType,
@@ -103,7 +88,7 @@ export function DeviceLogsPage(_props: PageProps) {
                 <td>{bytes(log.size)}</td>
                 <td>{log.nodeId}</td>
                 <td>
-                  <a href={`/api/v1/device-logs/${log.id}/content`} download={log.fileName} aria-label={`Download ${log.fileName}`}>
+                  <a href={pathOf(ROUTES.deviceLogContent, { id: log.id })} download={log.fileName} aria-label={`Download ${log.fileName}`}>
                     Download
                   </a>
                 </td>

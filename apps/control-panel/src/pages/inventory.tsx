@@ -1,20 +1,9 @@
 import { useState } from 'preact/hooks';
-import { api, type Page, query } from '../api';
+import { type DeviceView, type Page, ROUTES } from '@ucupdates/admin-api';
+import { api, query } from '../api';
 import type { PageProps } from '../app';
 import { type Distribution, type InventoryDevice, PALETTE, versionDistribution } from '../inventory-chart';
 import { PageHeader, Refusal, TableScroller, time, useLoad } from '../ui';
-
-interface Device extends InventoryDevice {
-  id: string;
-  macAddress: string | null;
-  serialNumber: string | null;
-  deviceType: string;
-  revision: string;
-  locale: string;
-  isTestDevice: boolean;
-  lastSeenAt: string;
-  lastNodeId: string | null;
-}
 
 /** How many devices the chart counts at most (pages of 1000); the filters narrow it down. */
 const MAX_DEVICES = 10_000;
@@ -24,10 +13,10 @@ export function InventoryPage(_props: PageProps) {
   const [draft, setDraft] = useState({ brand: '', model: '', version: '' });
   const [filters, setFilters] = useState(draft);
   const devices = useLoad(async () => {
-    const items: Device[] = [];
+    const items: DeviceView[] = [];
     let cursor: string | null = null;
     do {
-      const answer: Page<Device> = await api('GET', `/api/v1/devices${query({ ...filters, limit: 1000, cursor })}`);
+      const answer: Page<DeviceView> = await api('GET', `${ROUTES.devices}${query({ ...filters, limit: 1000, cursor })}`);
       items.push(...answer.items);
       cursor = answer.nextCursor;
     } while (cursor && items.length < MAX_DEVICES);

@@ -1,17 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, type Page } from '../api';
+import { type NodeView, type Page, ROUTES } from '@ucupdates/admin-api';
+import { api } from '../api';
 import type { PageProps } from '../app';
 import { PageHeader, Refusal, TableScroller, time, useLoad } from '../ui';
-
-interface PoolNode {
-  id: string;
-  url: string;
-  status: 'active' | 'down';
-  lastHeartbeatAt: string | null;
-  worker?: { status: 'active' | 'down'; lastHeartbeatAt: string | null };
-  appVersion?: string;
-  replicas: { ready: number; missing: number };
-}
 
 function age(at: string | null, now: number): string {
   if (!at) {
@@ -23,7 +14,7 @@ function age(at: string | null, now: number): string {
 
 /** The pool's nodes, refreshed every five seconds. */
 export function PoolPage(_props: PageProps) {
-  const nodes = useLoad(() => api<Page<PoolNode>>('GET', '/api/v1/nodes'));
+  const nodes = useLoad(() => api<Page<NodeView>>('GET', ROUTES.nodes));
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     const timer = window.setInterval(() => {

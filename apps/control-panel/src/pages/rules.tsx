@@ -1,45 +1,35 @@
 import { useState } from 'preact/hooks';
-import { api, ApiFailure, type Page, query } from '../api';
+import { ApiFailure, type Page, pathOf, ROUTES, type RuleView } from '@ucupdates/admin-api';
+import { api, query } from '../api';
 import type { PageProps } from '../app';
 import { Confirm, PageHeader, ReadOnlyNote, Refusal, TableScroller, time, useLoad } from '../ui';
 
-export interface Rule {
-  id: string;
-  identity: string;
-  deviceType: string;
-  brand: string;
-  model: string;
-  revision: string;
-  locale: string;
-  updateType: string;
-  approvedVersion: string | null;
-  pendingVersion: string | null;
-  restoreVersion: string | null;
-  approvedAt: string | null;
-  pendingAt: string | null;
-  replication: { pending: 'complete' | 'partial' | null; approved: 'complete' | 'partial' | null };
-}
-
 type Action = 'approve' | 'reset' | 'restore' | 'delete';
 
+type RuleRoute = (typeof ROUTES)['rule' | 'ruleApprove' | 'ruleReset' | 'ruleRestore'];
+
 /** Lync's names for the four actions, and what each does, for the confirmation. */
-const ACTIONS: Record<Action, { label: string; done: string; explain: string; danger?: boolean }> = {
+const ACTIONS: Record<Action, { route: RuleRoute; label: string; done: string; explain: string; danger?: boolean }> = {
   approve: {
+    route: ROUTES.ruleApprove,
     label: 'Approve',
     done: 'approved',
     explain: 'The pending version becomes the approved one and is offered to every phone of the kind; the approved version becomes the restore version.',
   },
   reset: {
+    route: ROUTES.ruleReset,
     label: 'Cancel pending',
     done: 'pending version cancelled',
     explain: 'The pending version is cancelled; test devices go back to the approved version.',
   },
   restore: {
+    route: ROUTES.ruleRestore,
     label: 'Restore',
     done: 'restored',
     explain: 'Rolls back: the approved version goes back to the restore version (or to none).',
   },
   delete: {
+    route: ROUTES.rule,
     label: 'Delete',
     done: 'deleted',
     explain: 'The rules and their versions are removed; phones of the kind are offered nothing. Their files stay until purged.',
@@ -48,11 +38,11 @@ const ACTIONS: Record<Action, { label: string; done: string; explain: string; da
 };
 
 interface Outcome {
-  rule: Rule;
+  rule: RuleView;
   error?: unknown;
 }
 
-const ruleName = (rule: Rule) => `${rule.brand} ${rule.model} ${rule.revision} ${rule.locale} ${rule.updateType}`;
+const ruleName = (rule: RuleView) => `${rule.brand} ${rule.model} ${rule.revision} ${rule.locale} ${rule.updateType}`;
 
 /** The rules, Lync's Device Update page: filter, select, approve, cancel, restore, delete. */
 export function RulesPage({ session }: PageProps) {
@@ -61,10 +51,10 @@ export function RulesPage({ session }: PageProps) {
   const [filters, setFilters] = useState(draft);
   const [limitPages, setLimitPages] = useState(1);
   const rules = useLoad(async () => {
-    const items: Rule[] = [];
+    const items: RuleView[] = [];
     let cursor: string | null | undefined;
     for (let page = 0; page < limitPages; page += 1) {
-      const answer = await api<Page<Rule>>('GET', `/api/v1/rules${query({ ...filters, limit: 500, cursor })}`);
+      const answer = await api<Page<RuleView>>('GET', `${ROUTES.rules}${query({ ...filters, limit: 500, cursor })}`);
       items.push(...answer.items);
       cursor = answer.nextCursor;
       if (!cursor) {
@@ -74,7 +64,7 @@ export function RulesPage({ session }: PageProps) {
     return { items, more: Boolean(cursor) };
   }, [filters, limitPages]);
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [confirming, setConfirming] = useState<{ action: Action; rules: Rule[]; force?: boolean } | null>(null);
+  const [confirming, setConfirming] = useState<{ action: Action; rules: RuleView[]; force?: boolean } | null>(null);
   const [outcomes, setOutcomes] = useState<{ action: Action; force: boolean; list: Outcome[] } | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -89,16 +79,16 @@ export function RulesPage({ session }: PageProps) {
       return next;
     });
 
-  const run = async (action: Action, targets: Rule[], force: boolean) => {
+  const run = async (action: Action, targets: RuleView[], force: boolean) => {
     setConfirming(null);
     setBusy(true);
     const list: Outcome[] = [];
     for (const rule of targets) {
       try {
         if (action === 'delete') {
-          await api('DELETE', `/api/v1/rules/${rule.id}`);
+          await api('DELETE', pathOf(ACTIONS.delete.route, { id: rule.id }));
         } else {
-          await api('POST', `/api/v1/rules/${rule.id}/${action}${force ? '?force=true' : ''}`);
+          await api('POST', `${pathOf(ACTIONS[action].route, { id: rule.id })}${force && action === 'approve' ? '?force=true' : ''}`);
         }
         list.push({ rule });
       } catch (error) {

@@ -1,18 +1,11 @@
 import { useState } from 'preact/hooks';
-import { api, ApiFailure, type Page } from '../api';
+import { ApiFailure, type Page, pathOf, ROUTES, type TestDeviceView } from '@ucupdates/admin-api';
+import { api, query } from '../api';
 import type { PageProps } from '../app';
 import { fieldOf } from '../errors';
 import { Confirm, Dialog, PageHeader, ReadOnlyNote, Refusal, TableScroller, useLoad } from '../ui';
 
-interface TestDevice {
-  id: string;
-  scope: string;
-  name: string;
-  identifierType: 'MACAddress' | 'SerialNumber';
-  identifier: string;
-}
-
-type Draft = Omit<TestDevice, 'id'>;
+type Draft = Omit<TestDeviceView, 'id'>;
 
 const EMPTY: Draft = { scope: 'global', name: '', identifierType: 'MACAddress', identifier: '' };
 
@@ -20,25 +13,25 @@ const EMPTY: Draft = { scope: 'global', name: '', identifierType: 'MACAddress', 
 export function TestDevicesPage({ session }: PageProps) {
   const mayChange = session.role !== 'viewer';
   const devices = useLoad(async () => {
-    const items: TestDevice[] = [];
+    const items: TestDeviceView[] = [];
     let cursor: string | null = null;
     do {
-      const answer: Page<TestDevice> = await api('GET', `/api/v1/test-devices?limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
+      const answer: Page<TestDeviceView> = await api('GET', `${ROUTES.testDevices}${query({ limit: 1000, cursor })}`);
       items.push(...answer.items);
       cursor = answer.nextCursor;
     } while (cursor && items.length < 10_000);
     return items;
   });
-  const [editing, setEditing] = useState<{ device: TestDevice | null } | null>(null);
-  const [deleting, setDeleting] = useState<TestDevice | null>(null);
+  const [editing, setEditing] = useState<{ device: TestDeviceView | null } | null>(null);
+  const [deleting, setDeleting] = useState<TestDeviceView | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
-  const remove = async (device: TestDevice) => {
+  const remove = async (device: TestDeviceView) => {
     setDeleting(null);
     setError(null);
     try {
-      await api('DELETE', `/api/v1/test-devices/${device.id}`);
+      await api('DELETE', pathOf(ROUTES.testDevice, { id: device.id }));
       setNotice(`Test device "${device.name}" deleted.`);
     } catch (failure) {
       setError(failure);
@@ -127,7 +120,7 @@ export function TestDevicesPage({ session }: PageProps) {
   );
 }
 
-function TestDeviceForm(props: { device: TestDevice | null; onClose: () => void; onSaved: (device: TestDevice) => void }) {
+function TestDeviceForm(props: { device: TestDeviceView | null; onClose: () => void; onSaved: (device: TestDeviceView) => void }) {
   const [draft, setDraft] = useState<Draft>(props.device ? { ...props.device } : EMPTY);
   const [error, setError] = useState<ApiFailure | null>(null);
   const [busy, setBusy] = useState(false);
@@ -146,11 +139,11 @@ function TestDeviceForm(props: { device: TestDevice | null; onClose: () => void;
     setError(null);
     try {
       const saved = props.device
-        ? await api<TestDevice>('PATCH', `/api/v1/test-devices/${props.device.id}`, changedFields(props.device, draft))
-        : await api<TestDevice>('POST', '/api/v1/test-devices', draft);
+        ? await api<TestDeviceView>('PATCH', pathOf(ROUTES.testDevice, { id: props.device.id }), changedFields(props.device, draft))
+        : await api<TestDeviceView>('POST', ROUTES.testDevices, draft);
       props.onSaved(saved);
     } catch (failure) {
-      setError(failure instanceof ApiFailure ? failure : new ApiFailure(0, 'Error', String(failure), null));
+      setError(failure instanceof ApiFailure ? failure : new ApiFailure(0, 'Error', String(failure)));
     } finally {
       setBusy(false);
     }
@@ -210,7 +203,7 @@ function TestDeviceForm(props: { device: TestDevice | null; onClose: () => void;
   );
 }
 
-function changedFields(before: TestDevice, after: Draft): Partial<Draft> {
+function changedFields(before: TestDeviceView, after: Draft): Partial<Draft> {
   const changed: Partial<Draft> = {};
   for (const name of ['scope', 'name', 'identifierType', 'identifier'] as const) {
     if (before[name] !== after[name]) {

@@ -1,19 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiFailure, type Page, uploadPackage } from '../api';
+import { ApiFailure, type ImportView, type Page, pathOf, ROUTES } from '@ucupdates/admin-api';
+import { api, query, uploadPackage } from '../api';
 import type { PageProps } from '../app';
 import { bytes, PageHeader, ReadOnlyNote, Refusal, TableScroller, time, useLoad } from '../ui';
-
-interface ImportView {
-  importId: string;
-  sha256: string;
-  fileName: string;
-  status: 'queued' | 'processing' | 'succeeded' | 'failed';
-  error: { code: string; message: string } | null;
-  updates: { ruleId: string; deviceType: string; brand: string; model: string; revision: string; locale: string; updateType: string; version: string }[];
-  replication: { state: 'pending' | 'complete'; nodes: Record<string, { ready: number; missing: number }> } | null;
-  createdAt: string;
-  finishedAt: string | null;
-}
 
 /** Upload a `.cab` (chosen or dropped), see it go up, then follow its import to the end. */
 export function UploadPage({ session }: PageProps) {
@@ -26,7 +15,7 @@ export function UploadPage({ session }: PageProps) {
   const [importId, setImportId] = useState<string | null>(null);
   const [again, setAgain] = useState(false);
   const [view, setView] = useState<ImportView | null>(null);
-  const recent = useLoad(() => api<Page<ImportView>>('GET', '/api/v1/imports?limit=10'), [view?.status]);
+  const recent = useLoad(() => api<Page<ImportView>>('GET', `${ROUTES.imports}${query({ limit: 10 })}`), [view?.status]);
 
   // Follow the import until it is done and replicated everywhere (replication may take a while).
   useEffect(() => {
@@ -37,7 +26,7 @@ export function UploadPage({ session }: PageProps) {
     let timer: number | undefined;
     const poll = async () => {
       try {
-        const current = await api<ImportView>('GET', `/api/v1/imports/${importId}`);
+        const current = await api<ImportView>('GET', pathOf(ROUTES.import, { importId }));
         if (!live) {
           return;
         }
@@ -184,7 +173,7 @@ function ImportOutcome({ view, again }: { view: ImportView; again: boolean }) {
       </h2>
       {again && <p class="note">These bytes were uploaded before: this is the first upload's import.</p>}
       {view.status === 'failed' && view.error && (
-        <Refusal error={new ApiFailure(422, view.error.code, view.error.message, null)} subject="The package was refused" />
+        <Refusal error={new ApiFailure(422, 'Unprocessable', `${view.error.code}: ${view.error.message}`)} subject="The package was refused" />
       )}
       {(view.status === 'queued' || view.status === 'processing') && <p>The pool is checking and extracting the package…</p>}
       {view.status === 'succeeded' && (

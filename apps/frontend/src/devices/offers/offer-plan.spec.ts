@@ -1,18 +1,14 @@
 import type { DeviceKind } from '../device-request';
 import { type CachedRule, PoolState } from '../pool-state/pool-state';
 import { type OfferedDevice, planCheck } from './offer-plan';
+import { CX600_CPE } from '../../../../../test/support/rule-fixtures';
 
 const file = (name: string, role = 'image') => ({ name, role, sha256: name.padEnd(64, '0').slice(0, 64), size: 10 });
 
 function rule(overrides: Partial<CachedRule>): CachedRule {
   return {
     id: 'r1',
-    deviceType: 'UCPhone',
-    brand: 'Polycom',
-    model: 'CX600',
-    revision: 'A',
-    locale: 'ENU',
-    updateType: 'CPE',
+    ...CX600_CPE,
     approvedVersion: null,
     pendingVersion: null,
     rolledBackVersion: null,
