@@ -25,6 +25,6 @@ describe('the error table', () => {
 describe('roleAllows', () => {
   it('lets each role do what the roles below it may', () => {
     const allowed = ROLES.flatMap((held) => ROLES.filter((needed) => roleAllows(held, needed)).map((needed) => `${held}>=${needed}`));
-    expect(allowed).toEqual(['viewer>=viewer', 'operator>=viewer', 'operator>=operator', 'admin>=viewer', 'admin>=operator', 'admin>=admin']);
+    expect(allowed).toEqual(['admin>=admin', 'admin>=operator', 'admin>=viewer', 'operator>=operator', 'operator>=viewer', 'viewer>=viewer']);
   });
 });

@@ -18,7 +18,7 @@ export function newTokenBody(name: string | undefined, role: string | undefined)
     throw new UsageError('--name is required: it names the token in the admin audit');
   }
   if (!isRole(role)) {
-    throw new UsageError(`--role must be one of ${[...ROLES].reverse().join(', ')}`);
+    throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
   }
   return { name, role };
 }

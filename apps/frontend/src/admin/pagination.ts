@@ -1,16 +1,5 @@
-import { z } from 'zod';
 import { ApiError } from '../errors/api-error';
 import { isStorableText } from './request-input';
-
-/** `?limit=` (default 100, at most 1000) and `?cursor=` of every list (admin-api.md). */
-export const pageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z
-    .string()
-    .max(200)
-    .regex(/^[A-Za-z0-9_-]+$/, 'is not a cursor this API gave')
-    .optional(),
-});
 
 /**
  * Cursors are opaque to clients: the sort key of the last item of a page, so the next page

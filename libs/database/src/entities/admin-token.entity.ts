@@ -1,10 +1,11 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export enum Role {
-  Admin = 'admin',
-  Operator = 'operator',
-  Viewer = 'viewer',
-}
+/**
+ * The roles of admin tokens: a value object and its type (not a TypeScript enum), so a role the
+ * admin API's contract names (`'admin'`, libs/admin-api) is one of these as it is.
+ */
+export const Role = { Admin: 'admin', Operator: 'operator', Viewer: 'viewer' } as const;
+export type Role = (typeof Role)[keyof typeof Role];
 
 /** An admin API token. Only the SHA-256 of the token is stored; the token is shown once. */
 @Entity('admin_tokens')

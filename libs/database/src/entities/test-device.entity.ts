@@ -1,9 +1,8 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-export enum TestDeviceIdentifierType {
-  MacAddress = 'MACAddress',
-  SerialNumber = 'SerialNumber',
-}
+/** How a test device is identified; a value object and its type, as `Role` (admin-token.entity.ts). */
+export const TestDeviceIdentifierType = { MacAddress: 'MACAddress', SerialNumber: 'SerialNumber' } as const;
+export type TestDeviceIdentifierType = (typeof TestDeviceIdentifierType)[keyof typeof TestDeviceIdentifierType];
 
 /** A test device (Lync's TestDevice): gets pending versions first. Names are unique per scope. */
 @Entity('test_devices')

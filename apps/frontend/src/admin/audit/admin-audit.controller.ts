@@ -1,20 +1,12 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { adminAuditListQuery } from '@ucupdates/admin-api/input';
 import { type AdminAuditView, type Page, ROUTES } from '@ucupdates/admin-api';
 import { AdminAuditRepository, Role } from '@ucupdates/database';
-import { z } from 'zod';
 import { RequireRole } from '../../auth/roles';
-import { badCursor, decodeCursor, encodeCursor, pageQuery } from '../pagination';
+import { badCursor, decodeCursor, encodeCursor } from '../pagination';
 import { parseInput } from '../request-input';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiQueryOf } from '../../docs/api-schema';
-
-const auditQuery = pageQuery.extend({
-  since: z.iso.datetime({ offset: true }).optional(),
-  until: z.iso.datetime({ offset: true }).optional(),
-  actor: z.string().min(1).max(128).optional(),
-  action: z.string().min(1).max(64).optional(),
-  target: z.string().min(1).max(200).optional(),
-});
 
 /** `GET /api/v1/audit/admin`: the administrative changes, newest first. */
 @Controller()
@@ -24,9 +16,9 @@ export class AdminAuditController {
   constructor(@Inject(AdminAuditRepository) private readonly audit: AdminAuditRepository) {}
 
   @Get(ROUTES.adminAudit)
-  @ApiQueryOf(auditQuery)
+  @ApiQueryOf(adminAuditListQuery)
   async list(@Query() query: unknown): Promise<Page<AdminAuditView>> {
-    const filters = parseInput(auditQuery, query);
+    const filters = parseInput(adminAuditListQuery, query);
     let beforeId: string | null = null;
     if (filters.cursor) {
       [beforeId] = decodeCursor(filters.cursor, 1);

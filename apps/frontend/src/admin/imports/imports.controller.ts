@@ -1,9 +1,8 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { importParams, pageQuery } from '@ucupdates/admin-api/input';
 import { type ImportView, ROUTES } from '@ucupdates/admin-api';
 import { Role } from '@ucupdates/database';
-import { z } from 'zod';
 import { RequireRole } from '../../auth/roles';
-import { pageQuery } from '../pagination';
 import { parseInput } from '../request-input';
 import { ImportsService } from './imports.service';
 import { ApiTags } from '@nestjs/swagger';
@@ -24,6 +23,6 @@ export class ImportsController {
 
   @Get(ROUTES.import)
   get(@Param() params: unknown): Promise<ImportView> {
-    return this.imports.get(parseInput(z.object({ importId: z.uuid() }), params).importId);
+    return this.imports.get(parseInput(importParams, params).importId);
   }
 }

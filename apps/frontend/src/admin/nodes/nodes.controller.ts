@@ -1,8 +1,11 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { pageQuery } from '@ucupdates/admin-api/input';
 import { type NodeView, type Page, ROUTES } from '@ucupdates/admin-api';
 import { Role } from '@ucupdates/database';
 import { PoolNodesService } from '@ucupdates/pool';
 import { RequireRole } from '../../auth/roles';
+import { ApiQueryOf } from '../../docs/api-schema';
+import { parseInput } from '../request-input';
 import { ApiTags } from '@nestjs/swagger';
 
 @Controller()
@@ -16,7 +19,9 @@ export class NodesController {
    * handful of nodes, so the list is one page; it keeps the list shape of every other list.
    */
   @Get(ROUTES.nodes)
-  async list(): Promise<Page<NodeView>> {
+  @ApiQueryOf(pageQuery)
+  async list(@Query() query: unknown): Promise<Page<NodeView>> {
+    parseInput(pageQuery, query); // one page whatever the limit; an unknown field is still refused
     return { items: await this.nodes.list(), nextCursor: null };
   }
 }

@@ -1,46 +1,15 @@
 import { Readable } from 'node:stream';
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { requestAuditExportQuery, requestAuditListQuery } from '@ucupdates/admin-api/input';
 import { ROUTES } from '@ucupdates/admin-api';
 import { Role } from '@ucupdates/database';
-import { normaliseMac, type RuleError } from '@ucupdates/rules';
 import type { FastifyReply } from 'fastify';
-import { z } from 'zod';
 import { RequireRole } from '../../auth/roles';
 import { ApiQueryOf } from '../../docs/api-schema';
-import { pageQuery } from '../pagination';
 import { parseInput } from '../request-input';
 import { AUDIT_LOG_COLUMNS, auditLogFileName } from '../../devices/request-audit/audit-log-format';
 import { RequestAuditService } from './request-audit.service';
-
-/** Any MAC form a person types (`00:04:f2:ab:cd:ef`, `0004F2ABCDEF`), matched in the form rows hold. */
-const macAddress = z
-  .string()
-  .max(64)
-  .transform((text, context) => {
-    try {
-      return normaliseMac(text.trim());
-    } catch (error) {
-      context.addIssue({ code: 'custom', message: `is not a MAC address (${(error as RuleError).message})` });
-      return z.NEVER;
-    }
-  });
-
-/** A node id as UCU_NODE_ID allows it: it becomes part of the file's name. */
-const nodeIdQuery = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be a node id: 1-63 letters, digits, ".", "_" or "-"');
-
-const listQuery = pageQuery.extend({
-  since: z.iso.datetime({ offset: true }).optional().describe('checks at or after this time (ISO 8601 with its offset)'),
-  until: z.iso.datetime({ offset: true }).optional().describe('checks before this time'),
-  macAddress: macAddress.optional().describe('the device\'s MAC address, in any of its forms'),
-  serialNumber: z.string().min(1).max(128).optional().describe('the device\'s serial number, exactly'),
-  nodeId: z.string().min(1).max(63).optional().describe('the node that answered'),
-});
-
-const exportQuery = z.object({
-  date: z.iso.date().describe('the day, in UTC: YYYY-MM-DD'),
-  nodeId: nodeIdQuery.optional().describe('only the checks this node answered (the file Lync wrote per server); all nodes when absent'),
-});
 
 const EXPORT_DESCRIPTION = [
   "That day's (UTC) request audit as the file a Lync server writes, `RequestHandlerAuditLog_<node>_<yyyymmdd>.log`",
@@ -65,9 +34,9 @@ export class RequestAuditController {
     summary: 'The request audit, newest first',
     description: 'One entry per answered update check. Filters combine; `since` is inclusive, `until` exclusive.',
   })
-  @ApiQueryOf(listQuery)
+  @ApiQueryOf(requestAuditListQuery)
   list(@Query() query: unknown) {
-    const { limit, cursor, ...filters } = parseInput(listQuery, query);
+    const { limit, cursor, ...filters } = parseInput(requestAuditListQuery, query);
     return this.audit.list(filters, limit, cursor);
   }
 
@@ -75,9 +44,9 @@ export class RequestAuditController {
   @ApiOperation({ summary: "One day's request audit as a file in Lync's layout", description: EXPORT_DESCRIPTION })
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: 'the file, `RequestHandlerAuditLog_<node>_<yyyymmdd>.log`', schema: { type: 'string' } })
-  @ApiQueryOf(exportQuery)
+  @ApiQueryOf(requestAuditExportQuery)
   async export(@Query() query: unknown, @Res() reply: FastifyReply): Promise<void> {
-    const { date, nodeId } = parseInput(exportQuery, query);
+    const { date, nodeId } = parseInput(requestAuditExportQuery, query);
     const lines = this.audit.exportDay(date, nodeId ?? null);
     // The first batch is read before anything is sent, so a failure to read it is an ordinary
     // JSON error. A later failure can only cut the download short: Fastify then destroys the

@@ -1,28 +1,13 @@
 import { Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Post, Query } from '@nestjs/common';
+import { approveQuery, idParams, ruleListQuery } from '@ucupdates/admin-api/input';
 import { ROUTES, type RuleView } from '@ucupdates/admin-api';
 import { Role } from '@ucupdates/database';
-import { z } from 'zod';
 import { type AdminPrincipal, Principal } from '../../auth/admin-principal';
 import { RequireRole } from '../../auth/roles';
-import { pageQuery } from '../pagination';
 import { parseInput } from '../request-input';
 import { RulesService } from './rules.service';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiQueryOf } from '../../docs/api-schema';
-
-const filterValue = z.string().min(1).max(64);
-const listQuery = pageQuery.extend({
-  deviceType: filterValue.optional(),
-  brand: filterValue.optional(),
-  model: filterValue.optional(),
-  revision: filterValue.optional(),
-  locale: filterValue.optional(),
-  updateType: filterValue.optional(),
-});
-const ruleParams = z.object({ id: z.uuid() });
-const approveQuery = z.object({
-  force: z.stringbool({ truthy: ['true', '1'], falsy: ['false', '0'] }).default(false),
-});
 
 /** Lync's Get-, Approve-, Reset-, Restore- and Remove-CsDeviceUpdateRule. */
 @Controller()
@@ -32,15 +17,15 @@ export class RulesController {
   constructor(@Inject(RulesService) private readonly rules: RulesService) {}
 
   @Get(ROUTES.rules)
-  @ApiQueryOf(listQuery)
+  @ApiQueryOf(ruleListQuery)
   list(@Query() query: unknown) {
-    const { limit, cursor, ...filters } = parseInput(listQuery, query);
+    const { limit, cursor, ...filters } = parseInput(ruleListQuery, query);
     return this.rules.list(filters, limit, cursor);
   }
 
   @Get(ROUTES.rule)
   get(@Param() params: unknown): Promise<RuleView> {
-    return this.rules.get(parseInput(ruleParams, params).id);
+    return this.rules.get(parseInput(idParams, params).id);
   }
 
   /**
@@ -53,7 +38,7 @@ export class RulesController {
   @ApiQueryOf(approveQuery)
   approve(@Param() params: unknown, @Query() query: unknown, @Principal() principal: AdminPrincipal): Promise<RuleView> {
     const { force } = parseInput(approveQuery, query);
-    return this.rules.change(parseInput(ruleParams, params).id, 'approve', principal, { force });
+    return this.rules.change(parseInput(idParams, params).id, 'approve', principal, { force });
   }
 
   /** Cancels the pending version: test devices go back to the approved one. */
@@ -61,7 +46,7 @@ export class RulesController {
   @HttpCode(HttpStatus.OK)
   @RequireRole(Role.Operator)
   reset(@Param() params: unknown, @Principal() principal: AdminPrincipal): Promise<RuleView> {
-    return this.rules.change(parseInput(ruleParams, params).id, 'reset', principal);
+    return this.rules.change(parseInput(idParams, params).id, 'reset', principal);
   }
 
   /** Rolls back: the approved version becomes the restore version (or none). */
@@ -69,13 +54,13 @@ export class RulesController {
   @HttpCode(HttpStatus.OK)
   @RequireRole(Role.Operator)
   restore(@Param() params: unknown, @Principal() principal: AdminPrincipal): Promise<RuleView> {
-    return this.rules.change(parseInput(ruleParams, params).id, 'restore', principal);
+    return this.rules.change(parseInput(idParams, params).id, 'restore', principal);
   }
 
   @Delete(ROUTES.rule)
   @HttpCode(HttpStatus.NO_CONTENT)
   @RequireRole(Role.Operator)
   async remove(@Param() params: unknown, @Principal() principal: AdminPrincipal): Promise<void> {
-    await this.rules.remove(parseInput(ruleParams, params).id, principal);
+    await this.rules.remove(parseInput(idParams, params).id, principal);
   }
 }

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { signInBody } from '@ucupdates/admin-api/input';
 import { ROUTES, type SessionView } from '@ucupdates/admin-api';
 import { AdminTokensRepository, Role } from '@ucupdates/database';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { type AdminPrincipal, directoryActor, Principal } from '../../auth/admin-principal';
 import { PANEL_SESSION_SECONDS, PanelSessions } from '../../auth/panel-sessions';
 import { Public, RequireRole } from '../../auth/roles';
@@ -13,23 +13,6 @@ import { ApiJsonBody } from '../../docs/api-schema';
 import { ApiError } from '../../errors/api-error';
 import { DirectorySignIn } from './directory-sign-in';
 import { parseInput } from '../request-input';
-
-/** An admin token, or a directory user name and password (docs/directory.md). */
-const signInBody = z
-  .strictObject({
-    token: z.string().min(16).max(512).optional().describe('an admin API token'),
-    user: z.string().min(1).max(256).optional().describe('a directory user name (instead of a token)'),
-    password: z.string().min(1).max(1024).optional().describe("the directory user's password"),
-  })
-  .superRefine((body, context) => {
-    if (body.token !== undefined && (body.user !== undefined || body.password !== undefined)) {
-      context.addIssue({ code: 'custom', path: ['token'], message: 'give a token, or a user and password, not both' });
-    } else if (body.token === undefined && body.user === undefined) {
-      context.addIssue({ code: 'custom', path: ['token'], message: 'give a token, or a user and password' });
-    } else if (body.user !== undefined && body.password === undefined) {
-      context.addIssue({ code: 'custom', path: ['password'], message: "the directory user's password is required" });
-    }
-  });
 
 /**
  * `/api/v1/session`: the control panel signs in with an admin token and gets a session cookie

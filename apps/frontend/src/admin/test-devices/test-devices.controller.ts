@@ -1,19 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Patch, Post, Query } from '@nestjs/common';
+import { createTestDevice, idParams, testDeviceListQuery, updateTestDevice } from '@ucupdates/admin-api/input';
 import { ROUTES, type TestDeviceView } from '@ucupdates/admin-api';
 import { Role } from '@ucupdates/database';
-import { z } from 'zod';
 import { type AdminPrincipal, Principal } from '../../auth/admin-principal';
 import { RequireRole } from '../../auth/roles';
-import { pageQuery } from '../pagination';
 import { parseInput } from '../request-input';
-import { scope } from '../scope';
-import { createTestDevice, updateTestDevice } from './test-device-input';
 import { TestDevicesService } from './test-devices.service';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiJsonBody, ApiQueryOf } from '../../docs/api-schema';
-
-const params = z.object({ id: z.uuid() });
-const listQuery = pageQuery.extend({ scope: scope.optional() });
 
 @Controller()
 @ApiTags('test devices')
@@ -29,28 +23,28 @@ export class TestDevicesController {
   }
 
   @Get(ROUTES.testDevices)
-  @ApiQueryOf(listQuery)
+  @ApiQueryOf(testDeviceListQuery)
   list(@Query() query: unknown) {
-    const { limit, cursor, scope: inScope } = parseInput(listQuery, query);
+    const { limit, cursor, scope: inScope } = parseInput(testDeviceListQuery, query);
     return this.devices.list(inScope, limit, cursor);
   }
 
   @Get(ROUTES.testDevice)
   get(@Param() id: unknown): Promise<TestDeviceView> {
-    return this.devices.get(parseInput(params, id).id);
+    return this.devices.get(parseInput(idParams, id).id);
   }
 
   @Patch(ROUTES.testDevice)
   @RequireRole(Role.Operator)
   @ApiJsonBody(updateTestDevice)
   update(@Param() id: unknown, @Body() body: unknown, @Principal() principal: AdminPrincipal): Promise<TestDeviceView> {
-    return this.devices.update(parseInput(params, id).id, parseInput(updateTestDevice, body), principal);
+    return this.devices.update(parseInput(idParams, id).id, parseInput(updateTestDevice, body), principal);
   }
 
   @Delete(ROUTES.testDevice)
   @HttpCode(HttpStatus.NO_CONTENT)
   @RequireRole(Role.Operator)
   async delete(@Param() id: unknown, @Principal() principal: AdminPrincipal): Promise<void> {
-    await this.devices.delete(parseInput(params, id).id, principal);
+    await this.devices.delete(parseInput(idParams, id).id, principal);
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { createTestDevice } from '@ucupdates/admin-api/input';
 import type { Page, TestDeviceView } from '@ucupdates/admin-api';
 import { type TestDeviceEntity, type TestDeviceIdentifierType, TestDevicesRepository } from '@ucupdates/database';
 import { QueryFailedError } from 'typeorm';
@@ -6,7 +7,6 @@ import type { AdminPrincipal } from '../../auth/admin-principal';
 import { ApiError } from '../../errors/api-error';
 import { decodeCursor, encodeCursor } from '../pagination';
 import { parseInput } from '../request-input';
-import { createTestDevice } from './test-device-input';
 import { AdminChanges } from '../admin-changes';
 
 export interface TestDeviceFields {

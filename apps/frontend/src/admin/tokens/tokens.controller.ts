@@ -1,25 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Post, Query } from '@nestjs/common';
+import { createToken, idParams, pageQuery } from '@ucupdates/admin-api/input';
 import { ROUTES } from '@ucupdates/admin-api';
 import { Role } from '@ucupdates/database';
-import { z } from 'zod';
 import { type AdminPrincipal, Principal } from '../../auth/admin-principal';
 import { RequireRole } from '../../auth/roles';
-import { pageQuery } from '../pagination';
 import { parseInput } from '../request-input';
 import { TokensService } from './tokens.service';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiJsonBody, ApiQueryOf } from '../../docs/api-schema';
-
-const createToken = z.strictObject({
-  // `ldap:` names directory users in the audit (docs/directory.md): no token may look like one.
-  name: z
-    .string()
-    .trim()
-    .min(1)
-    .max(128)
-    .refine((name) => !/^ldap:/i.test(name), 'must not start with "ldap:", which names directory users in the audit'),
-  role: z.enum([Role.Admin, Role.Operator, Role.Viewer]),
-});
 
 @Controller()
 @ApiTags('tokens')
@@ -45,6 +33,6 @@ export class TokensController {
   @Delete(ROUTES.token)
   @HttpCode(HttpStatus.NO_CONTENT)
   async delete(@Param() params: unknown, @Principal() principal: AdminPrincipal): Promise<void> {
-    await this.tokens.delete(parseInput(z.object({ id: z.uuid() }), params).id, principal);
+    await this.tokens.delete(parseInput(idParams, params).id, principal);
   }
 }
