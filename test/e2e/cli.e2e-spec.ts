@@ -270,7 +270,7 @@ describe('the ucupdates CLI against a real pool', () => {
   });
 
   it('shows every change above in the admin audit', async () => {
-    const changes = JSON.parse(await ok(['get-audit', '--json'])) as { action: string; actor: string }[];
+    const changes = JSON.parse(await ok(['get-admin-audit', '--json'])) as { action: string; actor: string }[];
     // Every change made above; the pool's own (the worker's rule.import, …) may come beside them.
     expect([...new Set(changes.map((change) => change.action))]).toEqual(
       expect.arrayContaining([
@@ -288,9 +288,9 @@ describe('the ucupdates CLI against a real pool', () => {
         'phoneUser.delete',
       ]),
     );
-    const approvals = await ok(['get-audit', '--action', 'rule.approve', '--since', new Date().toISOString().slice(0, 10)]);
+    const approvals = await ok(['get-admin-audit', '--action', 'rule.approve', '--since', new Date().toISOString().slice(0, 10)]);
     expect(approvals).toMatch(new RegExp(`bootstrap +admin +rule\\.approve +rule/${cpeRule.id} +node-[12]`));
-    expect(JSON.parse(await ok(['get-audit', '--limit', '2', '--json']))).toHaveLength(2);
+    expect(JSON.parse(await ok(['get-admin-audit', '--limit', '2', '--json']))).toHaveLength(2);
   });
 
   it('exits 6 when the pool cannot be reached', async () => {

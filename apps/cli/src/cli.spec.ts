@@ -140,7 +140,7 @@ describe('help', () => {
   it('lists every command with --help, exit 0', async () => {
     const { code, stdout } = await run(['--help']);
     expect(code).toBe(ExitCode.Ok);
-    for (const name of ['import-update', 'get-rule', 'approve-rule', 'new-test-device', 'set-config', 'get-audit', 'new-phone-user']) {
+    for (const name of ['import-update', 'get-rule', 'approve-rule', 'new-test-device', 'set-config', 'get-admin-audit', 'new-phone-user']) {
       expect(stdout).toContain(`  ${name} `);
     }
     expect(stdout).toContain('Exit codes:');
@@ -178,7 +178,7 @@ describe('usage errors (exit 2, nothing sent)', () => {
     [['set-test-device', DEVICE_ID], 'nothing to change'],
     [['set-config', 'global', '--max-log-file-size', '10k'], '--max-log-file-size: "10k" is not a whole number'],
     [['set-config'], 'set-config needs 1 argument'],
-    [['get-audit', '--since', 'yesterday'], '--since: "yesterday" is not a date'],
+    [['get-admin-audit', '--since', 'yesterday'], '--since: "yesterday" is not a date'],
     [['new-token', '--name', 'x', '--role', 'root'], '--role must be one of admin, operator, viewer'],
     [['new-phone-user', '--user-id', 'sip:alice@contoso.com'], '--password-stdin is required'],
     [['import-update', '/nowhere/UCUpdates.cab'], 'cannot read /nowhere/UCUpdates.cab: ENOENT'],
@@ -581,7 +581,7 @@ describe('detailLines', () => {
   });
 });
 
-describe('two-word commands: audit requests, audit export, devices list, devices show', () => {
+describe('the request audit and the inventory: get-request-audit, export-request-audit, get-device (and their two-word aliases)', () => {
   const check = {
     id: '7',
     requestId: DEVICE_ID,
@@ -624,7 +624,7 @@ describe('two-word commands: audit requests, audit export, devices list, devices
 
   it('asks for the request audit with its filters, a bare date as the start of that day in UTC', async () => {
     const { code, stdout, calls } = await run(
-      ['audit', 'requests', '--since', '2024-05-31', '--mac', '00:04:f2:12:34:56', '--serial', 'SN1', '--node', 'node-1', '--limit', '20'],
+      ['get-request-audit', '--since', '2024-05-31', '--mac', '00:04:f2:12:34:56', '--serial', 'SN1', '--node', 'node-1', '--limit', '20'],
       () => [check],
     );
     expect(code).toBe(ExitCode.Ok);
@@ -643,14 +643,14 @@ describe('two-word commands: audit requests, audit export, devices list, devices
     expect(row).toMatch(/sip:alice@contoso.com +external +200$/);
   });
 
-  it('takes global flags between the two words, and prints the checks as JSON', async () => {
+  it('takes the two-word alias, global flags between its words, and prints the checks as JSON', async () => {
     const { code, stdout } = await run(['audit', '--json', 'requests'], () => [check]);
     expect(code).toBe(ExitCode.Ok);
     expect(JSON.parse(stdout)).toEqual([check]);
   });
 
   it("writes a day's export to stdout as it arrives", async () => {
-    const { code, stdout, calls } = await run(['audit', 'export', '--date', '2024-05-31'], () => ['Logging DateTime,a\r\n', 'line tw', 'o,é\r\n']);
+    const { code, stdout, calls } = await run(['export-request-audit', '--date', '2024-05-31'], () => ['Logging DateTime,a\r\n', 'line tw', 'o,é\r\n']);
     expect(code).toBe(ExitCode.Ok);
     expect(calls).toEqual([{ kind: 'download', path: '/api/v1/audit/requests/export', query: { date: '2024-05-31' } }]);
     expect(stdout).toBe('Logging DateTime,a\r\nline two,é\r\n');
@@ -663,7 +663,7 @@ describe('two-word commands: audit requests, audit export, devices list, devices
   });
 
   it('writes the export to a file with -o, saying so on stderr', async () => {
-    const { code, stdout, stderr, written } = await run(['audit', 'export', '--date', '2024-05-31', '-o', '/tmp/day.log'], () => ['a;b\n', 'c;d\n']);
+    const { code, stdout, stderr, written } = await run(['export-request-audit', '--date', '2024-05-31', '-o', '/tmp/day.log'], () => ['a;b\n', 'c;d\n']);
     expect(code).toBe(ExitCode.Ok);
     expect(written).toEqual({ '/tmp/day.log': 'a;b\nc;d\n' });
     expect(stdout).toBe('');
@@ -671,7 +671,7 @@ describe('two-word commands: audit requests, audit export, devices list, devices
   });
 
   it('says which file it cannot write (exit 2), and passes on a transfer that broke off (exit 6)', async () => {
-    const unwritable = await run(['audit', 'export', '--date', '2024-05-31', '-o', '/nowhere/day.log'], () => ['a\n'], {
+    const unwritable = await run(['export-request-audit', '--date', '2024-05-31', '-o', '/nowhere/day.log'], () => ['a\n'], {
       writeError: Object.assign(new Error('no such directory'), { code: 'ENOENT' }),
     });
     expect([unwritable.code, unwritable.stderr]).toEqual([ExitCode.Usage, expect.stringContaining('cannot write /nowhere/day.log: ENOENT')]);
@@ -681,8 +681,8 @@ describe('two-word commands: audit requests, audit export, devices list, devices
     expect([cut.code, cut.stderr]).toEqual([ExitCode.ServerError, 'ucupdates: Interrupted: the download from http://127.0.0.1:38080 broke off: UND_ERR_SOCKET\n']);
   });
 
-  it('lists devices with their filters, and shows one', async () => {
-    const listed = await run(['devices', 'list', '--brand', 'polycom', '--model', 'CX600', '--version', '4.0.7577.4366', '--seen-since', '2024-05-01'], () => [device]);
+  it('lists devices with their filters, and shows one (also by the aliases devices list and devices show)', async () => {
+    const listed = await run(['get-device', '--brand', 'polycom', '--model', 'CX600', '--version', '4.0.7577.4366', '--seen-since', '2024-05-01'], () => [device]);
     expect(listed.code).toBe(ExitCode.Ok);
     expect(listed.calls).toEqual([
       { kind: 'list', path: '/api/v1/devices', query: { brand: 'polycom', model: 'CX600', version: '4.0.7577.4366', seenSince: '2024-05-01T00:00:00Z' } },
@@ -690,13 +690,17 @@ describe('two-word commands: audit requests, audit export, devices list, devices
     const [header, , row] = listed.stdout.trimEnd().split('\n');
     expect(header.split(/\s+/)).toEqual(['Id', 'MacAddress', 'SerialNumber', 'Brand', 'Model', 'Revision', 'Locale', 'Modules', 'TestDevice', 'LastSeenAt']);
     expect(row).toContain('CPE 4.0.7577.4366, UCM 4.0.7577.10 no');
-    const shown = await run(['Devices', 'Show', DEVICE_ID.toUpperCase()], () => device);
+    const shown = await run(['Get-Device', DEVICE_ID.toUpperCase()], () => device);
     expect(sent(shown.calls)).toEqual([{ method: 'GET', path: `/api/v1/devices/${DEVICE_ID}` }]);
     expect(shown.stdout).toContain('LastNodeId   : node-1');
+    const aliased = await run(['Devices', 'Show', DEVICE_ID], () => device);
+    expect([aliased.stdout, sent(aliased.calls)]).toEqual([shown.stdout, sent(shown.calls)]);
+    const listedByAlias = await run(['devices', 'list', '--brand', 'polycom', '--model', 'CX600', '--version', '4.0.7577.4366', '--seen-since', '2024-05-01'], () => [device]);
+    expect([listedByAlias.stdout, listedByAlias.calls]).toEqual([listed.stdout, listed.calls]);
   });
 
   it('exits 4 for a device the pool does not know', async () => {
-    const { code, stderr } = await run(['devices', 'show', DEVICE_ID], () => refuse(404, 'NotFound', `no device ${DEVICE_ID}`));
+    const { code, stderr } = await run(['get-device', DEVICE_ID], () => refuse(404, 'NotFound', `no device ${DEVICE_ID}`));
     expect(code).toBe(ExitCode.NotFound);
     expect(stderr).toContain('NotFound');
   });
@@ -705,14 +709,15 @@ describe('two-word commands: audit requests, audit export, devices list, devices
     [['audit'], '"audit" needs a subcommand: requests, export'],
     [['devices'], '"devices" needs a subcommand: list, show'],
     [['audit', 'everything'], 'unknown subcommand "everything" of "audit"; it has requests, export'],
-    [['audit', 'export'], '--date is required'],
-    [['audit', 'export', '--date', '2024-02-30'], '--date: "2024-02-30" is not a day'],
+    [['export-request-audit'], '--date is required'],
+    [['export-request-audit', '--date', '2024-02-30'], '--date: "2024-02-30" is not a day'],
     [['audit', 'export', '--date', '31/05/2024'], '--date: "31/05/2024" is not a day'],
-    [['audit', 'requests', '--since', 'yesterday'], '--since: "yesterday" is not a date'],
-    [['audit', 'requests', '--limit', '0'], '--limit: "0" is not a whole number'],
-    [['devices', 'list', '--seen-since', 'today'], '--seen-since: "today" is not a date'],
-    [['devices', 'show'], 'devices show needs 1 argument'],
-    [['devices', 'show', 'not-an-id'], '"not-an-id" is not a device id'],
+    [['get-request-audit', '--since', 'yesterday'], '--since: "yesterday" is not a date'],
+    [['get-request-audit', '--limit', '0'], '--limit: "0" is not a whole number'],
+    [['get-device', '--seen-since', 'today'], '--seen-since: "today" is not a date'],
+    [['get-device', 'a', 'b'], 'unexpected argument "b"'],
+    [['get-device', 'not-an-id'], '"not-an-id" is not a device id'],
+    [['get-device', DEVICE_ID, '--model', 'CX600'], 'give an ID or filters (--model), not both'],
   ])('%j: %s (exit 2, nothing sent)', async (argv, message) => {
     const { code, stderr, calls } = await run(argv);
     expect(code).toBe(ExitCode.Usage);
@@ -720,20 +725,33 @@ describe('two-word commands: audit requests, audit export, devices list, devices
     expect(calls).toEqual([]);
   });
 
-  it('lists them in the global help, a group\'s subcommands with --help, and each one\'s usage', async () => {
+  it('lists the commands in the global help and the two-word forms as aliases, a group\'s aliases with --help, and each one\'s usage', async () => {
     const global = await run(['--help']);
-    for (const name of ['audit requests', 'audit export', 'devices list', 'devices show']) {
+    for (const name of ['get-request-audit', 'export-request-audit', 'get-device', 'get-device-log', 'save-device-log', 'get-admin-audit']) {
       expect(global.stdout).toContain(`  ${name} `);
+    }
+    const [, aliases] = global.stdout.split('Aliases (earlier names, still accepted):\n');
+    for (const [alias, name] of [
+      ['audit requests', 'get-request-audit'],
+      ['audit export', 'export-request-audit'],
+      ['devices list', 'get-device'],
+      ['devices show', 'get-device'],
+      ['device-logs list', 'get-device-log'],
+      ['device-logs show', 'get-device-log'],
+      ['device-logs download', 'save-device-log'],
+      ['get-audit', 'get-admin-audit'],
+    ]) {
+      expect(aliases).toMatch(new RegExp(`\\n? {2}${alias} +alias of ${name}\\n`));
     }
     const group = await run(['audit', '--help']);
     expect(group.code).toBe(ExitCode.Ok);
     expect(group.stdout).toContain('Usage: ucupdates audit SUBCOMMAND');
-    expect(group.stdout).toMatch(/ {2}requests +show the update checks/);
+    expect(group.stdout).toMatch(/ {2}requests +alias of get-request-audit: show the update checks/);
     expect((await run(['help', 'devices'])).stdout).toContain('Usage: ucupdates devices SUBCOMMAND');
-    for (const argv of [['help', 'audit', 'export'], ['audit', 'export', '--help']]) {
+    for (const argv of [['help', 'audit', 'export'], ['audit', 'export', '--help'], ['export-request-audit', '--help']]) {
       const { code, stdout } = await run(argv);
       expect(code).toBe(ExitCode.Ok);
-      expect(stdout).toContain('Usage: ucupdates audit export --date YYYY-MM-DD [--node NODE] [-o FILE]');
+      expect(stdout).toContain('Usage: ucupdates export-request-audit --date YYYY-MM-DD [--node NODE] [-o FILE]\nAliases: audit export\n');
       expect(stdout).toContain('-o, --output FILE');
     }
   });

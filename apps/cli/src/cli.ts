@@ -14,7 +14,7 @@ import {
 } from './command';
 import { COMMANDS } from './commands';
 import { ExitCode, exitCodeForStatus, NoTokenError, UsageError } from './exit-codes';
-import { commandHelp, DEFAULT_URL, GLOBAL_OPTIONS, globalHelp, groupHelp } from './help';
+import { commandHelp, DEFAULT_URL, GLOBAL_OPTIONS, globalHelp, groupHelp, namesOf } from './help';
 import { cell } from './table';
 
 /** Everything the CLI touches, passed in so the unit tests can run it without a pool or a terminal. */
@@ -91,7 +91,7 @@ export function splitCommand(argv: string[]): { name: string | undefined; argv: 
 }
 
 /**
- * A command named by two words (`audit requests`, `devices show`) is found as a group and its
+ * A command named by two words (the aliases `audit requests`, `devices show`) is found as a group and its
  * subcommand: the subcommand is the next word that is not a global flag, so global flags may go
  * between them as anywhere else. `name` is undefined when a group is given without a subcommand.
  */
@@ -111,20 +111,21 @@ function isGroup(commands: readonly Command[], word: string): boolean {
   return subcommandsOf(commands, word).length > 0;
 }
 
+/** The second words of the two-word names (aliases, since decision 39) that start with `group`. */
 function subcommandsOf(commands: readonly Command[], group: string): string[] {
   const prefix = `${group.toLowerCase()} `;
-  return commands.filter((command) => command.name.startsWith(prefix)).map((command) => command.name.slice(prefix.length));
+  return commands.flatMap(namesOf).filter((name) => name.startsWith(prefix)).map((name) => name.slice(prefix.length));
 }
 
 /** `ucupdates help NAME`: a command's help, or a group's list of subcommands. */
 function helpAbout(commands: readonly Command[], name: string): string {
-  return commands.some((command) => command.name === name.toLowerCase()) || !isGroup(commands, name)
+  return commands.some((command) => namesOf(command).includes(name.toLowerCase())) || !isGroup(commands, name)
     ? commandHelp(find(commands, name))
     : groupHelp(commands, name);
 }
 
 function find(commands: readonly Command[], name: string): Command {
-  const command = commands.find((each) => each.name === name.toLowerCase());
+  const command = commands.find((each) => namesOf(each).includes(name.toLowerCase()));
   const [group, sub] = name.split(' ');
   if (!command && sub !== undefined && isGroup(commands, group)) {
     throw new UsageError(`unknown subcommand "${sub}" of "${group}"; it has ${subcommandsOf(commands, group).join(', ')}`);

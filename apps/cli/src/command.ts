@@ -55,7 +55,10 @@ export interface CommandContext {
 }
 
 export interface Command {
+  /** Lync's cmdlet name without `Cs`/`DeviceUpdate` (`get-rule` for Get-CsDeviceUpdateRule), or one in that form. */
   name: string;
+  /** Older names that still work; help prints them as aliases of `name` (docs/cli.md). */
+  aliases?: string[];
   /** Where the global help lists it. */
   group: string;
   summary: string;
@@ -77,6 +80,14 @@ export function idArgument(value: string | undefined, what: string): string {
     throw new UsageError(`${value === undefined ? 'no' : `"${value}" is not a`} ${what} id: ids are UUIDs such as 6f1c2d4e-8a9b-4c3d-9e8f-0a1b2c3d4e5f`);
   }
   return value.toLowerCase();
+}
+
+/** A Get- command shows one item by its ID or lists them by filters: both at once is a usage error. */
+export function refuseFiltersWithId(input: CommandInput, filters: string[]): void {
+  const given = filters.filter((flag) => input.options[flag] !== undefined);
+  if (input.args.length > 0 && given.length > 0) {
+    throw new UsageError(`give an ID or filters (--${given[0]}), not both`);
+  }
 }
 
 export function stringOption(input: CommandInput, name: string): string | undefined {

@@ -57,8 +57,21 @@ function optionLines(options: Record<string, OptionSpec>): string[] {
   });
 }
 
+/** A command's name and its aliases: each finds it. */
+export function namesOf(command: Command): string[] {
+  return [command.name, ...(command.aliases ?? [])];
+}
+
+/** `  devices list  → get-device`: every alias and the command it stands for. */
+function aliasLines(commands: readonly Command[]): string[] {
+  const aliases = commands.flatMap((command) => (command.aliases ?? []).map((alias) => [alias, command.name]));
+  const width = Math.max(0, ...aliases.map(([alias]) => alias.length));
+  return aliases.map(([alias, name]) => `  ${alias.padEnd(width)}  alias of ${name}`);
+}
+
 export function globalHelp(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((command) => command.name.length));
+  const aliases = aliasLines(commands);
   const groups = [...new Set(commands.map((command) => command.group))];
   return [
     "ucupdates: the command line of a ucupdates pool, Lync's device update cmdlets over the admin API.",
@@ -69,6 +82,7 @@ export function globalHelp(commands: readonly Command[]): string {
       `${group}:`,
       ...commands.filter((command) => command.group === group).map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
     ]),
+    ...(aliases.length > 0 ? ['', 'Aliases (earlier names, still accepted):', ...aliases] : []),
     '',
     'Global options (before or after the command):',
     ...optionLines(GLOBAL_OPTIONS),
@@ -90,16 +104,18 @@ export function globalHelp(commands: readonly Command[]): string {
   ].join('\n');
 }
 
-/** `ucupdates audit --help`: the subcommands of a group of two-word commands. */
+/** `ucupdates audit --help`: the two-word aliases that start with `group`, and what each stands for. */
 export function groupHelp(commands: readonly Command[], group: string): string {
   const prefix = `${group.toLowerCase()} `;
-  const members = commands.filter((command) => command.name.startsWith(prefix));
-  const width = Math.max(...members.map((command) => command.name.length - prefix.length));
+  const members = commands.flatMap((command) =>
+    (command.aliases ?? []).filter((alias) => alias.startsWith(prefix)).map((alias) => ({ sub: alias.slice(prefix.length), command })),
+  );
+  const width = Math.max(...members.map(({ sub }) => sub.length));
   return [
     `Usage: ucupdates ${group.toLowerCase()} SUBCOMMAND [ARGUMENTS] [--help]`,
     '',
-    'Subcommands:',
-    ...members.map((command) => `  ${command.name.slice(prefix.length).padEnd(width)}  ${command.summary}`),
+    'Subcommands (aliases of the commands named after Lync\'s cmdlets):',
+    ...members.map(({ sub, command }) => `  ${sub.padEnd(width)}  alias of ${command.name}: ${command.summary}`),
     '',
     `Run "ucupdates ${group.toLowerCase()} SUBCOMMAND --help" for a subcommand's options and examples.`,
   ].join('\n');
@@ -109,6 +125,7 @@ export function commandHelp(command: Command): string {
   const options = Object.keys(command.options).length > 0 ? ['', 'Options:', ...optionLines(command.options)] : [];
   return [
     `Usage: ucupdates ${command.name}${command.usage ? ` ${command.usage}` : ''}`,
+    ...(command.aliases?.length ? [`Aliases: ${command.aliases.join(', ')}`] : []),
     '',
     wrap(command.description),
     ...options,

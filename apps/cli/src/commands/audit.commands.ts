@@ -44,7 +44,8 @@ export function auditQuery(input: CommandInput): Query {
 
 export const AUDIT_COMMANDS: Command[] = [
   {
-    name: 'get-audit',
+    name: 'get-admin-audit',
+    aliases: ['get-audit'],
     group: 'Pool',
     summary: 'show the administrative changes, newest first',
     usage: '[--since WHEN] [--until WHEN] [--actor NAME] [--action ACTION] [--target TARGET] [--limit N]',
@@ -60,9 +61,9 @@ export const AUDIT_COMMANDS: Command[] = [
     },
     args: { min: 0, max: 0 },
     examples: [
-      'ucupdates get-audit --since 2024-05-01 --limit 50',
-      'ucupdates get-audit --action rule.approve --json',
-      'ucupdates get-audit --target rule/6f1c2d4e-8a9b-4c3d-9e8f-0a1b2c3d4e5f',
+      'ucupdates get-admin-audit --since 2024-05-01 --limit 50',
+      'ucupdates get-admin-audit --action rule.approve --json',
+      'ucupdates get-admin-audit --target rule/6f1c2d4e-8a9b-4c3d-9e8f-0a1b2c3d4e5f',
     ],
     async run(context, input) {
       const changes = await context.api.listAll<AdminAuditView>(ROUTES.adminAudit, auditQuery(input), integerOption(input, 'limit'));

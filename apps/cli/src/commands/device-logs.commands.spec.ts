@@ -100,11 +100,10 @@ async function run(argv: string[], setup: Setup = {}) {
   return { code, stdout, stderr, calls, written };
 }
 
-describe('device-logs list', () => {
+describe('get-device-log (a list)', () => {
   it('passes the filters to GET /api/v1/device-logs and shows a table', async () => {
     const { code, stdout, calls } = await run([
-      'device-logs',
-      'list',
+      'get-device-log',
       '--mac',
       '00:04:f2:12:34:56',
       '--log-type',
@@ -130,25 +129,27 @@ describe('device-logs list', () => {
   });
 
   it('refuses a bad time before sending anything (exit 2)', async () => {
-    const { code, stderr, calls } = await run(['device-logs', 'list', '--until', 'tomorrow']);
+    const { code, stderr, calls } = await run(['get-device-log', '--until', 'tomorrow']);
     expect(code).toBe(ExitCode.Usage);
     expect(stderr).toContain('--until: "tomorrow" is not a date');
     expect(calls).toEqual([]);
   });
 
-  it('is listed under its group', async () => {
+  it('keeps device-logs list, show and download as aliases, listed under their group', async () => {
     const { code, stdout } = await run(['device-logs', '--help']);
     expect(code).toBe(ExitCode.Ok);
     expect(stdout).toContain('Usage: ucupdates device-logs SUBCOMMAND');
-    for (const name of ['list', 'show', 'download']) {
-      expect(stdout).toMatch(new RegExp(` {2}${name} `));
+    for (const [name, command] of [['list', 'get-device-log'], ['show', 'get-device-log'], ['download', 'save-device-log']]) {
+      expect(stdout).toMatch(new RegExp(` {2}${name} +alias of ${command}: `));
     }
+    const byAlias = await run(['device-logs', 'list', '--log-type', 'celog']);
+    expect(byAlias.calls).toEqual([{ kind: 'list', path: '/api/v1/device-logs', query: { logType: 'celog' } }]);
   });
 });
 
-describe('device-logs show', () => {
+describe('get-device-log ID', () => {
   it("shows the log's fields", async () => {
-    const { code, stdout, calls } = await run(['device-logs', 'show', ID], { answer: log });
+    const { code, stdout, calls } = await run(['get-device-log', ID], { answer: log });
     expect(code).toBe(ExitCode.Ok);
     expect(calls).toEqual([{ kind: 'send', request: { method: 'GET', path: `/api/v1/device-logs/${ID}` } }]);
     expect(stdout).toContain(`Sha256       : ${log.sha256}`);
@@ -156,7 +157,7 @@ describe('device-logs show', () => {
   });
 
   it('refuses an id that is not a UUID (exit 2) and reports an unknown one (exit 4)', async () => {
-    const bad = await run(['device-logs', 'show', 'not-an-id']);
+    const bad = await run(['get-device-log', 'not-an-id']);
     expect(bad.code).toBe(ExitCode.Usage);
     expect(bad.calls).toEqual([]);
     const unknown = await run(['device-logs', 'show', ID]);
@@ -165,9 +166,9 @@ describe('device-logs show', () => {
   });
 });
 
-describe('device-logs download', () => {
+describe('save-device-log', () => {
   it("saves the file under the log's name, checked against its size and SHA-256, and prints the path", async () => {
-    const { code, stdout, stderr, calls, written } = await run(['device-logs', 'download', ID], { answer: log });
+    const { code, stdout, stderr, calls, written } = await run(['save-device-log', ID], { answer: log });
     expect(code).toBe(ExitCode.Ok);
     expect(calls.map((call) => (call.kind === 'send' ? call.request.path : call.kind === 'download' ? call.path : call.kind))).toEqual([
       `/api/v1/device-logs/${ID}`,
@@ -179,21 +180,21 @@ describe('device-logs download', () => {
   });
 
   it('saves to -o FILE, even over a file, and answers the log as JSON with --json', async () => {
-    const { code, stdout, written } = await run(['device-logs', 'download', ID, '-o', 'out.bin', '--json'], { answer: log, existing: ['out.bin'] });
+    const { code, stdout, written } = await run(['save-device-log', ID, '-o', 'out.bin', '--json'], { answer: log, existing: ['out.bin'] });
     expect(code).toBe(ExitCode.Ok);
     expect(written['out.bin']).toEqual(BYTES);
     expect(JSON.parse(stdout)).toEqual({ ...log, file: 'out.bin' });
   });
 
   it("will not replace a file of the log's name unless told to (exit 2)", async () => {
-    const { code, stderr, written } = await run(['device-logs', 'download', ID], { answer: log, existing: ['device.clg'] });
+    const { code, stderr, written } = await run(['save-device-log', ID], { answer: log, existing: ['device.clg'] });
     expect(code).toBe(ExitCode.Usage);
     expect(stderr).toContain('device.clg exists already: name another file with -o');
     expect(written).toEqual({});
   });
 
   it('keeps no file when the bytes are not the ones recorded (exit 6)', async () => {
-    const { code, stderr, written } = await run(['device-logs', 'download', ID], { answer: log, content: Buffer.from('something else') });
+    const { code, stderr, written } = await run(['save-device-log', ID], { answer: log, content: Buffer.from('something else') });
     expect(code).toBe(ExitCode.ServerError);
     expect(stderr).toContain('Corrupt');
     expect(written).toEqual({});

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ApiFailure, type DeviceLogView, pathOf, ROUTES } from '@ucupdates/admin-api';
 import type { Query } from '../api-client';
-import { type Command, type CommandInput, idArgument, integerOption, printJson, printLine, showList, showRecord, stringOption } from '../command';
+import { type Command, type CommandInput, idArgument, integerOption, printJson, printLine, refuseFiltersWithId, showList, showRecord, stringOption } from '../command';
 import { UsageError } from '../exit-codes';
 import { type Column, cell } from '../table';
 import { instantOption } from './audit.commands';
@@ -79,52 +79,49 @@ async function* verified(body: AsyncIterable<Uint8Array>, log: DeviceLogView): A
 const GROUP = 'Devices';
 const EXAMPLE_ID = '5b7d9f1a-3c5e-4a7b-9d1f-2e4a6c8b0d1e';
 
+/** The filters of get-device-log. */
+const FILTERS: Command['options'] = {
+  mac: { type: 'string', value: 'MAC', description: "a device's MAC address, in any form (00-04-F2-12-34-56, 00:04:f2:12:34:56, 0004f2123456)" },
+  serial: { type: 'string', value: 'SERIAL', description: "a device's serial number, exactly" },
+  'device-type': { type: 'string', value: 'T', description: 'the device type the phone sent (X-UC-DeviceType)' },
+  'log-type': { type: 'string', value: 'T', description: 'Watson, CELog, … (ValidLogFileTypes)' },
+  since: { type: 'string', value: 'WHEN', description: 'uploaded at or after this date (UTC) or time' },
+  until: { type: 'string', value: 'WHEN', description: 'uploaded before this date (UTC) or time' },
+  limit: { type: 'string', value: 'N', description: 'only the newest N logs' },
+};
+
 export const DEVICE_LOG_COMMANDS: Command[] = [
   {
-    name: 'device-logs list',
+    name: 'get-device-log',
+    aliases: ['device-logs list', 'device-logs show'],
     group: GROUP,
-    summary: 'list the log files phones uploaded, newest first',
-    usage: '[--mac MAC] [--serial SERIAL] [--device-type T] [--log-type T] [--since WHEN] [--until WHEN] [--limit N]',
+    summary: 'list the log files phones uploaded (newest first), or show one',
+    usage: '[ID] [--mac MAC] [--serial SERIAL] [--device-type T] [--log-type T] [--since WHEN] [--until WHEN] [--limit N]',
     description:
-      "Lists the device logs (Watson crash dumps, CELog, …) phones uploaded to any node of the pool: what Lync kept in each front end's file share, in one place. Filters combine; --device-type and --log-type compare case-insensitively. Logs are deleted after the configuration's LogCleanUpInterval.",
-    options: {
-      mac: { type: 'string', value: 'MAC', description: "a device's MAC address, in any form (00-04-F2-12-34-56, 00:04:f2:12:34:56, 0004f2123456)" },
-      serial: { type: 'string', value: 'SERIAL', description: "a device's serial number, exactly" },
-      'device-type': { type: 'string', value: 'T', description: 'the device type the phone sent (X-UC-DeviceType)' },
-      'log-type': { type: 'string', value: 'T', description: 'Watson, CELog, … (ValidLogFileTypes)' },
-      since: { type: 'string', value: 'WHEN', description: 'uploaded at or after this date (UTC) or time' },
-      until: { type: 'string', value: 'WHEN', description: 'uploaded before this date (UTC) or time' },
-      limit: { type: 'string', value: 'N', description: 'only the newest N logs' },
-    },
-    args: { min: 0, max: 0 },
+      "Lists the device logs (Watson crash dumps, CELog, …) phones uploaded to any node of the pool: what Lync kept in each front end's file share, in one place. Filters combine; --device-type and --log-type compare case-insensitively. Logs are deleted after the configuration's LogCleanUpInterval. With an ID, shows that log: its type, file name, size and SHA-256, the device that sent it, when, through which node, from which address, and by which user (external uploads).",
+    options: FILTERS,
+    args: { min: 0, max: 1 },
     examples: [
-      'ucupdates device-logs list --mac 00:04:f2:12:34:56',
-      'ucupdates device-logs list --log-type Watson --since 2024-05-01 --limit 20',
-      'ucupdates device-logs list --serial SN12345 --json',
+      'ucupdates get-device-log --mac 00:04:f2:12:34:56',
+      'ucupdates get-device-log --log-type Watson --since 2024-05-01 --limit 20',
+      'ucupdates get-device-log --serial SN12345 --json',
+      `ucupdates get-device-log ${EXAMPLE_ID}`,
     ],
     async run(context, input) {
+      refuseFiltersWithId(input, Object.keys(FILTERS));
+      if (input.args.length === 1) {
+        const id = idArgument(input.args[0], 'device log');
+        const log = await context.api.send<DeviceLogView>({ method: 'GET', path: pathOf(ROUTES.deviceLog, { id }) });
+        showRecord(context, log, logFields);
+        return;
+      }
       const logs = await context.api.listAll<DeviceLogView>(ROUTES.deviceLogs, deviceLogQuery(input), integerOption(input, 'limit'));
       showList(context, logs, COLUMNS, 'device logs match');
     },
   },
   {
-    name: 'device-logs show',
-    group: GROUP,
-    summary: "show one device log's details",
-    usage: 'ID',
-    description:
-      'Shows one uploaded log: its type, file name, size and SHA-256, the device that sent it, when, through which node, from which address, and by which user (external uploads).',
-    options: {},
-    args: { min: 1, max: 1 },
-    examples: [`ucupdates device-logs show ${EXAMPLE_ID}`, `ucupdates device-logs show ${EXAMPLE_ID} --json`],
-    async run(context, input) {
-      const id = idArgument(input.args[0], 'device log');
-      const log = await context.api.send<DeviceLogView>({ method: 'GET', path: pathOf(ROUTES.deviceLog, { id }) });
-      showRecord(context, log, logFields);
-    },
-  },
-  {
-    name: 'device-logs download',
+    name: 'save-device-log',
+    aliases: ['device-logs download'],
     group: GROUP,
     summary: 'save a device log file',
     usage: 'ID [-o FILE]',
@@ -134,7 +131,7 @@ export const DEVICE_LOG_COMMANDS: Command[] = [
       output: { type: 'string', short: 'o', value: 'FILE', description: "write to FILE (replacing it) instead of the log's own name" },
     },
     args: { min: 1, max: 1 },
-    examples: [`ucupdates device-logs download ${EXAMPLE_ID}`, `ucupdates device-logs download ${EXAMPLE_ID} -o crash.dmp`],
+    examples: [`ucupdates save-device-log ${EXAMPLE_ID}`, `ucupdates save-device-log ${EXAMPLE_ID} -o crash.dmp`],
     async run(context, input) {
       const id = idArgument(input.args[0], 'device log');
       const given = stringOption(input, 'output');

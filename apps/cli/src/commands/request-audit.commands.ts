@@ -63,7 +63,8 @@ async function writeText(output: Output, chunks: AsyncIterable<Uint8Array>): Pro
 
 export const REQUEST_AUDIT_COMMANDS: Command[] = [
   {
-    name: 'audit requests',
+    name: 'get-request-audit',
+    aliases: ['audit requests'],
     group: 'Pool',
     summary: 'show the update checks phones made, newest first',
     usage: '[--since WHEN] [--until WHEN] [--mac MAC] [--serial SERIAL] [--node NODE] [--limit N]',
@@ -79,9 +80,9 @@ export const REQUEST_AUDIT_COMMANDS: Command[] = [
     },
     args: { min: 0, max: 0 },
     examples: [
-      'ucupdates audit requests --since 2024-05-31 --limit 100',
-      'ucupdates audit requests --mac 00:04:f2:12:34:56 --json',
-      'ucupdates audit requests --node node-1 --since 2024-05-31T08:00:00Z --until 2024-05-31T09:00:00Z',
+      'ucupdates get-request-audit --since 2024-05-31 --limit 100',
+      'ucupdates get-request-audit --mac 00:04:f2:12:34:56 --json',
+      'ucupdates get-request-audit --node node-1 --since 2024-05-31T08:00:00Z --until 2024-05-31T09:00:00Z',
     ],
     async run(context, input) {
       const checks = await context.api.listAll<RequestAuditView>(ROUTES.requestAudit, requestAuditQuery(input), integerOption(input, 'limit'));
@@ -89,7 +90,8 @@ export const REQUEST_AUDIT_COMMANDS: Command[] = [
     },
   },
   {
-    name: 'audit export',
+    name: 'export-request-audit',
+    aliases: ['audit export'],
     group: 'Pool',
     summary: "save a day's update checks as Lync's request audit file (CSV)",
     usage: '--date YYYY-MM-DD [--node NODE] [-o FILE]',
@@ -102,8 +104,8 @@ export const REQUEST_AUDIT_COMMANDS: Command[] = [
     },
     args: { min: 0, max: 0 },
     examples: [
-      'ucupdates audit export --date 2024-05-31 -o RequestHandlerAuditLog_pool_20240531.log',
-      'ucupdates audit export --date 2024-05-31 --node node-1 -o RequestHandlerAuditLog_node-1_20240531.log',
+      'ucupdates export-request-audit --date 2024-05-31 -o RequestHandlerAuditLog_pool_20240531.log',
+      'ucupdates export-request-audit --date 2024-05-31 --node node-1 -o RequestHandlerAuditLog_node-1_20240531.log',
     ],
     async run(context, input) {
       const day = dayOption(input);

@@ -6,6 +6,7 @@ import {
   type CommandInput,
   idArgument,
   type OptionSpec,
+  refuseFiltersWithId,
   showDone,
   showList,
   showRecord,
@@ -97,11 +98,8 @@ const getRule: Command = {
     'ucupdates get-rule 6f1c2d4e-8a9b-4c3d-9e8f-0a1b2c3d4e5f',
   ],
   async run(context, input) {
+    refuseFiltersWithId(input, Object.keys(FILTERS));
     if (input.args.length === 1) {
-      const filters = Object.keys(FILTERS).filter((flag) => input.options[flag] !== undefined);
-      if (filters.length > 0) {
-        throw new UsageError(`give an ID or filters (--${filters[0]}), not both`);
-      }
       const rule = await context.api.send<RuleView>({ method: 'GET', path: pathOf(ROUTES.rule, { id: ruleId(input.args[0]) }) });
       showRecord(context, rule, ruleFields);
       return;
