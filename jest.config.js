@@ -1,5 +1,5 @@
 // Three sizes of tests (see docs/testing.md):
-//   unit        *.spec.ts beside the code: pure logic, no I/O
+//   unit        *.spec.ts beside the code: pure logic, no I/O (and test/contract: the API contract's type check)
 //   integration test/integration/*.int-spec.ts: against the real Postgres, Redis and MinIO
 //   e2e         test/e2e/*.e2e-spec.ts: a real pool (nodes, HAProxy) started and killed like production
 const swc = [
@@ -30,7 +30,12 @@ const common = {
 module.exports = {
   verbose: true,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/support/*.spec.ts'] },
+    // test/contract: the admin API contract's drift check (a type-level test compiled by tsc).
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/support/*.spec.ts', '<rootDir>/test/contract/**/*.spec.ts'],
+    },
     {
       ...common,
       displayName: 'integration',
