@@ -1,17 +1,13 @@
 import { signDownloadToken, verifyDownloadToken } from './download-token';
 import type { FileLocation, FolderLocation } from './file-path';
+import { CX600_CPE } from '../../../test/support/rule-fixtures';
 
 const SECRET = Buffer.from('0123456789abcdef0123456789abcdef');
 const NOW = new Date('2026-11-27T08:00:00Z');
 const EXPIRES = new Date('2026-11-28T08:00:00Z');
 
 const CPE: FileLocation = {
-  deviceType: 'UCPhone',
-  brand: 'Polycom',
-  model: 'CX600',
-  revision: 'A',
-  locale: 'ENU',
-  updateType: 'CPE',
+  ...CX600_CPE,
   version: '4.0.7577.4372',
   fileName: 'CPE.nbt',
 };

@@ -1,12 +1,8 @@
 import { filePath, folderPath, parseExternalFilePath, parseFilePath, tokenSegment, type FileLocation } from './file-path';
+import { CX600_CPE } from '../../../test/support/rule-fixtures';
 
 const CPE: FileLocation = {
-  deviceType: 'UCPhone',
-  brand: 'Polycom',
-  model: 'CX600',
-  revision: 'A',
-  locale: 'ENU',
-  updateType: 'CPE',
+  ...CX600_CPE,
   version: '4.0.7577.4372',
   fileName: 'CPE.nbt',
 };

@@ -1,5 +1,6 @@
 import { PackageRefusal, PackageRefusalCode } from './package-refusal';
 import { entryKey, isDescriptionEntry, parseUpdateDescription, planUpdates, type UpdateDescription } from './update-description';
+import { CX600_CPE } from '../../../test/support/rule-fixtures';
 
 const ENTRIES = new Map(['CPE\\update.xml', 'CPE\\CPE.nbt', 'CPE\\CPE.cat', 'CPE\\sub\\x.bin'].map((name) => [entryKey(name), name]));
 
@@ -39,12 +40,7 @@ describe('parseUpdateDescription', () => {
   it('reads the description of update-package.md and resolves its files in the folder', () => {
     expect(parseUpdateDescription(xml({}), 'CPE\\update.xml', ENTRIES)).toEqual({
       descriptionPath: 'CPE\\update.xml',
-      deviceType: 'UCPhone',
-      brand: 'Polycom',
-      model: 'CX600',
-      revision: 'A',
-      locale: 'ENU',
-      updateType: 'CPE',
+      ...CX600_CPE,
       version: '4.0.7577.4372',
       imageEntry: 'CPE\\CPE.nbt',
       catalogEntry: 'CPE\\CPE.cat',
