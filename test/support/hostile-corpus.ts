@@ -525,7 +525,7 @@ export function buildCorpus(settings: CorpusSettings): HostileCase[] {
       }
     }
     q('__proto__ in the query', '__proto__[isAdmin]=1&constructor[prototype][x]=1', 'any');
-    q('unknown field (ignored by lists)', 'nosuchfield=1', 'any');
+    q('unknown field', 'nosuchfield=1', 'refuse', 'nosuchfield');
   }
   for (const date of ['', '2026-02-30', '../../etc', '%00', '9'.repeat(400), '2026-01-01T00:00:00Z']) {
     cases.push({ category: 'admin-query', name: `audit export date ${JSON.stringify(date.slice(0, 20))}`, listener: 'internal', phone: false, expect: 'refuse', field: 'date', request: { method: 'GET', path: `/api/v1/audit/requests/export?date=${date}`, headers: admin() } });
