@@ -2,9 +2,10 @@ import { ROUTES } from '@ucupdates/admin-api';
 import request from 'supertest';
 import type { Frontend } from '../../apps/frontend/src/frontend';
 import { prepareServices, startTestFrontend } from '../support/frontend-harness';
-import { recreateDatabase, testConfig } from '../support/test-environment';
+import { suiteResources, testConfig } from '../support/test-environment';
 
 const ADMIN = 'admin-queries-admin-token-0123456789';
+const suite = suiteResources(__filename);
 
 /**
  * Every list of the admin API refuses a query field it does not know, naming it: a misspelt
@@ -15,7 +16,7 @@ describe('unknown query fields on the admin lists', () => {
   const api = () => request(frontend.internal.getHttpServer());
 
   beforeAll(async () => {
-    const config = testConfig({ DATABASE_URL: await recreateDatabase('ucupdates_test_admin_queries'), UCU_BOOTSTRAP_ADMIN_TOKEN: ADMIN });
+    const config = testConfig({ DATABASE_URL: await suite.recreateDatabase(), REDIS_URL: suite.redisUrl, UCU_BOOTSTRAP_ADMIN_TOKEN: ADMIN });
     await prepareServices(config);
     frontend = await startTestFrontend(config);
   });

@@ -40,6 +40,7 @@ const RUNNER = Object.freeze({
 /** The suites run by `npm test`, by file. Their redisDb is on the runner's Redis (RUNNER.redisPort). */
 const SUITES = Object.freeze(
   /** @type {Record<string, Resources>} */ ({
+    'test/integration/admin-queries.int-spec.ts': { database: 'ucupdates_test_admin_queries', redisDb: 36 },
     'test/integration/cab-large.int-spec.ts': {},
     'test/integration/configuration.int-spec.ts': { database: 'ucupdates_test_configuration', redisDb: 11 },
     'test/integration/control-panel-session.int-spec.ts': { database: 'ucupdates_test_panel', redisDb: 12 },
