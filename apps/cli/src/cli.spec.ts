@@ -1,4 +1,4 @@
-import { ApiFailure, type FailureCode } from '@ucupdates/admin-api';
+import { ApiFailure, DEFAULT_CONFIGURATION, type FailureCode } from '@ucupdates/admin-api';
 import type { Api, ApiRequest, ApiSettings, Query } from './api-client';
 import { type CliEnvironment, detailLines, runCli, splitCommand } from './cli';
 import { ExitCode } from './exit-codes';
@@ -326,16 +326,7 @@ describe('test devices', () => {
 });
 
 describe('configuration', () => {
-  const configuration = {
-    scope: 'global',
-    logCleanUpInterval: '10.00:00:00',
-    logFlushInterval: '00:05:00',
-    maxLogCacheLimit: 512000,
-    maxLogFileSize: 1024000,
-    logCleanUpTimeOfDay: '03:00',
-    validLogFileTypes: ['Watson', 'CELog'],
-    validLogFileExtensions: ['.dmp', '.txt'],
-  };
+  const configuration = { scope: 'global', ...DEFAULT_CONFIGURATION, validLogFileExtensions: ['.dmp', '.txt'] };
 
   it('sets the properties given, in the API names and types', async () => {
     const { code, calls, stdout } = await run(

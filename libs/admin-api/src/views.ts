@@ -215,6 +215,17 @@ export interface ConfigurationView {
   validLogFileExtensions: string[];
 }
 
+/** Lync's defaults, as the API shows them: a scope never set (and a new site scope) starts from these. */
+export const DEFAULT_CONFIGURATION: Readonly<Omit<ConfigurationView, 'scope'>> = Object.freeze({
+  logCleanUpInterval: '10.00:00:00',
+  logFlushInterval: '00:05:00',
+  maxLogCacheLimit: 512_000,
+  maxLogFileSize: 1_024_000,
+  logCleanUpTimeOfDay: '03:00',
+  validLogFileTypes: ['Watson', 'CELog'],
+  validLogFileExtensions: ['.dmp', '.clg', '.clg1', '.clg2', '.bak', '.kdmp', '.dat', '.bin', '.cat', '.xml', '.txt', '.hex'],
+});
+
 /** Who is calling, and how: what the control panel shows and which actions it offers. */
 export interface SessionView {
   name: string;

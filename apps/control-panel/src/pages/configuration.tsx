@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ApiFailure, type ConfigurationView, type Page, pathOf, ROUTES } from '@ucupdates/admin-api';
+import { ApiFailure, type ConfigurationView, DEFAULT_CONFIGURATION, type Page, pathOf, ROUTES } from '@ucupdates/admin-api';
 import { api } from '../api';
 import type { PageProps } from '../app';
 import { fieldOf } from '../errors';
@@ -66,16 +66,7 @@ export function ConfigurationPage({ session }: PageProps) {
         {adding && (
           <ScopeForm
             key={adding}
-            configuration={{
-              scope: adding,
-              logCleanUpInterval: '10.00:00:00',
-              logFlushInterval: '00:05:00',
-              maxLogCacheLimit: 512000,
-              maxLogFileSize: 1024000,
-              logCleanUpTimeOfDay: '03:00',
-              validLogFileTypes: ['Watson', 'CELog'],
-              validLogFileExtensions: ['.dmp', '.clg', '.clg1', '.clg2', '.bak', '.kdmp', '.dat', '.bin', '.cat', '.xml', '.txt', '.hex'],
-            }}
+            configuration={{ scope: adding, ...DEFAULT_CONFIGURATION }}
             isNew
             mayChange={mayChange}
             onChanged={() => {
