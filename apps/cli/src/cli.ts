@@ -111,7 +111,7 @@ function isGroup(commands: readonly Command[], word: string): boolean {
   return subcommandsOf(commands, word).length > 0;
 }
 
-/** The second words of the two-word names (aliases, since decision 48) that start with `group`. */
+/** The second words of the two-word names (aliases, since decision 52) that start with `group`. */
 function subcommandsOf(commands: readonly Command[], group: string): string[] {
   const prefix = `${group.toLowerCase()} `;
   return commands.flatMap(namesOf).filter((name) => name.startsWith(prefix)).map((name) => name.slice(prefix.length));
