@@ -246,7 +246,7 @@ describe('faults on the real pool', () => {
     const target = join(smallDisk(), sha.slice(0, 2), sha);
     expect(existsSync(target)).toBe(false);
     // Node 3 still serves the file, whole (from MinIO), never a partial copy.
-    const served = await download(`${pool.nodeUrl(2)}/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/DF/6.0.1/DF.nbt`);
+    const served = await download(`${pool.nodeUrl(2)}/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/6.0.1/DF/DF.nbt`);
     expect(served).toEqual({ status: 200, size: image.length, sha256: sha });
     // Room again: the next retry completes the replica.
     execFileSync('mount', ['-o', 'remount,size=256m', smallDisk()]);
