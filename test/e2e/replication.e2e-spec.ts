@@ -171,7 +171,7 @@ describe('replication on the real pool', () => {
     await imported;
 
     // The node's frontend serves the whole file anyway (streamed from MinIO), never the partial one.
-    const path = '/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/BIG/9.0.1/BIG.nbt';
+    const path = '/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/9.0.1/BIG/BIG.nbt';
     const served = await download(`${pool.nodeUrl(node)}${path}`);
     expect({ status: served.status, size: served.size, sha256: served.sha256 }).toEqual({ status: 200, size: image.length, sha256: sha });
 
