@@ -7,35 +7,8 @@ import { Metrics, PINO_LOGGER } from '@ucupdates/observability';
 import { PoolNodesService } from '@ucupdates/pool';
 import { ObjectStorage } from '@ucupdates/storage';
 import { Redis } from 'ioredis';
-import { AdminChanges } from '../admin/admin-changes';
-import { AdminAuditController } from '../admin/audit/admin-audit.controller';
-import { ConfigurationController } from '../admin/configuration/configuration.controller';
-import { ConfigurationService } from '../admin/configuration/configuration.service';
-import { DeviceLogsController } from '../admin/device-logs/device-logs.controller';
-import { DeviceLogsService } from '../admin/device-logs/device-logs.service';
-import { DevicesController } from '../admin/devices/devices.controller';
-import { DevicesService } from '../admin/devices/devices.service';
-import { FilesController } from '../admin/files/files.controller';
-import { FilesService } from '../admin/files/files.service';
-import { ImportsController } from '../admin/imports/imports.controller';
-import { ImportsService } from '../admin/imports/imports.service';
-import { NodesController } from '../admin/nodes/nodes.controller';
-import { PhoneUsersController } from '../admin/phone-users/phone-users.controller';
-import { PhoneUsersService } from '../admin/phone-users/phone-users.service';
-import { RequestAuditController } from '../admin/request-audit/request-audit.controller';
-import { RequestAuditService } from '../admin/request-audit/request-audit.service';
-import { RulesController } from '../admin/rules/rules.controller';
-import { DirectorySignIn } from '../admin/session/directory-sign-in';
-import { SessionController } from '../admin/session/session.controller';
-import { RulesService } from '../admin/rules/rules.service';
-import { TestDevicesController } from '../admin/test-devices/test-devices.controller';
-import { TestDevicesService } from '../admin/test-devices/test-devices.service';
-import { TokensController } from '../admin/tokens/tokens.controller';
-import { TokensService } from '../admin/tokens/tokens.service';
-import { UpdatesController } from '../admin/updates/updates.controller';
-import { UpdatesService } from '../admin/updates/updates.service';
+import { AdminModule } from '../admin/admin.module';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
-import { PanelSessions } from '../auth/panel-sessions';
 import { DirectoryConnection } from '../directory/directory-connection';
 import { DownloadTokens } from '../devices/lync/download-tokens';
 import { LyncModule } from '../devices/lync/lync.module';
@@ -76,41 +49,9 @@ export class InternalListenerModule {
   static on(core: INestApplicationContext): DynamicModule {
     return {
       module: InternalListenerModule,
-      imports: [SharedCoreModule.from(core, SHARED), LyncModule.on('internal')],
-      controllers: [
-        HealthController,
-        MetricsController,
-        NodesController,
-        UpdatesController,
-        ImportsController,
-        RulesController,
-        TokensController,
-        AdminAuditController,
-        RequestAuditController,
-        DevicesController,
-        DeviceLogsController,
-        TestDevicesController,
-        ConfigurationController,
-        PhoneUsersController,
-        FilesController,
-        DocsController,
-        SessionController,
-      ],
+      imports: [SharedCoreModule.from(core, SHARED), LyncModule.on('internal'), AdminModule],
+      controllers: [HealthController, MetricsController, DocsController],
       providers: [
-        AdminChanges,
-        UpdatesService,
-        ImportsService,
-        RulesService,
-        TokensService,
-        TestDevicesService,
-        ConfigurationService,
-        PhoneUsersService,
-        FilesService,
-        RequestAuditService,
-        DevicesService,
-        DeviceLogsService,
-        PanelSessions,
-        DirectorySignIn,
         { provide: APP_GUARD, useClass: AdminAuthGuard },
         { provide: APP_FILTER, useClass: AdminExceptionFilter },
       ],

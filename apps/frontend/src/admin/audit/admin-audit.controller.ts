@@ -3,8 +3,8 @@ import { adminAuditListQuery } from '@ucupdates/admin-api/input';
 import { type AdminAuditView, type Page, ROUTES } from '@ucupdates/admin-api';
 import { AdminAuditRepository, Role } from '@ucupdates/database';
 import { RequireRole } from '../../auth/roles';
-import { badCursor, decodeCursor, encodeCursor } from '../pagination';
-import { parseInput } from '../request-input';
+import { badCursor, decodeCursor, encodeCursor } from '../shared/pagination';
+import { parseInput } from '../shared/request-input';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiQueryOf } from '../../docs/api-schema';
 

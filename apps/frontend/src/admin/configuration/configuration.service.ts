@@ -12,7 +12,7 @@ import {
 import { QueryFailedError } from 'typeorm';
 import type { AdminPrincipal } from '../../auth/admin-principal';
 import { ApiError } from '../../errors/api-error';
-import { AdminChanges } from '../admin-changes';
+import { AdminChanges } from '../shared/admin-changes';
 
 export type ConfigurationChanges = Partial<Omit<DeviceUpdateConfiguration, 'scope'>>;
 

@@ -7,7 +7,7 @@ import type { FastifyReply } from 'fastify';
 import { RequireRole } from '../../auth/roles';
 import { attachmentDisposition } from '../../devices/logs/device-log-names';
 import { ApiQueryOf } from '../../docs/api-schema';
-import { parseInput } from '../request-input';
+import { parseInput } from '../shared/request-input';
 import { DeviceLogsService } from './device-logs.service';
 
 /** `GET /api/v1/device-logs…`: the logs phones uploaded, their metadata and their bytes. */

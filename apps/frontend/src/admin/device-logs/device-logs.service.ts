@@ -4,7 +4,7 @@ import type { DeviceLogView, Page } from '@ucupdates/admin-api';
 import { type DeviceLogRow, type DeviceLogRowFilters, DeviceLogsRepository } from '@ucupdates/database';
 import { ObjectStorage } from '@ucupdates/storage';
 import { ApiError } from '../../errors/api-error';
-import { decodeTimeCursor, encodeTimeCursor, isUuid } from '../time-cursor';
+import { decodeTimeCursor, encodeTimeCursor, isUuid } from '../shared/time-cursor';
 
 export type DeviceLogFilters = DeviceLogRowFilters;
 

@@ -5,7 +5,7 @@ import { type DeviceView, ROUTES } from '@ucupdates/admin-api';
 import { Role } from '@ucupdates/database';
 import { RequireRole } from '../../auth/roles';
 import { ApiQueryOf } from '../../docs/api-schema';
-import { parseInput } from '../request-input';
+import { parseInput } from '../shared/request-input';
 import { DevicesService } from './devices.service';
 
 /** `GET /api/v1/devices`: the inventory of the devices that checked for updates. */

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DeviceView, Page } from '@ucupdates/admin-api';
 import { type DeviceModule, type DeviceRow, type DeviceRowFilters, DevicesRepository } from '@ucupdates/database';
 import { ApiError } from '../../errors/api-error';
-import { decodeTimeCursor, encodeTimeCursor, isUuid } from '../time-cursor';
+import { decodeTimeCursor, encodeTimeCursor, isUuid } from '../shared/time-cursor';
 
 export type DeviceFilters = DeviceRowFilters;
 

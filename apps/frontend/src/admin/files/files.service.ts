@@ -4,7 +4,7 @@ import { CatalogRepository } from '@ucupdates/database';
 import { ReplicationScheduler } from '@ucupdates/replication';
 import { ObjectKeys, ObjectStorage } from '@ucupdates/storage';
 import type { AdminPrincipal } from '../../auth/admin-principal';
-import { AdminChanges } from '../admin-changes';
+import { AdminChanges } from '../shared/admin-changes';
 
 /**
  * Lync's Clear-CsDeviceUpdateFile: removes the files no rule version needs any more, from the

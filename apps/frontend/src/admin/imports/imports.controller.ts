@@ -3,7 +3,7 @@ import { importParams, pageQuery } from '@ucupdates/admin-api/input';
 import { type ImportView, ROUTES } from '@ucupdates/admin-api';
 import { Role } from '@ucupdates/database';
 import { RequireRole } from '../../auth/roles';
-import { parseInput } from '../request-input';
+import { parseInput } from '../shared/request-input';
 import { ImportsService } from './imports.service';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiQueryOf } from '../../docs/api-schema';

@@ -3,7 +3,7 @@ import type { ImportView, Page } from '@ucupdates/admin-api';
 import { type ImportRow, ImportsRepository, ReplicasRepository } from '@ucupdates/database';
 import type { ImportState } from '@ucupdates/imports';
 import { ApiError } from '../../errors/api-error';
-import { decodeTimeCursor, encodeTimeCursor, isUuid } from '../time-cursor';
+import { decodeTimeCursor, encodeTimeCursor, isUuid } from '../shared/time-cursor';
 
 /** Imports as `GET /api/v1/imports` shows them; a page is three statements whatever its length. */
 @Injectable()

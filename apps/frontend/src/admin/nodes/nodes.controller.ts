@@ -5,7 +5,7 @@ import { Role } from '@ucupdates/database';
 import { PoolNodesService } from '@ucupdates/pool';
 import { RequireRole } from '../../auth/roles';
 import { ApiQueryOf } from '../../docs/api-schema';
-import { parseInput } from '../request-input';
+import { parseInput } from '../shared/request-input';
 import { ApiTags } from '@nestjs/swagger';
 
 @Controller()

@@ -5,8 +5,8 @@ import { hashPassword } from '@ucupdates/phone-directory';
 import { QueryFailedError } from 'typeorm';
 import type { AdminPrincipal } from '../../auth/admin-principal';
 import { ApiError } from '../../errors/api-error';
-import { decodeCursor, encodeCursor } from '../pagination';
-import { AdminChanges } from '../admin-changes';
+import { decodeCursor, encodeCursor } from '../shared/pagination';
+import { AdminChanges } from '../shared/admin-changes';
 
 @Injectable()
 export class PhoneUsersService {

@@ -7,7 +7,7 @@ import { Role } from '@ucupdates/database';
 import type { FastifyReply } from 'fastify';
 import { RequireRole } from '../../auth/roles';
 import { ApiQueryOf } from '../../docs/api-schema';
-import { parseInput } from '../request-input';
+import { parseInput } from '../shared/request-input';
 import { AUDIT_LOG_COLUMNS, auditLogFileName } from '../../devices/request-audit/audit-log-format';
 import { RequestAuditService } from './request-audit.service';
 

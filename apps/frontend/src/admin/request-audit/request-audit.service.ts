@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Page, RequestAuditView } from '@ucupdates/admin-api';
 import { type AuditDayCursor, type RequestAuditRow, type RequestAuditRowFilters, RequestAuditRepository } from '@ucupdates/database';
-import { decodeTimeCursor, encodeTimeCursor, isBigintId } from '../time-cursor';
+import { decodeTimeCursor, encodeTimeCursor, isBigintId } from '../shared/time-cursor';
 import { AUDIT_LOG_HEADER, auditLogRow } from '../../devices/request-audit/audit-log-format';
 import { requestAuditView } from './request-audit-view';
 

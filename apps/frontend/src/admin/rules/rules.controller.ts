@@ -4,7 +4,7 @@ import { ROUTES, type RuleView } from '@ucupdates/admin-api';
 import { Role } from '@ucupdates/database';
 import { type AdminPrincipal, Principal } from '../../auth/admin-principal';
 import { RequireRole } from '../../auth/roles';
-import { parseInput } from '../request-input';
+import { parseInput } from '../shared/request-input';
 import { RulesService } from './rules.service';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiQueryOf } from '../../docs/api-schema';

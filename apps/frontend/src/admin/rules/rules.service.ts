@@ -22,9 +22,9 @@ import {
 } from '@ucupdates/rules';
 import type { AdminPrincipal } from '../../auth/admin-principal';
 import { ApiError } from '../../errors/api-error';
-import { decodeCursor, encodeCursor } from '../pagination';
+import { decodeCursor, encodeCursor } from '../shared/pagination';
 import { ruleView } from './rule-view';
-import { AdminChanges } from '../admin-changes';
+import { AdminChanges } from '../shared/admin-changes';
 
 export const RULE_FILTERS = ['deviceType', 'brand', 'model', 'revision', 'locale', 'updateType'] as const;
 export type RuleFilters = Partial<Record<(typeof RULE_FILTERS)[number], string>>;

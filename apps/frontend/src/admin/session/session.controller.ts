@@ -12,7 +12,7 @@ import { hashToken } from '../../auth/token-hash';
 import { ApiJsonBody } from '../../docs/api-schema';
 import { ApiError } from '../../errors/api-error';
 import { DirectorySignIn } from './directory-sign-in';
-import { parseInput } from '../request-input';
+import { parseInput } from '../shared/request-input';
 
 /**
  * `/api/v1/session`: the control panel signs in with an admin token and gets a session cookie

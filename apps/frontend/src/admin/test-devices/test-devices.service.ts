@@ -5,9 +5,9 @@ import { type TestDeviceEntity, type TestDeviceIdentifierType, TestDevicesReposi
 import { QueryFailedError } from 'typeorm';
 import type { AdminPrincipal } from '../../auth/admin-principal';
 import { ApiError } from '../../errors/api-error';
-import { decodeCursor, encodeCursor } from '../pagination';
-import { parseInput } from '../request-input';
-import { AdminChanges } from '../admin-changes';
+import { decodeCursor, encodeCursor } from '../shared/pagination';
+import { parseInput } from '../shared/request-input';
+import { AdminChanges } from '../shared/admin-changes';
 
 export interface TestDeviceFields {
   scope: string;

@@ -4,7 +4,7 @@ import { ROUTES } from '@ucupdates/admin-api';
 import { Role } from '@ucupdates/database';
 import { type AdminPrincipal, Principal } from '../../auth/admin-principal';
 import { RequireRole } from '../../auth/roles';
-import { parseInput } from '../request-input';
+import { parseInput } from '../shared/request-input';
 import { TokensService } from './tokens.service';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiJsonBody, ApiQueryOf } from '../../docs/api-schema';

@@ -4,8 +4,8 @@ import { type AdminTokenEntity, AdminTokensRepository, type Role } from '@ucupda
 import type { AdminPrincipal } from '../../auth/admin-principal';
 import { generateToken, hashToken } from '../../auth/token-hash';
 import { ApiError } from '../../errors/api-error';
-import { decodeTimeCursor, encodeTimeCursor, isUuid } from '../time-cursor';
-import { AdminChanges } from '../admin-changes';
+import { decodeTimeCursor, encodeTimeCursor, isUuid } from '../shared/time-cursor';
+import { AdminChanges } from '../shared/admin-changes';
 
 /** Admin API tokens: the token is shown once, when it is made; only its hash is kept. */
 @Injectable()

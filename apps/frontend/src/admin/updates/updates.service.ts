@@ -9,7 +9,7 @@ import { ObjectKeys, ObjectStorage, ObjectTooLargeError } from '@ucupdates/stora
 import type { AdminPrincipal } from '../../auth/admin-principal';
 import { ApiError } from '../../errors/api-error';
 import { ImportsService } from '../imports/imports.service';
-import { AdminChanges } from '../admin-changes';
+import { AdminChanges } from '../shared/admin-changes';
 
 export interface UploadResult {
   /** False when these bytes were uploaded before: the answer is the first import. */

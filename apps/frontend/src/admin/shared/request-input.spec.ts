@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiError } from '../errors/api-error';
+import { ApiError } from '../../errors/api-error';
 import { decodeCursor, encodeCursor } from './pagination';
 import { isStorableText, parseInput } from './request-input';
 

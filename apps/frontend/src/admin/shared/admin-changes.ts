@@ -4,7 +4,7 @@ import { AdminAuditRepository, PoolNodesRepository, type Transaction, Transactio
 import { requestContext } from '@ucupdates/observability';
 import { announceChange, type ChangeKind, POOL_STATE_APPLIED_KEY } from '@ucupdates/redis';
 import { Redis } from 'ioredis';
-import type { AdminPrincipal } from '../auth/admin-principal';
+import type { AdminPrincipal } from '../../auth/admin-principal';
 
 /** How often the confirmations of a change are read while waiting for them. */
 const CONFIRM_POLL_MS = 20;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ApiError } from '../errors/api-error';
+import { ApiError } from '../../errors/api-error';
 
 /**
  * NUL and unpaired UTF-16 surrogates: text Postgres cannot store (`text` refuses NUL, `jsonb` a lone
