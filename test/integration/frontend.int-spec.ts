@@ -6,10 +6,12 @@ import { AdminTokensRepository, Role } from '@ucupdates/database';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { DirectorySignIn } from '../../apps/frontend/src/admin/session/directory-sign-in';
 import { AdminAuthGuard } from '../../apps/frontend/src/auth/admin-auth.guard';
 import { PanelSessions } from '../../apps/frontend/src/auth/panel-sessions';
 import { RequireRole } from '../../apps/frontend/src/auth/roles';
 import { hashToken } from '../../apps/frontend/src/auth/token-hash';
+import { DirectoryConnection } from '../../apps/frontend/src/directory/directory-connection';
 import { AdminExceptionFilter } from '../../apps/frontend/src/errors/admin-exception.filter';
 import type { Frontend } from '../../apps/frontend/src/frontend';
 import { SharedCoreModule } from '../../apps/frontend/src/http/shared-core.module';
@@ -108,10 +110,11 @@ describe('frontend (in-process, real Postgres, Redis and MinIO)', () => {
       const app = await NestFactory.create<NestFastifyApplication>(
         {
           module: class AdminOnlyModule {},
-          imports: [SharedCoreModule.from(frontend.core, [AdminTokensRepository, Redis])],
+          imports: [SharedCoreModule.from(frontend.core, [AdminTokensRepository, Redis, DirectoryConnection])],
           controllers: [AdminOnlyController],
           providers: [
             PanelSessions,
+            DirectorySignIn,
             { provide: APP_GUARD, useClass: AdminAuthGuard },
             { provide: APP_FILTER, useClass: AdminExceptionFilter },
           ],
