@@ -6,6 +6,7 @@ import { type Browser, type BrowserContext, chromium, type Locator, type Page } 
 import { LocalPool } from '../../tools/local-pool/local-pool';
 import { runMigrations } from '../../tools/local-pool/prerequisites';
 import { buildPackage, createTestPki, type TestPki } from '../support/package-builder';
+import { TEST_DIRECTORY, TestDirectory } from '../support/test-directory';
 import { ROOT, suiteResources, testServices } from '../support/test-environment';
 
 const suite = suiteResources(__filename);
@@ -51,6 +52,7 @@ describe('the control panel in a browser', () => {
   let pki: TestPki;
   let lagging: NodeJS.Timeout | undefined;
   let operatorToken: string;
+  let directory: TestDirectory;
   let viewerToken: string;
 
   const api = async <T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
@@ -73,6 +75,9 @@ describe('the control panel in a browser', () => {
     await redis.flushdb();
     await redis.quit();
     const databaseUrl = await suite.recreateDatabase();
+    // Debian's slapd, for the directory users' sign-in (docs/directory.md).
+    directory = new TestDirectory(join(testServices.stateDir, 'e2e-cp-directory'), suite.port(190));
+    await directory.start();
     const env = {
       PATH: process.env.PATH,
       TZ: 'UTC',
@@ -86,6 +91,7 @@ describe('the control panel in a browser', () => {
       UCU_SHUTDOWN_TIMEOUT_MS: '5000',
       UCU_TRUSTED_CA_FILE: pki.caFile,
       UCU_LOG_LEVEL: 'warn',
+      ...directory.environment(),
     };
     runMigrations(ROOT, env);
     db = new Client({ connectionString: databaseUrl });
@@ -110,6 +116,7 @@ describe('the control panel in a browser', () => {
     await browser?.close();
     await db?.end();
     await pool?.stop();
+    await directory?.stop();
   }, 60_000);
 
   const newPage = async (): Promise<{ context: BrowserContext; page: Page }> => {
@@ -356,6 +363,28 @@ describe('the control panel in a browser', () => {
   it('lets an operator approve but not change the log configuration, which needs an admin', async () => {
     const { context, page } = await newPage();
     await signIn(page, operatorToken);
+    await open(page, 'configuration');
+    await containsText(page.locator('.note'), 'need the admin role');
+    expect(await page.locator('form[data-scope=global] button').count()).toBe(0);
+    await open(page, 'rules');
+    await page.getByRole('button', { name: 'Approve', exact: true }).waitFor({ state: 'visible' });
+    await context.close();
+  }, 60_000);
+
+  it('signs a directory user of the operator group in: approve offered, the configuration not; a user in no group is refused', async () => {
+    const { context, page } = await newPage();
+    await page.goto('/cp/');
+    await page.getByLabel('User name').fill(TEST_DIRECTORY.users.alice.uid);
+    await page.getByLabel('Password', { exact: true }).fill(TEST_DIRECTORY.users.alice.password);
+    await page.getByRole('button', { name: 'Sign in with the directory' }).click();
+    await containsText(page.locator('.sign-in'), "none of the administrators' groups");
+    await page.getByLabel('User name').fill(TEST_DIRECTORY.users.olga.uid);
+    await page.getByLabel('Password', { exact: true }).fill(TEST_DIRECTORY.users.olga.password);
+    await page.screenshot({ path: join(ARTIFACTS, 'sign-in-directory-1280.png') });
+    await page.getByRole('button', { name: 'Sign in with the directory' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await containsText(page.locator('.who'), 'ldap:olga');
+    await containsText(page.locator('.who'), 'operator');
     await open(page, 'configuration');
     await containsText(page.locator('.note'), 'need the admin role');
     expect(await page.locator('form[data-scope=global] button').count()).toBe(0);
