@@ -1,4 +1,4 @@
-import type { RequestAuditModule, ResponseAuditModule } from '@ucupdates/database';
+import type { RequestAuditView, RequestModuleView, ResponseModuleView } from '@ucupdates/admin-api';
 
 /**
  * Lync's request audit file, `RequestHandlerAuditLog_<node>_<yyyymmdd>.log`, as the admin API
@@ -30,25 +30,8 @@ export const AUDIT_LOG_LINE_END = '\r\n';
 /** The header row, with its line end. */
 export const AUDIT_LOG_HEADER = AUDIT_LOG_COLUMNS.join(',') + AUDIT_LOG_LINE_END;
 
-/** One update check: what a row of the file holds. */
-export interface AuditLogEntry {
-  /** ISO 8601, UTC. */
-  at: string;
-  address: string;
-  deviceType: string;
-  macAddress: string | null;
-  serialNumber: string | null;
-  vendor: string;
-  model: string;
-  revision: string;
-  locale: string;
-  requestModules: readonly RequestAuditModule[];
-  responseModules: readonly ResponseAuditModule[];
-  userId: string | null;
-  external: boolean;
-  status: number;
-  nodeId: string;
-}
+/** One update check: what a row of the file holds (the admin API's view of it, without its ids). */
+export type AuditLogEntry = Omit<RequestAuditView, 'id' | 'requestId'>;
 
 /** `RequestHandlerAuditLog_node-1_20240531.log` for `node-1` and `2024-05-31`. */
 export function auditLogFileName(node: string, day: string): string {
@@ -82,12 +65,12 @@ export function moduleField(value: string | null | undefined): string {
 }
 
 /** Request modules as Lync wrote them: `Filename;Version;Timestamp`, joined by `#`. */
-export function requestModulesField(modules: readonly RequestAuditModule[]): string {
+export function requestModulesField(modules: readonly RequestModuleView[]): string {
   return modules.map((module) => [module.filename, module.version, module.timestamp].map(moduleField).join(';')).join('#');
 }
 
 /** Response modules: `Filename;Signature Filename;Version;Timestamp`, joined by `#`. */
-export function responseModulesField(modules: readonly ResponseAuditModule[]): string {
+export function responseModulesField(modules: readonly ResponseModuleView[]): string {
   return modules
     .map((module) => [module.filename, module.signatureFilename, module.version, module.timestamp].map(moduleField).join(';'))
     .join('#');
