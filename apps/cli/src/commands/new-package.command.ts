@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { RuleKey } from '@ucupdates/admin-api';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 // By relative path, not @ucupdates/…: the CLI builds with plain tsc and runs without libs' aliases
 // (main.ts). These three use Node's built-ins only.
@@ -10,15 +11,9 @@ import { UsageError } from '../exit-codes';
 import { type Column, formatTable } from '../table';
 
 /** One update to package, as the options or a manifest entry give it. */
-interface PackageUpdate {
+interface PackageUpdate extends RuleKey {
   image: string;
   catalog?: string;
-  deviceType: string;
-  brand: string;
-  model: string;
-  revision: string;
-  locale: string;
-  updateType: string;
   version: string;
   description?: string;
 }
@@ -33,14 +28,8 @@ const KEY_OPTIONS = [
   ['version', 'version'],
 ] as const;
 
-interface Packaged {
+interface Packaged extends RuleKey {
   folder: string;
-  deviceType: string;
-  brand: string;
-  model: string;
-  revision: string;
-  locale: string;
-  updateType: string;
   version: string;
   image: string;
   catalog: string;
