@@ -143,6 +143,10 @@ describe('phone protocol (update checks, downloads, external access)', () => {
     const rolledBack = await seed.rule({ model: 'CX700' });
     v1 = await seed.version(rolledBack, '5.0', [{ name: 'CPE.nbt', role: 'image', content: image('five') }]);
     await seed.state(rolledBack, { rolledBack: '5.0' });
+    // A DDI rule of the same vendor and model: for DDI devices only, never for phones.
+    const ddi = await seed.rule({ deviceType: 'DDI', revision: 'A', updateType: 'os' });
+    await seed.version(ddi, '2.4.1', [{ name: 'gateway-2.4.1.swu', role: 'image', content: image('swu') }]);
+    await seed.state(ddi, { approved: '2.4.1' });
     await reload();
 
     const admin = { Authorization: `Bearer ${ADMIN}` };
@@ -214,6 +218,12 @@ describe('phone protocol (update checks, downloads, external access)', () => {
         'https://pool.contoso.com/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/7.1/UCS/ucs%20image.bin',
       );
       expect(answer.numOfFiles).toBe(3);
+    });
+
+    it('tells a phone that names the device type DDI nothing: DDI rules are for DDI devices', async () => {
+      const response = await check(checkXml({ mac: '00:04:f2:99:99:98' }).replace('<DeviceType>UCPhone</DeviceType>', '<DeviceType>DDI</DeviceType>')).expect(200);
+      expect(parseAnswer(response.text)).toMatchObject({ numOfFiles: 0, modules: [] });
+      await internal().get('/DeviceUpdateFiles_Int/DDI/Polycom/CX600/A/ENU/2.4.1/os/gateway-2.4.1.swu').expect(404);
     });
 
     it('builds URLs from the Host header when no trusted proxy forwarded one', async () => {

@@ -48,6 +48,7 @@ describe('test devices (/api/v1/test-devices)', () => {
     ['a five-pair MAC address', { identifierType: 'MACAddress', identifier: '01-02-03-04-05' }, 'identifier', /not a valid MAC address/],
     ['mixed separators', { identifierType: 'MACAddress', identifier: '00-04:F2-AB-CD-EF' }, 'identifier', /not a valid MAC address/],
     ['a serial number with a space', { identifierType: 'SerialNumber', identifier: 'AB 12' }, 'identifier', /not a valid serial number/],
+    ['a controller id with a slash', { identifierType: 'ControllerId', identifier: 'gw/1' }, 'identifier', /not a valid controller id/],
     ['an unknown identifier type', { identifierType: 'IMEI', identifier: '1' }, 'identifierType', /./],
     ['a bad scope', { scope: 'region:x' }, 'scope', /"global" or "site:<name>"/],
     ['an empty name', { name: ' ' }, 'name', /must not be empty/],
@@ -56,6 +57,11 @@ describe('test devices (/api/v1/test-devices)', () => {
     const response = await create({ scope: 'global', name: 'bad', identifierType: 'SerialNumber', identifier: 'SN-1', ...change }).expect(400);
     expect(response.body.error.details.field).toBe(field);
     expect(response.body.error.message).toMatch(message);
+  });
+
+  it("creates a DDI device by its controller id (ddi.md), kept as given", async () => {
+    const response = await create({ scope: 'global', name: 'lab gateway', identifierType: 'ControllerId', identifier: 'gw-0001:a.b_c' }).expect(201);
+    expect(response.body).toMatchObject({ identifierType: 'ControllerId', identifier: 'gw-0001:a.b_c' });
   });
 
   it('keeps names unique within a scope, whatever the case, but not across scopes', async () => {

@@ -173,8 +173,9 @@ describe('usage errors (exit 2, nothing sent)', () => {
     [['approve-rule', RULE_ID, RULE_ID], `unexpected argument "${RULE_ID}"`],
     [['get-node', 'extra'], 'get-node takes no argument'],
     [['get-rule', RULE_ID, '--brand', 'x'], 'give an ID or filters'],
-    [['new-test-device', '--name', 'lab'], 'give --mac-address or --serial-number'],
-    [['new-test-device', '--name', 'lab', '--mac-address', '00-04-F2-12-34-56', '--serial-number', 'SN1'], 'not both'],
+    [['new-test-device', '--name', 'lab'], 'give --mac-address, --serial-number or --controller-id'],
+    [['new-test-device', '--name', 'lab', '--mac-address', '00-04-F2-12-34-56', '--serial-number', 'SN1'], 'give only one of --mac-address, --serial-number'],
+    [['new-test-device', '--name', 'lab', '--serial-number', 'SN1', '--controller-id', 'gw-1'], 'give only one of --serial-number, --controller-id'],
     [['set-test-device', DEVICE_ID], 'nothing to change'],
     [['set-config', 'global', '--max-log-file-size', '10k'], '--max-log-file-size: "10k" is not a whole number'],
     [['set-config'], 'set-config needs 1 argument'],
@@ -291,6 +292,10 @@ describe('test devices', () => {
     [
       ['new-test-device', '--name', 'Desk', '--serial-number', 'SN1', '--scope', 'site:Redmond'],
       { method: 'POST', path: '/api/v1/test-devices', body: { scope: 'site:Redmond', name: 'Desk', identifierType: 'SerialNumber', identifier: 'SN1' } },
+    ],
+    [
+      ['new-test-device', '--name', 'Lab gateway', '--controller-id', 'gw-0001'],
+      { method: 'POST', path: '/api/v1/test-devices', body: { scope: 'global', name: 'Lab gateway', identifierType: 'ControllerId', identifier: 'gw-0001' } },
     ],
     [
       ['set-test-device', DEVICE_ID, '--serial-number', 'SN2'],

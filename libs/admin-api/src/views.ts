@@ -106,7 +106,8 @@ export interface DeviceView {
   lastUserId: string | null;
 }
 
-export const IDENTIFIER_TYPES = ['MACAddress', 'SerialNumber'] as const;
+/** How a test device is identified: a phone by its MAC address or serial number, a DDI device by its controller id. */
+export const IDENTIFIER_TYPES = ['MACAddress', 'SerialNumber', 'ControllerId'] as const;
 
 export type IdentifierType = (typeof IDENTIFIER_TYPES)[number];
 

@@ -1,8 +1,10 @@
+export { DDI_DEVICE_TYPE, ddiDeviceKind, isDdiDeviceType, isValidControllerId, NEUTRAL_LOCALE } from './ddi-device';
+export type { DdiAttributes } from './ddi-device';
 export { isValidSerialNumber, normaliseMac } from './device-identity';
 export { decideOffer, offeredVersion } from './offer';
 export type { Offer, OfferAction, OfferInput } from './offer';
 export { RuleError, RuleErrorCode } from './rule-error';
-export { ruleKey } from './rule-key';
+export { isRuleKeyField, ruleKey } from './rule-key';
 export type { RuleKeyFields } from './rule-key';
 export {
   approve,

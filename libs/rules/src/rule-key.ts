@@ -24,3 +24,13 @@ export function ruleKey(
 ): string {
   return JSON.stringify([deviceType, brand, model, revision, locale, updateType].map((part) => part.toLowerCase()));
 }
+
+/**
+ * A rule key field's form (update-package.md): 1-64 letters, digits, `.`, `_` and `-`, starting
+ * with a letter or digit, since every field becomes a URL path segment of the files' locations.
+ */
+const RULE_KEY_FIELD = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export function isRuleKeyField(text: string): boolean {
+  return RULE_KEY_FIELD.test(text);
+}

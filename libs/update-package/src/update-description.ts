@@ -1,4 +1,4 @@
-import { normaliseVersion, RuleError, ruleKey, type RuleKeyFields } from '@ucupdates/rules';
+import { isRuleKeyField, normaliseVersion, RuleError, ruleKey, type RuleKeyFields } from '@ucupdates/rules';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { PackageRefusal, PackageRefusalCode } from './package-refusal';
 
@@ -14,8 +14,6 @@ export interface UpdateDescription extends RuleKeyFields {
   description: string | null;
 }
 
-/** The six key fields become URL path segments: keep them to letters, digits, `.`, `_` and `-`. */
-const KEY_FIELD = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const KEY_FIELDS = ['DeviceType', 'Brand', 'Model', 'Revision', 'Locale', 'UpdateType'] as const;
 const MAX_DESCRIPTION_BYTES = 64 * 1024;
 
@@ -81,7 +79,7 @@ export function parseUpdateDescription(xml: Buffer, path: string, entries: Reado
   const key = Object.fromEntries(
     KEY_FIELDS.map((name) => {
       const value = field(name, true)!;
-      if (!KEY_FIELD.test(value)) {
+      if (!isRuleKeyField(value)) {
         refuse(`<${name}> "${value.slice(0, 40)}" must be 1-64 letters, digits, ".", "_" or "-"`);
       }
       return [name, value];

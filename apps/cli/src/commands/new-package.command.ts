@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import type { RuleKey } from '@ucupdates/admin-api';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 // By relative path, not @ucupdates/…: the CLI builds with plain tsc and runs without libs' aliases
-// (main.ts). These three use Node's built-ins only.
+// (main.ts). These four use Node's built-ins only.
 import { type CabinetInput, writeCabinet } from '../../../../libs/cab/src/cab-writer';
 import { signDetached } from '../../../../libs/catalog/src/detached-signature';
+import { isRuleKeyField } from '../../../../libs/rules/src/rule-key';
 import { normaliseVersion } from '../../../../libs/rules/src/version';
 import { type Command, type CommandContext, type CommandInput, printJson, printLine, stringOption } from '../command';
 import { UsageError } from '../exit-codes';
@@ -153,14 +154,11 @@ async function updatesOf(context: CommandContext, input: CommandInput): Promise<
   ];
 }
 
-/** A rule key field as update.xml must hold it (update-package.md; libs/update-package checks the same at import). */
-const KEY_FIELD = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
 /** The update with its version normalised, or a usage error naming what the pool would refuse. */
 function checked(update: PackageUpdate, index: number): PackageUpdate {
   const which = `update ${index + 1} (${update.image})`;
   for (const [field, option] of KEY_OPTIONS) {
-    if (field !== 'version' && !KEY_FIELD.test(update[field])) {
+    if (field !== 'version' && !isRuleKeyField(update[field])) {
       throw new UsageError(`${which}: ${option} "${update[field].slice(0, 40)}" must be 1-64 letters, digits, ".", "_" or "-"`);
     }
   }

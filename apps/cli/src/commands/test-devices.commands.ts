@@ -24,19 +24,30 @@ function deviceFields(device: TestDeviceView): [string, unknown][] {
 const identifierOptions = {
   'mac-address': { type: 'string', value: 'MAC', description: 'identify the phone by its MAC address (six or more hex pairs)' },
   'serial-number': { type: 'string', value: 'SERIAL', description: 'identify the phone by its serial number (letters, digits, - and _)' },
+  'controller-id': {
+    type: 'string',
+    value: 'ID',
+    description: 'identify a DDI device (docs/ddi.md) by its controller id (1-64 letters, digits, ".", "_", "-" and ":")',
+  },
 } as const;
 
-/** `--mac-address` or `--serial-number` as the API's identifierType and identifier (one at most). */
+/** Each identifier option and the API's identifierType it gives. */
+const IDENTIFIER_OPTIONS: [keyof typeof identifierOptions, TestDeviceView['identifierType']][] = [
+  ['mac-address', 'MACAddress'],
+  ['serial-number', 'SerialNumber'],
+  ['controller-id', 'ControllerId'],
+];
+
+/** `--mac-address`, `--serial-number` or `--controller-id` as the API's identifierType and identifier (one at most). */
 export function identifierOf(input: CommandInput): { identifierType: TestDeviceView['identifierType']; identifier: string } | null {
-  const mac = stringOption(input, 'mac-address');
-  const serial = stringOption(input, 'serial-number');
-  if (mac !== undefined && serial !== undefined) {
-    throw new UsageError('give --mac-address or --serial-number, not both: a test device has one identifier');
+  const given = IDENTIFIER_OPTIONS.flatMap(([option, identifierType]) => {
+    const identifier = stringOption(input, option);
+    return identifier === undefined ? [] : [{ option, identifierType, identifier }];
+  });
+  if (given.length > 1) {
+    throw new UsageError(`give only one of ${given.map(({ option }) => `--${option}`).join(', ')}: a test device has one identifier`);
   }
-  if (mac !== undefined) {
-    return { identifierType: 'MACAddress', identifier: mac };
-  }
-  return serial === undefined ? null : { identifierType: 'SerialNumber', identifier: serial };
+  return given.length === 0 ? null : { identifierType: given[0].identifierType, identifier: given[0].identifier };
 }
 
 /** The body of `POST /api/v1/test-devices`; the API checks the identifier's form and names the field. */
@@ -47,7 +58,7 @@ export function newTestDeviceBody(input: CommandInput): Record<string, string> {
   }
   const identifier = identifierOf(input);
   if (!identifier) {
-    throw new UsageError('give --mac-address or --serial-number');
+    throw new UsageError('give --mac-address, --serial-number or --controller-id');
   }
   return { scope: stringOption(input, 'scope') ?? 'global', name, ...identifier };
 }
@@ -61,7 +72,7 @@ export function setTestDeviceBody(input: CommandInput): Record<string, string> {
   };
   const body = Object.fromEntries(Object.entries(changes).filter((entry): entry is [string, string] => entry[1] !== undefined));
   if (Object.keys(body).length === 0) {
-    throw new UsageError('nothing to change: give --name, --mac-address, --serial-number or --scope');
+    throw new UsageError('nothing to change: give --name, --mac-address, --serial-number, --controller-id or --scope');
   }
   return body;
 }
@@ -76,7 +87,7 @@ export const TEST_DEVICE_COMMANDS: Command[] = [
     summary: 'list the test devices, or show one',
     usage: '[ID] [--scope global|site:NAME]',
     description:
-      'Shows the test devices (Get-CsTestDevice): phones that are offered a rule\'s pending version before it is approved. A device in scope "global" applies to the whole pool; one in "site:NAME" when the pool\'s site is NAME.',
+      'Shows the test devices (Get-CsTestDevice): phones and DDI devices that are offered a rule\'s pending version before it is approved. A device in scope "global" applies to the whole pool; one in "site:NAME" when the pool\'s site is NAME.',
     options: { scope: { type: 'string', value: 'SCOPE', description: 'only the devices of this scope: global or site:NAME' } },
     args: { min: 0, max: 1 },
     examples: ['ucupdates get-test-device', 'ucupdates get-test-device --scope site:Redmond', `ucupdates get-test-device ${EXAMPLE_ID} --json`],
@@ -100,9 +111,9 @@ export const TEST_DEVICE_COMMANDS: Command[] = [
     name: 'new-test-device',
     group: GROUP,
     summary: 'add a test device',
-    usage: '--name NAME (--mac-address MAC | --serial-number SERIAL) [--scope global|site:NAME]',
+    usage: '--name NAME (--mac-address MAC | --serial-number SERIAL | --controller-id ID) [--scope global|site:NAME]',
     description:
-      'Adds a test device (New-CsTestDevice), identified by its MAC address or its serial number. A name is unique within its scope (exit 5 otherwise). The scope is global unless --scope says otherwise.',
+      'Adds a test device (New-CsTestDevice): a phone identified by its MAC address or its serial number, or a DDI device by its controller id. A name is unique within its scope (exit 5 otherwise). The scope is global unless --scope says otherwise.',
     options: {
       name: { type: 'string', value: 'NAME', description: 'the name shown to administrators, unique within the scope' },
       ...identifierOptions,
@@ -112,6 +123,7 @@ export const TEST_DEVICE_COMMANDS: Command[] = [
     examples: [
       'ucupdates new-test-device --name "Lab CX600" --mac-address 00-04-F2-12-34-56',
       'ucupdates new-test-device --name "Desk 12" --serial-number SN12345 --scope site:Redmond',
+      'ucupdates new-test-device --name "Lab gateway" --controller-id gw-0001',
     ],
     async run(context, input) {
       const device = await context.api.send<TestDeviceView>({ method: 'POST', path: ROUTES.testDevices, body: newTestDeviceBody(input) });
@@ -122,7 +134,7 @@ export const TEST_DEVICE_COMMANDS: Command[] = [
     name: 'set-test-device',
     group: GROUP,
     summary: "change a test device's name, identifier or scope",
-    usage: 'ID [--name NAME] [--mac-address MAC | --serial-number SERIAL] [--scope SCOPE]',
+    usage: 'ID [--name NAME] [--mac-address MAC | --serial-number SERIAL | --controller-id ID] [--scope SCOPE]',
     description: 'Changes a test device (Set-CsTestDevice); what is not given stays. A new identifier may be of the other type.',
     options: {
       name: { type: 'string', value: 'NAME', description: 'the new name' },

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ApiFailure, type Page, pathOf, ROUTES, type TestDeviceView } from '@ucupdates/admin-api';
+import { ApiFailure, type IdentifierType, type Page, pathOf, ROUTES, type TestDeviceView } from '@ucupdates/admin-api';
 import { api, query } from '../api';
 import type { PageProps } from '../app';
 import { fieldOf } from '../errors';
@@ -9,7 +9,19 @@ type Draft = Omit<TestDeviceView, 'id'>;
 
 const EMPTY: Draft = { scope: 'global', name: '', identifierType: 'MACAddress', identifier: '' };
 
-/** Lync's test devices: they get a pending version before everyone else gets it approved. */
+const IDENTIFIER_LABELS: Record<IdentifierType, string> = {
+  MACAddress: 'MAC address',
+  SerialNumber: 'Serial number',
+  ControllerId: 'Controller id',
+};
+
+const IDENTIFIER_HINTS: Record<IdentifierType, string> = {
+  MACAddress: 'six or more hex pairs, joined or separated by - or : (00-04-F2-12-34-56)',
+  SerialNumber: 'letters, digits, - and _',
+  ControllerId: "a DDI device's controller id: 1-64 letters, digits, ., _, - and :",
+};
+
+/** Lync's test devices (phones, and DDI devices by controller id): they get a pending version before everyone else gets it approved. */
 export function TestDevicesPage({ session }: PageProps) {
   const mayChange = session.role !== 'viewer';
   const devices = useLoad(async () => {
@@ -76,7 +88,7 @@ export function TestDevicesPage({ session }: PageProps) {
               <tr key={device.id}>
                 <td>{device.name}</td>
                 <td>{device.scope}</td>
-                <td>{device.identifierType === 'MACAddress' ? 'MAC address' : 'Serial number'}</td>
+                <td>{IDENTIFIER_LABELS[device.identifierType]}</td>
                 <td>
                   <code>{device.identifier}</code>
                 </td>
@@ -111,7 +123,7 @@ export function TestDevicesPage({ session }: PageProps) {
       {deleting && (
         <Confirm title={`Delete test device "${deleting.name}"?`} confirmLabel="Delete" danger onCancel={() => setDeleting(null)} onConfirm={() => void remove(deleting)}>
           <p>
-            {deleting.identifierType === 'MACAddress' ? 'MAC address' : 'Serial number'} <code>{deleting.identifier}</code> in scope{' '}
+            {IDENTIFIER_LABELS[deleting.identifierType]} <code>{deleting.identifier}</code> in scope{' '}
             {deleting.scope} will be offered approved versions only.
           </p>
         </Confirm>
@@ -170,10 +182,11 @@ function TestDeviceForm(props: { device: TestDeviceView | null; onClose: () => v
           <select name="identifierType" value={draft.identifierType} onChange={set('identifierType')}>
             <option value="MACAddress">MAC address</option>
             <option value="SerialNumber">Serial number</option>
+            <option value="ControllerId">Controller id (DDI)</option>
           </select>
         </label>
         <label>
-          {draft.identifierType === 'MACAddress' ? 'MAC address' : 'Serial number'}
+          {IDENTIFIER_LABELS[draft.identifierType]}
           <input
             name="identifier"
             value={draft.identifier}
@@ -182,9 +195,7 @@ function TestDeviceForm(props: { device: TestDeviceView | null; onClose: () => v
             aria-describedby="identifier-error identifier-hint"
           />
           <span class="hint" id="identifier-hint">
-            {draft.identifierType === 'MACAddress'
-              ? 'six or more hex pairs, joined or separated by - or : (00-04-F2-12-34-56)'
-              : 'letters, digits, - and _'}
+            {IDENTIFIER_HINTS[draft.identifierType]}
           </span>
           {messageFor('identifier')}
         </label>

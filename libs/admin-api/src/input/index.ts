@@ -1,5 +1,5 @@
 import { formatTimeSpan, parseTimeSpan, RANGES } from '@ucupdates/device-config';
-import { isValidSerialNumber, normaliseMac, RuleError } from '@ucupdates/rules';
+import { isValidControllerId, isValidSerialNumber, normaliseMac, RuleError } from '@ucupdates/rules';
 import { z } from 'zod';
 import { PAGE_LIMIT } from '../page';
 import { ROLES } from '../roles';
@@ -87,7 +87,8 @@ const testDeviceFields = {
 
 /**
  * Lync's identifier rules: a MAC address is six or more hex pairs, joined or separated by `-` or
- * `:` (stored upper-case joined by `-`); a serial number is letters, digits, `-` and `_`.
+ * `:` (stored upper-case joined by `-`); a serial number is letters, digits, `-` and `_`. A DDI
+ * device's controller id is ddi.md's: 1-64 letters, digits, `.`, `_`, `-` and `:`.
  */
 function checkIdentifier<T extends { identifierType?: IdentifierType; identifier?: string }>(input: T, context: z.RefinementCtx): T {
   if (input.identifierType === undefined || input.identifier === undefined) {
@@ -105,15 +106,18 @@ function checkIdentifier<T extends { identifierType?: IdentifierType; identifier
       return input;
     }
   }
-  if (!isValidSerialNumber(input.identifier)) {
-    context.addIssue({
-      code: 'custom',
-      path: ['identifier'],
-      message: 'is not a valid serial number: use letters, digits, "-" and "_" only',
-    });
+  const [isValid, what] = KEPT_AS_GIVEN[input.identifierType];
+  if (!isValid(input.identifier)) {
+    context.addIssue({ code: 'custom', path: ['identifier'], message: `is not a valid ${what}` });
   }
   return input;
 }
+
+/** The identifiers stored as given: their check, and what the refusal says. */
+const KEPT_AS_GIVEN: Record<Exclude<IdentifierType, 'MACAddress'>, [(text: string) => boolean, string]> = {
+  SerialNumber: [isValidSerialNumber, 'serial number: use letters, digits, "-" and "_" only'],
+  ControllerId: [isValidControllerId, 'controller id: use 1-64 letters, digits, ".", "_", "-" and ":"'],
+};
 
 export const createTestDevice = z.strictObject(testDeviceFields).transform(checkIdentifier);
 

@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 /** How a test device is identified; a value object and its type, as `Role` (admin-token.entity.ts). */
-export const TestDeviceIdentifierType = { MacAddress: 'MACAddress', SerialNumber: 'SerialNumber' } as const;
+export const TestDeviceIdentifierType = { MacAddress: 'MACAddress', SerialNumber: 'SerialNumber', ControllerId: 'ControllerId' } as const;
 export type TestDeviceIdentifierType = (typeof TestDeviceIdentifierType)[keyof typeof TestDeviceIdentifierType];
 
 /** A test device (Lync's TestDevice): gets pending versions first. Names are unique per scope. */
@@ -21,7 +21,7 @@ export class TestDeviceEntity {
   @Column({ name: 'identifier_type', type: 'varchar', length: 16 })
   identifierType: TestDeviceIdentifierType;
 
-  /** Normalised: a MAC as upper-case pairs joined by `-`, a serial number as given. */
+  /** Normalised: a MAC as upper-case pairs joined by `-`, a serial number or a controller id as given. */
   @Index('test_devices_identifier_idx')
   @Column({ type: 'citext' })
   identifier: string;

@@ -1,10 +1,11 @@
 import { Controller, Get, Head, HttpStatus, Inject, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { parseExternalFilePath, parseFilePath } from '@ucupdates/protocol';
+import { isDdiDeviceType } from '@ucupdates/rules';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../../auth/roles';
 import { DeviceError } from '../device-error';
-import { FileDownloadService } from '../files/file-download.service';
+import { FileDownloadService, type VersionFile } from '../files/file-download.service';
 import { DownloadTokens } from './download-tokens';
 import { PhoneExceptionFilter } from './phone-exception.filter';
 import { fileLocationPath, PHONE_ROUTES } from './phone-paths';
@@ -14,6 +15,15 @@ import { fileLocationPath, PHONE_ROUTES } from './phone-paths';
 
 const INTERNAL_STORE = [PHONE_ROUTES.internalFiles, PHONE_ROUTES.internalFilesAlias];
 const EXTERNAL_STORE = [PHONE_ROUTES.externalFiles, PHONE_ROUTES.externalFilesAlias];
+
+/**
+ * A DDI update's files are a DDI device's, downloaded by its artifact links (ddi.md): the phone
+ * stores know no folder of device type DDI. (The external store needs no check: it serves only
+ * folders an answer issued a token for, and a phone is never answered a DDI folder.)
+ */
+function phoneFile(location: VersionFile | null): VersionFile | null {
+  return location === null || isDdiDeviceType(location.deviceType) ? null : location;
+}
 
 /** `GET`/`HEAD /DeviceUpdateFiles_Int/<path>` and `/RequestHandler/Files/<path>` on the internal listener: anonymous. */
 @Controller()
@@ -27,7 +37,7 @@ export class InternalFileDownloadController {
   @Head(INTERNAL_STORE.map((prefix) => `${prefix}/*`))
   async download(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const rawPath = fileLocationPath(request.url, INTERNAL_STORE);
-    const file = this.downloads.find(rawPath === null ? null : parseFilePath(rawPath));
+    const file = this.downloads.find(phoneFile(rawPath === null ? null : parseFilePath(rawPath)));
     await this.downloads.send(file, request, reply);
   }
 }

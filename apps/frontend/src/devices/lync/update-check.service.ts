@@ -2,6 +2,7 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { ResponseAuditModule } from '@ucupdates/database';
 import { CONFIG, type Config } from '@ucupdates/config';
 import { Metrics } from '@ucupdates/observability';
+import { isDdiDeviceType } from '@ucupdates/rules';
 import {
   type FolderLocation,
   filePath,
@@ -69,7 +70,10 @@ export class UpdateCheckService {
     const device = deviceRequest(request, installed, context);
     const plan = this.offers.plan(device);
     const now = new Date();
-    const modules = plan.modules.map((module) => this.responseModule(module, context, now));
+    // DDI's rules are for DDI devices (ddi.md): a phone that names the device type DDI is told
+    // nothing, so the phone protocol answers exactly as it did before DDI.
+    const planned = isDdiDeviceType(kind.deviceType) ? [] : plan.modules;
+    const modules = planned.map((module) => this.responseModule(module, context, now));
     await this.audit.record(device, {
       at: now,
       responseModules: modules.map(auditModule),

@@ -77,6 +77,14 @@ describe('planCheck', () => {
     expect(planCheck(state([cpe], devices), bySerial, 'Dublin').modules[0].offer.version).toBe('2.0');
   });
 
+  it('knows a DDI test device by its controller id, and a phone never by one', () => {
+    const devices = [{ scope: 'site:Redmond', identifierType: 'ControllerId', identifier: 'gw-0001' }];
+    expect(state([], devices).isTestController('GW-0001', 'Redmond')).toBe(true);
+    expect(state([], devices).isTestController('gw-0001', 'Dublin')).toBe(false);
+    expect(state([], devices).isTestController('gw-0002', 'Redmond')).toBe(false);
+    expect(planCheck(state([cpe], devices), phone({ macAddress: null, serialNumber: 'gw-0001' }), 'Redmond').isTestDevice).toBe(false);
+  });
+
   it('tells a device on a rolled-back version to restore its backup, with no files', () => {
     const rolledBack = rule({ rolledBackVersion: '5.0', files: {} });
     const plan = planCheck(state([rolledBack]), phone({ installed: [{ updateType: 'CPE', filename: 'x', version: '5.0', timestamp: null }] }), undefined);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TestDeviceRow } from '@ucupdates/database';
+import type { TestDeviceIdentifierType, TestDeviceRow } from '@ucupdates/database';
 import type { DeviceUpdateConfiguration } from '@ucupdates/device-config';
 import { GLOBAL_SCOPE } from '@ucupdates/device-config';
 import { ruleKey, type RuleKeyFields } from '@ucupdates/rules';
@@ -28,7 +28,7 @@ export interface CachedRule extends RuleKeyFields {
   servedUntil: Record<string, number>;
 }
 
-/** A test device: its scope, identifier type (MACAddress, SerialNumber) and identifier. */
+/** A test device: its scope, identifier type (MACAddress, SerialNumber, ControllerId) and identifier. */
 export type CachedTestDevice = TestDeviceRow;
 
 /**
@@ -66,12 +66,20 @@ export class PoolState {
 
   /** Whether the device's MAC address or serial number is a test device in scope (global, or the pool's site). */
   isTestDevice(macAddress: string | null, serialNumber: string | null, site: string | undefined): boolean {
-    const scopes = site ? [GLOBAL_SCOPE, `site:${site}`] : [GLOBAL_SCOPE];
-    return scopes.some(
-      (scope) =>
-        (macAddress !== null && this.testDeviceKeys.has(testDeviceKey(scope, 'MACAddress', macAddress))) ||
-        (serialNumber !== null && this.testDeviceKeys.has(testDeviceKey(scope, 'SerialNumber', serialNumber))),
+    return (
+      (macAddress !== null && this.isTestIdentifier('MACAddress', macAddress, site)) ||
+      (serialNumber !== null && this.isTestIdentifier('SerialNumber', serialNumber, site))
     );
+  }
+
+  /** Whether a DDI device's controller id is a test device in scope (ddi.md: identifier type ControllerId). */
+  isTestController(controllerId: string, site: string | undefined): boolean {
+    return this.isTestIdentifier('ControllerId', controllerId, site);
+  }
+
+  private isTestIdentifier(identifierType: TestDeviceIdentifierType, identifier: string, site: string | undefined): boolean {
+    const scopes = site ? [GLOBAL_SCOPE, `site:${site}`] : [GLOBAL_SCOPE];
+    return scopes.some((scope) => this.testDeviceKeys.has(testDeviceKey(scope, identifierType, identifier)));
   }
 }
 
