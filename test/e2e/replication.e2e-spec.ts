@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -15,6 +15,12 @@ const suite = suiteResources(__filename);
 
 const TOKEN = 'e2e-replication-token-0123456789';
 const NODES = ['node-1', 'node-2', 'node-3'];
+
+interface ScrubView {
+  checkedBytes: number;
+  mismatches: number;
+  lastMismatch: { sha256: string; at: string } | null;
+}
 
 interface ImportView {
   importId: string;
@@ -55,6 +61,8 @@ describe('replication on the real pool', () => {
       UCU_NODE_DOWN_AFTER_MS: '2000',
       UCU_SHUTDOWN_TIMEOUT_MS: '5000',
       UCU_TRUSTED_CA_FILE: pki.caFile,
+      // The scrub goes over a node's store in seconds while it holds a few megabytes (a day by default).
+      UCU_SCRUB_RATE_MB_S: '4',
     };
     runMigrations(ROOT, env);
     db = new Client({ connectionString: databaseUrl });
@@ -152,6 +160,59 @@ describe('replication on the real pool', () => {
     expect(complete.replication.state).toBe('complete');
     expect((await call('POST', `/api/v1/rules/${cpe.ruleId}/approve`)).status).toBe(200);
   }, 180_000);
+
+  it('never serves a replica rotted in place (one byte flipped, same size and time) once the scrub reached it, and replaces it', async () => {
+    const node = 0;
+    const path = '/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4372/CPE/CPE.nbt';
+    const [{ sha256: sha }] = (
+      await db.query(
+        `SELECT f.sha256 FROM update_version_files f JOIN update_versions v ON v.id = f.update_version_id
+          WHERE v.version = '4.0.7577.4372' AND f.role = 'image'`,
+      )
+    ).rows as { sha256: string }[];
+    const scrubOf = async () => {
+      const nodes = JSON.parse((await call('GET', '/api/v1/nodes')).body) as { items: { id: string; scrub: ScrubView }[] };
+      return nodes.items.find((item) => item.id === NODES[node])!.scrub;
+    };
+    const before = await scrubOf();
+
+    const file = join(pool.replicaDir(node), sha.slice(0, 2), sha);
+    const { atime, mtime, size } = statSync(file);
+    const bytes = readFileSync(file);
+    bytes[Math.floor(size / 2)] ^= 0x01;
+    writeFileSync(file, bytes);
+    utimesSync(file, atime, mtime);
+    expect(statSync(file)).toMatchObject({ size, mtimeMs: mtime.getTime() });
+
+    // A phone downloads the file from that node over and over, until a while after the scrub found it.
+    const downloads: { startedAt: number; sha256: string }[] = [];
+    let detectedAt = Infinity;
+    const downloading = (async () => {
+      while (Date.now() < detectedAt + 2_000) {
+        const startedAt = Date.now();
+        const served = await download(`${pool.nodeUrl(node)}${path}`);
+        expect(served).toMatchObject({ status: 200, size });
+        downloads.push({ startedAt, sha256: served.sha256 });
+      }
+    })();
+    const found = await waitFor('the scrub to find the rotten replica', 60_000, async () => {
+      const scrub = await scrubOf();
+      return scrub.mismatches > before.mismatches ? scrub : null;
+    });
+    detectedAt = Date.now();
+    await downloading;
+    expect(found.lastMismatch?.sha256).toBe(sha);
+    expect(found.checkedBytes).toBeGreaterThan(before.checkedBytes);
+    // Not one download that began once the mismatch was recorded got the rotten bytes.
+    const after = downloads.filter((one) => one.startedAt >= Date.parse(found.lastMismatch!.at));
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.filter((one) => one.sha256 !== sha)).toEqual([]);
+
+    const metrics = await (await fetch(`${pool.nodeUrl(node)}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`ucupdates_replica_scrub_mismatches\\{[^}]*node_id="${NODES[node]}"[^}]*\\} ${found.mismatches}`));
+    await everyNodeHoldsEveryFile(); // replaced: the file hashes right again, its row is ready
+    expect(readFileSync(join(pool.logDir, 'worker-1.log'), 'utf8')).toContain(`scrub: replica ${sha} of node ${NODES[node]}`);
+  }, 120_000);
 
   it('never serves a partial file when a worker is killed mid-copy of 100 MB, and completes it after a restart', async () => {
     const node = 1;

@@ -451,9 +451,9 @@ describe('pool, audit, tokens and phone users', () => {
   });
 
   it('lists the nodes as a table', async () => {
-    const node = { id: 'node-1', url: 'http://10.0.0.1:8000', status: 'active', lastHeartbeatAt: 'now', worker: { status: 'active' }, appVersion: '0.1.0', replicas: { ready: 4, missing: 1 } };
+    const node = { id: 'node-1', url: 'http://10.0.0.1:8000', status: 'active', lastHeartbeatAt: 'now', worker: { status: 'active' }, appVersion: '0.1.0', replicas: { ready: 4, missing: 1 }, scrub: { passCompletedAt: 'then', mismatches: 2 } };
     const { stdout } = await run(['get-node'], () => [node]);
-    expect(stdout.split('\n')[2].split(/\s+/)).toEqual(['node-1', 'active', 'active', 'http://10.0.0.1:8000', 'now', '0.1.0', '4', '1']);
+    expect(stdout.split('\n')[2].split(/\s+/)).toEqual(['node-1', 'active', 'active', 'http://10.0.0.1:8000', 'now', '0.1.0', '4', '1', 'then', '2']);
   });
 });
 

@@ -84,9 +84,11 @@ class WorkerServicesModule implements OnApplicationBootstrap, BeforeApplicationS
         handlers: Object.fromEntries(jobsOf(queue).map((name) => [name, this.handlers[name]])),
       })),
     );
+    this.replication.startScrub();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    await this.replication.stopScrub();
     await this.runner.close();
     await this.queues.close();
     await this.membership.leave();

@@ -79,6 +79,19 @@ export interface NodeView {
   worker: { status: NodeStatus; lastHeartbeatAt: string | null };
   appVersion: string;
   replicas: { ready: number; missing: number };
+  scrub: NodeScrubView;
+}
+
+/**
+ * A node's scrub of its replica store (docs/replication.md, "The scrub"): its passes, the bytes it
+ * has re-hashed, and the files it found corrupt (each replaced), the last one named.
+ */
+export interface NodeScrubView {
+  passStartedAt: string | null;
+  passCompletedAt: string | null;
+  checkedBytes: number;
+  mismatches: number;
+  lastMismatch: { sha256: string; at: string } | null;
 }
 
 /** An update type a device reported and its version. */

@@ -18,6 +18,22 @@ const url = (protocols: string[]) =>
 
 const absolutePath = z.string().refine((value) => isAbsolute(value), 'must be an absolute path');
 
+/**
+ * Hours of the node's local day in which the replica store's scrub reads, `from-to` (`1-6`: from
+ * 01:00 to 06:00; `22-4` runs over midnight).
+ */
+const scrubHours = z
+  .string()
+  .regex(/^\d{1,2}-\d{1,2}$/, 'must be hours of the day as from-to, e.g. 1-6')
+  .transform((value, context) => {
+    const [from, to] = value.split('-').map(Number);
+    if (from > 23 || to > 24 || from === to % 24) {
+      context.addIssue({ code: 'custom', message: 'must be two different hours, from 0-23 to 1-24' });
+      return z.NEVER;
+    }
+    return { from, to: to % 24 };
+  });
+
 /** An LDAP distinguished name: `attribute=value` pairs separated by commas (docs/directory.md). */
 const distinguishedName = z
   .string()
@@ -178,6 +194,9 @@ const variables = z.object({
     UCU_JOB_LOCK_DURATION_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
     UCU_REQUEST_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     UCU_RETIRED_VERSION_GRACE_SECONDS: z.coerce.number().int().min(0).max(7 * 24 * 3600).default(3600),
+    // The scrub of the replica store (docs/replication.md): unset, a full pass in a day's scrub hours.
+    UCU_SCRUB_RATE_MB_S: z.coerce.number().min(0).max(10_000).optional(),
+    UCU_SCRUB_HOURS: scrubHours.optional(),
 });
 
 export const configSchema = variables

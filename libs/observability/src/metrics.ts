@@ -17,6 +17,8 @@ export class Metrics {
   readonly bytesServed: Counter<'source'>;
   readonly auditJournaled: Counter;
   readonly auditJournalSegments: Gauge;
+  readonly scrubCheckedBytes: Gauge;
+  readonly scrubMismatches: Gauge;
 
   constructor(nodeId: string, app: string) {
     this.registry.setDefaultLabels({ node_id: nodeId, app });
@@ -65,6 +67,18 @@ export class Metrics {
     this.auditJournalSegments = new Gauge({
       name: 'ucupdates_request_audit_journal_segments',
       help: 'Journal segments waiting to be written to Postgres (0 when all is written)',
+      registers: [this.registry],
+    });
+    // The worker's scrub of the node's replica store, as its row in Postgres says (the worker
+    // serves no metrics of its own: the frontend reads them when it is scraped).
+    this.scrubCheckedBytes = new Gauge({
+      name: 'ucupdates_replica_scrub_checked_bytes',
+      help: "Bytes of the node's replica store its scrub has re-read and re-hashed, over every pass",
+      registers: [this.registry],
+    });
+    this.scrubMismatches = new Gauge({
+      name: 'ucupdates_replica_scrub_mismatches',
+      help: "Files of the node's replica store its scrub found not to match their SHA-256 (each replaced)",
       registers: [this.registry],
     });
     this.bytesServed = new Counter({

@@ -1,2 +1,3 @@
 export * from './replication-scheduler';
 export * from './replication.module';
+export * from './scrub-pace';

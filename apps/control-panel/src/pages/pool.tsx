@@ -43,6 +43,7 @@ export function PoolPage(_props: PageProps) {
               <th scope="col">Worker</th>
               <th scope="col">Files ready</th>
               <th scope="col">Files missing</th>
+              <th scope="col">Scrub</th>
               <th scope="col">Version</th>
               <th scope="col">URL</th>
             </tr>
@@ -58,6 +59,10 @@ export function PoolPage(_props: PageProps) {
                 <td>{node.worker ? <span class={`badge ${node.worker.status === 'active' ? 'good' : 'bad'}`}>{node.worker.status}</span> : '—'}</td>
                 <td>{node.replicas.ready}</td>
                 <td>{node.replicas.missing > 0 ? <strong class="warn-text">{node.replicas.missing}</strong> : 0}</td>
+                <td title={node.scrub.lastMismatch ? `last: ${node.scrub.lastMismatch.sha256} at ${time(node.scrub.lastMismatch.at)}` : undefined}>
+                  {node.scrub.passCompletedAt ? `pass done ${age(node.scrub.passCompletedAt, now)}` : 'no pass done yet'}
+                  {node.scrub.mismatches > 0 && <strong class="warn-text">, {node.scrub.mismatches} corrupt file(s) replaced</strong>}
+                </td>
                 <td>{node.appVersion ?? '—'}</td>
                 <td>
                   <code>{node.url}</code>

@@ -8,6 +8,7 @@ import type { Job } from 'bullmq';
 import { KeyedLock } from './keyed-lock';
 import { type ReconciliationSummary, ReplicaReconciler } from './replica-reconciler';
 import { ReplicaRows } from './replica-rows';
+import { ReplicaScrubber } from './replica-scrubber';
 import { ReplicaWriter } from './replica-writer';
 import { ReplicateFileHandler, type ReplicateOutcome } from './replicate-file.handler';
 
@@ -21,6 +22,7 @@ export class NodeReplication {
   readonly writer: ReplicaWriter;
   readonly replicator: ReplicateFileHandler;
   readonly reconciler: ReplicaReconciler;
+  readonly scrubber: ReplicaScrubber;
 
   constructor(
     private readonly config: Config,
@@ -31,10 +33,12 @@ export class NodeReplication {
     const lock = new KeyedLock();
     const replicas = repositories.get(ReplicasRepository);
     const rows = new ReplicaRows(replicas, config.UCU_NODE_ID);
-    this.scheduler = new ReplicationScheduler(replicas, repositories.get(PoolNodesRepository), queues);
+    const nodes = repositories.get(PoolNodesRepository);
+    this.scheduler = new ReplicationScheduler(replicas, nodes, queues);
     this.writer = new ReplicaWriter(new ReplicaStore(config.UCU_REPLICA_DIR), storage);
     this.replicator = new ReplicateFileHandler(replicas, this.writer, rows, lock);
     this.reconciler = new ReplicaReconciler(replicas, this.writer, rows, lock, this.scheduler);
+    this.scrubber = new ReplicaScrubber(config, this.writer, this.reconciler, lock, nodes);
   }
 
   /**
@@ -47,6 +51,15 @@ export class NodeReplication {
       this.logger.warn(`removed ${removed} temporary file(s) left in the replica store by an interrupted write`);
     }
     await this.scheduler.scheduleReconciliation(this.config.UCU_NODE_ID);
+  }
+
+  /** Once the node takes its jobs: the scrub of its store, in the background. */
+  startScrub(): void {
+    this.scrubber.start();
+  }
+
+  stopScrub(): Promise<void> {
+    return this.scrubber.stop();
   }
 
   replicateFile(job: Job<JobPayloads[JobName.ReplicateFile]>): Promise<{ outcome: ReplicateOutcome }> {

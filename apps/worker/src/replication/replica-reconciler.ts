@@ -80,8 +80,11 @@ export class ReplicaReconciler {
     return summary;
   }
 
-  /** The row stops vouching first, then the wrong file goes, then a job fetches it. */
-  private async refetch(file: ReplicaFile): Promise<void> {
+  /**
+   * The row stops vouching first, then the wrong file goes (the frontend streams it from the
+   * object store from then on), then a job fetches it. The caller holds the file's lock.
+   */
+  async refetch(file: ReplicaFile): Promise<void> {
     await this.rows.markPending(file.sha256);
     await this.writer.remove(file.sha256);
     await this.scheduler.scheduleRepairs(this.rows.nodeId, [file]);

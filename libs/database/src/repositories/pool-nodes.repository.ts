@@ -16,7 +16,26 @@ export interface PoolNodeRow {
   /** Files some rule version uses that its replica store holds ready, and those it does not. */
   ready: number;
   missing: number;
+  scrub: NodeScrubRow;
 }
+
+/** A node's scrub of its replica store (docs/replication.md, "The scrub"). */
+export interface NodeScrubRow {
+  passStartedAt: Date | null;
+  passCompletedAt: Date | null;
+  /** Bytes re-read and re-hashed over every pass (bigint as a string, as pg returns it). */
+  checkedBytes: string;
+  mismatches: number;
+  lastMismatchSha256: string | null;
+  lastMismatchAt: Date | null;
+}
+
+const SCRUB_COLUMNS = `n.scrub_pass_started_at AS "passStartedAt", n.scrub_pass_completed_at AS "passCompletedAt",
+  n.scrub_checked_bytes::text AS "checkedBytes", n.scrub_mismatches AS mismatches,
+  n.scrub_last_mismatch_sha256 AS "lastMismatchSha256", n.scrub_last_mismatch_at AS "lastMismatchAt"`;
+
+/** The node row's own columns, with its scrub apart. */
+type FlatNodeRow = Omit<PoolNodeRow, 'scrub'> & NodeScrubRow;
 
 export interface NodeRegistration {
   nodeId: string;
@@ -28,17 +47,51 @@ export interface NodeRegistration {
 export class PoolNodesRepository extends QueryLayer {
   /** Every node, active or down, in id order. */
   async list(): Promise<PoolNodeRow[]> {
-    return this.manager.query<PoolNodeRow[]>(
+    const rows = await this.manager.query<FlatNodeRow[]>(
       `SELECT n.id, n.url, n.app_version AS "appVersion", n.frontend_heartbeat_at AS "frontendHeartbeatAt",
               n.worker_heartbeat_at AS "workerHeartbeatAt", ${isActiveNode('$1')} AS active,
               ${isLive('n.worker_heartbeat_at', '$1')} AS "workerActive",
               count(DISTINCT c.sha256) FILTER (WHERE c.ready)::int AS ready,
-              count(DISTINCT c.sha256) FILTER (WHERE NOT c.ready)::int AS missing
+              count(DISTINCT c.sha256) FILTER (WHERE NOT c.ready)::int AS missing,
+              ${SCRUB_COLUMNS}
          FROM pool_nodes n
          LEFT JOIN (${fileReplicas('true', 'true')}) c ON c.node_id = n.id
         GROUP BY n.id
         ORDER BY n.id`,
       [this.config.UCU_NODE_DOWN_AFTER_MS],
+    );
+    return rows.map(({ passStartedAt, passCompletedAt, checkedBytes, mismatches, lastMismatchSha256, lastMismatchAt, ...node }) => ({
+      ...node,
+      scrub: { passStartedAt, passCompletedAt, checkedBytes, mismatches, lastMismatchSha256, lastMismatchAt },
+    }));
+  }
+
+  /** The node's scrub, or null when the node is not registered. */
+  async scrubOf(nodeId: string): Promise<NodeScrubRow | null> {
+    const [row] = await this.manager.query<NodeScrubRow[]>(`SELECT ${SCRUB_COLUMNS} FROM pool_nodes n WHERE n.id = $1`, [nodeId]);
+    return row ?? null;
+  }
+
+  /** The scrub began a pass over the node's store. */
+  async scrubPassStarted(nodeId: string): Promise<void> {
+    await this.manager.query(`UPDATE pool_nodes SET scrub_pass_started_at = now() WHERE id = $1`, [nodeId]);
+  }
+
+  async scrubPassCompleted(nodeId: string): Promise<void> {
+    await this.manager.query(`UPDATE pool_nodes SET scrub_pass_completed_at = now() WHERE id = $1`, [nodeId]);
+  }
+
+  /** Bytes the scrub has re-hashed since it last said so. */
+  async addScrubbedBytes(nodeId: string, bytes: number): Promise<void> {
+    await this.manager.query(`UPDATE pool_nodes SET scrub_checked_bytes = scrub_checked_bytes + $2 WHERE id = $1`, [nodeId, bytes]);
+  }
+
+  /** The scrub found a file of the node's store not to match its SHA-256. */
+  async recordScrubMismatch(nodeId: string, sha256: string): Promise<void> {
+    await this.manager.query(
+      `UPDATE pool_nodes SET scrub_mismatches = scrub_mismatches + 1, scrub_last_mismatch_sha256 = $2, scrub_last_mismatch_at = now()
+        WHERE id = $1`,
+      [nodeId, sha256],
     );
   }
 
@@ -87,3 +140,4 @@ export class PoolNodesRepository extends QueryLayer {
     await this.manager.query(`UPDATE pool_nodes SET ${role}_heartbeat_at = NULL WHERE id = $1`, [nodeId]);
   }
 }
+
