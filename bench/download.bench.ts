@@ -6,7 +6,9 @@ import { readCheckAnswer } from './support/check-answer';
 import { download, request } from './support/http-client';
 import { failuresOf, type LoadRun, runLoad } from './support/load-generator';
 import { MemorySampler, residentBytes } from './support/process-sampler';
+import type { Benchmark } from './support/benchmark';
 import { round, type Series, seriesOf } from './support/series';
+import { int, plainRow, ratioSpread, spread } from './support/table';
 import type { LoadSettings } from './update-check.bench';
 
 export const DOWNLOAD_GOAL = 0.8;
@@ -131,7 +133,7 @@ export async function runDownloadBenchmark(environment: BenchEnvironment, settin
     const growthMB = (memory.peakBytes - beforeBytes) / 1e6;
     return {
       benchmark: 'download',
-      settings: { ...settings, connections: CONNECTIONS, fileBytes: bigFile.size },
+      settings: { runs: settings.runs, warmupSeconds: settings.warmupSeconds, durationSeconds: settings.durationSeconds, connections: CONNECTIONS, fileBytes: bigFile.size },
       node,
       nginx: { ...bare, server: 'nginx (Debian), sendfile on, one worker process' },
       ratio: round(ratio, 3),
@@ -213,3 +215,31 @@ function figuresOf(runs: LoadRun[]): DownloadTargetFigures {
 function megabytes(bytes: number): string {
   return (bytes / 1e6).toFixed(0);
 }
+
+/** `download` in the registry (bench/registry.ts): one node's downloads against nginx. */
+export const downloadBenchmark: Benchmark<'node', DownloadFigures> = {
+  name: 'download',
+  about: '40 MiB downloads from one node against nginx (sendfile), and the node\'s memory',
+  environment: 'node',
+  run: runDownloadBenchmark,
+  rows(download) {
+    const { node, nginx, memory, goals } = download;
+    const ratios = seriesOf(node.runs.map((run, i) => run.bytesPerSecond / nginx.runs[i].bytesPerSecond));
+    return [
+      {
+        figure: `download MB/s, ${download.settings.fileBytes / 1024 / 1024} MiB image, ${download.settings.connections} clients [${node.runs.length} runs]`,
+        value: spread(node.megabytesPerSecond),
+        baseline: `nginx sendfile ${spread(nginx.megabytesPerSecond)}`,
+        ratio: ratioSpread(ratios),
+        goal: `≥ ${goals.minRatio}`,
+        met: ratios.median >= goals.minRatio,
+      },
+      plainRow('  server CPU s per GB', String(node.cpuSecondsPerGigabyte), String(nginx.cpuSecondsPerGigabyte)),
+      {
+        ...plainRow('  node memory growth while serving (MB)', `${memory.growthMB} (${int(memory.beforeMB)} → ${int(memory.peakMB)})`),
+        goal: `≤ ${goals.maxMemoryGrowthMB}`,
+        met: goals.memoryMet,
+      },
+    ];
+  },
+};

@@ -16,11 +16,11 @@ import { request } from './support/http-client';
 import { type ObjectStoreKind, POOL_BENCH, type PoolEnvironment, STORE_NAMES } from './support/pool-environment';
 import { cpuSeconds } from './support/process-sampler';
 import { ROOT } from './support/bench-environment';
+import type { Benchmark } from './support/benchmark';
 import { round, type Series, seriesOf } from './support/series';
+import { int, plainRow, spread } from './support/table';
 
 export const REPLICATION_GOAL = 0.8;
-/** 200 MB (10^6 bytes, as the MB/s figures count). */
-export const DEFAULT_IMAGE_BYTES = 200_000_000;
 const POLL_MS = 50;
 const RUN_TIMEOUT_MS = 10 * 60_000;
 
@@ -302,55 +302,48 @@ export async function runReplicationBenchmark(environment: PoolEnvironment, sett
   };
 }
 
-/** The stdout table, in bench:check's layout: each node beside the plain download it is measured against. */
-export function renderReplicationTable(figures: ReplicationFigures): string {
-  type Row = [string, string, string, string, string, string];
-  const { plain, nodes, pool } = figures;
-  const runs = plain.seconds.runs.length;
-  const { alone } = figures;
-  const rows: Row[] = [['figure', 'replication', 'plain download', 'ratio', 'goal', 'met?']];
-  rows.push(
-    [`${mb(figures.file.bytes)} MB to ${nodes.length} nodes at once, MB/s per node (median of ${runs})`, '', int(plain.megabytesPerSecond.median), '', '', ''],
-    ['  plain download: runs min – max (MB/s); s min / median / max', '', `${spread(plain.megabytesPerSecond)}; ${triple(plain.seconds)}`, '', '', ''],
-  );
-  for (const node of nodes) {
-    rows.push(
-      [`  ${node.nodeId}`, int(node.megabytesPerSecond.median), int(plain.megabytesPerSecond.median), node.ratio.toFixed(2), `≥ ${REPLICATION_GOAL}`, node.goalMet ? 'yes' : 'NO'],
-      ['    runs min – max (MB/s); s min / median / max', `${spread(node.megabytesPerSecond)}; ${triple(node.seconds)}`, '', '', '', ''],
-    );
-  }
-  rows.push(
-    [`  all ${nodes.length} nodes (${nodes.length} × the bytes, to the last ready)`, int(pool.megabytesPerSecond.median), int(plain.megabytesPerSecond.median), pool.ratio.toFixed(2), '', ''],
-    ['    s min / median / max', triple(pool.secondsToLastReady), '', '', '', ''],
-    [`${alone.nodeId} alone, MB/s (median of ${runs})`, int(alone.megabytesPerSecond.median), int(plain.megabytesPerSecond.median), alone.ratio.toFixed(2), `≥ ${REPLICATION_GOAL}`, alone.goalMet ? 'yes' : 'NO'],
-    ['  runs min – max (MB/s); s min / median / max', `${spread(alone.megabytesPerSecond)}; ${triple(alone.seconds)}`, '', '', '', ''],
-    ['worker CPU s per GB (node 1 / 2 / 3; alone) vs client', `${nodes.map((node) => node.workerCpuSecondsPerGigabyte).join(' / ')}; ${alone.workerCpuSecondsPerGigabyte}`, String(plain.clientCpuSecondsPerGigabyte), '', '', ''],
-    [`${STORE_NAMES[figures.settings.store]} CPU s per GB sent`, String(figures.minioCpuSecondsPerGigabyte.replication), String(figures.minioCpuSecondsPerGigabyte.plain), '', '', ''],
-    [
-      `import of the ${mb(figures.importRun.packageBytes)} MB package (upload to succeeded, s)`,
-      String(figures.importRun.uploadAndImportSeconds),
-      '',
-      '',
-      '',
-      '',
-    ],
-    [
-      '  then its replication, s (not measured runs)',
-      Object.values(figures.importRun.replicationSeconds).join(' / '),
-      '',
-      '',
-      '',
-      '',
-    ],
-  );
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  const line = (row: Row) =>
-    row
-      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])))
-      .join('   ')
-      .trimEnd();
-  return [line(rows[0]), widths.map((width) => '─'.repeat(width)).join('   '), ...rows.slice(1).map(line)].join('\n');
-}
+/** `replicate` in the registry (bench/registry.ts): replication to the pool's nodes against a plain download. */
+export const replicationBenchmark: Benchmark<'pool', ReplicationFigures> = {
+  name: 'replicate',
+  about: 'an image replicated to a pool of three nodes against a plain download of it from the S3 service',
+  environment: 'pool',
+  run: (environment, options) => runReplicationBenchmark(environment, { runs: options.runs, imageBytes: options.imageMegabytes * 1_000_000, store: options.store }),
+  rows(figures) {
+    const { plain, nodes, pool, alone, importRun } = figures;
+    const store = STORE_NAMES[figures.settings.store];
+    const slowest = nodes.reduce((a, b) => (a.ratio <= b.ratio ? a : b));
+    return [
+      {
+        figure: `replication of a ${mb(figures.file.bytes)} MB image to ${nodes.length} nodes at once, slowest node, MB/s [${figures.settings.runs} runs]`,
+        value: `${slowest.nodeId} ${spread(slowest.megabytesPerSecond)}`,
+        baseline: `plain ${store} download ${spread(plain.megabytesPerSecond)}`,
+        ratio: slowest.ratio.toFixed(2),
+        goal: `≥ ${REPLICATION_GOAL}`,
+        met: figures.goal.met,
+      },
+      ...nodes.map((node) => ({ ...plainRow(`  ${node.nodeId}, MB/s; s min / median / max`, `${spread(node.megabytesPerSecond)}; ${triple(node.seconds)}`), ratio: node.ratio.toFixed(2) })),
+      plainRow('  plain download, s min / median / max', '', triple(plain.seconds)),
+      { ...plainRow(`  all ${nodes.length} nodes together (${nodes.length} × the bytes, to the last ready), MB/s`, spread(pool.megabytesPerSecond)), ratio: pool.ratio.toFixed(2) },
+      {
+        figure: `  ${alone.nodeId} alone, MB/s; s min / median / max`,
+        value: `${spread(alone.megabytesPerSecond)}; ${triple(alone.seconds)}`,
+        baseline: '',
+        ratio: alone.ratio.toFixed(2),
+        goal: `≥ ${REPLICATION_GOAL}`,
+        met: alone.goalMet,
+      },
+      plainRow(
+        '  worker CPU s per GB (each node; alone), client\'s',
+        `${nodes.map((node) => node.workerCpuSecondsPerGigabyte).join(' / ')}; ${alone.workerCpuSecondsPerGigabyte}`,
+        String(plain.clientCpuSecondsPerGigabyte),
+      ),
+      plainRow(`  ${store} CPU s per GB sent`, String(figures.minioCpuSecondsPerGigabyte.replication), String(figures.minioCpuSecondsPerGigabyte.plain)),
+      plainRow(`  import of the ${mb(importRun.packageBytes)} MB package (upload to succeeded, s)`, String(importRun.uploadAndImportSeconds)),
+      plainRow('  then its replication to each node, s (not a measured run)', Object.values(importRun.replicationSeconds).join(' / ')),
+    ];
+  },
+  resultsName: (options) => (options.store === 'minio' ? 'replicate' : `replicate-${options.store}`),
+};
 
 interface ReplicaRow {
   nodeId: string;
@@ -431,14 +424,6 @@ function roundSeries(series: Series, digits: number): Series {
 
 function mb(bytes: number): string {
   return int(bytes / 1e6);
-}
-
-function int(value: number): string {
-  return Math.round(value).toLocaleString('en');
-}
-
-function spread(series: Series): string {
-  return `${int(series.min)} – ${int(series.max)}`;
 }
 
 function triple(series: Series): string {

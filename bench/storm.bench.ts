@@ -8,7 +8,9 @@ import { ROOT } from './support/bench-environment';
 import { request } from './support/http-client';
 import type { PoolEnvironment } from './support/pool-environment';
 import { treeCpuSeconds } from './support/process-sampler';
+import type { Benchmark } from './support/benchmark';
 import { round, type Series, seriesOf } from './support/series';
+import { int, oneDecimal, plainRow, ratioSpread, spread, type TableRow } from './support/table';
 
 /**
  * The power cut: every phone of a full Lync pool (80,000) boots within 60 s — 1,333 update checks
@@ -183,3 +185,62 @@ function simulate(args: string[], onProgress: (line: string) => void): Promise<S
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** The pools whose catalogue has the storm's rules: the storms with and without a kill share one. */
+const seeded = new WeakSet<PoolEnvironment>();
+
+async function seedOnce(environment: PoolEnvironment): Promise<void> {
+  if (seeded.has(environment)) return;
+  await seedStormCatalogue(environment);
+  seeded.add(environment);
+}
+
+function stormRows(figures: StormFigures): TableRow[] {
+  const { settings } = figures;
+  const title = settings.killHalfway
+    ? 'the same storm, node 2 SIGKILLed halfway'
+    : `storm: ${int(settings.phones)} phones boot within ${settings.withinSeconds} s, 3 nodes + HAProxy`;
+  const offered = settings.phones / settings.withinSeconds;
+  // Answers per second from the first boot until the last phone was answered: below the offered
+  // rate when the pool falls behind (the storm then lasts longer than its boot window).
+  const rate = seriesOf(figures.runs.map((run) => run.report.checksPerSecond));
+  return [
+    {
+      figure: `${title} [${figures.runs.length} runs]: checks/s, first boot to last answer`,
+      value: spread(rate),
+      baseline: `offered ${int(offered)}`,
+      ratio: ratioSpread(seriesOf(rate.runs.map((value) => value / offered))),
+      goal: '≥ 1.0',
+      met: rate.median / offered >= 0.99,
+    },
+    plainRow('  check latency p50 / p99 (ms)', `${spread(figures.latencyMs.p50, oneDecimal)} / ${spread(figures.latencyMs.p99, oneDecimal)}`),
+    { ...plainRow('  errors phones saw', spread(figures.errors)), goal: '0', met: figures.errors.max === 0 },
+    plainRow('  audit rows of answered checks: all in Postgres after (ms)', spread(figures.auditLagMs)),
+    plainRow('  simulator CPU per check (µs)', spread(figures.simulatorCpuMicrosecondsPerCheck)),
+  ];
+}
+
+/** `storm` in the registry (bench/registry.ts). */
+export const stormBenchmark: Benchmark<'pool', StormFigures> = {
+  name: 'storm',
+  about: `${int(STORM_PHONES)} phones boot within ${STORM_SECONDS} s against a pool of three nodes (ucupdates-sim)`,
+  environment: 'pool',
+  async run(environment, options) {
+    await seedOnce(environment);
+    return runStormBenchmark(environment, { runs: options.stormRuns, killHalfway: false });
+  },
+  rows: stormRows,
+};
+
+/** `kill` in the registry: the same storm with node 2's frontend SIGKILLed halfway. */
+export const stormWithKillBenchmark: Benchmark<'pool', StormFigures> = {
+  name: 'kill',
+  about: 'the same storm, node 2 SIGKILLed halfway',
+  environment: 'pool',
+  async run(environment, options) {
+    await seedOnce(environment);
+    return runStormBenchmark(environment, { runs: options.stormRuns, killHalfway: true });
+  },
+  rows: stormRows,
+  resultsName: () => 'storm-kill',
+};

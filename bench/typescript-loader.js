@@ -4,8 +4,8 @@
 const path = require('node:path');
 
 /**
- * Lets `require` load the TypeScript of bench/ through @swc/core, without a build step (as
- * libs/cab/bench/run.js does), with inline source maps so stack traces name the .ts lines.
+ * Lets `require` load the TypeScript of bench/ through @swc/core, without a build step, with
+ * inline source maps so stack traces name the .ts lines.
  */
 function registerTypeScript() {
   const { transformFileSync } = require(path.resolve(__dirname, '..', 'node_modules', '@swc/core'));

@@ -6,7 +6,9 @@ import { BENCH, type BenchEnvironment, ROOT } from './support/bench-environment'
 import { readCheckAnswer } from './support/check-answer';
 import { request } from './support/http-client';
 import { failuresOf, type LoadRun, runLoad } from './support/load-generator';
+import type { Benchmark } from './support/benchmark';
 import { round, type Series, seriesOf } from './support/series';
+import { plainRow, ratioSpread, spread } from './support/table';
 
 export interface LoadSettings {
   /** Measured runs per target, alternating baseline and node. */
@@ -154,7 +156,7 @@ export async function runUpdateCheckBenchmark(environment: BenchEnvironment, set
     const ratio = node.requestsPerSecond.median / bare.requestsPerSecond.median;
     return {
       benchmark: 'update-check',
-      settings: { ...settings, connections: CONNECTIONS, pipelining: 1, deviceIdentities: catalog.checks.length },
+      settings: { runs: settings.runs, warmupSeconds: settings.warmupSeconds, durationSeconds: settings.durationSeconds, connections: CONNECTIONS, pipelining: 1, deviceIdentities: catalog.checks.length },
       node,
       baseline: { ...bare, server: `bare Fastify ${(require('fastify/package.json') as { version: string }).version}, one POST route, constant answer` },
       ratio: round(ratio, 3),
@@ -234,3 +236,33 @@ async function auditBatches(nodeUrl: string): Promise<{ statements: number; rows
     seconds: value('ucupdates_request_audit_write_seconds_sum'),
   };
 }
+
+/** `check` in the registry (bench/registry.ts): one node's update checks against bare Fastify. */
+export const updateCheckBenchmark: Benchmark<'node', UpdateCheckFigures> = {
+  name: 'check',
+  about: 'update checks/s of one node against a bare Fastify route',
+  environment: 'node',
+  run: runUpdateCheckBenchmark,
+  rows(check) {
+    const { node, baseline } = check;
+    const ratios = seriesOf(node.runs.map((run, i) => run.requestsPerSecond / baseline.runs[i].requestsPerSecond));
+    return [
+      {
+        figure: `update checks/s, one node (${check.settings.connections} connections) [${node.runs.length} runs]`,
+        value: spread(node.requestsPerSecond),
+        baseline: `bare Fastify ${spread(baseline.requestsPerSecond)}`,
+        ratio: ratioSpread(ratios),
+        goal: `≥ ${UPDATE_CHECK_GOAL}`,
+        met: ratios.median >= UPDATE_CHECK_GOAL,
+      },
+      plainRow('  latency p50 / p99 (ms)', `${node.latencyMs.p50} / ${node.latencyMs.p99}`, `${baseline.latencyMs.p50} / ${baseline.latencyMs.p99}`),
+      {
+        ...plainRow('  server CPU per answer (µs)', String(node.cpuMicrosecondsPerRequest), String(baseline.cpuMicrosecondsPerRequest)),
+        ratio: (baseline.cpuMicrosecondsPerRequest / node.cpuMicrosecondsPerRequest).toFixed(2),
+      },
+      plainRow('  Postgres CPU per answer (µs)', String(node.postgresCpuMicrosecondsPerRequest)),
+      plainRow('  audit rows per statement / ms per statement', `${check.auditWrites.meanRowsPerStatement} / ${check.auditWrites.meanWriteMs}`),
+      plainRow('  load generator CPU per request (µs)', String(node.clientCpuMicrosecondsPerRequest), String(baseline.clientCpuMicrosecondsPerRequest)),
+    ];
+  },
+};
