@@ -43,6 +43,8 @@ export type ContractDrift = [
   Holds<Same<Served<NodesController, 'list'>, Contract.Page<Contract.NodeView>>>,
   Holds<Same<Served<DevicesController, 'list'>, Contract.Page<Contract.DeviceView>>>,
   Holds<Same<Served<DevicesController, 'get'>, Contract.DeviceView>>,
+  Holds<Same<Served<DevicesController, 'summary'>, Contract.DeviceSummaryView>>,
+  Holds<Same<Served<DevicesController, 'compliance'>, Contract.Page<Contract.DeviceComplianceView>>>,
   Holds<Same<Served<TestDevicesController, 'list'>, Contract.Page<Contract.TestDeviceView>>>,
   Holds<Same<Served<TestDevicesController, 'get'>, Contract.TestDeviceView>>,
   Holds<Same<Served<TestDevicesController, 'create'>, Contract.TestDeviceView>>,

@@ -33,6 +33,7 @@ describe('unknown query fields on the admin lists', () => {
     [ROUTES.configurations, 'limt'],
     [ROUTES.nodes, 'limt'],
     [ROUTES.devices, 'seen'],
+    [ROUTES.devicesCompliance, 'rule'],
     [ROUTES.requestAudit, 'macaddress'],
     [ROUTES.adminAudit, 'actr'],
     [ROUTES.deviceLogs, 'logtype'],

@@ -55,6 +55,7 @@ const SUITES = Object.freeze(
     'test/integration/helm-chart.int-spec.ts': {},
     'test/integration/frontend.int-spec.ts': { database: 'ucupdates_test_frontend', redisDb: 15 },
     'test/integration/import.int-spec.ts': { database: 'ucupdates_test_import', redisDb: 16 },
+    'test/integration/inventory.int-spec.ts': { database: 'ucupdates_test_inventory', redisDb: 47 },
     'test/integration/jobs.int-spec.ts': { database: 'ucupdates_test_jobs', redisDb: 3 },
     'test/integration/ldap-directory.int-spec.ts': { ports: block(15600) },
     'test/integration/migrations.int-spec.ts': { database: 'ucupdates_test_migrations' },

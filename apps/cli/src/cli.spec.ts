@@ -2,7 +2,7 @@ import { ApiFailure, DEFAULT_CONFIGURATION, type FailureCode } from '@ucupdates/
 import type { Api, ApiRequest, ApiSettings, Query } from './api-client';
 import { type CliEnvironment, detailLines, runCli, splitCommand } from './cli';
 import { ExitCode } from './exit-codes';
-import { CX600_CPE } from '../../../test/support/rule-fixtures';
+import { CX600_CPE, CX600_DEVICE } from '../../../test/support/rule-fixtures';
 
 type Call =
   | { kind: 'send'; request: ApiRequest }
@@ -597,26 +597,7 @@ describe('the request audit and the inventory: get-request-audit, export-request
     external: true,
     status: 200,
   };
-  const device = {
-    id: DEVICE_ID,
-    macAddress: '00-04-F2-12-34-56',
-    serialNumber: null,
-    deviceType: 'UCPhone',
-    brand: 'Polycom',
-    model: 'CX600',
-    revision: 'A',
-    locale: 'ENU',
-    modules: [
-      { updateType: 'CPE', version: '4.0.7577.4366' },
-      { updateType: 'UCM', version: '4.0.7577.10' },
-    ],
-    isTestDevice: false,
-    firstSeenAt: '2024-05-01T00:00:00.000Z',
-    lastSeenAt: '2024-05-31T08:00:00.000Z',
-    lastNodeId: 'node-1',
-    lastAddress: '10.0.0.7',
-    lastUserId: null,
-  };
+  const device = { ...CX600_DEVICE, id: DEVICE_ID };
 
   it('asks for the request audit with its filters, a bare date as the start of that day in UTC', async () => {
     const { code, stdout, calls } = await run(
@@ -750,5 +731,84 @@ describe('the request audit and the inventory: get-request-audit, export-request
       expect(stdout).toContain('Usage: ucupdates export-request-audit --date YYYY-MM-DD [--node NODE] [-o FILE]\nAliases: audit export\n');
       expect(stdout).toContain('-o, --output FILE');
     }
+  });
+});
+
+describe('the inventory counted, checked and exported: get-device-summary, get-device-compliance, export-device-inventory', () => {
+  const RULE_ID = '6f1c2d4e-8a9b-4c3d-9e8f-0a1b2c3d4e5f';
+  const summary = {
+    devices: 100000,
+    testDevices: 812,
+    brands: [{ value: 'Polycom', devices: 60000 }, { value: 'Aastra', devices: 40000 }],
+    models: [{ value: 'CX600', devices: 60000 }],
+    revisions: [{ value: 'A', devices: 100000 }],
+    locales: [{ value: 'ENU', devices: 100000 }],
+    updateTypes: [{ value: 'CPE', devices: 99000 }],
+    versions: [{ updateType: 'CPE', version: '4.0.7577.4372', devices: 70000 }],
+    modelVersions: [],
+    rules: [
+      { ruleId: RULE_ID, ...CX600_CPE, approvedVersion: '4.0.7577.4372', pendingVersion: null, devices: 8000, onApproved: 7000, onPending: 0, onOther: 900, onNone: 100, testDevices: 12 },
+    ],
+  };
+  const behind = {
+    ...CX600_DEVICE,
+    behind: [
+      { ruleId: RULE_ID, updateType: 'CPE', installedVersion: '4.0.7577.4366', offeredVersion: '4.0.7577.4372' },
+      { ruleId: DEVICE_ID, updateType: 'UCM', installedVersion: null, offeredVersion: '4.0.7577.10' },
+    ],
+  };
+
+  it('asks for the counts with the filters and prints the totals, each field and each rule with its share on the approved version', async () => {
+    const { code, stdout, calls } = await run(['get-device-summary', '--brand', 'Polycom', '--seen-since', '2024-05-01'], () => summary);
+    expect(code).toBe(ExitCode.Ok);
+    expect(sent(calls)).toEqual([{ method: 'GET', path: '/api/v1/devices/summary', query: { brand: 'Polycom', seenSince: '2024-05-01T00:00:00Z' } }]);
+    expect(stdout).toMatch(/^100000 devices, 812 of them test devices\.\n/);
+    expect(stdout).toMatch(/Polycom +60000\n/);
+    expect(stdout).toMatch(/CPE +4\.0\.7577\.4372 +70000\n/);
+    expect(stdout).toMatch(/CX600 +A +ENU +CPE +4\.0\.7577\.4372 +8000 +7000 +87\.5 % +0 +900 +100 +12\n/);
+    const json = await run(['get-device-summary', '--json'], () => summary);
+    expect(JSON.parse(json.stdout)).toEqual(summary);
+  });
+
+  it('lists the devices behind, a line per rule each is behind on, with the filters and --rule', async () => {
+    const { code, stdout, calls } = await run(['get-device-compliance', '--model', 'CX600', '--rule', RULE_ID.toUpperCase(), '--limit', '50'], () => [behind]);
+    expect(code).toBe(ExitCode.Ok);
+    expect(calls).toEqual([{ kind: 'list', path: '/api/v1/devices/compliance', query: { model: 'CX600', ruleId: RULE_ID }, max: 50 }]);
+    const [header, , first, second] = stdout.trimEnd().split('\n');
+    expect(header.split(/\s+/)).toEqual(['MacAddress', 'SerialNumber', 'Brand', 'Model', 'Locale', 'UpdateType', 'Installed', 'Offered', 'TestDevice', 'LastSeenAt']);
+    expect(first).toMatch(/CPE +4\.0\.7577\.4366 +4\.0\.7577\.4372 +no/);
+    expect(second).toMatch(/UCM +\(none\) +4\.0\.7577\.10 +no/);
+    const none = await run(['get-device-compliance'], () => []);
+    expect([none.stdout, none.stderr]).toEqual(['', 'No devices are behind on their rules.\n']);
+  });
+
+  it('downloads the list as CSV with --csv, to stdout or a file', async () => {
+    const { code, stdout, calls } = await run(['get-device-compliance', '--csv', '--brand', 'Polycom'], () => ['Mac Address,…\r\n', 'row\r\n']);
+    expect(code).toBe(ExitCode.Ok);
+    expect(calls).toEqual([{ kind: 'download', path: '/api/v1/devices/compliance/export', query: { brand: 'Polycom' } }]);
+    expect(stdout).toBe('Mac Address,…\r\nrow\r\n');
+    const saved = await run(['get-device-compliance', '--csv', '-o', '/tmp/behind.csv'], () => ['a\r\n']);
+    expect([saved.written, saved.stderr]).toEqual([{ '/tmp/behind.csv': 'a\r\n' }, 'Wrote the devices behind on their rules to /tmp/behind.csv (3 bytes).\n']);
+  });
+
+  it('exports the inventory under the filters, to stdout or a file', async () => {
+    const { code, stdout, calls } = await run(['export-device-inventory', '--version', '4.0.7577.4366'], () => ['Mac Address\r\n']);
+    expect(code).toBe(ExitCode.Ok);
+    expect(calls).toEqual([{ kind: 'download', path: '/api/v1/devices/export', query: { version: '4.0.7577.4366' } }]);
+    expect(stdout).toBe('Mac Address\r\n');
+    const saved = await run(['export-device-inventory', '-o', '/tmp/inventory.csv'], () => ['ab\r\n']);
+    expect([saved.written, saved.stderr]).toEqual([{ '/tmp/inventory.csv': 'ab\r\n' }, 'Wrote the device inventory to /tmp/inventory.csv (4 bytes).\n']);
+  });
+
+  it.each([
+    [['get-device-compliance', '--rule', 'CX600'], '"CX600" is not a rule id'],
+    [['get-device-summary', '--seen-since', 'today'], '--seen-since: "today" is not a date'],
+    [['get-device-summary', '--limit', '5'], '--limit'],
+    [['export-device-inventory', 'all'], 'takes no argument (got "all")'],
+  ])('%j: %s (exit 2, nothing sent)', async (argv, message) => {
+    const { code, stderr, calls } = await run(argv);
+    expect(code).toBe(ExitCode.Usage);
+    expect(stderr).toContain(message);
+    expect(calls).toEqual([]);
   });
 });

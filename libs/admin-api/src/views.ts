@@ -119,6 +119,77 @@ export interface DeviceView {
   lastUserId: string | null;
 }
 
+/** How many devices share one value of a field (a brand, a model, a locale, …). */
+export interface DeviceCountView {
+  value: string;
+  devices: number;
+}
+
+/** How many devices report one version of an update type. */
+export interface VersionCountView {
+  updateType: string;
+  version: string;
+  devices: number;
+}
+
+/** How many devices of one model report one version of an update type (the Inventory page's chart). */
+export interface ModelVersionCountView extends VersionCountView {
+  brand: string;
+  model: string;
+}
+
+/**
+ * Where the devices of a rule's kind are: on its approved version, on its pending one, on another
+ * one, or on none (no module of the rule's update type, or a blank version); versions compared as
+ * the update check compares them (`1.2` is `1.2.0`). `testDevices` counts the test devices among
+ * `devices`; the four shares add up to `devices`.
+ */
+export interface RuleAdoptionView extends RuleKey {
+  ruleId: string;
+  approvedVersion: string | null;
+  pendingVersion: string | null;
+  devices: number;
+  onApproved: number;
+  onPending: number;
+  onOther: number;
+  onNone: number;
+  testDevices: number;
+}
+
+/**
+ * `GET /api/v1/devices/summary`: the inventory counted by Postgres (true totals whatever its
+ * size), under the same filters as the device list. A device counts once per field; per update
+ * type and version, once per module it reports.
+ */
+export interface DeviceSummaryView {
+  devices: number;
+  testDevices: number;
+  brands: DeviceCountView[];
+  models: DeviceCountView[];
+  revisions: DeviceCountView[];
+  locales: DeviceCountView[];
+  updateTypes: DeviceCountView[];
+  versions: VersionCountView[];
+  modelVersions: ModelVersionCountView[];
+  rules: RuleAdoptionView[];
+}
+
+/** One rule a device is behind on: what it runs (null for none) and what the rule offers it. */
+export interface BehindModuleView {
+  ruleId: string;
+  updateType: string;
+  installedVersion: string | null;
+  offeredVersion: string;
+}
+
+/**
+ * `GET /api/v1/devices/compliance`: a device not on the version one of its rules offers it (the
+ * approved one; the pending one, if any, for a test device), with every rule it is behind on.
+ */
+export interface DeviceComplianceView extends DeviceView {
+  behind: BehindModuleView[];
+}
+
 /** How a test device is identified: a phone by its MAC address or serial number, a DDI device by its controller id. */
 export const IDENTIFIER_TYPES = ['MACAddress', 'SerialNumber', 'ControllerId'] as const;
 

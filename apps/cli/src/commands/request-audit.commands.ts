@@ -1,6 +1,7 @@
-import { ApiFailure, type RequestAuditView, type RequestModuleView, ROUTES } from '@ucupdates/admin-api';
+import { type RequestAuditView, type RequestModuleView, ROUTES } from '@ucupdates/admin-api';
 import type { Query } from '../api-client';
-import { type Command, type CommandInput, integerOption, type Output, printLine, showList, stringOption } from '../command';
+import { saveDownload } from '../download';
+import { type Command, type CommandInput, integerOption, printLine, showList, stringOption } from '../command';
 import { UsageError } from '../exit-codes';
 import type { Column } from '../table';
 import { instantOption } from './audit.commands';
@@ -44,21 +45,6 @@ export function dayOption(input: CommandInput): string {
     throw new UsageError(`--date: "${text}" is not a day such as 2024-05-31`);
   }
   return text;
-}
-
-/** Writes a download to an output (stdout) as UTF-8 text, waiting whenever the output asks to. */
-async function writeText(output: Output, chunks: AsyncIterable<Uint8Array>): Promise<void> {
-  const decoder = new TextDecoder('utf-8');
-  for await (const chunk of chunks) {
-    const text = decoder.decode(chunk, { stream: true });
-    if (text !== '' && output.write(text) === false && output.once) {
-      await new Promise<void>((resolve) => output.once?.('drain', resolve));
-    }
-  }
-  const rest = decoder.decode();
-  if (rest !== '') {
-    output.write(rest);
-  }
 }
 
 export const REQUEST_AUDIT_COMMANDS: Command[] = [
@@ -111,19 +97,9 @@ export const REQUEST_AUDIT_COMMANDS: Command[] = [
       const day = dayOption(input);
       const file = stringOption(input, 'output');
       const body = await context.api.download(ROUTES.requestAuditExport, { date: day, nodeId: stringOption(input, 'node') });
-      if (file === undefined) {
-        await writeText(context.stdout, body);
+      const bytes = await saveDownload(context, body, file);
+      if (bytes === null) {
         return;
-      }
-      let bytes: number;
-      try {
-        bytes = await context.files.write(file, body);
-      } catch (error) {
-        if (error instanceof ApiFailure) {
-          throw error;
-        }
-        // A path that cannot be written is a mistake in the command line, like a file import-update cannot read.
-        throw new UsageError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
       }
       printLine(context.stderr, `Wrote the request audit of ${day} to ${file} (${bytes} bytes).`);
     },

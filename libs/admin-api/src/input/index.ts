@@ -175,12 +175,27 @@ export const scopeParams = z.object({ scope });
 
 // Inventory, audit, device logs
 
-export const deviceListQuery = pageQuery.extend({
+/** The inventory's filters: the device list, its summary, compliance and the exports take them alike. */
+const deviceFilters = {
   model: z.string().min(1).max(200).optional().describe('the model, compared case-insensitively'),
   brand: z.string().min(1).max(200).optional().describe("the brand (the request's Vendor), compared case-insensitively"),
   version: z.string().min(1).max(64).optional().describe('devices with any module at this version, exactly as reported'),
   seenSince: instant.optional().describe('devices last seen at or after this time (ISO 8601 with its offset)'),
-});
+};
+
+const complianceFilters = {
+  ...deviceFilters,
+  ruleId: z.uuid().optional().describe('only devices behind on this rule'),
+};
+
+export const deviceListQuery = pageQuery.extend(deviceFilters);
+
+/** The summary and the inventory export: the filters, no page. */
+export const deviceFilterQuery = z.strictObject(deviceFilters);
+
+export const deviceComplianceQuery = pageQuery.extend(complianceFilters);
+
+export const deviceComplianceExportQuery = z.strictObject(complianceFilters);
 
 export const requestAuditListQuery = pageQuery.extend({
   since: instant.optional().describe('checks at or after this time (ISO 8601 with its offset)'),

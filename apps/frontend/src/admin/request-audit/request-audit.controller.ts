@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { requestAuditExportQuery, requestAuditListQuery } from '@ucupdates/admin-api/input';
@@ -7,6 +6,7 @@ import { Role } from '@ucupdates/database';
 import type { FastifyReply } from 'fastify';
 import { RequireRole } from '../../auth/roles';
 import { ApiQueryOf } from '../../docs/api-schema';
+import { sendCsv } from '../shared/csv-download';
 import { parseInput } from '../shared/request-input';
 import { AUDIT_LOG_COLUMNS, auditLogFileName } from '../../devices/request-audit/audit-log-format';
 import { RequestAuditService } from './request-audit.service';
@@ -47,24 +47,6 @@ export class RequestAuditController {
   @ApiQueryOf(requestAuditExportQuery)
   async export(@Query() query: unknown, @Res() reply: FastifyReply): Promise<void> {
     const { date, nodeId } = parseInput(requestAuditExportQuery, query);
-    const lines = this.audit.exportDay(date, nodeId ?? null);
-    // The first batch is read before anything is sent, so a failure to read it is an ordinary
-    // JSON error. A later failure can only cut the download short: Fastify then destroys the
-    // connection, which the client sees as a broken transfer, never as a complete file.
-    const first = await lines.next();
-    const body = Readable.from(
-      (async function* () {
-        if (!first.done) {
-          yield first.value;
-        }
-        yield* lines;
-      })(),
-      { objectMode: false },
-    );
-    void reply
-      .header('Content-Type', 'text/csv; charset=utf-8; header=present')
-      .header('Content-Disposition', `attachment; filename="${auditLogFileName(nodeId ?? 'pool', date)}"`)
-      .header('Cache-Control', 'no-store')
-      .send(body);
+    await sendCsv(reply, auditLogFileName(nodeId ?? 'pool', date), this.audit.exportDay(date, nodeId ?? null));
   }
 }
