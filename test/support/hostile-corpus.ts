@@ -1,13 +1,14 @@
 import { encodeURIComponentLoose, seeded } from './hostile-random';
 import { type CabWriterFile, updateXml, writeCab } from './cab-writer';
 import type { RawRequest } from './raw-http';
+import { TEST_DIRECTORY } from './test-directory';
 
 /**
  * The hostile-input corpus (docs/reliability.md, hostile input): requests no phone or admin should send, generated from a
  * seed so a failure can be replayed. `scale` multiplies the generated (random) part; the hand-made
  * cases are always all there.
  */
-export type Category = 'xml' | 'xml-external' | 'cab' | 'log-upload' | 'admin-json' | 'admin-query' | 'path' | 'headers';
+export type Category = 'xml' | 'xml-external' | 'cab' | 'log-upload' | 'admin-json' | 'admin-query' | 'path' | 'headers' | 'directory';
 export type Listener = 'internal' | 'external';
 
 export interface HostileCase {
@@ -43,6 +44,11 @@ export interface CorpusSettings {
    * all: `/DeviceUpdateFiles_Ext/~<token>/UCPhone/.../CPE` (the token cases start from it).
    */
   externalFolder: string;
+  /**
+   * The pool signs phones and control-panel users in against test/support/test-directory.ts's
+   * slapd (UCU_PHONE_DIRECTORIES=ldap,…): the `directory` category's cases are built.
+   */
+  directory: boolean;
 }
 
 const XML = 'text/xml';
@@ -454,6 +460,7 @@ export function buildCorpus(settings: CorpusSettings): HostileCase[] {
     ['POST', '/api/v1/test-devices', { scope: 'global', name: 'hostile', identifierType: 'MACAddress', identifier: '00-04-F2-00-00-77' }],
     ['PUT', '/api/v1/configuration/global', { maxLogFileSize: 1024000 }],
     ['POST', '/api/v1/session', { token: 'x'.repeat(20) }],
+    ['POST', '/api/v1/session', { user: 'olga', password: 'not-olgas-password' }],
   ];
   for (const [method, path, valid] of endpoints) {
     const short = path.replace('/api/v1/', '');
@@ -536,9 +543,14 @@ export function buildCorpus(settings: CorpusSettings): HostileCase[] {
   }
 
   // URL paths: every encoding of `..` on the file endpoints and elsewhere.
+  const externalToken = settings.externalFolder.split('/')[2];
   for (const path of traversalPaths(settings, random, settings.scale)) {
     cases.push({ category: 'path', name: path.length > 90 ? `${path.slice(0, 90)}…` : path, listener: 'internal', phone: true, expect: 'refuse', request: { method: 'GET', path } });
-    if (path.startsWith('/DeviceUpdateFiles_Int/') && cases.length % 3 === 0) {
+    // A third of the internal store's paths again on the external one, with a query token that
+    // means nothing there. Not those that hold the real folder token (they are about a token on
+    // the internal store): on the external store `/~<token>/<the file>` is the file's own URL,
+    // which must be served (the `?t=` is ignored), so "refuse" would be wrong for them.
+    if (path.startsWith('/DeviceUpdateFiles_Int/') && !path.includes(externalToken) && cases.length % 3 === 0) {
       const external = path.replace('/DeviceUpdateFiles_Int', '/DeviceUpdateFiles_Ext');
       cases.push({ category: 'path', name: `ext ${external.slice(0, 90)}`, listener: 'external', phone: true, expect: 'refuse', request: { method: 'GET', path: `${external}?t=1.${'A'.repeat(43)}` } });
     }
@@ -599,5 +611,104 @@ export function buildCorpus(settings: CorpusSettings): HostileCase[] {
   cases.push({ category: 'headers', name: 'CONNECT', listener: 'internal', phone: false, expect: 'refuse', mayGoUnanswered: true, request: { method: 'CONNECT', path: '127.0.0.1:22' } });
   header('absolute-form request target', 'internal', 'GET', 'http://evil.example/api/v1/tokens', [], 'refuse', false);
   header('HTTP/1.1 request line with spaces in the path', 'internal', 'GET', '/api/v1/ tokens', [], 'refuse', false);
+  if (settings.directory) cases.push(...directorySignIns());
+  return cases;
+}
+
+/**
+ * Sign-ins against the directory (docs/directory.md) with user names made to widen its search
+ * (RFC 4515's `*`, `(`, `)`, `\`, NUL, characters beyond ASCII) and hostile passwords, on the
+ * external listener's Basic sign-in and on the control panel's `POST /api/v1/session`. Each
+ * injected name comes with the password of the one user it would find if the filter were not
+ * escaped, so a widened search shows as a 200 (or 201), not as a refusal. All must be refused
+ * 4xx, never 5xx; the right credentials are the controls.
+ */
+function directorySignIns(): HostileCase[] {
+  const { alice, olga, adam, jose } = TEST_DIRECTORY.users;
+  const cases: HostileCase[] = [];
+  const phone = (name: string, userId: string, password: string, expect: 'refuse' | 'any' = 'refuse') => {
+    const auth = `Basic ${Buffer.from(`${userId}:${password}`, 'utf8').toString('base64')}`;
+    cases.push({ category: 'directory', name: `phone ${name}`, listener: 'external', phone: true, expect, request: { method: 'POST', path: '/RequestHandlerExt/ucdevice.upx', headers: [['Content-Type', XML], ['Authorization', auth]], body: VALID_CHECK } });
+  };
+  const panel = (name: string, user: string, password: string, expect: 'refuse' | 'any' = 'refuse', field?: string) =>
+    cases.push({ category: 'directory', name: `panel ${name}`, listener: 'internal', phone: false, expect, field, request: { method: 'POST', path: '/api/v1/session', headers: [['Content-Type', 'application/json']], body: JSON.stringify({ user, password }) } });
+
+  phone('control: a directory user', alice.userId, alice.password, 'any');
+  const mail = alice.userId.slice('sip:'.length); // alice@ucupdates.test, what the filter compares
+  for (const [name, userId] of [
+    ['a bare *', '*'],
+    ['sip:*', 'sip:*'],
+    ['a trailing *', `sip:${mail.slice(0, 3)}*`],
+    ['a * inside', `sip:al*e@ucupdates.test`],
+    ['* for the domain', `sip:${mail.split('@')[0]}@*`],
+    ['a second condition', `sip:${mail})(mail=*`],
+    ['an OR of its own', `sip:*)(|(mail=*`],
+    ['a closing paren', `sip:${mail})`],
+    ['an opening paren', `sip:(${mail}`],
+    ['an escape of its own (\\2a)', 'sip:al\\2a'],
+    ['an escaped i', `sip:al\\69ce@ucupdates.test`],
+    ['a lone backslash', `sip:${mail}\\`],
+    ['a NUL after the id', `${alice.userId}\u0000`],
+    ['a NUL and a wildcard', `sip:al\u0000*`],
+    ['Cyrillic a', `sip:\u0430lice@ucupdates.test`],
+    ['fullwidth *', `sip:al\uff0a@ucupdates.test`],
+    ['an emoji', `sip:\u{1f600}@ucupdates.test`],
+    ['a combining accent', `sip:alice\u0301@ucupdates.test`],
+    ['a right-to-left override', `sip:\u202ealice@ucupdates.test`],
+    ['300 characters', `sip:${'a'.repeat(300)}@ucupdates.test`],
+    ['the uid instead of the mail', `sip:${alice.uid}`],
+    ['upper case and a *', `SIP:ALICE@UCUPDATES.TEST*`],
+  ]) {
+    phone(`user id ${name}`, userId, alice.password);
+  }
+  for (const [name, password] of [
+    ['empty', ''],
+    ['*', '*'],
+    ['a filter', '*)(userPassword=*'],
+    ['a NUL after the right one', `${alice.password}\u0000`],
+    ['the right one with a trailing space', `${alice.password} `],
+    ['non-ASCII', 'p\u00e4ssw\u00f6rd\u{1f511}'],
+    ['2000 characters', 'p'.repeat(2000)],
+  ]) {
+    phone(`alice with a password ${name}`, alice.userId, password);
+  }
+
+  panel('control: an operator', olga.uid, olga.password, 'any');
+  panel('control: a user name beyond ASCII', jose.uid, jose.password, 'any');
+  for (const [name, user] of [
+    ['a bare *', '*'],
+    ['a trailing *', 'ol*'],
+    ['a * inside', 'o*a'],
+    ['a second condition', 'olga)(uid=*'],
+    ['an OR of its own', '*)(|(uid=*'],
+    ['an AND of its own', '(&(uid=olga))'],
+    ['parens only', '()'],
+    ['an escape of its own (\\2a)', 'ol\\2a'],
+    ['an escaped g', 'ol\\67a'],
+    ['a lone backslash', '\\'],
+    ['a NUL in the middle', 'ol\u0000ga'],
+    ['Cyrillic o', '\u043elga'],
+    ['the name decomposed', 'jose\u0301'],
+    ['the mail instead of the uid', olga.userId.slice('sip:'.length)],
+    ['a DN', 'uid=olga,ou=people,dc=ucupdates,dc=test'],
+    ['upper case and a *', 'OLGA*'],
+  ]) {
+    panel(`user name ${name}`, user, olga.password);
+  }
+  panel('an admin\'s name with a * and his password', 'ad*', adam.password);
+  for (const [name, password] of [
+    ['*', '*'],
+    ['a filter', '*)(userPassword=*'],
+    ['the right one with a trailing space', `${olga.password} `],
+    ['non-ASCII', 'p\u00e4ssw\u00f6rd\u{1f511}'],
+  ]) {
+    panel(`olga with a password ${name}`, olga.uid, password);
+  }
+  // Refused by the input schema before the directory is asked: the field is named.
+  panel('an empty password', olga.uid, '', 'refuse', 'password');
+  panel('an empty user name', '', olga.password, 'refuse', 'user');
+  panel('a NUL user name', '\u0000', olga.password, 'refuse', 'user');
+  panel('a lone surrogate in the password', olga.uid, '\ud800', 'refuse', 'password');
+  panel('a 300-character user name', 'o'.repeat(300), olga.password, 'refuse', 'user');
   return cases;
 }
