@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { Config } from '@ucupdates/config';
+import { Redis } from 'ioredis';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { Frontend } from '../../apps/frontend/src/frontend';
@@ -10,16 +11,24 @@ import { suiteResources, testConfig, testServices } from '../support/test-enviro
 const ADMIN = 'directory-admins-token-0123456789';
 const suite = suiteResources(__filename);
 const { users } = TEST_DIRECTORY;
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 jest.setTimeout(60_000);
 
-/** Control-panel sign-in with directory accounts: roles from groups, the audit's actor, the directory away. */
+/**
+ * Control-panel sign-in with directory accounts: roles from groups, the audit's actor, wrong
+ * passwords throttled, the directory away.
+ */
 describe('administrators from the directory', () => {
   let slapd: TestDirectory;
   let config: Config;
   let frontend: Frontend;
+  let address = 0;
+  /** A client address of its own (X-Forwarded-For, from a trusted proxy): the throttle counts per address. */
+  const nextAddress = () => `198.51.100.${++address}`;
   const api = () => request(frontend.internal.getHttpServer());
-  const signIn = (user: string, password: string) => api().post('/api/v1/session').send({ user, password });
+  const signIn = (user: string, password: string, from = '127.0.0.1') =>
+    api().post('/api/v1/session').set('X-Forwarded-For', from).send({ user, password });
   const session = async (user: string, password: string) => {
     const answer = await signIn(user, password).expect(201);
     const cookie = String(([] as string[]).concat(answer.headers['set-cookie'] ?? [])[0]).split(';')[0];
@@ -29,6 +38,9 @@ describe('administrators from the directory', () => {
   beforeAll(async () => {
     slapd = new TestDirectory(resolve(testServices.stateDir, 'directory-admin-int'), suite.port(190));
     await slapd.start();
+    const redis = new Redis(suite.redisUrl);
+    await redis.flushdb(); // no failures counted by an earlier run
+    await redis.quit();
     // StartTLS this time (the phone suite uses LDAPS).
     config = testConfig({
       DATABASE_URL: await suite.recreateDatabase(),
@@ -89,18 +101,56 @@ describe('administrators from the directory', () => {
     expect(refused.body.error.details.field).toBe('name');
   });
 
-  it('says the directory is unavailable (503) while slapd is stopped; tokens and sessions keep working', async () => {
+  it('throttles wrong passwords pool-wide: 429 with Retry-After after ten, per user on every node and per address', async () => {
+    const from = nextAddress();
+    for (let attempt = 0; attempt < 10; attempt++) {
+      expect((await signIn(users.jose.uid, `wrong-${attempt}`, from).expect(401)).body.error.code).toBe('Unauthorized');
+    }
+    const throttled = await signIn(users.jose.uid, users.jose.password, from).expect(429);
+    expect(throttled.headers['content-type']).toMatch(/^application\/json/);
+    expect(throttled.body.error).toMatchObject({ code: 'TooManyRequests', details: { retryAfterSeconds: expect.any(Number) } });
+    const wait = throttled.body.error.details.retryAfterSeconds as number;
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(300);
+    expect(throttled.headers['retry-after']).toBe(String(wait));
+    // The count is in Redis: another node of the pool refuses the user too, from another address.
+    const other = await startTestFrontend({ ...config, UCU_NODE_ID: 'directory-admin-2' });
+    try {
+      const elsewhere = await request(other.internal.getHttpServer())
+        .post('/api/v1/session')
+        .set('X-Forwarded-For', nextAddress())
+        .send({ user: users.jose.uid, password: users.jose.password })
+        .expect(429);
+      expect(elsewhere.body.error.code).toBe('TooManyRequests');
+    } finally {
+      await other.close();
+    }
+    // Per address: ten unknown names from one address stop everyone there, and nobody elsewhere.
+    const guesser = nextAddress();
+    for (let attempt = 0; attempt < 10; attempt++) await signIn(`nobody-${attempt}`, 'guess', guesser).expect(401);
+    await signIn(users.olga.uid, users.olga.password, guesser).expect(429);
+    await signIn(users.olga.uid, users.olga.password, nextAddress()).expect(201);
+    // Admin tokens are not directory sign-ins: not throttled.
+    await api().post('/api/v1/session').set('X-Forwarded-For', guesser).send({ token: ADMIN }).expect(201);
+  });
+
+  it('says the directory is unavailable (503) while slapd is stopped, counts none of it, keeps sessions, and tokens work', async () => {
     const { cookie } = await session(users.vera.uid, users.vera.password);
+    const from = nextAddress();
     await slapd.stop();
     try {
-      const answer = await signIn(users.olga.uid, users.olga.password).expect(503);
-      expect(answer.body.error).toMatchObject({ code: 'ServiceUnavailable', details: { retryAfterSeconds: 5 } });
-      await api().get('/api/v1/session').set('Cookie', cookie).expect(200);
+      // More wrong tries than the limit: none counts, the directory said nothing.
+      for (let attempt = 0; attempt < 12; attempt++) {
+        const answer = await signIn(users.olga.uid, `wrong-${attempt}`, from).expect(503);
+        expect(answer.body.error).toMatchObject({ code: 'ServiceUnavailable', details: { retryAfterSeconds: 5 } });
+        expect(answer.headers['retry-after']).toBe('5');
+      }
+      expect((await api().get('/api/v1/session').set('Cookie', cookie).expect(200)).body.role).toBe('viewer');
       await api().post('/api/v1/session').send({ token: ADMIN }).expect(201);
     } finally {
       await slapd.start();
     }
-    await new Promise((done) => setTimeout(done, 1_100));
-    await signIn(users.olga.uid, users.olga.password).expect(201);
+    await sleep(1_100);
+    await signIn(users.olga.uid, users.olga.password, from).expect(201);
   });
 });

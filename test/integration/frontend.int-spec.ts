@@ -1,14 +1,13 @@
 import { Controller, Get } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { Config } from '@ucupdates/config';
+import { CONFIG, type Config } from '@ucupdates/config';
 import { AdminTokensRepository, Role } from '@ucupdates/database';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { DirectorySignIn } from '../../apps/frontend/src/admin/session/directory-sign-in';
+import { SessionModule } from '../../apps/frontend/src/admin/session/session.module';
 import { AdminAuthGuard } from '../../apps/frontend/src/auth/admin-auth.guard';
-import { PanelSessions } from '../../apps/frontend/src/auth/panel-sessions';
 import { RequireRole } from '../../apps/frontend/src/auth/roles';
 import { hashToken } from '../../apps/frontend/src/auth/token-hash';
 import { DirectoryConnection } from '../../apps/frontend/src/directory/directory-connection';
@@ -110,11 +109,10 @@ describe('frontend (in-process, real Postgres, Redis and MinIO)', () => {
       const app = await NestFactory.create<NestFastifyApplication>(
         {
           module: class AdminOnlyModule {},
-          imports: [SharedCoreModule.from(frontend.core, [AdminTokensRepository, Redis, DirectoryConnection])],
+          // SessionModule: what AdminAuthGuard injects (panel sessions, the directory users' sign-in).
+          imports: [SharedCoreModule.from(frontend.core, [AdminTokensRepository, Redis, DirectoryConnection, CONFIG]), SessionModule],
           controllers: [AdminOnlyController],
           providers: [
-            PanelSessions,
-            DirectorySignIn,
             { provide: APP_GUARD, useClass: AdminAuthGuard },
             { provide: APP_FILTER, useClass: AdminExceptionFilter },
           ],

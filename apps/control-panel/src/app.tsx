@@ -213,6 +213,11 @@ function inWords(form: 'token' | 'directory', failure: unknown): unknown {
   if (form === 'directory' && failure.status === 403) {
     return new ApiFailure(403, 'Forbidden', "You are in none of the administrators' groups: ask for a role in the directory.", null);
   }
+  if (form === 'directory' && failure.status === 429) {
+    const seconds = failure.details?.retryAfterSeconds;
+    const when = typeof seconds !== 'number' ? 'later' : seconds > 90 ? `in ${Math.ceil(seconds / 60)} minutes` : `in ${seconds} seconds`;
+    return new ApiFailure(429, 'TooManyRequests', `Too many wrong passwords for this user name or from this computer. Try again ${when}, or sign in with an admin API token.`, null);
+  }
   if (failure.status === 503) {
     return new ApiFailure(503, failure.code, 'The directory is unavailable. Try again in a moment, or sign in with an admin API token.', null);
   }

@@ -26,8 +26,10 @@ export class AdminExceptionFilter implements ExceptionFilter {
     if (status === HttpStatus.UNAUTHORIZED) {
       reply.header('WWW-Authenticate', 'Bearer realm="ucupdates"');
     }
-    if (status === HttpStatus.SERVICE_UNAVAILABLE) {
-      reply.header('Retry-After', '5');
+    if (status === HttpStatus.SERVICE_UNAVAILABLE || status === HttpStatus.TOO_MANY_REQUESTS) {
+      // The refusal's own wait (the throttle's window, the directory's UCU_LDAP_RETRY_AFTER_SECONDS), else 5 s.
+      const wait = body.error.details?.retryAfterSeconds;
+      reply.header('Retry-After', String(typeof wait === 'number' && Number.isInteger(wait) && wait > 0 ? wait : 5));
     }
     void reply.status(status).header('Content-Type', 'application/json; charset=utf-8').send(body);
   }

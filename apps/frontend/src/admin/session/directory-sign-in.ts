@@ -4,6 +4,7 @@ import { type DirectoryRole, DirectoryUnavailableError } from '@ucupdates/direct
 import type { PanelDirectoryUser } from '../../auth/panel-sessions';
 import { DirectoryConnection } from '../../directory/directory-connection';
 import { ApiError } from '../../errors/api-error';
+import { PanelSignInThrottle } from './panel-sign-in-throttle';
 
 /** How long a panel session trusts the role its groups granted before asking the directory again. */
 export const ROLE_RECHECK_MS = 5 * 60_000;
@@ -13,23 +14,36 @@ const ROLES: Record<DirectoryRole, Role> = { admin: Role.Admin, operator: Role.O
 /**
  * Control-panel sign-in with a directory user name and password (docs/directory.md): the role is
  * the highest of the configured groups the entry is a member of; a user in none is refused. The
- * directory that cannot answer is a 503 the panel shows as such, never "wrong password".
+ * directory that cannot answer is a 503 the panel shows as such, never "wrong password". Wrong
+ * passwords are throttled as the phones' are (PanelSignInThrottle): only a refusal by the
+ * directory counts, an outage does not.
  */
 @Injectable()
 export class DirectorySignIn {
   private readonly logger = new Logger(DirectorySignIn.name);
 
-  constructor(@Inject(DirectoryConnection) private readonly connection: DirectoryConnection) {}
+  constructor(
+    @Inject(DirectoryConnection) private readonly connection: DirectoryConnection,
+    @Inject(PanelSignInThrottle) private readonly throttle: PanelSignInThrottle,
+  ) {}
 
-  async signIn(name: string, password: string): Promise<PanelDirectoryUser> {
+  /** `address`: the client's, for the throttle's count per address. */
+  async signIn(name: string, password: string, address: string): Promise<PanelDirectoryUser> {
     const directory = this.connection.ldap;
     if (!directory) {
       throw new ApiError('Unauthorized', 'no directory is configured on this pool (UCU_LDAP_URL): sign in with an admin token');
     }
+    const retryAfterSeconds = await this.throttle.retryAfter(name, address);
+    if (retryAfterSeconds > 0) {
+      throw new ApiError('TooManyRequests', 'too many wrong sign-ins for this user or from this address; try again later', { retryAfterSeconds });
+    }
     const user = await answered(() => directory.authenticateAdministrator(name, password));
     if (!user) {
+      await this.throttle.failed(name, address);
       throw new ApiError('Unauthorized', 'the directory does not know this user name and password');
     }
+    // The password was right, whatever the groups say: the user's count starts again.
+    await this.throttle.succeeded(name, address);
     if (!user.role) {
       this.logger.warn(`control panel sign-in refused: the directory user "${name}" is in none of the administrators' groups`);
       throw new ApiError('Forbidden', "this directory user is in none of the administrators' groups");

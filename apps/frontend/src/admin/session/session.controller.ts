@@ -37,7 +37,7 @@ export class SessionController {
   async signIn(@Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SessionView> {
     const input = parseInput(signInBody, body);
     if (input.token === undefined) {
-      const user = await this.directory.signIn(input.user!, input.password!);
+      const user = await this.directory.signIn(input.user!, input.password!, request.ip ?? '');
       const { sessionId, session } = await this.sessions.create({ directoryUser: user });
       void reply.status(HttpStatus.CREATED).header('Set-Cookie', sessionCookie(request, sessionId, PANEL_SESSION_SECONDS));
       this.logger.log(`control panel sign-in by the directory user "${user.name}" (${user.role})`);

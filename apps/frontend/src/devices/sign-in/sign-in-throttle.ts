@@ -6,14 +6,17 @@ import { Redis } from 'ioredis';
  * Pool-wide throttling of wrong external sign-ins, in Redis: failures are counted per user and per
  * client address over a fixed window; once either count reaches UCU_AUTH_FAILURE_LIMIT, further
  * tries are refused until its window ends, whichever node they reach. A success clears the user's
- * count (not the address's: one address guessing many users stays throttled).
+ * count (not the address's: one address guessing many users stays throttled). The control panel's
+ * directory sign-in counts the same way in keys of its own (PanelSignInThrottle).
  *
  * While Redis is away the same counting goes on in this node's memory, so signed-in devices keep
  * their answers and guessing stays throttled, per node instead of pool-wide, until Redis is back.
  */
 @Injectable()
 export class SignInThrottle {
-  private readonly logger = new Logger(SignInThrottle.name);
+  private readonly logger = new Logger(this.constructor.name);
+  /** Where the counts are kept in Redis: `<prefix>user:<id>`, `<prefix>address:<address>`. */
+  protected readonly keyPrefix: string = 'ucu:sign-in-failures:';
   private readonly limit: number;
   private readonly windowSeconds: number;
   private readonly local = new Map<string, { count: number; until: number }>();
@@ -29,7 +32,7 @@ export class SignInThrottle {
 
   /** Seconds until tries are allowed again, or 0 when they are allowed now. */
   async retryAfter(userId: string, address: string): Promise<number> {
-    const keys = keysOf(userId, address);
+    const keys = this.keysOf(userId, address);
     const counted = await this.withFallback(
       async () => {
         const results = await this.redis.multi().mget(...keys).ttl(keys[0]).ttl(keys[1]).exec();
@@ -46,7 +49,7 @@ export class SignInThrottle {
   }
 
   async failed(userId: string, address: string): Promise<void> {
-    const keys = keysOf(userId, address);
+    const keys = this.keysOf(userId, address);
     await this.withFallback(
       async () => {
         const multi = this.redis.multi();
@@ -63,12 +66,16 @@ export class SignInThrottle {
   }
 
   async succeeded(userId: string, address: string): Promise<void> {
-    const [userKey] = keysOf(userId, address);
+    const [userKey] = this.keysOf(userId, address);
     this.local.delete(userKey);
     await this.withFallback(
       async () => void (await this.redis.del(userKey)),
       () => undefined,
     );
+  }
+
+  private keysOf(userId: string, address: string): [string, string] {
+    return [`${this.keyPrefix}user:${userId.toLowerCase()}`, `${this.keyPrefix}address:${address}`];
   }
 
   /** A node-local count and the seconds left in its window (a new window when there is none). */
@@ -98,8 +105,4 @@ export class SignInThrottle {
       return local();
     }
   }
-}
-
-function keysOf(userId: string, address: string): [string, string] {
-  return [`ucu:sign-in-failures:user:${userId.toLowerCase()}`, `ucu:sign-in-failures:address:${address}`];
 }
