@@ -10,14 +10,15 @@ import { suiteResources, testConfig, testServices } from '../support/test-enviro
 
 const ADMIN = 'directory-admins-token-0123456789';
 const suite = suiteResources(__filename);
-const { users } = TEST_DIRECTORY;
+const { users, groups } = TEST_DIRECTORY;
+const dnOf = (uid: string) => `uid=${uid},ou=people,dc=ucupdates,dc=test`;
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 jest.setTimeout(60_000);
 
 /**
  * Control-panel sign-in with directory accounts: roles from groups, the audit's actor, wrong
- * passwords throttled, the directory away.
+ * passwords throttled, the directory away, a user taken out of a group mid-session.
  */
 describe('administrators from the directory', () => {
   let slapd: TestDirectory;
@@ -41,11 +42,12 @@ describe('administrators from the directory', () => {
     const redis = new Redis(suite.redisUrl);
     await redis.flushdb(); // no failures counted by an earlier run
     await redis.quit();
-    // StartTLS this time (the phone suite uses LDAPS).
+    // StartTLS this time (the phone suite uses LDAPS). Roles are asked again after a second.
     config = testConfig({
       DATABASE_URL: await suite.recreateDatabase(),
       REDIS_URL: suite.redisUrl,
       UCU_BOOTSTRAP_ADMIN_TOKEN: ADMIN,
+      UCU_LDAP_ROLE_RECHECK_SECONDS: '1',
       ...slapd.environment({ UCU_LDAP_URL: slapd.startTlsUrl, UCU_LDAP_STARTTLS: 'true', UCU_LDAP_RETRY_AFTER_SECONDS: '5' }),
     });
     await prepareServices(config);
@@ -134,8 +136,9 @@ describe('administrators from the directory', () => {
     await api().post('/api/v1/session').set('X-Forwarded-For', guesser).send({ token: ADMIN }).expect(201);
   });
 
-  it('says the directory is unavailable (503) while slapd is stopped, counts none of it, keeps sessions, and tokens work', async () => {
+  it('says the directory is unavailable (503) while slapd is stopped, counts none of it, keeps sessions and their roles, and tokens work', async () => {
     const { cookie } = await session(users.vera.uid, users.vera.password);
+    await sleep(1_100); // the session's role is due to be asked again: it will be, while slapd is away
     const from = nextAddress();
     await slapd.stop();
     try {
@@ -152,5 +155,52 @@ describe('administrators from the directory', () => {
     }
     await sleep(1_100);
     await signIn(users.olga.uid, users.olga.password, from).expect(201);
+  });
+
+  it('ends the session of a user taken out of every group, and lowers the role of one moved to a lower group, within the recheck interval', async () => {
+    const olga = await session(users.olga.uid, users.olga.password);
+    const adam = await session(users.adam.uid, users.adam.password);
+    // A groupOfNames keeps one member at least: the admins keep another administrator.
+    const otherAdmin = 'uid=another-admin,ou=people,dc=ucupdates,dc=test';
+    const change = (group: string, ...operations: [op: 'add' | 'delete', dn: string][]) =>
+      [`dn: ${group}`, 'changetype: modify', ...operations.flatMap(([op, dn], i) => [...(i > 0 ? ['-'] : []), `${op}: member`, `member: ${dn}`]), ''].join('\n');
+    // As an administrator would, with ldapmodify: olga out of the operators, adam from the admins to the viewers.
+    await slapd.modify(
+      [
+        change(groups.operator, ['delete', dnOf(users.olga.uid)]),
+        change(groups.admin, ['add', otherAdmin], ['delete', dnOf(users.adam.uid)]),
+        change(groups.viewer, ['add', dnOf(users.adam.uid)]),
+      ].join('\n'),
+    );
+    try {
+      await sleep(1_100);
+      const ended = await api().get('/api/v1/session').set('Cookie', olga.cookie).expect(401);
+      expect(ended.body.error.code).toBe('Unauthorized');
+      await api()
+        .post('/api/v1/test-devices')
+        .set({ Cookie: olga.cookie, 'X-CSRF-Token': olga.csrf })
+        .send({ scope: 'global', name: 'olga after', identifierType: 'MACAddress', identifier: '00-04-F2-0D-00-02' })
+        .expect(401);
+      expect((await signIn(users.olga.uid, users.olga.password).expect(403)).body.error.code).toBe('Forbidden');
+
+      expect((await api().get('/api/v1/session').set('Cookie', adam.cookie).expect(200)).body).toMatchObject({ name: 'ldap:adam', role: 'viewer' });
+      const refused = await api()
+        .put('/api/v1/configuration/global')
+        .set({ Cookie: adam.cookie, 'X-CSRF-Token': adam.csrf })
+        .send({ logCleanupIntervalDays: 3 })
+        .expect(403);
+      expect(refused.body.error.details).toEqual({ required: 'admin', role: 'viewer' });
+    } finally {
+      await slapd.modify(
+        [
+          change(groups.operator, ['add', dnOf(users.olga.uid)]),
+          change(groups.admin, ['add', dnOf(users.adam.uid)], ['delete', otherAdmin]),
+          change(groups.viewer, ['delete', dnOf(users.adam.uid)]),
+        ].join('\n'),
+      );
+    }
+    // Put back, olga signs in again; her old session stays ended.
+    await signIn(users.olga.uid, users.olga.password).expect(201);
+    await api().get('/api/v1/session').set('Cookie', olga.cookie).expect(401);
   });
 });

@@ -93,7 +93,10 @@ describe('LdapDirectory against slapd', () => {
     });
     expect(await directory.authenticateAdministrator(users.olga.uid, users.adam.password)).toBeNull();
     expect(await directory.authenticateAdministrator('*', users.olga.password)).toBeNull();
-    expect(await directory.roleOf('uid=olga,ou=people,dc=ucupdates,dc=test')).toBe('operator');
+    expect(await directory.administratorRole(users.olga.uid, 'uid=olga,ou=people,dc=ucupdates,dc=test')).toBe('operator');
+    // Another user's entry under this name, or a name that finds nothing: no role.
+    expect(await directory.administratorRole(users.olga.uid, 'uid=adam,ou=people,dc=ucupdates,dc=test')).toBeNull();
+    expect(await directory.administratorRole('ol*', 'uid=olga,ou=people,dc=ucupdates,dc=test')).toBeNull();
   });
 
   it('keeps to its pool size under many sign-ins at once', async () => {

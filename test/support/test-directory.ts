@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -9,6 +9,8 @@ import { ROOT } from './test-environment';
 export const TEST_DIRECTORY = {
   baseDn: 'dc=ucupdates,dc=test',
   service: { dn: 'cn=ucupdates,ou=services,dc=ucupdates,dc=test', password: 'service-password' },
+  /** slapd's rootdn, for the tests' own changes (TestDirectory.modify): no entry, no ACL applies. */
+  manager: { dn: 'cn=manager,dc=ucupdates,dc=test', password: 'manager-password' },
   groups: {
     admin: 'cn=ucu-admins,ou=groups,dc=ucupdates,dc=test',
     operator: 'cn=ucu-operators,ou=groups,dc=ucupdates,dc=test',
@@ -100,6 +102,24 @@ export class TestDirectory {
     }
   }
 
+  /**
+   * Changes the running directory as an administrator would: `ldapmodify` (Debian's ldap-utils)
+   * over LDAPS as the manager, with the LDIF given (changetype records). By address: libldap
+   * checks the certificate against the name 127.0.0.1 turns back into (the machine's), not
+   * against `localhost`.
+   */
+  modify(ldif: string): Promise<void> {
+    return new Promise((done, fail) => {
+      const child = execFile(
+        'ldapmodify',
+        ['-H', `ldaps://127.0.0.1:${this.port + 1}`, '-x', '-D', TEST_DIRECTORY.manager.dn, '-w', TEST_DIRECTORY.manager.password],
+        { env: { ...process.env, LDAPTLS_CACERT: this.pki.caFile } },
+        (error, _stdout, stderr) => (error ? fail(new Error(`ldapmodify failed: ${stderr || error.message}`)) : done()),
+      );
+      child.stdin?.end(ldif);
+    });
+  }
+
   async stop(): Promise<void> {
     const running = this.server;
     if (!running || running.exitCode !== null) return;
@@ -133,6 +153,8 @@ function slapdConfig(dir: string): string {
     'security simple_bind=128',
     'database mdb',
     `suffix "${TEST_DIRECTORY.baseDn}"`,
+    `rootdn "${TEST_DIRECTORY.manager.dn}"`,
+    `rootpw ${TEST_DIRECTORY.manager.password}`,
     `directory ${join(dir, 'db')}`,
     'maxsize 104857600',
     // The service account reads the tree; users may only bind; anonymous sees nothing.

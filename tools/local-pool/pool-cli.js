@@ -55,7 +55,8 @@ const TEST_PROFILE = {
   databaseUrl: `postgres://postgres@127.0.0.1:5432/${TEST_RESOURCES.database}`,
   redisUrl: `redis://127.0.0.1:${TEST_RESOURCES.redisPort}/0`,
   // chromium: the control panel's browser tests (test/e2e/control-panel.e2e-spec.ts) drive it headless.
-  // slapd (and its slapadd): the directory the sign-in tests start (test/support/test-directory.ts).
+  // slapd (and its slapadd): the directory the sign-in tests start (test/support/test-directory.ts);
+  // ldapmodify changes it under a running test (a user taken out of a group).
   programs: {
     haproxy: 'haproxy',
     gcab: 'gcab',
@@ -64,6 +65,7 @@ const TEST_PROFILE = {
     'redis-server': 'redis-server',
     slapd: 'slapd',
     slapadd: 'slapd',
+    ldapmodify: 'ldap-utils',
   },
 };
 

@@ -188,6 +188,7 @@ const variables = z.object({
     UCU_LDAP_CONNECT_TIMEOUT_MS: milliseconds.max(60_000).default(3_000),
     UCU_LDAP_TIMEOUT_MS: milliseconds.max(60_000).default(5_000),
     UCU_LDAP_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3_600).default(10),
+    UCU_LDAP_ROLE_RECHECK_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
 
     // The worker
     UCU_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),

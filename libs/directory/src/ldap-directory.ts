@@ -115,11 +115,19 @@ export class LdapDirectory {
     return this.authenticate(this.settings.adminUserFilter, userName, password, true);
   }
 
-  /** The role an entry's groups grant now (a signed-in session asks again from time to time). */
-  roleOf(dn: string): Promise<DirectoryRole | null> {
+  /**
+   * The role a signed-in administrator's groups grant now (a session asks again from time to
+   * time): null when the user name no longer finds the entry signed in as (deleted, renamed, or
+   * left out by the filter now, as a disabled account is by AD's userAccountControl term) or the
+   * entry is in no group. No password: the session was signed in with one.
+   */
+  administratorRole(userName: string, dn: string): Promise<DirectoryRole | null> {
+    if (!isDirectoryName(userName)) return Promise.resolve(null);
     return this.attempt(async (client) => {
       await this.bindAsService(client);
-      return this.groupRole(client, dn);
+      const found = await this.findEntry(client, userFilter(this.settings.adminUserFilter, userName));
+      if (found === null || found.toLowerCase() !== dn.toLowerCase()) return null;
+      return this.groupRole(client, found);
     });
   }
 
@@ -138,10 +146,8 @@ export class LdapDirectory {
   }
 
   private authenticate(template: string, login: string, password: string, withRole: boolean): Promise<DirectoryUser | null> {
-    // An empty password would be an unauthenticated bind, which succeeds (RFC 4513, 5.1.2). No
-    // directory name holds a control character or half a surrogate pair, and OpenLDAP ignores a
-    // trailing NUL when it compares (`alice\0` finds alice): such names are simply unknown.
-    if (login === '' || password === '' || /[\u0000-\u001f\u007f]/.test(login) || Buffer.from(login).toString() !== login) {
+    // An empty password would be an unauthenticated bind, which succeeds (RFC 4513, 5.1.2).
+    if (password === '' || !isDirectoryName(login)) {
       return Promise.resolve(null);
     }
     return this.attempt(async (client) => {
@@ -259,6 +265,15 @@ export class LdapDirectory {
     }
     if (changed) this.onStateChange(this.current);
   }
+}
+
+/**
+ * Whether a login could be a name in a directory. No directory name holds a control character or
+ * half a surrogate pair, and OpenLDAP ignores a trailing NUL when it compares (`alice\0` finds
+ * alice): such names are simply unknown.
+ */
+function isDirectoryName(login: string): boolean {
+  return login !== '' && !/[\u0000-\u001f\u007f]/.test(login) && Buffer.from(login).toString() === login;
 }
 
 function describe(error: unknown): string {

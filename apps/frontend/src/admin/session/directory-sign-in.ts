@@ -1,13 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CONFIG, type Config } from '@ucupdates/config';
 import { Role } from '@ucupdates/database';
 import { type DirectoryRole, DirectoryUnavailableError } from '@ucupdates/directory';
 import type { PanelDirectoryUser } from '../../auth/panel-sessions';
 import { DirectoryConnection } from '../../directory/directory-connection';
 import { ApiError } from '../../errors/api-error';
 import { PanelSignInThrottle } from './panel-sign-in-throttle';
-
-/** How long a panel session trusts the role its groups granted before asking the directory again. */
-export const ROLE_RECHECK_MS = 5 * 60_000;
 
 const ROLES: Record<DirectoryRole, Role> = { admin: Role.Admin, operator: Role.Operator, viewer: Role.Viewer };
 
@@ -21,11 +19,16 @@ const ROLES: Record<DirectoryRole, Role> = { admin: Role.Admin, operator: Role.O
 @Injectable()
 export class DirectorySignIn {
   private readonly logger = new Logger(DirectorySignIn.name);
+  /** How long a session trusts the role its groups granted before asking the directory again. */
+  private readonly recheckMs: number;
 
   constructor(
+    @Inject(CONFIG) config: Config,
     @Inject(DirectoryConnection) private readonly connection: DirectoryConnection,
     @Inject(PanelSignInThrottle) private readonly throttle: PanelSignInThrottle,
-  ) {}
+  ) {
+    this.recheckMs = config.UCU_LDAP_ROLE_RECHECK_SECONDS * 1000;
+  }
 
   /** `address`: the client's, for the throttle's count per address. */
   async signIn(name: string, password: string, address: string): Promise<PanelDirectoryUser> {
@@ -52,16 +55,18 @@ export class DirectorySignIn {
   }
 
   /**
-   * The user with its role asked again when the last answer is older than ROLE_RECHECK_MS; null
-   * when the user is in no group any more. While the directory is unavailable the role stays as
-   * it was: administrators are not locked out of a session by an outage.
+   * The user with its role asked again when the last answer is older than
+   * UCU_LDAP_ROLE_RECHECK_SECONDS; null when the user is in no group any more, or the user name no
+   * longer finds the same entry (deleted, renamed, or left out by the filter, e.g. disabled). While
+   * the directory is unavailable the role stays as it was: administrators are not locked out of a
+   * session by an outage (docs/decisions.md, 55).
    */
   async recheck(user: PanelDirectoryUser): Promise<PanelDirectoryUser | null> {
     const directory = this.connection.ldap;
-    if (Date.now() - user.checkedAt < ROLE_RECHECK_MS) return user;
+    if (Date.now() - user.checkedAt < this.recheckMs) return user;
     if (!directory) return null;
     try {
-      const role = await directory.roleOf(user.dn);
+      const role = await directory.administratorRole(user.name, user.dn);
       return role ? { ...user, role: ROLES[role], checkedAt: Date.now() } : null;
     } catch (error) {
       if (error instanceof DirectoryUnavailableError) return user;
