@@ -371,7 +371,7 @@ describe('the control panel in a browser', () => {
     await context.close();
   }, 60_000);
 
-  it('signs a directory user of the operator group in: approve offered, the configuration not; a user in no group is refused', async () => {
+  it('signs a directory user of the operator group in, who approves a rule but is not offered the configuration; a user in no group is refused', async () => {
     const { context, page } = await newPage();
     await page.goto('/cp/');
     await page.getByLabel('User name').fill(TEST_DIRECTORY.users.alice.uid);
@@ -388,8 +388,16 @@ describe('the control panel in a browser', () => {
     await open(page, 'configuration');
     await containsText(page.locator('.note'), 'need the admin role');
     expect(await page.locator('form[data-scope=global] button').count()).toBe(0);
+    // She approves the UCM rule, pending since the upload, once every node holds its file.
+    await eventually(rules, (items) => items.find((rule) => rule.updateType === 'UCM')?.replication.pending === 'complete', 'UCM replicated');
     await open(page, 'rules');
-    await page.getByRole('button', { name: 'Approve', exact: true }).waitFor({ state: 'visible' });
+    await page.getByLabel('Select Polycom CX600 A ENU UCM').check();
+    await page.getByRole('button', { name: 'Approve', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Approve', exact: true }).click();
+    await containsText(page.locator('.outcomes .ok'), 'approved');
+    expect((await rules()).find((rule) => rule.updateType === 'UCM')).toMatchObject({ approvedVersion: '1.2.4', pendingVersion: null });
+    const [audited] = (await db.query(`SELECT actor, role FROM admin_audit WHERE action = 'rule.approve' ORDER BY id DESC LIMIT 1`)).rows;
+    expect(audited).toEqual({ actor: 'ldap:olga', role: 'operator' });
     await context.close();
   }, 60_000);
 });
