@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { INVENTORY_TOUCH_MINUTES } from '../libs/database/src/repositories/request-audit.repository';
 
 /**
  * The plan of the node's audit write (the request-audit rows and the inventory upsert, one
@@ -38,11 +39,11 @@ async function main(): Promise<void> {
         request_id: randomUUID(), at: now, node_id: 'node-1', address: '127.0.0.1', device_type: 'UCPhone', mac_address: mac,
         serial_number: existing?.serial_number ?? null, vendor: 'Polycom', model: 'CX600', revision: 'A', locale: 'ENU',
         request_modules: modules.map((m) => ({ ...m, filename: 'CPE.nbt', timestamp: now })), response_modules: [], user_id: null,
-        external: false, status: 200, device_key: existing?.device_key ?? `mac:${mac}`, modules, is_test_device: false, newest: true,
+        external: false, status: 200, device_key: existing?.device_key ?? `mac:${mac}`, modules, is_test_device: false, inventory: true,
       };
     });
     await db.query('BEGIN');
-    const { rows: plan } = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS, TIMING) ${sql}`, [JSON.stringify(batch)]);
+    const { rows: plan } = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS, TIMING) ${sql}`, [JSON.stringify(batch), INVENTORY_TOUCH_MINUTES]);
     await db.query('ROLLBACK');
     process.stdout.write(`${url}: ${counts[0].audit} audit rows, ${counts[0].devices} devices; a batch of ${rows} (${known.length} known devices)\n\n`);
     process.stdout.write(`${plan.map((row) => row['QUERY PLAN']).join('\n')}\n`);

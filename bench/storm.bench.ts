@@ -118,8 +118,8 @@ export async function runStormBenchmark(environment: PoolEnvironment, settings: 
       frontends: round(pool.frontends.reduce((sum, each) => sum + (each.running ? treeCpuSeconds(each.pid!) : 0), 0) - cpuBefore.frontends, 1),
       haproxy: round(treeCpuSeconds(pool.haproxy.pid!) - cpuBefore.haproxy, 1),
     };
-    // Audit lag: every answered check's row, by request id, committed before the answer (group
-    // commit) or from a node's journal. Looked at until all are there.
+    // Audit lag: every answered check's row, by request id, journaled before the answer and
+    // shipped to Postgres right after. Looked at until all are there.
     const answered = readFileSync(ids, 'utf8').trim().split('\n').filter(Boolean);
     rmSync(ids, { force: true });
     let missing = answered.length;

@@ -10,7 +10,7 @@ import { runMigrations } from '../../tools/local-pool/prerequisites';
 import { httpGet } from '../../tools/local-pool/processes';
 import { buildPackage, createTestPki, type TestPki } from '../support/package-builder';
 import { ROOT, suiteResources, testServices } from '../support/test-environment';
-import { sleep } from '../support/waiting';
+import { sleep, waitFor } from '../support/waiting';
 
 const suite = suiteResources(__filename);
 
@@ -312,10 +312,13 @@ describe('the pool behind HAProxy', () => {
         }
       }
 
-      const audit = await get(`/api/v1/audit/requests?macAddress=${PHONE_MAC}`, auth);
-      expect(audit.status).toBe(200);
-      const entries = (JSON.parse(audit.body) as { items: { requestId: string; nodeId: string; responseModules: unknown[] }[] }).items;
-      const entry = entries.find((item) => item.requestId === requestId);
+      // Shipped from the node's journal to Postgres within about a second (docs/phones.md).
+      const entry = await waitFor('the check in the request audit', 10_000, async () => {
+        const audit = await get(`/api/v1/audit/requests?macAddress=${PHONE_MAC}`, auth);
+        expect(audit.status).toBe(200);
+        const entries = (JSON.parse(audit.body) as { items: { requestId: string; nodeId: string; responseModules: unknown[] }[] }).items;
+        return entries.find((item) => item.requestId === requestId);
+      });
       expect(entry?.responseModules).toHaveLength(2);
       expect(['node-1', 'node-2', 'node-3']).toContain(entry?.nodeId);
       const devices = await get('/api/v1/devices?model=CX600', auth);
@@ -466,17 +469,23 @@ describe('the pool behind HAProxy', () => {
       expect(answered.length).toBeGreaterThan(20);
       expect(failed).toBeGreaterThan(0); // the kill did land in the middle of the burst
 
+      // Every answered check's row is in the node's journal; started again, the node ships it first.
+      pool.startFrontend(node);
+      await pool.waitForNode(node);
       const db = new Client({ connectionString: databaseUrl });
       await db.connect();
       try {
-        const { rows } = await db.query(`SELECT request_id FROM request_audit WHERE request_id = ANY($1::uuid[])`, [answered]);
-        const audited = new Set(rows.map((row: { request_id: string }) => row.request_id));
-        expect(answered.filter((id) => !audited.has(id))).toEqual([]);
+        let missing: string[] = answered;
+        await waitFor('every answered check to be audited', 20_000, async () => {
+          const { rows } = await db.query(`SELECT request_id FROM request_audit WHERE request_id = ANY($1::uuid[])`, [answered]);
+          const audited = new Set(rows.map((row: { request_id: string }) => row.request_id));
+          missing = answered.filter((id) => !audited.has(id));
+          return missing.length === 0;
+        }).catch(() => undefined);
+        expect(missing).toEqual([]);
       } finally {
         await db.end();
       }
-      pool.startFrontend(node);
-      await pool.waitForNode(node);
     }, 60_000);
   });
 });

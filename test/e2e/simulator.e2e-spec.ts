@@ -13,6 +13,7 @@ import { LocalPool } from '../../tools/local-pool/local-pool';
 import { runMigrations } from '../../tools/local-pool/prerequisites';
 import { buildPackage, createTestPki, type TestPki } from '../support/package-builder';
 import { ROOT, suiteResources, testServices } from '../support/test-environment';
+import { waitFor } from '../support/waiting';
 
 const suite = suiteResources(__filename);
 
@@ -149,8 +150,14 @@ describe('the phone simulator against the pool', () => {
     const db = new Client({ connectionString: databaseUrl });
     await db.connect();
     try {
-      const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM request_audit WHERE request_id = ANY($1::uuid[])', [answered]);
-      expect(rows[0].n).toBe(answered.length);
+      // Shipped from the nodes' journals within about a second (docs/phones.md).
+      let audited = 0;
+      await waitFor('every answered check to be audited', 10_000, async () => {
+        const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM request_audit WHERE request_id = ANY($1::uuid[])', [answered]);
+        audited = rows[0].n;
+        return audited === answered.length;
+      }).catch(() => undefined);
+      expect(audited).toBe(answered.length);
     } finally {
       await db.end();
     }

@@ -12,6 +12,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { Frontend } from '../../apps/frontend/src/frontend';
 import { PoolStateService } from '../../apps/frontend/src/devices/pool-state/pool-state.service';
+import { RequestAuditWriter } from '../../apps/frontend/src/devices/request-audit/request-audit-writer';
 import { CatalogSeed, type SeededFile } from '../support/catalog-seed';
 import { prepareServices, startTestFrontend } from '../support/frontend-harness';
 import { suiteResources, testConfig } from '../support/test-environment';
@@ -94,6 +95,8 @@ const image = (text: string, size = 4096) => Buffer.concat([Buffer.from(text), r
 describe('phone protocol (update checks, downloads, external access)', () => {
   let config: Config;
   let frontend: Frontend;
+  /** Every answered check's row shipped from the node's journal to Postgres (docs/phones.md). */
+  const audited = () => frontend.core.get(RequestAuditWriter).flush();
   let dataSource: DataSource;
   let seed: CatalogSeed;
   let replicaDir: string;
@@ -175,6 +178,7 @@ describe('phone protocol (update checks, downloads, external access)', () => {
         .expect(200)
         .expect('Content-Type', 'text/xml; charset=utf-8');
       expect(parseAnswer(response.text)).toMatchObject({ numOfFiles: 0, modules: [] });
+      await audited();
       const [row] = await dataSource.query(`SELECT * FROM request_audit WHERE request_id = $1`, [response.headers['x-request-id']]);
       expect(row).toMatchObject({ mac_address: '00-04-F2-99-99-99', model: 'NoSuchModel', node_id: 'phone-node', external: false, status: 200 });
       expect(row.response_modules).toEqual([]);
@@ -236,6 +240,7 @@ describe('phone protocol (update checks, downloads, external access)', () => {
         const answer = parseAnswer((await check(checkXml(identity)).expect(200)).text);
         expect(answer.modules.find((module) => module.UpdateType === 'CPE')?.Version).toBe('4.0.7577.4400');
       }
+      await audited();
       const [device] = await dataSource.query(`SELECT is_test_device FROM devices WHERE device_key = $1`, [`serial:${SERIAL_TEST}`]);
       expect(device.is_test_device).toBe(true);
     });
@@ -274,6 +279,7 @@ describe('phone protocol (update checks, downloads, external access)', () => {
         (await check(checkXml({ mac, modules: [{ filename: 'cpe.NBT', version: '4.0.7577.4372' }, { filename: 'UCS IMAGE.bin', version: '7.1' }] })).expect(200)).text,
       );
       expect(answer).toMatchObject({ numOfFiles: 0, modules: [] });
+      await audited();
       const [device] = await dataSource.query(`SELECT modules FROM devices WHERE device_key = $1`, [`mac:${mac}`]);
       expect(device.modules).toEqual([
         { updateType: 'CPE', version: '4.0.7577.4372' },
@@ -281,9 +287,11 @@ describe('phone protocol (update checks, downloads, external access)', () => {
       ]);
       // No rule has an image of that name: the base of the name is the update type.
       await check(checkXml({ mac, modules: [{ filename: 'Tanjay.nbt', version: '1.0' }] })).expect(200);
+      await audited();
       const [after] = await dataSource.query(`SELECT modules FROM devices WHERE device_key = $1`, [`mac:${mac}`]);
       expect(after.modules).toEqual([{ updateType: 'Tanjay', version: '1.0' }]);
       // The audit keeps the module as the phone reported it.
+      await audited();
       const [row] = await dataSource.query(`SELECT request_modules FROM request_audit WHERE mac_address = $1 ORDER BY at DESC LIMIT 1`, [mac]);
       expect(row.request_modules).toEqual([{ filename: 'Tanjay.nbt', version: '1.0', timestamp: '2026-11-27T08:00:00Z' }]);
     });
@@ -298,6 +306,7 @@ describe('phone protocol (update checks, downloads, external access)', () => {
     it('keeps the inventory: modules, last node, address and user of the latest check', async () => {
       await check(checkXml({ mac: '00-04-F2-11-11-11', userId: 'sip:bob@contoso.com', modules: [{ updateType: 'CPE', version: '1.0' }] })).expect(200);
       await check(checkXml({ mac: '00-04-f2-11-11-11', modules: [{ updateType: 'CPE', version: '4.0.7577.4372' }] })).expect(200);
+      await audited();
       const rows = await dataSource.query(`SELECT * FROM devices WHERE device_key = 'mac:00-04-F2-11-11-11'`);
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({
@@ -311,23 +320,26 @@ describe('phone protocol (update checks, downloads, external access)', () => {
       expect(rows[0].last_address).toMatch(/127\.0\.0\.1/);
     });
 
-    it('writes one audit row per answered check, many per statement under load', async () => {
+    it('writes one audit row per answered check, many per statement under load (shipped from the journal)', async () => {
+      await audited();
       const before = Number((await dataSource.query(`SELECT count(*) FROM request_audit`))[0].count);
       const answers = await Promise.all(
         Array.from({ length: 60 }, (_, index) => check(checkXml({ mac: `00-04-F2-22-22-${index.toString(16).padStart(2, '0')}` }))),
       );
       expect(answers.every((answer) => answer.status === 200)).toBe(true);
+      await audited();
       const after = Number((await dataSource.query(`SELECT count(*) FROM request_audit`))[0].count);
       expect(after - before).toBe(60);
       const ids = answers.map((answer) => answer.headers['x-request-id']);
-      const audited = await dataSource.query(`SELECT count(*) FROM request_audit WHERE request_id = ANY($1::uuid[])`, [ids]);
-      expect(Number(audited[0].count)).toBe(60);
+      const rows = await dataSource.query(`SELECT count(*) FROM request_audit WHERE request_id = ANY($1::uuid[])`, [ids]);
+      expect(Number(rows[0].count)).toBe(60);
     });
 
     it('writes a check the load balancer sent twice (same X-Request-Id) once', async () => {
       const id = 'haproxy-7f3a2b1c-0001';
       await check(checkXml({ mac: MAC })).set('X-Request-Id', id).expect(200);
       await check(checkXml({ mac: MAC })).set('X-Request-Id', id).expect(200);
+      await audited();
       const rows = await dataSource.query(`SELECT count(*) FROM request_audit WHERE request_id = $1`, [auditRequestId(id)]);
       expect(Number(rows[0].count)).toBe(1);
     });
@@ -525,6 +537,7 @@ describe('phone protocol (update checks, downloads, external access)', () => {
       await external().get(url.pathname.replace(/.\/UCPhone\//, (c) => `${c[0] === 'A' ? 'B' : 'A'}/UCPhone/`)).expect(403);
       // A token for a folder whose file does not exist: 404 (the token is checked first).
       await external().get(`${folder}/nothing.bin`).expect(404);
+      await audited();
       const [row] = await dataSource.query(`SELECT user_id, external FROM request_audit WHERE request_id = $1`, [response.headers['x-request-id']]);
       expect(row).toEqual({ user_id: 'sip:alice@contoso.com', external: true });
     });

@@ -12,6 +12,7 @@ import { prepareServices, startTestFrontend } from '../support/frontend-harness'
 import { importCsv, parseCsv } from '../support/import-csv';
 import { ROOT, suiteResources, testConfig } from '../support/test-environment';
 import { waitFor } from '../support/waiting';
+import { RequestAuditWriter } from '../../apps/frontend/src/devices/request-audit/request-audit-writer';
 
 const ADMIN = 'request-audit-files-admin-token-0123';
 const suite = suiteResources(__filename);
@@ -204,6 +205,7 @@ describe('a frontend with UCU_AUDIT_LOG_DIR, and the export', () => {
 
   it('keeps the rows of a frontend restarted on the same folder, in the same file', async () => {
     const dataSource = frontend.core.get(DataSource);
+    await frontend.core.get(RequestAuditWriter).flush();
     const before = Number((await dataSource.query<{ count: string }[]>('SELECT count(*) FROM request_audit'))[0].count);
     await frontend.close();
     frontend = await startTestFrontend(config);

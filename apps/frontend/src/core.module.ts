@@ -42,7 +42,7 @@ class FrontendServicesModule implements OnApplicationBootstrap, BeforeApplicatio
   async onApplicationBootstrap(): Promise<void> {
     await ensureBootstrapToken(this.tokens, this.config.UCU_BOOTSTRAP_ADMIN_TOKEN);
     await this.poolState.start();
-    this.requestAudit.start();
+    await this.requestAudit.start();
     await this.membership.join();
   }
 

@@ -114,6 +114,7 @@ const variables = z.object({
       .string()
       .refine((value) => isAbsolute(value), 'must be an absolute path')
       .default('/var/lib/ucupdates/audit-journal'),
+    UCU_AUDIT_JOURNAL_MAX_MB: z.coerce.number().int().min(8).max(1_048_576).default(1024),
     UCU_AUDIT_LOG_DIR: z
       .string()
       .refine((value) => isAbsolute(value), 'must be an absolute path')

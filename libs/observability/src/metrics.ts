@@ -15,8 +15,11 @@ export class Metrics {
   readonly auditBatchSize: Histogram;
   readonly auditWriteSeconds: Histogram;
   readonly bytesServed: Counter<'source'>;
-  readonly auditJournaled: Counter;
+  readonly auditJournalSyncSeconds: Histogram;
+  readonly auditShipLagSeconds: Histogram;
+  readonly auditBypassedRows: Counter;
   readonly auditJournalSegments: Gauge;
+  readonly auditJournalBytes: Gauge;
   readonly scrubCheckedBytes: Gauge;
   readonly scrubMismatches: Gauge;
 
@@ -47,26 +50,43 @@ export class Metrics {
       labelNames: ['listener', 'outcome'],
       registers: [this.registry],
     });
+    this.auditJournalSyncSeconds = new Histogram({
+      name: 'ucupdates_request_audit_journal_sync_seconds',
+      help: 'Time to append and fsync one batch of request audit rows to the local journal: what a phone waits for',
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+      registers: [this.registry],
+    });
     this.auditBatchSize = new Histogram({
       name: 'ucupdates_request_audit_batch_rows',
-      help: 'Request audit rows written per statement (group commit)',
-      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+      help: 'Request audit rows shipped from the journal to Postgres per statement',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000],
       registers: [this.registry],
     });
     this.auditWriteSeconds = new Histogram({
       name: 'ucupdates_request_audit_write_seconds',
-      help: 'Time to commit one batch of request audit rows: the audit write lag a phone waits for',
+      help: 'Time to commit one shipment of request audit rows to Postgres',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [this.registry],
     });
-    this.auditJournaled = new Counter({
-      name: 'ucupdates_request_audit_journaled_rows_total',
-      help: 'Request audit rows kept in the local journal because Postgres could not take them',
+    this.auditShipLagSeconds = new Histogram({
+      name: 'ucupdates_request_audit_ship_lag_seconds',
+      help: 'Per request audit row, the time from durable in the journal to committed in Postgres',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [this.registry],
+    });
+    this.auditBypassedRows = new Counter({
+      name: 'ucupdates_request_audit_bypassed_rows_total',
+      help: 'Request audit rows written to Postgres before answering because the journal could not take them (full or failing)',
       registers: [this.registry],
     });
     this.auditJournalSegments = new Gauge({
       name: 'ucupdates_request_audit_journal_segments',
-      help: 'Journal segments waiting to be written to Postgres (0 when all is written)',
+      help: 'Segments of the local request audit journal on disk (the open one included)',
+      registers: [this.registry],
+    });
+    this.auditJournalBytes = new Gauge({
+      name: 'ucupdates_request_audit_journal_bytes',
+      help: 'Bytes of the local request audit journal on disk (bounded by UCU_AUDIT_JOURNAL_MAX_MB)',
       registers: [this.registry],
     });
     // The worker's scrub of the node's replica store, as its row in Postgres says (the worker

@@ -99,11 +99,12 @@ export class RequestAuditRepository extends QueryLayer {
   }
 
   /**
-   * Writes the checks' audit rows and upserts their devices in one statement, atomic by itself.
-   * A request id written before is not written again, so a replay is harmless.
+   * Writes batch rows (`auditRow`) in one statement, atomic by itself: their audit rows, and the
+   * inventory entries of the rows that carry one. A request id written before is not written
+   * again, so writing a row twice (a journal shipped again after a crash) is harmless.
    */
-  async record(checks: readonly AnsweredCheck[]): Promise<void> {
-    await this.manager.query(WRITE_BATCH, batchParameters(checks));
+  async recordRows(rows: readonly string[]): Promise<void> {
+    await this.manager.query(WRITE_BATCH, [`[${rows.join(',')}]`, INVENTORY_TOUCH_MINUTES]);
   }
 
   /**
@@ -151,6 +152,12 @@ export class RequestAuditRepository extends QueryLayer {
   }
 }
 
+/**
+ * How stale a device's last-seen time may get while it checks again unchanged: its inventory entry
+ * is written when something but the time changed, else at most this often (docs/phones.md).
+ */
+export const INVENTORY_TOUCH_MINUTES = 10;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -170,18 +177,23 @@ export function deviceKey(macAddress: string | null, serialNumber: string | null
 }
 
 // One statement: the audit rows (a request id seen before is not written twice) and the inventory
-// upsert. A device's entry changes only when this check is newer than the one it holds, so two
-// nodes writing the same device out of order keep the latest. The user last seen on a device stays
-// when a check names none. The batch is one JSON parameter: serialised natively, where typed
-// arrays would be escaped element by element in JavaScript. (bench/explain-audit-write.ts reads
-// this constant from this file to show its plan.)
+// upsert of the rows that carry it (`inventory`). A device's entry changes only when this check is
+// newer than the one it holds, so two nodes writing the same device out of order keep the latest,
+// and only when something but the time changed or the entry was last seen INVENTORY_TOUCH_MINUTES
+// ago ($2): a phone checking again with the same versions from the same address costs no new row
+// version (and no index entries) per check. The user last seen on a device stays when a check names
+// none. A device checking twice in one batch would be upserted twice by one statement, which
+// Postgres refuses: DISTINCT ON keeps its newest check, and orders the upserts by device key, so two
+// nodes upserting the same devices lock them in the same order. The batch is one JSON parameter:
+// serialised once, when the row is journaled (auditRow), and parsed natively by Postgres.
+// (bench/explain-audit-write.ts reads this constant from this file to show its plan.)
 const WRITE_BATCH = `
 WITH batch AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(
     request_id uuid, at timestamptz, node_id text, address text, device_type text, mac_address text,
     serial_number text, vendor text, model text, revision text, locale text, request_modules jsonb,
     response_modules jsonb, user_id text, external boolean, status smallint, device_key text,
-    modules jsonb, is_test_device boolean, newest boolean)
+    modules jsonb, is_test_device boolean, inventory boolean)
 ), audit AS (
   INSERT INTO request_audit (request_id, at, node_id, address, device_type, mac_address, serial_number, vendor,
                              model, revision, locale, request_modules, response_modules, user_id, external, status)
@@ -192,11 +204,12 @@ WITH batch AS (
 )
 INSERT INTO devices AS d (device_key, mac_address, serial_number, device_type, brand, model, revision, locale, modules,
                           is_test_device, first_seen_at, last_seen_at, last_node_id, last_address, last_user_id)
-SELECT device_key, mac_address, serial_number, device_type, vendor, model, revision, locale, modules,
+SELECT DISTINCT ON (device_key)
+       device_key, mac_address, serial_number, device_type, vendor, model, revision, locale, modules,
        is_test_device, at, at, node_id, address, user_id
   FROM batch
- WHERE newest
- ORDER BY device_key
+ WHERE inventory
+ ORDER BY device_key, at DESC
 ON CONFLICT (device_key) DO UPDATE
    SET mac_address = COALESCE(EXCLUDED.mac_address, d.mac_address),
        serial_number = COALESCE(EXCLUDED.serial_number, d.serial_number),
@@ -205,50 +218,45 @@ ON CONFLICT (device_key) DO UPDATE
        is_test_device = EXCLUDED.is_test_device, last_seen_at = EXCLUDED.last_seen_at,
        last_node_id = EXCLUDED.last_node_id, last_address = EXCLUDED.last_address,
        last_user_id = COALESCE(EXCLUDED.last_user_id, d.last_user_id)
- WHERE d.last_seen_at <= EXCLUDED.last_seen_at`;
+ WHERE d.last_seen_at <= EXCLUDED.last_seen_at
+   AND (d.last_seen_at < EXCLUDED.last_seen_at - make_interval(mins => $2)
+        OR d.modules IS DISTINCT FROM EXCLUDED.modules OR d.last_address IS DISTINCT FROM EXCLUDED.last_address
+        OR d.is_test_device IS DISTINCT FROM EXCLUDED.is_test_device
+        OR (EXCLUDED.last_user_id IS NOT NULL AND d.last_user_id IS DISTINCT FROM EXCLUDED.last_user_id)
+        OR (d.device_type, d.brand, d.model, d.revision, d.locale)
+           IS DISTINCT FROM (EXCLUDED.device_type, EXCLUDED.brand, EXCLUDED.model, EXCLUDED.revision, EXCLUDED.locale))`;
 
 /**
- * The statement's parameter: the batch as JSON rows. A device checking twice in one batch would be
- * upserted twice by one statement, which Postgres refuses: only its newest check updates the
- * inventory (`newest`). Devices are upserted in key order, so two nodes upserting the same devices
- * lock them in the same order.
+ * A check as one row of the write statement, in JSON: what the node's journal holds, one per line,
+ * and what `recordRows` ships. `inventory` false leaves the device's inventory entry alone (the
+ * node knows it unchanged: InventoryChanges). Field order is the statement's.
  */
-function batchParameters(checks: readonly AnsweredCheck[]): [string] {
-  const keys = checks.map(deviceKeyOf);
-  const newestIndex = new Map<string, number>();
-  keys.forEach((key, index) => {
-    const current = newestIndex.get(key);
-    if (current === undefined || checks[current].at <= checks[index].at) newestIndex.set(key, index);
-  });
-  const rows = checks.map((check, index) => ({
+export function auditRow(check: AnsweredCheck, inventory: boolean): string {
+  const { request } = check;
+  return JSON.stringify({
     request_id: auditRequestId(check.requestId),
     at: check.at.toISOString(),
     node_id: check.nodeId,
     address: check.address,
-    device_type: check.request.deviceType,
-    mac_address: check.request.macAddress,
-    serial_number: check.request.serialNumber,
-    vendor: check.request.vendor,
-    model: check.request.model,
-    revision: check.request.revision,
-    locale: check.request.locale,
-    request_modules: check.request.modules.map(requestAuditModule),
+    device_type: request.deviceType,
+    mac_address: request.macAddress,
+    serial_number: request.serialNumber,
+    vendor: request.vendor,
+    model: request.model,
+    revision: request.revision,
+    locale: request.locale,
+    request_modules: request.modules.map(requestAuditModule),
     response_modules: check.responseModules,
     user_id: check.userId,
     external: check.external,
     status: check.status,
-    device_key: keys[index],
-    modules: check.request.modules.map((module) => ({ updateType: module.updateType, version: module.version })),
+    device_key: deviceKey(request.macAddress, request.serialNumber),
+    modules: request.modules.map((module) => ({ updateType: module.updateType, version: module.version })),
     is_test_device: check.isTestDevice,
-    newest: newestIndex.get(keys[index]) === index,
-  }));
-  return [JSON.stringify(rows)];
+    inventory,
+  });
 }
 
 function requestAuditModule(module: ReportedModule): RequestAuditModule {
   return { filename: module.filename, version: module.version, timestamp: module.timestamp };
-}
-
-function deviceKeyOf(check: AnsweredCheck): string {
-  return deviceKey(check.request.macAddress, check.request.serialNumber);
 }

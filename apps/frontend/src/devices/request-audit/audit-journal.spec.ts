@@ -2,45 +2,80 @@ import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isServiceUnavailable } from '../../errors/unavailable';
-import { AuditJournal } from './audit-journal';
+import { AuditJournal, AuditJournalFullError } from './audit-journal';
 
 describe('AuditJournal', () => {
   let dir: string;
-  const revive = (value: unknown) => value as { n: number };
+  const row = (n: number) => JSON.stringify({ request_id: String(n) });
+  const revive = (line: string) => (line.startsWith('{"request_id"') && line.endsWith('}') ? line : null);
+  const segmentsIn = async (path: string) => (await readdir(path)).filter((name) => name.startsWith('segment-')).sort();
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ucu-journal-spec-'));
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
-  it('keeps appended entries in segments sealed oldest first, until removed', async () => {
-    const journal = new AuditJournal<{ n: number }>(join(dir, 'journal'));
-    expect(await journal.seal()).toEqual([]); // no directory yet
-    await journal.append([{ n: 1 }, { n: 2 }]);
-    await journal.append([{ n: 3 }]);
-    const [first] = await journal.seal();
-    await journal.append([{ n: 4 }]);
-    const sealed = await journal.seal();
-    expect(sealed).toHaveLength(2);
-    expect(sealed[0]).toBe(first);
-    expect(await journal.read(sealed[0], revive)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
-    expect(await journal.read(sealed[1], revive)).toEqual([{ n: 4 }]);
-    await journal.remove(sealed[0]);
-    expect(await journal.seal()).toEqual([sealed[1]]);
+  it('ships appended rows from memory, oldest first, and forgets them once shipped', async () => {
+    const journal = new AuditJournal(join(dir, 'journal'), 2 ** 20, revive);
+    await journal.recover();
+    expect(await journal.next(100)).toBeNull();
+    await journal.append([row(1), row(2)]);
+    await journal.append([row(3)]);
+    expect(journal.pending).toBe(true);
+    const first = (await journal.next(2))!;
+    expect(first.rows).toEqual([row(1), row(2)]); // whole appends, about `max` rows
+    await journal.append([row(4)]);
+    await journal.shipped(first);
+    expect((await journal.next(100))!.rows).toEqual([row(3), row(4)]);
+    await journal.shipped((await journal.next(100))!);
+    expect(journal.pending).toBe(false);
+    expect(await journal.next(100)).toBeNull();
   });
 
-  it('skips the torn last line of a crashed append, and entries the caller refuses', async () => {
-    const journal = new AuditJournal<{ n: number }>(dir);
-    await journal.append([{ n: 1 }]);
-    const [segment] = await journal.seal();
-    await appendFile(segment, '{"n": 2}\n{"n"');
-    expect(await journal.read(segment, revive)).toEqual([{ n: 1 }, { n: 2 }]);
-    const strict = (value: unknown) => {
-      if ((value as { n: number }).n === 2) throw new Error('not an entry');
-      return value as { n: number };
-    };
-    expect(await journal.read(segment, strict)).toEqual([{ n: 1 }]);
-    expect((await readdir(dir)).length).toBe(1);
+  it('ships what an earlier run left on disk first, skipping a torn last line', async () => {
+    const earlier = new AuditJournal(dir, 2 ** 20, revive);
+    await earlier.recover();
+    await earlier.append([row(1), row(2)]);
+    await earlier.close();
+    const [segment] = await segmentsIn(dir);
+    await appendFile(join(dir, segment), `${row(3)}\n{"request_id":"4`);
+
+    const journal = new AuditJournal(dir, 2 ** 20, revive);
+    await journal.recover();
+    await journal.append([row(5)]);
+    const shipment = (await journal.next(100))!;
+    expect(shipment.rows).toEqual([row(1), row(2), row(3)]);
+    await journal.shipped(shipment);
+    expect(await segmentsIn(dir)).toHaveLength(1); // the shipped segment is removed, the open one stays
+    expect((await journal.next(100))!.rows).toEqual([row(5)]);
+  });
+
+  it('reads rows back from disk after forgetting their memory copy', async () => {
+    const journal = new AuditJournal(dir, 2 ** 20, revive);
+    await journal.recover();
+    await journal.append([row(1)]);
+    await journal.forget();
+    await journal.append([row(2)]);
+    expect(await segmentsIn(dir)).toHaveLength(2);
+    const fromDisk = (await journal.next(100))!;
+    expect(fromDisk.rows).toEqual([row(1)]);
+    await journal.shipped(fromDisk);
+    const fromMemory = (await journal.next(100))!;
+    expect(fromMemory.rows).toEqual([row(2)]);
+    await journal.shipped(fromMemory);
+    expect(journal.size.segments).toBe(1);
+  });
+
+  it('refuses an append beyond its bound, and takes rows again once shipped', async () => {
+    const journal = new AuditJournal(dir, 64, revive);
+    await journal.recover();
+    await journal.append([row(1), row(2)]);
+    await expect(journal.append([row(3), row(4), row(5)])).rejects.toBeInstanceOf(AuditJournalFullError);
+    await journal.shipped((await journal.next(100))!);
+    await journal.forget(); // seals the open segment: shipped, it goes
+    expect(await journal.next(100)).toBeNull();
+    expect(journal.size).toEqual({ segments: 0, bytes: 0 });
+    await journal.append([row(3)]);
   });
 });
 

@@ -1,81 +1,214 @@
-import { mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
+/** The size at which a segment is sealed and appends go to a new one. */
+const SEGMENT_BYTES = 4 * 1024 * 1024;
+
+/** How long the open segment lives on once everything in it is shipped, before it is removed. */
+const IDLE_SEGMENT_MS = 1_000;
+
+/** The journal holds UCU_AUDIT_JOURNAL_MAX_MB already: the node writes elsewhere (decision 56). */
+export class AuditJournalFullError extends Error {
+  constructor(maxBytes: number) {
+    super(`the request audit journal holds its bound of ${Math.round(maxBytes / 2 ** 20)} MB`);
+  }
+}
+
+/** Rows appended together, in memory until shipped. */
+interface Chunk {
+  rows: readonly string[];
+  /** When they were durable (performance.now()), for the ship lag. */
+  at: number;
+}
+
+interface Segment {
+  path: string;
+  /** The open segment's file; null once sealed. */
+  handle: FileHandle | null;
+  bytes: number;
+  openedAt: number;
+  /** Appended and not yet shipped, oldest first; null when only the file has them (read whole to ship). */
+  unshipped: Chunk[] | null;
+}
+
+/** The oldest rows not yet shipped: hand back to `shipped` once Postgres holds them. */
+export interface Shipment {
+  readonly rows: readonly string[];
+  /** When each chunk of them was durable (performance.now()), with its row count. */
+  readonly chunks: readonly Chunk[];
+  readonly segment: object;
+}
+
 /**
- * A node's local journal of answered checks whose audit rows Postgres could not take: the
- * durable place a check is recorded before it is answered while Postgres is away (docs/phones.md). Each
- * append is fsynced. Appends go to the open segment; `seal` closes it, so the segments it lists
- * are complete and can be written to Postgres and removed one by one. Lines are JSON, one check
- * each. Single-process: appends and seals are serialised here.
+ * A node's local journal of answered checks (docs/phones.md): the durable place a check's audit
+ * row is written before the check is answered. Appends are fsynced (the caller group-commits: one
+ * append per batch of checks), and go to the open segment until it reaches 4 MiB. Each line is one
+ * row as Postgres takes it (`auditRow`), so shipping is joining lines.
+ *
+ * Rows are shipped to Postgres from memory, oldest first (`next`, `shipped`); a segment whose rows
+ * are all shipped is removed. What is only on disk — segments an earlier run left, or rows whose
+ * memory copy was dropped by `forget` while Postgres was away — is read back when its turn comes.
+ * The journal holds at most `maxBytes` on disk: an append beyond throws AuditJournalFullError.
+ * Single-process: appends, seals and removals are serialised here.
  */
-export class AuditJournal<T> {
-  private current: { handle: FileHandle; path: string } | null = null;
+export class AuditJournal {
+  private readonly segments: Segment[] = [];
+  private current: Segment | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private sequence = 0;
+  private bytes = 0;
 
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    private readonly maxBytes: number,
+    /** A line read from disk as a row to ship, or null for a line to skip. */
+    private readonly reviveLine: (line: string) => string | null,
+  ) {}
 
-  /** Durable when it resolves. */
-  append(entries: readonly T[]): Promise<void> {
+  /** Takes up the segments an earlier run left (to be shipped first). */
+  recover(): Promise<void> {
     return this.serially(async () => {
-      if (this.current === null) {
-        await mkdir(this.dir, { recursive: true });
-        const path = join(this.dir, `segment-${Date.now().toString().padStart(15, '0')}-${process.pid}-${this.sequence++}.jsonl`);
-        this.current = { handle: await open(path, 'a'), path };
-        // The new file's name must survive a crash too.
-        await syncDirectory(this.dir);
-      }
-      const segment = this.current;
-      try {
-        await segment.handle.write(entries.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
-        await segment.handle.sync();
-      } catch (error) {
-        // A failed append may have left a torn line: later appends go to a new segment, so the
-        // torn line stays the last of this one (and is skipped when it is read).
-        this.current = null;
-        await segment.handle.close().catch(() => undefined);
-        throw error;
+      await mkdir(this.dir, { recursive: true });
+      const names = (await readdir(this.dir)).filter((name) => name.startsWith('segment-') && name.endsWith('.jsonl')).sort();
+      for (const name of names) {
+        const path = join(this.dir, name);
+        const { size } = await stat(path);
+        this.segments.push({ path, handle: null, bytes: size, openedAt: 0, unshipped: null });
+        this.bytes += size;
       }
     });
   }
 
-  /** Closes the open segment; returns every complete segment, oldest first. */
-  seal(): Promise<string[]> {
+  /** The segments on disk and their size. */
+  get size(): { segments: number; bytes: number } {
+    return { segments: this.segments.length, bytes: this.bytes };
+  }
+
+  /** Whether rows are waiting to be shipped. */
+  get pending(): boolean {
+    return this.segments.some((segment) => segment.unshipped === null || segment.unshipped.length > 0);
+  }
+
+  /** Durable when it resolves. `rows` are JSON without line breaks. */
+  append(rows: readonly string[]): Promise<void> {
     return this.serially(async () => {
-      if (this.current !== null) {
-        await this.current.handle.close();
-        this.current = null;
-      }
-      const names = await readdir(this.dir).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') return [] as string[];
+      const text = `${rows.join('\n')}\n`;
+      const length = Buffer.byteLength(text);
+      if (this.bytes + length > this.maxBytes) throw new AuditJournalFullError(this.maxBytes);
+      const segment = this.current ?? (await this.openSegment());
+      try {
+        await segment.handle!.write(text);
+        await segment.handle!.datasync();
+      } catch (error) {
+        // A failed append may have left a torn line: later appends go to a new segment, so the
+        // torn line stays the last of this one (and is skipped when it is read).
+        await this.seal();
         throw error;
-      });
-      return names
-        .filter((name) => name.startsWith('segment-') && name.endsWith('.jsonl'))
-        .sort()
-        .map((name) => join(this.dir, name));
+      } finally {
+        segment.bytes += length;
+        this.bytes += length;
+      }
+      segment.unshipped?.push({ rows, at: performance.now() });
+      if (segment.bytes >= SEGMENT_BYTES) await this.seal();
     });
   }
 
   /**
-   * The entries of a sealed segment. A line cut short by a crash during its append was never
-   * acknowledged (the answer waits for the fsync), so it is skipped.
+   * The oldest unshipped rows, at most about `max` (whole appends; a segment read from disk comes
+   * whole), or null when everything is shipped. Segments fully shipped are removed on the way.
    */
-  async read(path: string, revive: (value: unknown) => T): Promise<T[]> {
-    const entries: T[] = [];
-    for (const line of (await readFile(path, 'utf8')).split('\n')) {
-      if (line === '') continue;
-      try {
-        entries.push(revive(JSON.parse(line)));
-      } catch {
-        // the torn last line of a crashed append
+  next(max: number): Promise<Shipment | null> {
+    return this.serially(async () => {
+      while (this.segments.length > 0) {
+        const segment = this.segments[0];
+        if (segment.unshipped === null) {
+          const text = await readFile(segment.path, 'utf8');
+          const rows: string[] = [];
+          for (const line of text.split('\n')) {
+            const row = line === '' ? null : this.reviveLine(line);
+            if (row !== null) rows.push(row);
+          }
+          segment.unshipped = rows.length === 0 ? [] : [{ rows, at: performance.now() }];
+        }
+        if (segment.unshipped.length > 0) {
+          const chunks: Chunk[] = [];
+          let count = 0;
+          for (const chunk of segment.unshipped) {
+            if (count > 0 && count + chunk.rows.length > max) break;
+            chunks.push(chunk);
+            count += chunk.rows.length;
+          }
+          return { rows: chunks.length === 1 ? chunks[0].rows : chunks.flatMap((chunk) => chunk.rows), chunks, segment };
+        }
+        if (segment === this.current) return null;
+        await this.removeFirst();
       }
-    }
-    return entries;
+      return null;
+    });
   }
 
-  async remove(path: string): Promise<void> {
-    await rm(path, { force: true });
+  /** The shipment is in Postgres: its rows leave the journal. */
+  shipped(shipment: Shipment): Promise<void> {
+    return this.serially(async () => {
+      const segment = shipment.segment as Segment;
+      if (segment.unshipped === null || segment.unshipped[0] !== shipment.chunks[0]) return; // forgotten meanwhile
+      segment.unshipped.splice(0, shipment.chunks.length);
+      if (segment.unshipped.length === 0 && segment !== this.current && this.segments[0] === segment) await this.removeFirst();
+    });
+  }
+
+  /**
+   * Drops the memory copy of every unshipped row (Postgres is away: memory stays bounded) and
+   * seals the open segment; those rows are read from disk when they are shipped.
+   */
+  forget(): Promise<void> {
+    return this.serially(async () => {
+      await this.seal();
+      for (const segment of this.segments) {
+        if (segment.unshipped !== null && segment.unshipped.length > 0) segment.unshipped = null;
+      }
+    });
+  }
+
+  /** Removes the open segment once everything in it is shipped and it has been idle a while. */
+  sweep(): Promise<void> {
+    return this.serially(async () => {
+      const segment = this.current;
+      if (segment === null || segment.unshipped?.length !== 0 || performance.now() - segment.openedAt < IDLE_SEGMENT_MS) return;
+      await this.seal();
+      if (this.segments.length === 1 && this.segments[0] === segment) await this.removeFirst();
+    });
+  }
+
+  /** Closes the open segment (at shutdown). */
+  close(): Promise<void> {
+    return this.serially(() => this.seal());
+  }
+
+  private async openSegment(): Promise<Segment> {
+    await mkdir(this.dir, { recursive: true });
+    const name = `segment-${Date.now().toString().padStart(15, '0')}-${process.pid}-${(this.sequence++).toString().padStart(6, '0')}.jsonl`;
+    const path = join(this.dir, name);
+    const segment: Segment = { path, handle: await open(path, 'a'), bytes: 0, openedAt: performance.now(), unshipped: [] };
+    // The new file's name must survive a crash too.
+    await syncDirectory(this.dir);
+    this.current = segment;
+    this.segments.push(segment);
+    return segment;
+  }
+
+  private async seal(): Promise<void> {
+    const segment = this.current;
+    if (segment === null) return;
+    this.current = null;
+    await segment.handle?.close().catch(() => undefined);
+    segment.handle = null;
+  }
+
+  private async removeFirst(): Promise<void> {
+    const [segment] = this.segments.splice(0, 1);
+    this.bytes -= segment.bytes;
+    await rm(segment.path, { force: true });
   }
 
   private serially<R>(work: () => Promise<R>): Promise<R> {

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONFIG, type Config } from '@ucupdates/config';
-import { type AnsweredCheck, RequestAuditRepository, type ResponseAuditModule } from '@ucupdates/database';
+import { type AnsweredCheck, auditRow, RequestAuditRepository, type ResponseAuditModule } from '@ucupdates/database';
 import { Metrics } from '@ucupdates/observability';
 import type { DeviceRequest } from '../device-request';
 import { AuditJournal } from './audit-journal';
 import { AuditLogFiles } from './audit-log-files';
+import { InventoryChanges } from './inventory-changes';
 import type { AuditLogEntry } from './audit-log-format';
 
 /** How a device's request was answered: what its audit row records besides the request. */
@@ -22,37 +23,42 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
-/** The most rows one statement writes; more wait for the next. */
-const MAX_BATCH = 500;
+/** About the most rows one statement ships; more wait for the next. */
+const MAX_SHIPMENT = 5_000;
 
-/** How often the journal is written to Postgres while it holds anything. */
-const REPLAY_INTERVAL_MS = 1_000;
+/** How often shipping is tried again while Postgres is away, and the idle segment swept. */
+const RETRY_INTERVAL_MS = 1_000;
 
 /**
- * Writes the request audit and the inventory, for every device protocol, with group commit:
- * `record` resolves once the check's audit row is durable, and the caller answers the device only
- * then, so no answered check lacks its row even when the node is killed right after answering. While one batch is being written the
- * next collects, so a busy node writes many checks per statement and an idle one adds no delay.
- * Each batch is one statement (audit insert and inventory upsert together), atomic by itself.
+ * Writes the request audit and the inventory, for every device protocol: durable first, shared
+ * later (docs/phones.md, decision 56). `record` resolves once the check's row is fsynced in the
+ * node's journal (group commit: while one append is being synced the next batch collects), and
+ * the caller answers the device only then, so no answered check lacks its row even when the node
+ * is killed right after answering. Right after each append the rows are shipped to Postgres in
+ * large batches (one statement each: audit rows and inventory upserts, atomic by itself); a node
+ * started again ships what its journal still holds first, and request ids make that harmless.
  *
- * While Postgres cannot take a batch, the batch goes to the node's local journal (fsynced) and the
- * checks are answered all the same; every second the journal is written to Postgres and emptied
- * (request ids make a replay idempotent). Only when the journal fails too is a check refused (503).
+ * While Postgres is away the rows stay in the journal (on disk only, so memory stays bounded) and
+ * shipping is tried every second. When the journal cannot take a batch (full, or its disk failing)
+ * the batch is written to Postgres directly before it is answered; only when both fail is a check
+ * refused (503).
  *
  * A shared instance of the frontend's core: started and stopped by it, no Nest hooks of its own.
  */
 @Injectable()
 export class RequestAuditWriter {
   private readonly logger = new Logger(RequestAuditWriter.name);
-  private readonly journal: AuditJournal<AnsweredCheck>;
+  private readonly journal: AuditJournal;
+  private readonly inventory = new InventoryChanges();
   /** The node's own daily audit files, when UCU_AUDIT_LOG_DIR names a folder. */
   private readonly files: AuditLogFiles | null;
   private filesFailing = false;
+  private journalFailing = false;
+  private postgresAway = false;
   private waiting: Waiting[] = [];
-  private writing: Promise<void> | null = null;
-  private replaying: Promise<void> | null = null;
+  private committing: Promise<void> | null = null;
+  private shipping: Promise<boolean> | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private journaling = false;
   private readonly nodeId: string;
 
   constructor(
@@ -60,24 +66,27 @@ export class RequestAuditWriter {
     @Inject(RequestAuditRepository) private readonly requestAudit: RequestAuditRepository,
     @Inject(Metrics) private readonly metrics: Metrics,
   ) {
-    this.journal = new AuditJournal(config.UCU_AUDIT_JOURNAL_DIR);
+    this.journal = new AuditJournal(config.UCU_AUDIT_JOURNAL_DIR, config.UCU_AUDIT_JOURNAL_MAX_MB * 2 ** 20, reviveLine);
     this.nodeId = config.UCU_NODE_ID;
     this.files = config.UCU_AUDIT_LOG_DIR ? new AuditLogFiles(config.UCU_AUDIT_LOG_DIR, config.UCU_NODE_ID) : null;
   }
 
-  /** Writes what an earlier run left in the journal, then keeps writing it while it fills. */
-  start(): void {
+  /** Takes up what an earlier run left in the journal and ships it, then keeps shipping. */
+  async start(): Promise<void> {
     this.files?.start();
-    void this.replay();
-    this.timer = setInterval(() => void this.replay(), REPLAY_INTERVAL_MS);
+    await this.journal.recover();
+    this.updateJournalMetrics();
+    this.shipSoon();
+    this.timer = setInterval(() => this.retry(), RETRY_INTERVAL_MS);
     this.timer.unref();
   }
 
-  /** Writes or journals every recorded check, and tries once more to empty the journal. */
+  /** Journals every recorded check and ships what it can of the journal. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.drain();
-    await this.replay();
+    await this.ship().catch(() => undefined);
+    await this.journal.close();
     await this.files?.stop().catch((error: Error) => this.logger.error(`could not close the request audit files: ${error.message}`));
   }
 
@@ -110,80 +119,137 @@ export class RequestAuditWriter {
     };
     return new Promise((resolve, reject) => {
       this.waiting.push({ check, resolve, reject });
-      this.writeNext();
+      this.commitNext();
     });
   }
 
-  /** Waits for every recorded check to be written, journaled or refused. */
+  /** Waits for every recorded check to be journaled (or written, or refused). */
   async drain(): Promise<void> {
-    while (this.writing) {
-      await this.writing;
+    while (this.committing) {
+      await this.committing;
     }
   }
 
-  /** Writes the journal's sealed segments to Postgres, oldest first, removing each once committed. */
-  replay(): Promise<void> {
-    this.replaying ??= (async () => {
-      try {
-        const segments = await this.journal.seal();
-        this.metrics.auditJournalSegments.set(segments.length);
-        for (const segment of segments) {
-          const checks = await this.journal.read(segment, reviveCheck);
-          for (let start = 0; start < checks.length; start += MAX_BATCH) {
-            await this.requestAudit.record(checks.slice(start, start + MAX_BATCH));
-          }
-          await this.journal.remove(segment);
-          this.metrics.auditJournalSegments.dec();
-          this.logger.log(`wrote ${checks.length} journaled request audit rows to Postgres`);
-        }
-      } catch (error) {
-        this.logger.debug(`the request audit journal waits: ${(error as Error).message}`);
-      } finally {
-        this.replaying = null;
-      }
-    })();
-    return this.replaying;
+  /**
+   * Resolves once every check recorded so far is in Postgres; rejects when Postgres refuses.
+   * For tests and shutdown: a check is answered long before.
+   */
+  async flush(): Promise<void> {
+    await this.drain();
+    while (!(await this.ship())) {
+      // rows journaled meanwhile: ship those too
+    }
   }
 
-  private writeNext(): void {
-    if (this.writing || this.waiting.length === 0) return;
-    const batch = this.waiting.splice(0, MAX_BATCH);
-    this.writing = this.write(batch).finally(() => {
-      this.writing = null;
-      this.writeNext();
+  private commitNext(): void {
+    if (this.committing || this.waiting.length === 0) return;
+    const batch = this.waiting;
+    this.waiting = [];
+    this.committing = this.commit(batch).finally(() => {
+      this.committing = null;
+      this.commitNext();
     });
   }
 
-  private async write(batch: Waiting[]): Promise<void> {
-    const started = process.hrtime.bigint();
+  private async commit(batch: Waiting[]): Promise<void> {
     const checks = batch.map((waiting) => waiting.check);
+    const rows = checks.map((check) => auditRow(check, this.inventory.changed(check)));
+    const started = performance.now();
     try {
-      await this.requestAudit.record(checks);
-      this.metrics.auditBatchSize.observe(batch.length);
-      this.metrics.auditWriteSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
-      if (this.journaling) {
-        this.journaling = false;
-        this.logger.log('Postgres takes request audit rows again');
+      await this.journal.append(rows);
+      this.metrics.auditJournalSyncSeconds.observe((performance.now() - started) / 1e3);
+      if (this.journalFailing) {
+        this.journalFailing = false;
+        this.logger.log(`the request audit journal in ${this.journal.dir} takes rows again`);
       }
-    } catch (databaseError) {
+      this.shipSoon();
+    } catch (journalError) {
       try {
-        await this.journal.append(checks);
-      } catch (journalError) {
+        await this.requestAudit.recordRows(rows);
+      } catch (databaseError) {
         this.logger.error(
-          `could not write ${batch.length} request audit rows to Postgres (${(databaseError as Error).message}) ` +
-            `nor to the journal (${(journalError as Error).message})`,
+          `could not write ${batch.length} request audit rows to the journal (${(journalError as Error).message}) ` +
+            `nor to Postgres (${(databaseError as Error).message})`,
         );
+        this.inventory.clear();
         for (const waiting of batch) waiting.reject(databaseError);
         return;
       }
-      this.metrics.auditJournaled.inc(batch.length);
-      if (!this.journaling) {
-        this.journaling = true;
-        this.logger.warn(`Postgres cannot take request audit rows (${(databaseError as Error).message}): journaling them locally`);
+      this.metrics.auditBypassedRows.inc(batch.length);
+      if (!this.journalFailing) {
+        this.journalFailing = true;
+        this.logger.error(`the request audit journal cannot take rows (${(journalError as Error).message}): writing them to Postgres before answering`);
       }
     }
     await this.writeFiles(checks);
     for (const waiting of batch) waiting.resolve();
+  }
+
+  /** Ships right away unless shipping is under way (it goes on while rows come) or Postgres is away. */
+  private shipSoon(): void {
+    if (this.shipping === null && !this.postgresAway) void this.ship().catch(() => undefined);
+  }
+
+  /** Every second: ship again when Postgres was away; remove the open segment once idle and shipped. */
+  private retry(): void {
+    if (this.postgresAway || this.journal.pending) {
+      this.postgresAway = false;
+      this.shipSoon();
+    }
+    void this.journal.sweep().then(() => this.updateJournalMetrics(), () => undefined);
+  }
+
+  /**
+   * Ships the journal to Postgres, oldest rows first, until nothing is left: true when it emptied
+   * the journal, false when another shipping run was under way (it was awaited). While Postgres
+   * refuses, the journal forgets its memory copies and this rejects; the timer tries again.
+   */
+  private async ship(): Promise<boolean> {
+    if (this.shipping) {
+      await this.shipping;
+      return false;
+    }
+    this.shipping = (async () => {
+      try {
+        for (let shipment = await this.journal.next(MAX_SHIPMENT); shipment !== null; shipment = await this.journal.next(MAX_SHIPMENT)) {
+          const started = performance.now();
+          await this.requestAudit.recordRows(shipment.rows);
+          const now = performance.now();
+          await this.journal.shipped(shipment);
+          this.metrics.auditBatchSize.observe(shipment.rows.length);
+          this.metrics.auditWriteSeconds.observe((now - started) / 1e3);
+          for (const chunk of shipment.chunks) {
+            const lag = (now - chunk.at) / 1e3;
+            for (let n = 0; n < chunk.rows.length; n++) this.metrics.auditShipLagSeconds.observe(lag);
+          }
+          if (this.postgresAway) {
+            this.postgresAway = false;
+            this.logger.log('Postgres takes request audit rows again');
+          }
+        }
+        return true;
+      } catch (error) {
+        if (!this.postgresAway) {
+          this.logger.warn(`Postgres cannot take request audit rows (${(error as Error).message}): they wait in the journal`);
+        }
+        this.postgresAway = true;
+        await this.journal.forget();
+        throw error;
+      } finally {
+        this.updateJournalMetrics();
+      }
+    })().finally(() => {
+      this.shipping = null;
+      // Rows journaled during the last statement: ship them too.
+      if (this.journal.pending) this.shipSoon();
+    });
+    return this.shipping;
+  }
+
+  private updateJournalMetrics(): void {
+    const { segments, bytes } = this.journal.size;
+    this.metrics.auditJournalSegments.set(segments);
+    this.metrics.auditJournalBytes.set(bytes);
   }
 
   /**
@@ -230,9 +296,21 @@ function auditLogEntry(check: AnsweredCheck): AuditLogEntry {
   };
 }
 
-/** A check as the journal holds it (JSON): its time back as a Date. */
-function reviveCheck(value: unknown): AnsweredCheck {
+/**
+ * A journal line read back from disk as the row to ship, or null for a line to skip: the torn last
+ * line of a crashed append (never acknowledged: the answer waits for the fsync). A line an earlier
+ * release wrote (an AnsweredCheck) is made a row.
+ */
+function reviveLine(line: string): string | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  if (typeof (value as { request_id?: unknown }).request_id === 'string') return line;
   const check = value as AnsweredCheck & { at: string };
-  if (typeof check?.requestId !== 'string' || typeof check.at !== 'string') throw new Error('not a journaled check');
-  return { ...check, at: new Date(check.at) };
+  if (typeof check.requestId !== 'string' || typeof check.at !== 'string' || typeof check.request !== 'object') return null;
+  return auditRow({ ...check, at: new Date(check.at) }, true);
 }
