@@ -1,5 +1,4 @@
 import { isValidSerialNumber, normaliseMac, RuleError } from '@ucupdates/rules';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { ProtocolError, quoteInput } from './protocol-error';
 import { indexOfNonXmlCharacter, isXmlCodePoint, lineAt } from './xml-text';
 
@@ -7,9 +6,8 @@ import { indexOfNonXmlCharacter, isXmlCodePoint, lineAt } from './xml-text';
 export const MAX_REQUEST_BYTES = 64 * 1024;
 
 /**
- * Bounds checked by a linear scan before the text reaches the validator and the parser, so that a
- * hostile body is refused with a 400 that says why, whatever the libraries would do with it.
- * A real request is four levels deep (Request/Modules/Module/UpdateType) and has a dozen elements
+ * Bounds checked as the one pass reads the markup, so that a hostile body is refused with a 400
+ * that says why, after a bounded amount of work. A real request is four levels deep (Request/Modules/Module/UpdateType) and has a dozen elements
  * plus five per module; the bounds leave room for unknown (future) elements.
  */
 const MAX_DEPTH = 32;
@@ -49,39 +47,10 @@ export interface UpdateCheckRequest {
   modules: RequestModule[];
 }
 
-const TEXT = '#text';
-const CDATA = '#cdata';
-const ATTRIBUTES = ':@';
-
-/**
- * `preserveOrder` keeps text, CDATA and repeated elements apart and in document order, so that
- * duplicates are seen and CDATA is kept verbatim while references in text are decoded here.
- * Entities are not processed by the parser at all: DTDs are refused before parsing, and the five
- * predefined entities and character references are decoded by `decodeReferences`.
- */
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  parseTagValue: false,
-  trimValues: false,
-  processEntities: false,
-  removeNSPrefix: true,
-  cdataPropName: CDATA,
-  maxNestedTags: MAX_DEPTH,
-});
-
-/** A node of fast-xml-parser's `preserveOrder` output: `{ [tag]: children }`, `{ '#text': text }` or `{ '#cdata': [...] }`. */
-type OrderedNode = Record<string, unknown>;
-
-interface XmlElement {
-  name: string;
-  children: OrderedNode[];
-}
-
 const IDENTITY_ELEMENTS = ['DeviceType', 'MacAddress', 'SerialNumber', 'Vendor', 'Model', 'Revision', 'Locale', 'UserId'];
 const MODULE_ELEMENTS = ['UpdateType', 'Filename', 'Version', 'Timestamp'];
+/** Names a generic XML-to-object reader would trip over; refused as the earlier parser refused them. */
+const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 
 const PREDEFINED_ENTITIES: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
 
@@ -101,28 +70,15 @@ function shown(name: string): string {
  * `ProtocolError(413, 'RequestTooLarge')` for a body over MAX_REQUEST_BYTES and
  * `ProtocolError(400, 'BadRequest')` naming the problem for anything else that is wrong; it throws
  * nothing else, whatever the body holds.
+ *
+ * One pass over the markup (`readDocument`) checks well-formedness and the bounds and keeps only
+ * the values the request is made of; two native scans before it refuse DTDs and characters XML
+ * cannot carry. No tree is built.
  */
 export function parseUpdateCheckRequest(body: string | Buffer): UpdateCheckRequest {
   const text = decodeBody(body);
   checkPrologue(text);
-  checkStructure(text);
-  const validation = XMLValidator.validate(text);
-  if (validation !== true) {
-    throw badRequest(`not well-formed XML: ${clip(validation.err.msg)} (line ${validation.err.line})`);
-  }
-  let document: OrderedNode[];
-  try {
-    document = parser.parse(text) as OrderedNode[];
-  } catch (error) {
-    // The checks above leave little for the parser to object to; what it still refuses (e.g. an
-    // element named `constructor`) is the phone's fault too.
-    throw badRequest(`the XML could not be read: ${clip(error instanceof Error ? error.message : String(error))}`);
-  }
-  const roots = elementsOf(document);
-  if (roots.length !== 1 || roots[0].name !== 'Request') {
-    throw badRequest(`the root element must be <Request>${roots.length === 1 ? `, not ${shown(roots[0].name)}` : ''}`);
-  }
-  return readRequest(roots[0]);
+  return readRequest(readDocument(text));
 }
 
 function clip(message: string): string {
@@ -172,111 +128,306 @@ function checkPrologue(text: string): void {
   }
 }
 
+/** The fields of one element (the request's identity, or a module) as the pass found them. */
+interface FieldSet {
+  values: Map<string, string>;
+  /** The first problem with them in document order (a field twice, an element in a field, a bad reference). */
+  error: ProtocolError | null;
+}
+
+/** What the pass keeps of a well-formed request. */
+interface RequestDocument {
+  root: string;
+  identity: FieldSet;
+  modulesElements: number;
+  modules: FieldSet[];
+}
+
+/** What an open element is to the request: where its text goes, what its children are. */
+const enum Role {
+  Ignored,
+  Root,
+  IdentityField,
+  Modules,
+  Module,
+  ModuleField,
+  /** A second <Modules>: refused later, its contents not read. */
+  OtherModules,
+}
+
+const LT = 0x3c;
+const GT = 0x3e;
+const SLASH = 0x2f;
+const QUESTION = 0x3f;
+const BANG = 0x21;
+const AMP = 0x26;
+const EQUALS = 0x3d;
+
+function isBlank(code: number): boolean {
+  return code === 0x20 || code === 0x0a || code === 0x09 || code === 0x0d;
+}
+
+/** XML's NameStartChar, with every non-ASCII character allowed (the scan before refused what XML cannot carry). */
+function isNameStart(code: number): boolean {
+  return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || code === 0x5f || code === 0x3a || code >= 0xc0;
+}
+
+function isNameChar(code: number): boolean {
+  return isNameStart(code) || (code >= 0x30 && code <= 0x39) || code === 0x2d || code === 0x2e || code === 0xb7;
+}
+
 /**
- * Counts nesting, elements and modules in one forward pass (no recursion, each character seen a
- * bounded number of times). It does not judge well-formedness: where the markup is broken it stops
- * and leaves the verdict to the validator.
+ * One forward pass over the document (each character looked at a bounded number of times, no
+ * recursion): well-formedness (names, matching tags, attributes, references, one root, nothing
+ * but blanks, comments and processing instructions outside it), the bounds (depth, elements,
+ * modules), and the values of the fields the request is read from. Problems with the values are
+ * kept and reported after the whole document is known to be well-formed, as a validator would.
  */
-function checkStructure(text: string): void {
-  const open: string[] = [];
+function readDocument(text: string): RequestDocument {
+  const length = text.length;
+  const names: string[] = [];
+  const roles: Role[] = [];
+  const identity: FieldSet = { values: new Map(), error: null };
+  const modules: FieldSet[] = [];
+  let root: string | null = null;
+  let rootClosed = false;
+  let modulesElements = 0;
+  let moduleCount = 0;
   let elements = 0;
-  let modules = 0;
-  let at = text.indexOf('<');
-  while (at !== -1) {
-    let next: number;
-    if (text.startsWith('<!--', at)) {
-      next = indexAfter(text, '-->', at + 4);
-    } else if (text.startsWith('<![CDATA[', at)) {
-      next = indexAfter(text, ']]>', at + 9);
-    } else if (text.startsWith('<?', at)) {
-      next = indexAfter(text, '?>', at + 2);
-    } else if (text.startsWith('<!', at)) {
-      throw badRequest(`markup declarations (<!…>) are not accepted (line ${lineAt(text, at)})`);
-    } else {
-      const end = tagEnd(text, at + 1);
-      if (end === -1) return;
-      if (text[at + 1] === '/') {
-        open.pop();
+  /** The field whose text is being gathered, and where it goes. */
+  let field: string | null = null;
+  let fieldSet: FieldSet | null = null;
+  let fieldText = '';
+
+  const malformed = (message: string, at: number): ProtocolError =>
+    badRequest(`not well-formed XML: ${clip(message)} (line ${lineAt(text, at)})`);
+  const noteError = (set: FieldSet, error: ProtocolError): void => {
+    set.error ??= error;
+  };
+
+  /** Text between markup at [from, to): references checked, gathered when it is a field's. */
+  const readText = (from: number, to: number): void => {
+    if (from === to) return;
+    const depth = roles.length;
+    if (depth === 0) {
+      for (let at = from; at < to; at++) {
+        if (!isBlank(text.charCodeAt(at))) throw malformed(rootClosed ? 'text after the root element' : 'text before the root element', at);
+      }
+      return;
+    }
+    let amp = text.indexOf('&', from);
+    while (amp !== -1 && amp < to) {
+      const end = referenceEnd(text, amp, to);
+      if (end === -1) throw malformed(`a bare "&" (start a reference with & and end it with ;)`, amp);
+      amp = text.indexOf('&', end);
+    }
+    if (field !== null) {
+      const segment = text.slice(from, to);
+      try {
+        fieldText += decodeReferences(segment, field);
+      } catch (error) {
+        noteError(fieldSet!, error as ProtocolError);
+      }
+    }
+  };
+
+  let at = 0;
+  let textFrom = 0;
+  while (at < length) {
+    const open = text.indexOf('<', at);
+    if (open === -1) break;
+    readText(textFrom, open);
+    const next = text.charCodeAt(open + 1);
+    if (next === BANG) {
+      if (text.startsWith('<!--', open)) {
+        const end = text.indexOf('-->', open + 4);
+        if (end === -1) throw malformed('a comment is not closed', open);
+        at = end + 3;
+      } else if (text.startsWith('<![CDATA[', open)) {
+        if (roles.length === 0) throw malformed('CDATA outside the root element', open);
+        const end = text.indexOf(']]>', open + 9);
+        if (end === -1) throw malformed('a CDATA section is not closed', open);
+        if (field !== null) fieldText += text.slice(open + 9, end);
+        at = end + 3;
       } else {
-        if (++elements > MAX_ELEMENTS) {
-          throw badRequest(`the request has more than ${MAX_ELEMENTS} elements`);
-        }
-        const name = localName(text, at + 1);
-        if (name === 'Module' && open.length === 2 && open[0] === 'Request' && open[1] === 'Modules' && ++modules > MAX_MODULES) {
-          throw badRequest(`the request lists more than ${MAX_MODULES} modules`);
-        }
-        if (text[end - 1] !== '/') {
-          open.push(name);
-          if (open.length > MAX_DEPTH) {
-            throw badRequest(`elements are nested deeper than ${MAX_DEPTH} levels (line ${lineAt(text, at)})`);
-          }
+        throw badRequest(`markup declarations (<!…>) are not accepted (line ${lineAt(text, open)})`);
+      }
+    } else if (next === QUESTION) {
+      const end = text.indexOf('?>', open + 2);
+      if (end === -1) throw malformed('a processing instruction is not closed', open);
+      const nameEnd = nameEndAt(text, open + 2);
+      if (nameEnd === open + 2) throw malformed('a processing instruction without a target', open);
+      const target = text.slice(open + 2, nameEnd);
+      if (target.toLowerCase() === 'xml' && (open !== text.search(/\S/) || root !== null)) {
+        throw malformed('an XML declaration that is not at the start', open);
+      }
+      at = end + 2;
+    } else if (next === SLASH) {
+      const nameEnd = nameEndAt(text, open + 2);
+      const name = text.slice(open + 2, nameEnd);
+      let end = nameEnd;
+      while (end < length && isBlank(text.charCodeAt(end))) end++;
+      if (text.charCodeAt(end) !== GT) throw malformed(name === '' ? 'a closing tag without a name' : `the closing tag </${clip(name)}> is not closed`, open);
+      const depth = roles.length;
+      if (depth === 0) throw malformed(`the closing tag </${clip(name)}> has no opening tag`, open);
+      if (names[depth - 1] !== name) throw malformed(`the closing tag </${clip(name)}> does not match <${clip(names[depth - 1])}>`, open);
+      const role = roles.pop()!;
+      names.pop();
+      if (role === Role.IdentityField || role === Role.ModuleField) closeField();
+      if (roles.length === 0) rootClosed = true;
+      at = end + 1;
+    } else {
+      // A start tag: its name, its attributes (checked, not kept), `>` or `/>`.
+      if (!isNameStart(next)) throw malformed(Number.isNaN(next) ? 'the document ends inside a tag' : 'a tag name must start with a letter, "_" or ":"', open);
+      const nameEnd = nameEndAt(text, open + 1);
+      const name = text.slice(open + 1, nameEnd);
+      const end = attributesEnd(text, nameEnd, malformed);
+      const selfClosing = text.charCodeAt(end - 1) === SLASH;
+      if (++elements > MAX_ELEMENTS) throw badRequest(`the request has more than ${MAX_ELEMENTS} elements`);
+      const local = name.slice(name.indexOf(':') + 1);
+      if (RESERVED_NAMES.has(local)) throw badRequest(`the XML could not be read: the element name ${shown(local)} is reserved`);
+      if (rootClosed) throw malformed(`a second root element ${shown(name)}`, open);
+      const role = openElement(local, open);
+      if (selfClosing) {
+        if (role === Role.IdentityField || role === Role.ModuleField) closeField();
+        if (roles.length === 0) rootClosed = true;
+      } else {
+        names.push(name);
+        roles.push(role);
+        if (roles.length > MAX_DEPTH) throw badRequest(`elements are nested deeper than ${MAX_DEPTH} levels (line ${lineAt(text, open)})`);
+      }
+      at = end + 1;
+    }
+    textFrom = at;
+  }
+  readText(textFrom, length);
+  if (roles.length > 0) throw malformed(`<${clip(names[roles.length - 1])}> is not closed`, length);
+  if (root === null) throw malformed('no root element', length);
+  return { root, identity, modulesElements, modules };
+
+  /** The role of an element opening in the current one; starts gathering a field's text. */
+  function openElement(local: string, at: number): Role {
+    const depth = roles.length;
+    if (depth === 0) {
+      root = local;
+      return Role.Root;
+    }
+    const parent = roles[depth - 1];
+    if (field !== null) {
+      noteError(fieldSet!, badRequest(`<${field}> must hold text, not the element ${shown(local)}`));
+      return Role.Ignored;
+    }
+    if (parent === Role.Root) {
+      if (local === 'Modules') {
+        return ++modulesElements === 1 ? Role.Modules : Role.OtherModules;
+      }
+      if (IDENTITY_ELEMENTS.includes(local)) return startField(identity, local, '');
+    } else if (parent === Role.Modules || parent === Role.OtherModules) {
+      if (local === 'Module') {
+        if (++moduleCount > MAX_MODULES) throw badRequest(`the request lists more than ${MAX_MODULES} modules`);
+        if (parent === Role.Modules) {
+          modules.push({ values: new Map(), error: null });
+          return Role.Module;
         }
       }
-      next = end + 1;
+    } else if (parent === Role.Module) {
+      if (MODULE_ELEMENTS.includes(local)) return startField(modules[modules.length - 1], local, `<Module> #${modules.length}: `);
     }
-    if (next === -1) return;
-    at = text.indexOf('<', next);
+    void at;
+    return Role.Ignored;
+  }
+
+  function startField(set: FieldSet, local: string, where: string): Role {
+    const role = set === identity ? Role.IdentityField : Role.ModuleField;
+    if (set.values.has(local)) {
+      noteError(set, badRequest(`${where}<${local}> appears more than once`));
+      return Role.Ignored;
+    }
+    field = local;
+    fieldSet = set;
+    fieldText = '';
+    return role;
+  }
+
+  function closeField(): void {
+    if (field === null) return; // the element was a repeated field: ignored
+    fieldSet!.values.set(field, fieldText.trim());
+    field = null;
+    fieldSet = null;
   }
 }
 
-function indexAfter(text: string, terminator: string, from: number): number {
-  const found = text.indexOf(terminator, from);
-  return found === -1 ? -1 : found + terminator.length;
+/** The end of the name starting at `from` (`from` itself when there is none). */
+function nameEndAt(text: string, from: number): number {
+  let at = from;
+  while (at < text.length && isNameChar(text.charCodeAt(at))) at++;
+  return at;
 }
 
-/** The `>` that ends the tag starting before `from`, skipping quoted attribute values; -1 if none. */
-function tagEnd(text: string, from: number): number {
-  let quote = '';
-  for (let at = from; at < text.length; at++) {
-    const character = text[at];
-    if (quote !== '') {
-      if (character === quote) quote = '';
-    } else if (character === '"' || character === "'") {
-      quote = character;
-    } else if (character === '>') {
-      return at;
+/**
+ * The `>` ending a start tag whose name ends at `from`, after its attributes: each a name, `=` and
+ * a quoted value without `<` and with well-formed references, each name once.
+ */
+function attributesEnd(text: string, from: number, malformed: (message: string, at: number) => ProtocolError): number {
+  let at = from;
+  let seen: Set<string> | null = null;
+  for (;;) {
+    const blankFrom = at;
+    while (at < text.length && isBlank(text.charCodeAt(at))) at++;
+    const code = text.charCodeAt(at);
+    if (code === GT) return at;
+    if (code === SLASH) {
+      if (text.charCodeAt(at + 1) === GT) return at + 1;
+      throw malformed('a "/" in a tag that is not "/>"', at);
     }
-  }
-  return -1;
-}
-
-/** The tag name at `from` without its namespace prefix, as the parser's removeNSPrefix does. */
-function localName(text: string, from: number): string {
-  const pattern = /[^\s/>]*/y;
-  pattern.lastIndex = from;
-  const name = pattern.exec(text)![0];
-  return name.slice(name.indexOf(':') + 1);
-}
-
-function tagOf(node: OrderedNode): string | undefined {
-  return Object.keys(node).find((key) => key !== ATTRIBUTES);
-}
-
-function elementsOf(nodes: OrderedNode[]): XmlElement[] {
-  const elements: XmlElement[] = [];
-  for (const node of nodes) {
-    const name = tagOf(node);
-    if (name !== undefined && name !== TEXT && name !== CDATA) {
-      elements.push({ name, children: node[name] as OrderedNode[] });
+    if (Number.isNaN(code)) throw malformed('the document ends inside a tag', from);
+    if (at === blankFrom || !isNameStart(code)) throw malformed('an attribute must be a name after a blank', at);
+    const nameEnd = nameEndAt(text, at);
+    const name = text.slice(at, nameEnd);
+    seen ??= new Set();
+    if (seen.has(name)) throw malformed(`the attribute ${quoteInput(name)} is repeated`, at);
+    seen.add(name);
+    at = nameEnd;
+    while (at < text.length && isBlank(text.charCodeAt(at))) at++;
+    if (text.charCodeAt(at) !== EQUALS) throw malformed(`the attribute ${quoteInput(name)} has no value`, at);
+    at++;
+    while (at < text.length && isBlank(text.charCodeAt(at))) at++;
+    const quote = text[at];
+    if (quote !== '"' && quote !== "'") throw malformed(`the value of the attribute ${quoteInput(name)} is not quoted`, at);
+    const close = text.indexOf(quote, at + 1);
+    if (close === -1) throw malformed(`the value of the attribute ${quoteInput(name)} is not closed`, at);
+    for (let inner = at + 1; inner < close; inner++) {
+      const character = text.charCodeAt(inner);
+      if (character === LT) throw malformed(`the value of the attribute ${quoteInput(name)} holds "<"`, inner);
+      if (character === AMP) {
+        const end = referenceEnd(text, inner, close);
+        if (end === -1) throw malformed(`the value of the attribute ${quoteInput(name)} holds a bare "&"`, inner);
+        inner = end - 1;
+      }
     }
+    at = close + 1;
   }
-  return elements;
 }
 
-/** The element's text and CDATA in document order, references decoded in text only, trimmed. */
-function textOf(element: XmlElement): string {
-  let text = '';
-  for (const node of element.children) {
-    const name = tagOf(node);
-    if (name === TEXT) {
-      text += decodeReferences(String(node[TEXT]), element.name);
-    } else if (name === CDATA) {
-      text += (node[CDATA] as OrderedNode[]).map((part) => String(part[TEXT] ?? '')).join('');
-    } else if (name !== undefined) {
-      throw badRequest(`<${element.name}> must hold text, not the element ${shown(name)}`);
+/** The index after the reference starting with the `&` at `at` (`&name;`, `&#digits;`, `&#xhex;`), or -1. */
+function referenceEnd(text: string, at: number, limit: number): number {
+  let end = at + 1;
+  if (text.charCodeAt(end) === 0x23) {
+    end++;
+    const hex = text.charCodeAt(end) === 0x78;
+    if (hex) end++;
+    const digitsFrom = end;
+    for (; end < limit; end++) {
+      const code = text.charCodeAt(end);
+      const digit = (code >= 0x30 && code <= 0x39) || (hex && ((code >= 0x61 && code <= 0x66) || (code >= 0x41 && code <= 0x46)));
+      if (!digit) break;
     }
+    if (end === digitsFrom) return -1;
+  } else {
+    if (end >= limit || !isNameStart(text.charCodeAt(end))) return -1;
+    end = Math.min(nameEndAt(text, end), limit);
   }
-  return text.trim();
+  return end < limit && text.charCodeAt(end) === 0x3b ? end + 1 : -1;
 }
 
 /** The five predefined entities and character references; with DTDs refused, nothing else is defined. */
@@ -296,21 +447,12 @@ function decodeReferences(text: string, element: string): string {
   });
 }
 
-/** The text of each of `names` found among the element's children; each may appear once. */
-function readFields(element: XmlElement, names: readonly string[], where: string): Map<string, string> {
-  const fields = new Map<string, string>();
-  for (const child of elementsOf(element.children)) {
-    if (!names.includes(child.name)) continue; // unknown elements are ignored (forward compatibility)
-    if (fields.has(child.name)) {
-      throw badRequest(`${where}<${child.name}> appears more than once`);
-    }
-    fields.set(child.name, textOf(child));
+function readRequest(document: RequestDocument): UpdateCheckRequest {
+  if (document.root !== 'Request') {
+    throw badRequest(`the root element must be <Request>, not ${shown(document.root)}`);
   }
-  return fields;
-}
-
-function readRequest(request: XmlElement): UpdateCheckRequest {
-  const fields = readFields(request, IDENTITY_ELEMENTS, '');
+  const { values: fields, error } = document.identity;
+  if (error !== null) throw error;
   const required = (name: string): string => {
     const value = fields.get(name) ?? '';
     if (value === '') throw badRequest(`<${name}> is missing or empty`);
@@ -332,8 +474,7 @@ function readRequest(request: XmlElement): UpdateCheckRequest {
   if (macAddress === null && serialNumber === null) {
     throw badRequest('the request needs a <MacAddress> or a <SerialNumber>');
   }
-  const modulesElements = elementsOf(request.children).filter((child) => child.name === 'Modules');
-  if (modulesElements.length > 1) {
+  if (document.modulesElements > 1) {
     throw badRequest('<Modules> appears more than once');
   }
   return {
@@ -345,7 +486,7 @@ function readRequest(request: XmlElement): UpdateCheckRequest {
     revision: fields.get('Revision') ?? '',
     locale: fields.get('Locale') ?? '',
     userId: optional('UserId'),
-    modules: modulesElements.length === 0 ? [] : readModules(modulesElements[0]),
+    modules: readModules(document.modules),
   };
 }
 
@@ -364,13 +505,12 @@ function readMacAddress(text: string | null): string | null {
  * one UpdateType (compared case-insensitively, as rules match) would leave the offer undecidable.
  * A module without UpdateType is known by its Filename (resolveModuleUpdateTypes), so it needs one.
  */
-function readModules(modulesElement: XmlElement): RequestModule[] {
+function readModules(sets: readonly FieldSet[]): RequestModule[] {
   const modules: RequestModule[] = [];
   const updateTypes = new Set<string>();
-  for (const element of elementsOf(modulesElement.children)) {
-    if (element.name !== 'Module') continue;
+  for (const { values: fields, error } of sets) {
+    if (error !== null) throw error;
     const where = `<Module> #${modules.length + 1}: `;
-    const fields = readFields(element, MODULE_ELEMENTS, where);
     const updateType = fields.get('UpdateType') || null;
     const filename = fields.get('Filename') ?? '';
     if (updateType === null && filename === '') {
