@@ -41,40 +41,31 @@ const DECLARATION = '<?xml version="1.0" encoding="utf-8"?>';
  * when not known, as a real Lync pool answers them. The order of a module's elements is the spec's.
  */
 export function renderUpdateCheckResponse(modules: readonly ResponseModule[]): string {
-  const numOfFiles = modules.reduce((count, module) => count + module.files.length, 0);
-  const lines = [DECLARATION, '<Response>', `  <NumOfFiles>${numOfFiles}</NumOfFiles>`];
+  let numOfFiles = 0;
+  for (const module of modules) numOfFiles += module.files.length;
+  // One string built as it goes: no array of lines, no per-element objects.
+  let xml = `${DECLARATION}\n<Response>\n  <NumOfFiles>${numOfFiles}</NumOfFiles>\n`;
   if (modules.length > 0) {
-    lines.push('  <Modules>');
+    xml += '  <Modules>\n';
     for (const module of modules) {
-      lines.push(
-        '    <Module>',
-        element(6, 'UpdateType', module.updateType),
-        element(6, 'Action', module.action),
-        element(6, 'Version', module.version),
-      );
+      xml += `    <Module>\n${element(6, 'UpdateType', module.updateType)}${element(6, 'Action', module.action)}${element(6, 'Version', module.version)}`;
       if (module.files.length > 0) {
-        lines.push('      <Files>');
+        xml += '      <Files>\n';
         for (const file of module.files) {
-          lines.push(
-            '        <File>',
-            element(10, 'Name', file.name),
-            element(10, 'Url', file.url),
-            element(10, 'Size', String(file.size)),
-            element(10, 'Sha256', file.sha256),
-            '        </File>',
-          );
+          xml +=
+            `        <File>\n${element(10, 'Name', file.name)}${element(10, 'Url', file.url)}` +
+            `${element(10, 'Size', String(file.size))}${element(10, 'Sha256', file.sha256)}        </File>\n`;
         }
-        lines.push('      </Files>');
+        xml += '      </Files>\n';
       }
-      lines.push(element(6, 'BaseURL', module.baseUrl), element(6, 'ExternalBaseURL', module.externalBaseUrl));
-      if (module.filename !== null) lines.push(element(6, 'Filename', module.filename));
-      if (module.signatureFilename !== null) lines.push(element(6, 'SignatureFilename', module.signatureFilename));
-      lines.push(element(6, 'Timestamp', module.timestamp), '    </Module>');
+      xml += element(6, 'BaseURL', module.baseUrl) + element(6, 'ExternalBaseURL', module.externalBaseUrl);
+      if (module.filename !== null) xml += element(6, 'Filename', module.filename);
+      if (module.signatureFilename !== null) xml += element(6, 'SignatureFilename', module.signatureFilename);
+      xml += `${element(6, 'Timestamp', module.timestamp)}    </Module>\n`;
     }
-    lines.push('  </Modules>');
+    xml += '  </Modules>\n';
   }
-  lines.push('</Response>');
-  return `${lines.join('\n')}\n`;
+  return `${xml}</Response>\n`;
 }
 
 /**
@@ -87,6 +78,9 @@ export function renderPhoneError(code: string, message?: string): string {
   return `${DECLARATION}\n<Response><Error>${escapeXml(code)}</Error>${messageElement}</Response>\n`;
 }
 
-function element(indent: number, name: string, value: string): string {
-  return `${' '.repeat(indent)}<${name}>${escapeXml(value)}</${name}>`;
+const INDENTS: Readonly<Record<number, string>> = { 6: ' '.repeat(6), 10: ' '.repeat(10) };
+
+/** One element on its own line, its line break included. */
+function element(indent: 6 | 10, name: string, value: string): string {
+  return `${INDENTS[indent]}<${name}>${escapeXml(value)}</${name}>\n`;
 }

@@ -5,6 +5,9 @@
 const NOT_XML_CHARACTER = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|\p{Cs}/u;
 const NOT_XML_CHARACTERS = new RegExp(NOT_XML_CHARACTER.source, 'gu');
 
+/** Any character escapeXml changes: most values (versions, hashes, URLs) have none. */
+const NEEDS_ESCAPING = new RegExp(`[&<>"']|${NOT_XML_CHARACTER.source}`, 'u');
+
 const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 
 /**
@@ -12,6 +15,7 @@ const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '
  * U+FFFD, so that whatever a value holds, the answer stays well-formed for the phone.
  */
 export function escapeXml(text: string): string {
+  if (!NEEDS_ESCAPING.test(text)) return text;
   return text.replace(/[&<>"']/g, (character) => ESCAPES[character]).replace(NOT_XML_CHARACTERS, '\uFFFD');
 }
 

@@ -1,6 +1,6 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import { ProtocolError, renderPhoneError } from '@ucupdates/protocol';
-import type { FastifyReply } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { isServiceUnavailable } from '../../errors/unavailable';
 import { DeviceError } from '../device-error';
 
@@ -35,18 +35,18 @@ interface PhoneAnswer {
  */
 @Catch()
 export class PhoneExceptionFilter implements ExceptionFilter {
-  private readonly logger = new Logger(PhoneExceptionFilter.name);
-
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const answer = this.toAnswer(exception);
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const answer = this.toAnswer(exception, http.getRequest<FastifyRequest>().log);
     void reply
       .status(answer.status)
       .headers({ ...answer.headers, 'Content-Type': 'text/xml; charset=utf-8' })
       .send(renderPhoneError(answer.code, answer.message));
   }
 
-  private toAnswer(exception: unknown): PhoneAnswer {
+  /** `log` is the request's own logger: its lines carry the request id (update checks run without AsyncLocalStorage). */
+  private toAnswer(exception: unknown, log: FastifyBaseLogger): PhoneAnswer {
     if (exception instanceof DeviceError) {
       return { status: exception.getStatus(), code: exception.code, message: exception.detail, headers: exception.headers };
     }
@@ -63,9 +63,9 @@ export class PhoneExceptionFilter implements ExceptionFilter {
       return { status: statusCode, code: CODES[statusCode] ?? 'BadRequest', message: (exception as Error).message, headers: {} };
     }
     if ((exception instanceof HttpException && exception.getStatus() === HttpStatus.SERVICE_UNAVAILABLE) || isServiceUnavailable(exception)) {
-      this.logger.warn(`answered 503: ${(exception as Error).message}`);
+      log.warn({ context: PhoneExceptionFilter.name }, `answered 503: ${(exception as Error).message}`);
     } else {
-      this.logger.error(exception instanceof Error ? exception : String(exception));
+      log.error({ context: PhoneExceptionFilter.name, err: exception }, exception instanceof Error ? exception.message : String(exception));
     }
     return { status: HttpStatus.SERVICE_UNAVAILABLE, code: 'ServiceUnavailable', message: 'try again later', headers: { 'Retry-After': '5' } };
   }

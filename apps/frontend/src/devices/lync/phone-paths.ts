@@ -22,6 +22,13 @@ export function isPhonePath(url: string): boolean {
   return PHONE_PATH.test(url);
 }
 
+const UPDATE_CHECK_PATH = /^\/requesthandler(?:ext)?\/ucdevice\.upx(?:\?|$)/i;
+
+/** Whether a request URL is an update check's (either listener), the hot path of a node. */
+export function isUpdateCheckPath(url: string): boolean {
+  return UPDATE_CHECK_PATH.test(url);
+}
+
 /**
  * The part of a raw request URL after one of a file store's prefixes (its path and its alias),
  * still percent-encoded, without the query string; null when the URL is under none of them.
