@@ -35,6 +35,8 @@ export class Phone {
   busy = false;
   installs = 0;
   restores = 0;
+  /** Counts changes of what it runs: the simulation renders its update check again after one. */
+  changes = 0;
 
   constructor(readonly identity: PhoneIdentity) {
     this.installed = { ...identity.installed };
@@ -69,6 +71,7 @@ export class Phone {
     this.backup[updateType] = running ?? null;
     this.installed[updateType] = version;
     this.installs += 1;
+    this.changes += 1;
     this.current = false;
   }
 
@@ -83,6 +86,7 @@ export class Phone {
     this.installed[updateType] = backup;
     this.backup[updateType] = null;
     this.restores += 1;
+    this.changes += 1;
     return true;
   }
 

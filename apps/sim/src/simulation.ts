@@ -3,6 +3,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { backoffDelayMs, isRetryable, parseRetryAfter } from './backoff';
+import { CheckConnections, ConnectionError } from './check-connections';
 import { generateIdentities, type PhoneIdentity } from './identities';
 import { LatencyHistogram } from './latency-histogram';
 import type { SimOptions } from './options';
@@ -68,6 +69,10 @@ export class Simulation {
   private readonly settled: boolean[];
   private readonly random: Random;
   private readonly agents = new Map<string, http.Agent>();
+  /** Update checks go over these (one set per phone group and listener), downloads and log uploads over the agents. */
+  private readonly checkConnections = new Map<string, CheckConnections>();
+  /** Each phone's update check, rendered once per change of what it runs. */
+  private readonly checkBodies: ({ changes: number; body: Buffer } | undefined)[] = [];
   private readonly requestIds: WriteStream | null;
   private timer: NodeJS.Timeout | null = null;
   private started = 0;
@@ -173,6 +178,7 @@ export class Simulation {
     const drainUntil = Date.now() + options.requestTimeoutMs;
     while (this.inFlight > 0 && Date.now() < drainUntil) await new Promise((resolve) => setTimeout(resolve, 20));
     for (const agent of this.agents.values()) agent.destroy();
+    for (const connections of this.checkConnections.values()) connections.destroy();
     await new Promise<void>((resolve) => (this.requestIds ? this.requestIds.end(resolve) : resolve()));
     const cpu = process.cpuUsage(cpuBefore);
     return this.report(elapsedMs, (cpu.user + cpu.system) / 1e6);
@@ -334,20 +340,50 @@ export class Simulation {
     return agent;
   }
 
-  /** An update check, with the external challenge handled as Lync phones do: anonymous first, then credentials. */
+  private connectionsFor(phone: Phone, base: string): CheckConnections {
+    const group = phone.identity.index % this.options.groups;
+    const key = `${base}#${group}`;
+    let connections = this.checkConnections.get(key);
+    if (!connections) {
+      connections = new CheckConnections(new URL(base), this.options.socketsPerGroup, this.options.requestTimeoutMs, this.options.insecure);
+      this.checkConnections.set(key, connections);
+    }
+    return connections;
+  }
+
+  /** The phone's update check body, rendered again only when what it runs changed. */
+  private checkBody(phone: Phone): Buffer {
+    const index = phone.identity.index;
+    const cached = this.checkBodies[index];
+    if (cached !== undefined && cached.changes === phone.changes) return cached.body;
+    const body = Buffer.from(updateCheckBody(phone.identity, phone.installed, new Date().toISOString().replace(/\.\d+Z$/, 'Z')));
+    this.checkBodies[index] = { changes: phone.changes, body };
+    return body;
+  }
+
+  /**
+   * An update check, with the external challenge handled as Lync phones do: anonymous first, then
+   * credentials. Over the check connections: the body pre-rendered, the head one string.
+   */
   private async check(phone: Phone): Promise<CheckAnswer> {
     const { identity } = phone;
     const external = identity.external;
     const base = external ? this.options.externalUrl! : this.options.url;
-    const url = new URL(`${base}${external ? '/RequestHandlerExt/ucdevice.upx' : '/RequestHandler/ucdevice.upx'}`);
-    const body = Buffer.from(updateCheckBody(identity, phone.installed, new Date().toISOString().replace(/\.\d+Z$/, 'Z')));
+    const origin = new URL(base);
+    const path = `${origin.pathname.replace(/\/$/, '')}${external ? '/RequestHandlerExt/ucdevice.upx' : '/RequestHandler/ucdevice.upx'}`;
+    const body = this.checkBody(phone);
+    const connections = this.connectionsFor(phone, base);
     for (let round = 0; round < 2; round++) {
       const requestId = randomUUID();
-      const headers: Record<string, string> = { 'Content-Type': 'text/xml; charset=utf-8', 'X-Request-Id': requestId };
-      if (external && phone.authenticated) headers.Authorization = basicCredentials(identity.userId!, this.options.password!);
+      const authorization = external && phone.authenticated ? `Authorization: ${basicCredentials(identity.userId!, this.options.password!)}\r\n` : '';
+      const head = Buffer.from(
+        `POST ${path} HTTP/1.1\r\nHost: ${origin.host}\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: ${body.length}\r\n` +
+          `X-Request-Id: ${requestId}\r\n${authorization}\r\n`,
+        'latin1',
+      );
       this.counters.checkAttempts += 1;
       const started = performance.now();
-      const answer = await this.send(phone, url, 'POST', headers, body);
+      const answer = await this.post(connections, head, body);
       if (answer.status === 401 && external && !phone.authenticated && errorCodeOf(answer.body) === 'AnonymousAccessNotSupported') {
         phone.authenticated = true;
         continue;
@@ -364,6 +400,25 @@ export class Simulation {
       }
     }
     throw new RequestFailure({ kind: 'check-http-401', retryable: false, retryAfterMs: null });
+  }
+
+  /** One check's request; a stale keep-alive connection's failure goes again once on a new one. */
+  private async post(connections: CheckConnections, head: Buffer, body: Buffer): Promise<Answer> {
+    this.inFlight += 1;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const answer = await connections.request(head, body);
+          return { status: answer.status, headers: { 'retry-after': answer.retryAfter }, body: answer.body };
+        } catch (error) {
+          if (!(error instanceof ConnectionError)) throw error;
+          if (error.stale && attempt === 0) continue;
+          throw connectionFailure(error);
+        }
+      }
+    } finally {
+      this.inFlight -= 1;
+    }
   }
 
   private httpFailure(what: string, answer: Answer): Failure {
@@ -522,7 +577,7 @@ export class Simulation {
   }
 }
 
-function connectionFailure(error: NodeJS.ErrnoException): RequestFailure {
+function connectionFailure(error: NodeJS.ErrnoException | ConnectionError): RequestFailure {
   if (error instanceof RequestFailure) return error;
   const kind = error.code === 'TIMEOUT' ? 'timeout' : `connection-${error.code ?? 'error'}`;
   return new RequestFailure({ kind, retryable: true, retryAfterMs: null });
