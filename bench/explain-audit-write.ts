@@ -10,15 +10,16 @@ import { INVENTORY_TOUCH_MINUTES } from '../libs/database/src/repositories/reque
  * EXPLAIN (ANALYZE, BUFFERS) in a transaction that is rolled back, on a database a storm has
  * filled (docs/performance.md):
  *
- *   node bench/run-script.js explain-audit-write.ts [database URL] [rows per batch]
+ *   node bench/run-script.js explain-audit-write.ts [database URL] [rows per batch] [share of known devices]
  *
- * The statement is read from the repository's source, so the plan is of the SQL the node runs. Half
- * the batch are devices the inventory holds (updates), half new ones (inserts), as in a storm of
- * phones that checked before.
+ * The statement is read from the repository's source, so the plan is of the SQL the node runs. A
+ * share of the batch (half by default; 0 for a storm of phones new to the pool) are devices the
+ * inventory holds, reporting a new version (updates), the rest new ones (inserts).
  */
 async function main(): Promise<void> {
   const url = process.argv[2] ?? 'postgres://postgres@127.0.0.1:5432/ucupdates_bench_replicate';
   const rows = Number(process.argv[3] ?? 200);
+  const knownShare = Number(process.argv[4] ?? 0.5);
   const source = readFileSync(join(__dirname, '../libs/database/src/repositories/request-audit.repository.ts'), 'utf8');
   const sql = /const WRITE_BATCH = `([\s\S]*?)`;/.exec(source)?.[1];
   if (!sql) throw new Error('WRITE_BATCH not found in request-audit.repository.ts');
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
     const { rows: counts } = await db.query<{ audit: string; devices: string }>('SELECT (SELECT count(*) FROM request_audit) AS audit, (SELECT count(*) FROM devices) AS devices');
     const { rows: known } = await db.query<{ device_key: string; mac_address: string | null; serial_number: string | null }>(
       'SELECT device_key, mac_address, serial_number FROM devices ORDER BY random() LIMIT $1',
-      [Math.floor(rows / 2)],
+      [Math.floor(rows * knownShare)],
     );
     const now = new Date().toISOString();
     const batch = Array.from({ length: rows }, (_, i) => {
