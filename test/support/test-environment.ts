@@ -102,6 +102,9 @@ export function testConfig(overrides: Record<string, string> & { REDIS_URL: stri
     S3_BUCKET: `test-${randomBytes(4).toString('hex')}`,
     UCU_NODE_ID: 'test-node',
     UCU_REPLICA_DIR: resolve(testServices.stateDir, 'replica'),
+    // A journal of its own: every answered check is journaled, and a frontend ships what its journal
+    // holds into its own database (a shared folder would ship one suite's rows into another's).
+    UCU_AUDIT_JOURNAL_DIR: resolve(testServices.stateDir, 'audit-journal', `${process.pid}-${randomBytes(4).toString('hex')}`),
     UCU_LOG_LEVEL: 'warn',
     ...overrides,
   });

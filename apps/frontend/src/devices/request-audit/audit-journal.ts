@@ -180,9 +180,12 @@ export class AuditJournal {
     });
   }
 
-  /** Closes the open segment (at shutdown). */
+  /** Closes the open segment and removes the segments whose rows are all shipped (at shutdown). */
   close(): Promise<void> {
-    return this.serially(() => this.seal());
+    return this.serially(async () => {
+      await this.seal();
+      while (this.segments.length > 0 && this.segments[0].unshipped?.length === 0) await this.removeFirst();
+    });
   }
 
   private async openSegment(): Promise<Segment> {
