@@ -165,7 +165,7 @@ describe('phone protocol (update checks, downloads, external access)', () => {
       .expect(201);
     await internal().post('/api/v1/phone-users').set(admin).send({ userId: 'sip:alice@contoso.com', password: 'Pa55word!' }).expect(201);
     await reload();
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await frontend?.close();
