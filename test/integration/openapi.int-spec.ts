@@ -34,6 +34,7 @@ const ROUTES = [
   'get /api/v1/phone-users',
   'delete /api/v1/phone-users/{id}',
   'get /api/v1/nodes',
+  'delete /api/v1/nodes/{id}',
   'get /api/v1/audit/admin',
 ];
 

@@ -213,8 +213,8 @@ describe('security checks', () => {
       }
       checked.push(`${route.method} ${route.path} ${route.role}`);
     }
-    // Tokens, phone users and configuration changes are admin's; uploads and rule changes operator's.
-    expect(checked).toEqual(expect.arrayContaining(['POST /api/v1/tokens admin', 'POST /api/v1/phone-users admin', 'PUT /api/v1/configuration/:scope admin', 'POST /api/v1/updates operator', 'POST /api/v1/rules/:id/approve operator']));
+    // Tokens, phone users, configuration changes and node removals are admin's; uploads and rule changes operator's.
+    expect(checked).toEqual(expect.arrayContaining(['POST /api/v1/tokens admin', 'POST /api/v1/phone-users admin', 'PUT /api/v1/configuration/:scope admin', 'DELETE /api/v1/nodes/:id admin', 'POST /api/v1/updates operator', 'POST /api/v1/rules/:id/approve operator']));
   });
 
   it('refuses forged list cursors with a 400 naming the cursor, never a database error', async () => {

@@ -92,6 +92,7 @@ const SUITES = Object.freeze(
     // `npm start` shifted by POOL_PORT_OFFSET = from - 8000: 8080..8404 + offset.
     'test/e2e/pool-runner.e2e-spec.ts': { database: 'ucupdates_e2e_runner', redisDb: 4, ports: [28000, 28499] },
     'test/e2e/pool.e2e-spec.ts': { database: 'ucupdates_e2e', redisDb: 2, ports: block(18000) },
+    'test/e2e/nodes.e2e-spec.ts': { database: 'ucupdates_e2e_nodes', redisDb: 41, ports: block(29400) },
     // Its own Redis on a port of its block.
     'test/e2e/replication.e2e-spec.ts': { database: 'ucupdates_e2e_replication', ports: block(23000) },
     'test/e2e/simulator.e2e-spec.ts': { database: 'ucupdates_e2e_sim', redisDb: 35, ports: block(22000) },

@@ -92,6 +92,18 @@ class LocalPool {
     return Promise.race([promise, exited]);
   }
 
+  /**
+   * One more node (`node-<N+1>`), not started and not behind HAProxy (its configuration names the
+   * nodes it was started with): a node that joins a running pool. Answers its index.
+   */
+  addNode() {
+    const index = this.nodeIds.length;
+    this.nodeIds.push(`node-${index + 1}`);
+    this.frontends.push(this.app('frontend', index));
+    this.workers.push(this.app('worker', index));
+    return index;
+  }
+
   startFrontend(/** @type {number} */ index) {
     return this.frontends[index].start();
   }
@@ -108,6 +120,24 @@ class LocalPool {
       const log = path.join(this.logDir, `frontend-${index + 1}.log`);
       throw new Error(`${/** @type {Error} */ (error).message}\nlast lines of ${log}:\n${tail(log, 20)}`);
     }
+  }
+
+  /**
+   * Stops every app gracefully and starts it again with `overrides` over its environment (another
+   * REDIS_URL, say); HAProxy stays. Waits until every node is ready.
+   */
+  async restartApps(/** @type {NodeJS.ProcessEnv} */ overrides) {
+    const apps = [...this.frontends, ...this.workers];
+    await Promise.all(apps.map((app) => app.stop()));
+    this.settings.env = { ...this.settings.env, ...overrides };
+    for (const app of apps) {
+      app.spec.env = { ...app.spec.env, ...overrides };
+    }
+    this.frontends.forEach((_, i) => {
+      this.startWorker(i);
+      this.startFrontend(i);
+    });
+    await Promise.all(this.frontends.map((_, i) => this.waitForNode(i)));
   }
 
   /** Stops HAProxy and every app (SIGTERM, so they finish their work and leave the pool). */

@@ -170,6 +170,7 @@ describe('usage errors (exit 2, nothing sent)', () => {
     [['get-rule', '--colour', 'red'], "Unknown option '--colour'"],
     [['approve-rule'], 'approve-rule needs 1 argument'],
     [['approve-rule', 'not-an-id'], '"not-an-id" is not a rule id'],
+    [['remove-node', 'node/4'], '"node/4" is not a node id'],
     [['approve-rule', RULE_ID, RULE_ID], `unexpected argument "${RULE_ID}"`],
     [['get-node', 'extra'], 'get-node takes no argument'],
     [['get-rule', RULE_ID, '--brand', 'x'], 'give an ID or filters'],
@@ -435,6 +436,8 @@ describe('pool, audit, tokens and phone users', () => {
     [['get-phone-user'], { kind: 'list', path: '/api/v1/phone-users', query: {} }],
     [['remove-phone-user', DEVICE_ID], { method: 'DELETE', path: `/api/v1/phone-users/${DEVICE_ID}` }],
     [['get-node'], { kind: 'list', path: '/api/v1/nodes', query: {} }],
+    [['remove-node', 'node-4'], { method: 'DELETE', path: '/api/v1/nodes/node-4', query: { force: undefined } }],
+    [['remove-node', 'ucupdates-4', '--force'], { method: 'DELETE', path: '/api/v1/nodes/ucupdates-4', query: { force: 'true' } }],
     [['get-import', '--limit', '10'], { kind: 'list', path: '/api/v1/imports', query: {}, max: 10 }],
   ])('%j sends %j', async (argv, request) => {
     const { code, calls } = await run(argv, (call) => (call.kind === 'list' ? [] : undefined));

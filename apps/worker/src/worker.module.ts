@@ -42,7 +42,6 @@ class WorkerServicesModule implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(Metrics) metrics: Metrics,
     @Inject(ObjectStorage) storage: ObjectStorage,
   ) {
-    this.membership = PoolMembership.of(repositories.get(PoolNodesRepository), metrics, 'worker', config);
     this.queues = new JobQueues(redis);
     this.runner = new JobRunner({
       prefix: QUEUE_PREFIX,
@@ -53,6 +52,10 @@ class WorkerServicesModule implements OnApplicationBootstrap, BeforeApplicationS
     });
     this.nodeId = config.UCU_NODE_ID;
     this.replication = new NodeReplication(config, repositories, storage, this.queues);
+    // Removed while running (a forced removal): the node fills its store again, as one that joins.
+    this.membership = PoolMembership.of(repositories.get(PoolNodesRepository), metrics, 'worker', config, () =>
+      this.replication.scheduler.scheduleReconciliation(config.UCU_NODE_ID),
+    );
     const importer = new ImportPackageHandler(
       config,
       repositories,

@@ -29,6 +29,8 @@ export const ERROR_STATUS = {
   NoPendingVersion: 409,
   NothingToRestore: 409,
   NotReplicated: 409,
+  /** A node's removal while its frontend or worker still beats (unless forced). */
+  NodeActive: 409,
   DuplicateName: 409,
   DuplicateUser: 409,
   // The pool

@@ -19,6 +19,7 @@ export const ROUTES = {
   configurationEffective: '/api/v1/configuration/effective',
   configuration: '/api/v1/configuration/:scope',
   nodes: '/api/v1/nodes',
+  node: '/api/v1/nodes/:id',
   devices: '/api/v1/devices',
   devicesSummary: '/api/v1/devices/summary',
   devicesCompliance: '/api/v1/devices/compliance',

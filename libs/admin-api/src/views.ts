@@ -71,6 +71,10 @@ export interface PurgeView {
 
 export type NodeStatus = 'active' | 'down';
 
+/** A node's id (UCU_NODE_ID): a DNS label's letters, so a pod's or a host's name fits. */
+export const NODE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+export const NODE_ID_FORM = '1-63 letters, digits, ".", "_" or "-"';
+
 export interface NodeView {
   id: string;
   url: string;

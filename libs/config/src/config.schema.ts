@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { parseRedisUrl, type RedisAddress } from './redis-address';
+import { NODE_ID_FORM, NODE_ID_PATTERN } from '@ucupdates/admin-api';
 
 // Every environment variable ucupdates reads, in one place. README.md lists each one with its
 // default; test/integration/config-docs.int-spec.ts keeps the two in step.
@@ -73,9 +74,7 @@ const webAddress = url(['http', 'https'])
   .transform((value) => value.replace(/\/+$/, ''));
 
 /** A node id names queues, replica rows and log lines: keep it short and unambiguous. */
-const nodeId = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 letters, digits, ".", "_" or "-"');
+const nodeId = z.string().regex(NODE_ID_PATTERN, `must be ${NODE_ID_FORM}`);
 
 export const databaseUrlSchema = url(['postgres', 'postgresql']).default('postgres://postgres@127.0.0.1:5432/ucupdates');
 

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { bullQueueName, JOBS, type JobName, type JobPayloads, QUEUE_PREFIX, type QueueName } from './job-contracts';
+import { bullQueueName, JOBS, type JobName, type JobPayloads, PER_NODE_QUEUES, QUEUE_PREFIX, type QueueName } from './job-contracts';
 
 /**
  * The producer side: adds jobs by name with their contract's options. On a connection that fails
@@ -56,6 +56,43 @@ export class JobQueues {
         await queue.add(name, payload, { ...contract.options, jobId });
       })(),
     );
+  }
+
+  /**
+   * A node left the pool: each of its per-node queues goes from Redis with every job in it,
+   * running ones too (`force`: the node is gone, or a forced removal stops waiting for it).
+   * Answers how many jobs went.
+   */
+  async dropNodeQueues(nodeId: string): Promise<number> {
+    let dropped = 0;
+    for (const name of PER_NODE_QUEUES) {
+      const bullName = bullQueueName(name, nodeId);
+      const queue = this.queue(name, nodeId);
+      const counts = await this.bounded(queue.getJobCounts());
+      dropped += Object.values(counts).reduce((sum, count) => sum + count, 0);
+      await this.bounded(queue.obliterate({ force: true }));
+      this.queues.delete(bullName);
+      await queue.close();
+    }
+    return dropped;
+  }
+
+  /**
+   * The nodes that have a per-node queue in Redis, by its keys (`ucu:{replica-<node>}:…`), so the
+   * pool can drop the queues of nodes it no longer has (a removal that could not reach Redis).
+   */
+  async nodesWithQueues(): Promise<string[]> {
+    const nodes = new Set<string>();
+    for (const name of PER_NODE_QUEUES) {
+      const prefix = `${QUEUE_PREFIX}:{${name}-`; // bullQueueName's form: `ucu:{replica-<node>}:<key>`
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.bounded(this.connection.scan(cursor, 'MATCH', `${prefix}*}:*`, 'COUNT', 1000));
+        cursor = next;
+        for (const key of keys) nodes.add(key.slice(prefix.length, key.indexOf('}:', prefix.length)));
+      } while (cursor !== '0');
+    }
+    return [...nodes].sort();
   }
 
   private bounded<T>(work: Promise<T>): Promise<T> {

@@ -26,16 +26,30 @@ export class PoolMembership {
     private readonly metrics: Metrics,
     private readonly role: PoolRole,
     private readonly settings: MembershipSettings,
+    /** Runs after the node registered again because an operator had removed it (a worker refills its store). */
+    private readonly onRejoin: () => Promise<void> = async () => undefined,
   ) {}
 
   /** The membership of this process, as the configuration describes its node. */
-  static of(nodes: PoolNodesRepository, metrics: Metrics, role: PoolRole, config: Config): PoolMembership {
-    return new PoolMembership(nodes, metrics, role, {
-      nodeId: config.UCU_NODE_ID,
-      nodeUrl: config.UCU_NODE_URL ?? `http://${config.UCU_NODE_ID}:${config.UCU_INTERNAL_PORT}`,
-      appVersion: appVersion(),
-      heartbeatIntervalMs: config.UCU_HEARTBEAT_INTERVAL_MS,
-    });
+  static of(
+    nodes: PoolNodesRepository,
+    metrics: Metrics,
+    role: PoolRole,
+    config: Config,
+    onRejoin?: () => Promise<void>,
+  ): PoolMembership {
+    return new PoolMembership(
+      nodes,
+      metrics,
+      role,
+      {
+        nodeId: config.UCU_NODE_ID,
+        nodeUrl: config.UCU_NODE_URL ?? `http://${config.UCU_NODE_ID}:${config.UCU_INTERNAL_PORT}`,
+        appVersion: appVersion(),
+        heartbeatIntervalMs: config.UCU_HEARTBEAT_INTERVAL_MS,
+      },
+      onRejoin,
+    );
   }
 
   async join(): Promise<void> {
@@ -64,8 +78,11 @@ export class PoolMembership {
   private async beat(): Promise<void> {
     try {
       if (!(await this.nodes.beat(this.role, this.settings.nodeId))) {
-        // An operator removed the node's row while it ran: register again.
+        // An operator removed the node's row while it ran (a forced removal): register again,
+        // as a node that joins; its replica rows and queue went with the removal.
         await this.register();
+        this.logger.warn(`node ${this.settings.nodeId} had been removed from the pool while running: its ${this.role} registered again`);
+        await this.onRejoin();
         return;
       }
       this.metrics.heartbeatAge.setToCurrentTime();

@@ -28,7 +28,7 @@ export class NodeReplication {
     private readonly config: Config,
     repositories: Repositories,
     storage: ObjectStorage,
-    queues: JobQueues,
+    private readonly queues: JobQueues,
   ) {
     const lock = new KeyedLock();
     const replicas = repositories.get(ReplicasRepository);
@@ -70,12 +70,24 @@ export class NodeReplication {
     return this.reconciler.reconcile();
   }
 
-  /** The pool's periodic job: every registered node reconciles its own store, on its own worker. */
-  async reconcileAllNodes(): Promise<{ nodes: number }> {
+  /**
+   * The pool's periodic job: every registered node reconciles its own store, on its own worker;
+   * the queues of nodes the pool no longer has (removed while Redis was away, or refilled by an
+   * import that raced the removal) go.
+   */
+  async reconcileAllNodes(): Promise<{ nodes: number; droppedQueues: string[] }> {
+    // Queues first: a node registers before its worker makes its queue, so one that joins between
+    // the two reads is never taken for gone.
+    const withQueues = await this.queues.nodesWithQueues();
     const nodes = await this.scheduler.registeredNodes();
     for (const nodeId of nodes) {
       await this.scheduler.scheduleReconciliation(nodeId);
     }
-    return { nodes: nodes.length };
+    const droppedQueues = withQueues.filter((nodeId) => !nodes.includes(nodeId));
+    for (const nodeId of droppedQueues) {
+      this.logger.warn(`dropping the queue of node ${nodeId}, which the pool no longer has`);
+      await this.queues.dropNodeQueues(nodeId);
+    }
+    return { nodes: nodes.length, droppedQueues };
   }
 }

@@ -3,7 +3,7 @@ import { isValidControllerId, isValidSerialNumber, normaliseMac, RuleError } fro
 import { z } from 'zod';
 import { PAGE_LIMIT } from '../page';
 import { ROLES } from '../roles';
-import { IDENTIFIER_TYPES, type IdentifierType } from '../views';
+import { IDENTIFIER_TYPES, type IdentifierType, NODE_ID_FORM, NODE_ID_PATTERN } from '../views';
 
 /**
  * What the admin API takes (admin-api.md), as zod schemas: the frontend parses every query, body
@@ -66,8 +66,16 @@ export const ruleListQuery = pageQuery.extend({
   updateType: filterValue.optional(),
 });
 
-export const approveQuery = z.strictObject({
+/** `?force=true`: an approval while a node lacks a file, a node's removal while it still beats. */
+export const forceQuery = z.strictObject({
   force: z.stringbool({ truthy: ['true', '1'], falsy: ['false', '0'] }).default(false),
+});
+
+// Nodes
+
+/** A node's id in the path: UCU_NODE_ID's form. */
+export const nodeParams = z.object({
+  id: z.string().regex(NODE_ID_PATTERN, `is not a node id (${NODE_ID_FORM})`),
 });
 
 // Imports

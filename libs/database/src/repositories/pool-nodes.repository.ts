@@ -37,6 +37,9 @@ const SCRUB_COLUMNS = `n.scrub_pass_started_at AS "passStartedAt", n.scrub_pass_
 /** The node row's own columns, with its scrub apart. */
 type FlatNodeRow = Omit<PoolNodeRow, 'scrub'> & NodeScrubRow;
 
+/** A node about to be removed: its row, its liveness and how many `replicas` rows go with it. */
+export type RemovableNode = Omit<PoolNodeRow, 'ready' | 'missing' | 'scrub'> & { replicaRows: number };
+
 export interface NodeRegistration {
   nodeId: string;
   nodeUrl: string;
@@ -126,13 +129,39 @@ export class PoolNodesRepository extends QueryLayer {
     );
   }
 
-  /** One heartbeat; false when the node's row is gone (an operator removed it). */
+  /**
+   * One heartbeat; false when the node's row is gone (an operator removed it), or was made again
+   * by the node's other process after a removal, so this role never registered in it.
+   */
   async beat(role: PoolRole, nodeId: string): Promise<boolean> {
     const [, affected] = await this.manager.query<[unknown[], number]>(
-      `UPDATE pool_nodes SET ${role}_heartbeat_at = now() WHERE id = $1`,
+      `UPDATE pool_nodes SET ${role}_heartbeat_at = now() WHERE id = $1 AND ${role}_started_at IS NOT NULL`,
       [nodeId],
     );
     return affected > 0;
+  }
+
+  /**
+   * The node's row with its liveness, locked until the transaction ends (a heartbeat waits for
+   * it, so a node removed by `remove` finds its row gone at its next beat). Null when no such node.
+   */
+  async lockForRemoval(nodeId: string): Promise<RemovableNode | null> {
+    const [row] = await this.manager.query<RemovableNode[]>(
+      `SELECT n.id, n.url, n.app_version AS "appVersion", n.frontend_heartbeat_at AS "frontendHeartbeatAt",
+              n.worker_heartbeat_at AS "workerHeartbeatAt", ${isActiveNode('$2')} AS active,
+              ${isLive('n.worker_heartbeat_at', '$2')} AS "workerActive",
+              (SELECT count(*) FROM replicas r WHERE r.node_id = n.id)::int AS "replicaRows"
+         FROM pool_nodes n
+        WHERE n.id = $1
+          FOR UPDATE`,
+      [nodeId, this.config.UCU_NODE_DOWN_AFTER_MS],
+    );
+    return row ?? null;
+  }
+
+  /** The node leaves the pool: its row, and with it (ON DELETE CASCADE) its `replicas` rows. */
+  async remove(nodeId: string): Promise<void> {
+    await this.manager.query(`DELETE FROM pool_nodes WHERE id = $1`, [nodeId]);
   }
 
   /** A graceful stop: the node shows as down at once rather than after the timeout. */

@@ -1,18 +1,23 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { pageQuery } from '@ucupdates/admin-api/input';
+import { Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Query } from '@nestjs/common';
+import { forceQuery, nodeParams, pageQuery } from '@ucupdates/admin-api/input';
 import { type NodeView, type Page, ROUTES } from '@ucupdates/admin-api';
 import { Role } from '@ucupdates/database';
 import { PoolNodesService } from '@ucupdates/pool';
+import { type AdminPrincipal, Principal } from '../../auth/admin-principal';
 import { RequireRole } from '../../auth/roles';
 import { ApiQueryOf } from '../../docs/api-schema';
 import { parseInput } from '../shared/request-input';
+import { NodesService } from './nodes.service';
 import { ApiTags } from '@nestjs/swagger';
 
 @Controller()
 @ApiTags('pool')
 @RequireRole(Role.Viewer)
 export class NodesController {
-  constructor(@Inject(PoolNodesService) private readonly nodes: PoolNodesService) {}
+  constructor(
+    @Inject(PoolNodesService) private readonly nodes: PoolNodesService,
+    @Inject(NodesService) private readonly removal: NodesService,
+  ) {}
 
   /**
    * The pool's nodes, active or down by their heartbeat, with their replica counts. A pool has a
@@ -23,5 +28,18 @@ export class NodesController {
   async list(@Query() query: unknown): Promise<Page<NodeView>> {
     parseInput(pageQuery, query); // one page whatever the limit; an unknown field is still refused
     return { items: await this.nodes.list(), nextCursor: null };
+  }
+
+  /**
+   * Drains a node out of the pool (NodesService.remove): refused 409 NodeActive while it still
+   * beats, unless `?force=true`.
+   */
+  @Delete(ROUTES.node)
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @RequireRole(Role.Admin)
+  @ApiQueryOf(forceQuery)
+  async remove(@Param() params: unknown, @Query() query: unknown, @Principal() principal: AdminPrincipal): Promise<void> {
+    const { force } = parseInput(forceQuery, query);
+    await this.removal.remove(parseInput(nodeParams, params).id, principal, { force });
   }
 }

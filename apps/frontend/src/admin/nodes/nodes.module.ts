@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AdminSharedModule } from '../shared/admin-shared.module';
 import { NodesController } from './nodes.controller';
+import { NodesService } from './nodes.service';
 
-@Module({ controllers: [NodesController] })
+@Module({ imports: [AdminSharedModule], controllers: [NodesController], providers: [NodesService] })
 export class NodesModule {}

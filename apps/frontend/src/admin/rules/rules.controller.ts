@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Post, Query } from '@nestjs/common';
-import { approveQuery, idParams, ruleListQuery } from '@ucupdates/admin-api/input';
+import { forceQuery, idParams, ruleListQuery } from '@ucupdates/admin-api/input';
 import { ROUTES, type RuleView } from '@ucupdates/admin-api';
 import { Role } from '@ucupdates/database';
 import { type AdminPrincipal, Principal } from '../../auth/admin-principal';
@@ -35,9 +35,9 @@ export class RulesController {
   @Post(ROUTES.ruleApprove)
   @HttpCode(HttpStatus.OK)
   @RequireRole(Role.Operator)
-  @ApiQueryOf(approveQuery)
+  @ApiQueryOf(forceQuery)
   approve(@Param() params: unknown, @Query() query: unknown, @Principal() principal: AdminPrincipal): Promise<RuleView> {
-    const { force } = parseInput(approveQuery, query);
+    const { force } = parseInput(forceQuery, query);
     return this.rules.change(parseInput(idParams, params).id, 'approve', principal, { force });
   }
 
