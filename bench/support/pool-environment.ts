@@ -14,7 +14,7 @@ import {
   runMigrations,
 } from '../../tools/local-pool/prerequisites';
 import { type ManagedProcess, portAnswers } from '../../tools/local-pool/processes';
-import { createTestPki, type TestPki } from '../../test/support/package-builder';
+import { createPoolPki, type PoolPki } from '../../test/support/test-pki';
 import { OUTSIDE } from '../../test/support/test-resources';
 import { flushRedisDb, killOrphans, ROOT } from './bench-environment';
 import type { Progress } from './progress';
@@ -73,7 +73,7 @@ export class PoolEnvironment {
   pool!: LocalPool;
   /** The S3 service's process (MinIO or SeaweedFS). */
   objectStore!: ManagedProcess;
-  pki!: TestPki;
+  pki!: PoolPki;
   db!: PgClient;
   s3!: S3Settings;
   readonly adminToken = `ucu_bench_${randomBytes(24).toString('base64url')}`;
@@ -167,7 +167,7 @@ export class PoolEnvironment {
     );
 
     log('making a test PKI (openssl) for the pool to trust…');
-    this.pki = createTestPki(join(POOL_BENCH.stateDir, 'pki'));
+    this.pki = createPoolPki(join(POOL_BENCH.stateDir, 'pki'));
 
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,

@@ -7,7 +7,8 @@ import type { PhoneIdentity } from '../../apps/sim/src/identities';
 import { type CheckAnswer, parseCheckAnswer, updateCheckBody } from '../../apps/sim/src/phone-protocol';
 import { LocalPool } from '../../tools/local-pool/local-pool';
 import { runMigrations } from '../../tools/local-pool/prerequisites';
-import { buildPackage, createTestPki, type TestPki } from '../support/package-builder';
+import { buildPackage } from '../support/package-builder';
+import { createPoolPki, type PoolPki } from '../support/test-pki';
 import { ROOT, suiteResources, testServices } from '../support/test-environment';
 
 const suite = suiteResources(__filename);
@@ -39,7 +40,7 @@ describe('the ucupdates CLI against a real pool', () => {
   const stateDir = join(testServices.stateDir, 'e2e-cli');
   const cliPath = join(ROOT, 'dist/apps/cli/apps/cli/src/main.js');
   let pool: LocalPool;
-  let pki: TestPki;
+  let pki: PoolPki;
 
   const cli = (args: string[], options: { token?: string; url?: string; input?: string } = {}) =>
     new Promise<Run>((resolve, reject) => {
@@ -66,7 +67,7 @@ describe('the ucupdates CLI against a real pool', () => {
   beforeAll(async () => {
     rmSync(stateDir, { recursive: true, force: true });
     mkdirSync(stateDir, { recursive: true });
-    pki = createTestPki(join(stateDir, 'pki'));
+    pki = createPoolPki(join(stateDir, 'pki'));
     const redisUrl = suite.redisUrl;
     const redis = new Redis(redisUrl);
     await redis.flushdb();
@@ -307,7 +308,7 @@ describe('the ucupdates CLI against a real pool', () => {
     writeFileSync(join(dir, 'CPE.nbt'), image);
     writeFileSync(join(dir, 'UCM.nbt'), ucm);
     const opensslCatalog = join(dir, 'UCM.cat');
-    execFileSync('openssl', ['cms', '-sign', '-binary', '-outform', 'DER', '-in', join(dir, 'UCM.nbt'), '-signer', pki.signer.cert, '-inkey', pki.signer.key, '-out', opensslCatalog]);
+    execFileSync('openssl', ['cms', '-sign', '-binary', '-outform', 'DER', '-in', join(dir, 'UCM.nbt'), '-signer', pki.signer.certPath, '-inkey', pki.signer.keyPath, '-out', opensslCatalog]);
     writeFileSync(
       join(dir, 'updates.json'),
       JSON.stringify([
@@ -316,7 +317,7 @@ describe('the ucupdates CLI against a real pool', () => {
       ]),
     );
     const cab = join(dir, 'CX3000.cab');
-    const made = await cli(['new-package', '-o', cab, '--manifest', join(dir, 'updates.json'), '--certificate', pki.signer.cert, '--key', pki.signer.key], { token: '' });
+    const made = await cli(['new-package', '-o', cab, '--manifest', join(dir, 'updates.json'), '--certificate', pki.signer.certPath, '--key', pki.signer.keyPath], { token: '' });
     expect({ code: made.code, stderr: made.stderr }).toEqual({ code: 0, stderr: expect.stringContaining(`Wrote ${cab}`) });
     expect(made.stdout).toMatch(/1-CX3000-CPE +Polycom +CX3000 +A +ENU +CPE +4\.0\.7577\.9000 +CPE\.nbt +CPE\.cat \(signed here\)/);
 
@@ -370,11 +371,11 @@ describe('the ucupdates CLI against a real pool', () => {
   it('new-package refuses a version longer than 20 characters and a missing signer, exit 2, writing nothing', async () => {
     const dir = join(stateDir, 'new-package');
     const base = ['new-package', '--image', join(dir, 'CPE.nbt'), '--brand', 'Polycom', '--model', 'CX3000', '--revision', 'A', '--locale', 'ENU', '--update-type', 'CPE'];
-    const long = await cli([...base, '-o', join(dir, 'long.cab'), '--version', '4.0.7577.123456789012', '--certificate', pki.signer.cert, '--key', pki.signer.key]);
+    const long = await cli([...base, '-o', join(dir, 'long.cab'), '--version', '4.0.7577.123456789012', '--certificate', pki.signer.certPath, '--key', pki.signer.keyPath]);
     expect([long.code, long.stderr]).toEqual([2, expect.stringContaining('at most 20 are allowed')]);
     const unsigned = await cli([...base, '-o', join(dir, 'unsigned.cab'), '--version', '4.0.7577.1']);
     expect([unsigned.code, unsigned.stderr]).toEqual([2, expect.stringContaining('give --certificate and --key')]);
-    const rogue = await cli([...base, '-o', join(dir, 'mismatch.cab'), '--version', '4.0.7577.1', '--certificate', pki.signer.cert, '--key', pki.rogue.key]);
+    const rogue = await cli([...base, '-o', join(dir, 'mismatch.cab'), '--version', '4.0.7577.1', '--certificate', pki.signer.certPath, '--key', pki.rogue.keyPath]);
     expect([rogue.code, rogue.stderr]).toEqual([2, expect.stringContaining("the key is not the certificate's key")]);
     expect(existsSync(join(dir, 'long.cab')) || existsSync(join(dir, 'unsigned.cab')) || existsSync(join(dir, 'mismatch.cab'))).toBe(false);
   });

@@ -5,7 +5,8 @@ import { Client } from 'pg';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { LocalPool } from '../../tools/local-pool/local-pool';
 import { runMigrations } from '../../tools/local-pool/prerequisites';
-import { buildPackage, createTestPki, type TestPki } from '../support/package-builder';
+import { buildPackage } from '../support/package-builder';
+import { createPoolPki, type PoolPki } from '../support/test-pki';
 import { TEST_DIRECTORY, TestDirectory } from '../support/test-directory';
 import { ROOT, suiteResources, testServices } from '../support/test-environment';
 
@@ -49,7 +50,7 @@ describe('the control panel in a browser', () => {
   let pool: LocalPool;
   let browser: Browser;
   let db: Client;
-  let pki: TestPki;
+  let pki: PoolPki;
   let lagging: NodeJS.Timeout | undefined;
   let operatorToken: string;
   let directory: TestDirectory;
@@ -69,7 +70,7 @@ describe('the control panel in a browser', () => {
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    pki = createTestPki(join(testServices.stateDir, 'e2e-cp-pki'));
+    pki = createPoolPki(join(testServices.stateDir, 'e2e-cp-pki'));
     const redisUrl = suite.redisUrl;
     const redis = new Redis(redisUrl);
     await redis.flushdb();

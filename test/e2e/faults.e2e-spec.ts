@@ -8,7 +8,8 @@ import { Client } from 'pg';
 import { LocalPool, startMinio } from '../../tools/local-pool/local-pool';
 import { ensureMinio, runMigrations } from '../../tools/local-pool/prerequisites';
 import type { ManagedProcess } from '../../tools/local-pool/processes';
-import { buildPackage, createTestPki, type TestPki, type TestUpdate } from '../support/package-builder';
+import { buildPackage, type TestUpdate } from '../support/package-builder';
+import { createPoolPki, type PoolPki } from '../support/test-pki';
 import { PrivatePostgres } from '../support/private-postgres';
 import { PrivateRedis } from '../support/private-redis';
 import { download, sha256OfFile } from '../support/digests';
@@ -53,7 +54,7 @@ describe('faults on the real pool', () => {
   };
   let minio: ManagedProcess;
   let pool: LocalPool;
-  let pki: TestPki;
+  let pki: PoolPki;
   let db: Client;
   /** What a phone on CPE 1.0 must be offered: the approved versions. */
   let expected: Map<string, string>;
@@ -73,7 +74,7 @@ describe('faults on the real pool', () => {
     // Node 3's replica store is a small disk of its own, for the disk-full scenario.
     mkdirSync(smallDisk(), { recursive: true });
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${SMALL_DISK_MB}m`, 'tmpfs', smallDisk()]);
-    pki = createTestPki(join(stateDir, 'pki'));
+    pki = createPoolPki(join(stateDir, 'pki'));
     const env = {
       PATH: process.env.PATH,
       TZ: 'UTC',

@@ -5,7 +5,8 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { LocalPool } from '../../tools/local-pool/local-pool';
 import { runMigrations } from '../../tools/local-pool/prerequisites';
-import { buildPackage, createTestPki } from '../support/package-builder';
+import { buildPackage } from '../support/package-builder';
+import { createPoolPki } from '../support/test-pki';
 import { buildCorpus, type Category, type HostileCase, VALID_CHECK } from '../support/hostile-corpus';
 import { rawRequest, type RawResponse } from '../support/raw-http';
 import { TestDirectory } from '../support/test-directory';
@@ -86,7 +87,7 @@ describe(`hostile input against the pool (scale ${SCALE})`, () => {
 
   beforeAll(async () => {
     const stateDir = join(testServices.stateDir, 'hostile');
-    const pki = createTestPki(join(stateDir, 'pki'));
+    const pki = createPoolPki(join(stateDir, 'pki'));
     const redisUrl = suite.redisUrl;
     const redis = new Redis(redisUrl);
     await redis.flushdb();

@@ -6,7 +6,8 @@ import { request } from '../../bench/support/http-client';
 import { CLIENT_KEEP_ALIVE_SECONDS as HAPROXY_KEEP_ALIVE_SECONDS } from '../../tools/local-pool/haproxy-config';
 import { LocalPool } from '../../tools/local-pool/local-pool';
 import { runMigrations } from '../../tools/local-pool/prerequisites';
-import { buildPackage, createTestPki, type TestPki } from '../support/package-builder';
+import { buildPackage } from '../support/package-builder';
+import { createPoolPki, type PoolPki } from '../support/test-pki';
 import { ROOT, suiteResources, testServices } from '../support/test-environment';
 import { sleep } from '../support/waiting';
 
@@ -23,10 +24,10 @@ const TOKEN = 'e2e-large-upload-token-0123456789';
  */
 describe('a 200 MB upload through HAProxy right after the pool is ready', () => {
   let pool: LocalPool;
-  let pki: TestPki;
+  let pki: PoolPki;
 
   beforeAll(async () => {
-    pki = createTestPki(join(testServices.stateDir, 'large-upload-pki'));
+    pki = createPoolPki(join(testServices.stateDir, 'large-upload-pki'));
     const redisUrl = suite.redisUrl;
     const redis = new Redis(redisUrl);
     await redis.flushdb();

@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import type { NodeView } from '@ucupdates/admin-api';
 import { LocalPool } from '../../tools/local-pool/local-pool';
 import { runMigrations } from '../../tools/local-pool/prerequisites';
-import { createTestPki, type TestPki } from '../support/package-builder';
+import { createPoolPki, type PoolPki } from '../support/test-pki';
 import { AdminClient } from '../support/admin-client';
 import { call, PhoneLoad, updateCheck } from '../support/phone-load';
 import { catalogueFiles, holdsEveryFile, wrongReplicas } from '../support/replica-files';
@@ -31,14 +31,14 @@ const DOWN_AFTER_MS = 60_000;
 describe('nodes that come and go', () => {
   const stateDir = join(testServices.stateDir, 'e2e-nodes');
   let pool: LocalPool;
-  let pki: TestPki;
+  let pki: PoolPki;
   const api = new AdminClient(() => pool.internalUrl, TOKEN, () => ({ dir: stateDir, pki }));
   let db: Client;
   let redis: Redis;
   let expected: Map<string, string>;
 
   beforeAll(async () => {
-    pki = createTestPki(join(stateDir, 'pki'));
+    pki = createPoolPki(join(stateDir, 'pki'));
     redis = new Redis(suite.redisUrl);
     await redis.flushdb();
     const env = {

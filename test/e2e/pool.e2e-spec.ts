@@ -8,7 +8,8 @@ import { Client } from 'pg';
 import { LocalPool } from '../../tools/local-pool/local-pool';
 import { runMigrations } from '../../tools/local-pool/prerequisites';
 import { httpGet } from '../../tools/local-pool/processes';
-import { buildPackage, createTestPki, type TestPki } from '../support/package-builder';
+import { buildPackage } from '../support/package-builder';
+import { createPoolPki, type PoolPki } from '../support/test-pki';
 import { ROOT, suiteResources, testServices } from '../support/test-environment';
 import { sleep, waitFor } from '../support/waiting';
 
@@ -31,11 +32,11 @@ describe('the pool behind HAProxy', () => {
   let pool: LocalPool;
   const agent = new Agent({ keepAlive: true, maxSockets: 32 });
 
-  let pki: TestPki;
+  let pki: PoolPki;
   let databaseUrl: string;
 
   beforeAll(async () => {
-    pki = createTestPki(join(testServices.stateDir, 'e2e-pki'));
+    pki = createPoolPki(join(testServices.stateDir, 'e2e-pki'));
     const redisUrl = suite.redisUrl;
     const redis = new Redis(redisUrl);
     await redis.flushdb();

@@ -6,7 +6,8 @@ import { Client } from 'pg';
 import { LocalPool } from '../../tools/local-pool/local-pool';
 import { runMigrations } from '../../tools/local-pool/prerequisites';
 import { PrivateRedis } from '../support/private-redis';
-import { buildPackage, createTestPki, type TestPki, type TestUpdate } from '../support/package-builder';
+import { buildPackage, type TestUpdate } from '../support/package-builder';
+import { createPoolPki, type PoolPki } from '../support/test-pki';
 import { download, sha256OfFile } from '../support/digests';
 import { ROOT, suiteResources, testServices } from '../support/test-environment';
 import { sleep, waitFor } from '../support/waiting';
@@ -38,7 +39,7 @@ interface ImportView {
 describe('replication on the real pool', () => {
   let pool: LocalPool;
   let redis: PrivateRedis;
-  let pki: TestPki;
+  let pki: PoolPki;
   let databaseUrl: string;
   let db: Client;
   const stateDir = join(testServices.stateDir, 'e2e-replication');
@@ -48,7 +49,7 @@ describe('replication on the real pool', () => {
     rmSync(stateDir, { recursive: true, force: true });
     redis = new PrivateRedis(join(stateDir, 'redis'), suite.port(190));
     await redis.start();
-    pki = createTestPki(join(stateDir, 'pki'));
+    pki = createPoolPki(join(stateDir, 'pki'));
     const env = {
       PATH: process.env.PATH,
       TZ: 'UTC',

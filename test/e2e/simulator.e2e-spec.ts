@@ -11,7 +11,8 @@ import { Simulation } from '../../apps/sim/src/simulation';
 import type { SimReport } from '../../apps/sim/src/sim-report';
 import { LocalPool } from '../../tools/local-pool/local-pool';
 import { runMigrations } from '../../tools/local-pool/prerequisites';
-import { buildPackage, createTestPki, type TestPki } from '../support/package-builder';
+import { buildPackage } from '../support/package-builder';
+import { createPoolPki, type PoolPki } from '../support/test-pki';
 import { ROOT, suiteResources, testServices } from '../support/test-environment';
 import { waitFor } from '../support/waiting';
 
@@ -31,11 +32,11 @@ const SIM_BIN = join(ROOT, 'dist/apps/sim/apps/sim/src/main.js');
  */
 describe('the phone simulator against the pool', () => {
   let pool: LocalPool;
-  let pki: TestPki;
+  let pki: PoolPki;
   let databaseUrl: string;
 
   beforeAll(async () => {
-    pki = createTestPki(join(testServices.stateDir, 'e2e-sim-pki'));
+    pki = createPoolPki(join(testServices.stateDir, 'e2e-sim-pki'));
     const redisUrl = suite.redisUrl;
     const redis = new Redis(redisUrl);
     await redis.flushdb();

@@ -1,29 +1,19 @@
 import { ROUTES } from '@ucupdates/admin-api';
 import request from 'supertest';
 import type { Frontend } from '../../apps/frontend/src/frontend';
-import { prepareServices, startTestFrontend } from '../support/frontend-harness';
-import { suiteResources, testConfig } from '../support/test-environment';
-
-const ADMIN = 'admin-queries-admin-token-0123456789';
-const suite = suiteResources(__filename);
+import { useTestFrontend } from '../support/harness';
 
 /**
  * Every list of the admin API refuses a query field it does not know, naming it: a misspelt
  * filter is a 400, never a page of everything (the queries' schemas are strict, libs/admin-api).
  */
 describe('unknown query fields on the admin lists', () => {
+  const app = useTestFrontend(__filename);
+  const ADMIN = app.tokens.admin;
   let frontend: Frontend;
   const api = () => request(frontend.internal.getHttpServer());
 
-  beforeAll(async () => {
-    const config = testConfig({ DATABASE_URL: await suite.recreateDatabase(), REDIS_URL: suite.redisUrl, UCU_BOOTSTRAP_ADMIN_TOKEN: ADMIN });
-    await prepareServices(config);
-    frontend = await startTestFrontend(config);
-  });
-
-  afterAll(async () => {
-    await frontend?.close();
-  });
+  beforeAll(() => void ({ frontend } = app));
 
   // Each list, with a misspelling of one of its own filters (or of `limit` where it has none).
   const LISTS: [string, string][] = [

@@ -1,15 +1,8 @@
 import type { Config } from '@ucupdates/config';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { hashToken } from '../../apps/frontend/src/auth/token-hash';
 import type { Frontend } from '../../apps/frontend/src/frontend';
-import { prepareServices, startTestFrontend } from '../support/frontend-harness';
-import { suiteResources, testConfig } from '../support/test-environment';
-
-const suite = suiteResources(__filename);
-
-const ADMIN = 'config-admin-token-0123456789';
-const OPERATOR = 'config-operator-token-0123456789';
+import { useTestFrontend } from '../support/harness';
 
 const DEFAULTS = {
   scope: 'global',
@@ -23,27 +16,16 @@ const DEFAULTS = {
 };
 
 describe('device update configuration (/api/v1/configuration)', () => {
+  const app = useTestFrontend(__filename, { settings: { UCU_SITE: 'Redmond' } });
+  const OPERATOR = app.tokens.operator;
+  const ADMIN = app.tokens.admin;
   let config: Config;
   let frontend: Frontend;
   let dataSource: DataSource;
   const api = () => request(frontend.internal.getHttpServer());
   const as = (token: string) => ({ Authorization: `Bearer ${token}` });
 
-  beforeAll(async () => {
-    config = testConfig({
-      DATABASE_URL: await suite.recreateDatabase(), REDIS_URL: suite.redisUrl,
-      UCU_BOOTSTRAP_ADMIN_TOKEN: ADMIN,
-      UCU_SITE: 'Redmond',
-    });
-    await prepareServices(config);
-    frontend = await startTestFrontend(config);
-    dataSource = frontend.core.get(DataSource);
-    await dataSource.query(`INSERT INTO admin_tokens (name, role, token_hash) VALUES ('operator', 'operator', $1)`, [hashToken(OPERATOR)]);
-  });
-
-  afterAll(async () => {
-    await frontend?.close();
-  });
+  beforeAll(() => void ({ config, frontend, dataSource } = app));
 
   it("has a global scope with Lync's defaults before anything is set", async () => {
     expect((await api().get('/api/v1/configuration').set(as(OPERATOR)).expect(200)).body.items).toEqual([DEFAULTS]);

@@ -2,15 +2,12 @@ import type { Config } from '@ucupdates/config';
 import request from 'supertest';
 import type { Frontend } from '../../apps/frontend/src/frontend';
 import { loadControlPanelFiles } from '../../apps/frontend/src/control-panel/control-panel-files';
-import { prepareServices, startTestFrontend } from '../support/frontend-harness';
-import { suiteResources, testConfig } from '../support/test-environment';
-
-const suite = suiteResources(__filename);
-
-const ADMIN = 'panel-admin-token-0123456789';
+import { useTestFrontend } from '../support/harness';
 
 /** The control panel's sign-in: a session cookie beside the bearer tokens, CSRF on every change. */
 describe('control panel sessions (/api/v1/session) and the panel itself (/cp/)', () => {
+  const app = useTestFrontend(__filename);
+  const ADMIN = app.tokens.admin;
   let config: Config;
   let frontend: Frontend;
   const api = () => request(frontend.internal.getHttpServer());
@@ -25,19 +22,7 @@ describe('control panel sessions (/api/v1/session) and the panel itself (/cp/)',
 
   const device = (name: string) => ({ scope: 'global', name, identifierType: 'SerialNumber', identifier: name.replace(/\W/g, '') });
 
-  beforeAll(async () => {
-    config = testConfig({
-      DATABASE_URL: await suite.recreateDatabase(),
-      REDIS_URL: suite.redisUrl,
-      UCU_BOOTSTRAP_ADMIN_TOKEN: ADMIN,
-    });
-    await prepareServices(config);
-    frontend = await startTestFrontend(config);
-  });
-
-  afterAll(async () => {
-    await frontend?.close();
-  });
+  beforeAll(() => void ({ config, frontend } = app));
 
   it('signs in with a known token only, into an httpOnly, SameSite=Strict cookie for the API', async () => {
     const refused = await api().post('/api/v1/session').send({ token: 'not-a-token-of-this-pool-0000' }).expect(401);

@@ -13,7 +13,7 @@ import type { Frontend } from '../../apps/frontend/src/frontend';
 import { hashToken } from '../../apps/frontend/src/auth/token-hash';
 import { PoolStateService } from '../../apps/frontend/src/devices/pool-state/pool-state.service';
 import { DeviceLogCleanUpHandler, LAST_DUE_KEY } from '../../apps/worker/src/housekeeping/device-log-clean-up.handler';
-import { prepareServices, startTestFrontend } from '../support/frontend-harness';
+import { prepareServices, startTestFrontend } from '../support/harness';
 import { suiteResources, testConfig } from '../support/test-environment';
 
 const suite = suiteResources(__filename);

@@ -1,15 +1,8 @@
 import type { Config } from '@ucupdates/config';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { hashToken } from '../../apps/frontend/src/auth/token-hash';
 import type { Frontend } from '../../apps/frontend/src/frontend';
-import { prepareServices, startTestFrontend } from '../support/frontend-harness';
-import { suiteResources, testConfig } from '../support/test-environment';
-
-const suite = suiteResources(__filename);
-
-const ADMIN = 'devices-admin-token-0123456789';
-const VIEWER = 'devices-viewer-token-0123456789';
+import { useTestFrontend } from '../support/harness';
 
 interface Seed {
   macAddress?: string | null;
@@ -23,6 +16,9 @@ interface Seed {
 }
 
 describe('the device inventory (/api/v1/devices)', () => {
+  const app = useTestFrontend(__filename);
+  const VIEWER = app.tokens.viewer;
+  const ADMIN = app.tokens.admin;
   let config: Config;
   let frontend: Frontend;
   let dataSource: DataSource;
@@ -72,11 +68,7 @@ describe('the device inventory (/api/v1/devices)', () => {
       .map((device) => device.id);
 
   beforeAll(async () => {
-    config = testConfig({ DATABASE_URL: await suite.recreateDatabase(), REDIS_URL: suite.redisUrl, UCU_BOOTSTRAP_ADMIN_TOKEN: ADMIN });
-    await prepareServices(config);
-    frontend = await startTestFrontend(config);
-    dataSource = frontend.core.get(DataSource);
-    await dataSource.query(`INSERT INTO admin_tokens (name, role, token_hash) VALUES ('viewer', 'viewer', $1)`, [hashToken(VIEWER)]);
+    ({ config, frontend, dataSource } = app);
     const devices: Seed[] = [
       {
         brand: 'Polycom',
@@ -98,10 +90,6 @@ describe('the device inventory (/api/v1/devices)', () => {
     ];
     ids = await seed(...devices);
     seenAt = devices.map((device) => device.lastSeenAt);
-  });
-
-  afterAll(async () => {
-    await frontend?.close();
   });
 
   it('lists every device, most recently seen first, with its modules and where it was last seen', async () => {

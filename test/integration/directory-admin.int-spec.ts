@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { Frontend } from '../../apps/frontend/src/frontend';
-import { prepareServices, startTestFrontend } from '../support/frontend-harness';
+import { prepareServices, startTestFrontend } from '../support/harness';
 import { TEST_DIRECTORY, TestDirectory } from '../support/test-directory';
 import { suiteResources, testConfig, testServices } from '../support/test-environment';
 

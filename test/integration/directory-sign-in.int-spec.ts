@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Config } from '@ucupdates/config';
 import request from 'supertest';
 import type { Frontend } from '../../apps/frontend/src/frontend';
-import { prepareServices, startTestFrontend } from '../support/frontend-harness';
+import { prepareServices, startTestFrontend } from '../support/harness';
 import { TEST_DIRECTORY, TestDirectory } from '../support/test-directory';
 import { suiteResources, testConfig, testServices } from '../support/test-environment';
 

@@ -14,7 +14,7 @@ import { DirectoryConnection } from '../../apps/frontend/src/directory/directory
 import { AdminExceptionFilter } from '../../apps/frontend/src/errors/admin-exception.filter';
 import type { Frontend } from '../../apps/frontend/src/frontend';
 import { SharedCoreModule } from '../../apps/frontend/src/http/shared-core.module';
-import { prepareServices, startTestFrontend } from '../support/frontend-harness';
+import { prepareServices, startTestFrontend } from '../support/harness';
 import { suiteResources, testConfig } from '../support/test-environment';
 
 const suite = suiteResources(__filename);

@@ -14,7 +14,8 @@ import type { DataSource } from 'typeorm';
 import { ImportPackageHandler } from '../../apps/worker/src/imports/import-package.handler';
 import { SignaturePolicy } from '../../apps/worker/src/imports/signature-policy';
 import { writeCab } from '../support/cab-writer';
-import { buildPackage, createTestPki, type TestPki, type TestUpdate } from '../support/package-builder';
+import { buildPackage, type TestUpdate } from '../support/package-builder';
+import { createPoolPki, type Issued, type PoolPki } from '../support/test-pki';
 import { suiteResources, testConfig, testServices } from '../support/test-environment';
 import { waitFor } from '../support/waiting';
 
@@ -30,7 +31,7 @@ describe('the import job on real Postgres and MinIO', () => {
   let config: Config;
   let dataSource: DataSource;
   let storage: MinioObjectStorage;
-  let pki: TestPki;
+  let pki: PoolPki;
   let work: string;
   let packages = 0;
   let redis: Redis;
@@ -39,7 +40,7 @@ describe('the import job on real Postgres and MinIO', () => {
 
   beforeAll(async () => {
     work = mkdtempSync(join(testServices.stateDir, 'import-'));
-    pki = createTestPki(join(work, 'pki'));
+    pki = createPoolPki(join(work, 'pki'));
     config = testConfig({ DATABASE_URL: await suite.recreateDatabase(), REDIS_URL: suite.redisUrl, UCU_TRUSTED_CA_FILE: pki.caFile });
     dataSource = await createDataSource(config.DATABASE_URL).initialize();
     await dataSource.runMigrations();
@@ -231,11 +232,11 @@ describe('the import job on real Postgres and MinIO', () => {
   it('checks an Authenticode signature on the cabinet when it has one', async () => {
     const dir = join(work, 'authenticode');
     const cab = pkg([{ folder: 'CPE', model: 'S1', version: '1.0', image: image() }]);
-    const sign = (signer: { cert: string; key: string }, name: string) => {
+    const sign = (signer: Issued, name: string) => {
       mkdirSync(dir, { recursive: true });
       const input = join(dir, `${name}-in.cab`);
       writeFileSync(input, cab);
-      execFileSync('osslsigncode', ['sign', '-certs', signer.cert, '-key', signer.key, '-in', input, '-out', join(dir, `${name}.cab`)], {
+      execFileSync('osslsigncode', ['sign', '-certs', signer.certPath, '-key', signer.keyPath, '-in', input, '-out', join(dir, `${name}.cab`)], {
         stdio: 'pipe',
       });
       return readFileSync(join(dir, `${name}.cab`));

@@ -5,7 +5,7 @@ import type { Config } from '@ucupdates/config';
 import { offeredVersion, sameVersion } from '@ucupdates/rules';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { prepareServices, startTestFrontend } from '../support/frontend-harness';
+import { prepareServices, startTestFrontend } from '../support/harness';
 import { generateDevices, seedInventoryRules } from '../support/inventory-generator';
 import { suiteResources, testConfig } from '../support/test-environment';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createDataSource, RequestAuditRepository } from '@ucupdates/database';
+import { RequestAuditRepository } from '@ucupdates/database';
 import { JOBS, JobName, JobQueues, QUEUE_PREFIX, QueueName, bullQueueName } from '@ucupdates/jobs';
 import { createRedis } from '@ucupdates/redis';
 import { Job, Queue, QueueEvents } from 'bullmq';
@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { deleteExpiredRequestAudit } from '../../apps/worker/src/housekeeping/request-audit-retention.handler';
 import { JobRunner } from '../../apps/worker/src/jobs/job-runner';
+import { useDataSource } from '../support/harness';
 import { suiteResources, testConfig } from '../support/test-environment';
 
 const suite = suiteResources(__filename);
@@ -134,14 +135,9 @@ describe('job runner on a real Redis', () => {
 });
 
 describe('request audit retention on a real Postgres', () => {
+  const database = useDataSource(__filename);
   let dataSource: DataSource;
-
-  beforeAll(async () => {
-    dataSource = await createDataSource(await suite.recreateDatabase()).initialize();
-    await dataSource.runMigrations();
-  });
-
-  afterAll(() => dataSource.destroy());
+  beforeAll(() => void ({ dataSource } = database));
 
   it('deletes the rows older than the retention period, and only those', async () => {
     await dataSource.query(

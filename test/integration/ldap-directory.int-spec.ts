@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { DirectoryUnavailableError, LdapDirectory, type LdapSettings } from '@ucupdates/directory';
-import { createTestPki } from '../support/package-builder';
+import { createPoolPki } from '../support/test-pki';
 import { TEST_DIRECTORY, TestDirectory } from '../support/test-directory';
 import { suiteResources, testServices } from '../support/test-environment';
 
@@ -54,7 +54,7 @@ describe('LdapDirectory against slapd', () => {
   });
 
   it('refuses a directory whose certificate its CA file does not vouch for', async () => {
-    const stranger = createTestPki(resolve(testServices.stateDir, 'ldap-directory-int-stranger'));
+    const stranger = createPoolPki(resolve(testServices.stateDir, 'ldap-directory-int-stranger'));
     const directory = directoryWith({ caFile: stranger.caFile });
     await expect(directory.authenticatePhoneUser(users.alice.userId, users.alice.password)).rejects.toThrow(DirectoryUnavailableError);
     expect(directory.status).toMatchObject({ state: 'unavailable', error: expect.stringMatching(/certificate/i) });

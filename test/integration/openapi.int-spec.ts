@@ -1,10 +1,7 @@
 import type { Config } from '@ucupdates/config';
 import request from 'supertest';
 import type { Frontend } from '../../apps/frontend/src/frontend';
-import { prepareServices, startTestFrontend } from '../support/frontend-harness';
-import { suiteResources, testConfig } from '../support/test-environment';
-
-const suite = suiteResources(__filename);
+import { useTestFrontend } from '../support/harness';
 
 /** Every admin route, as the spec names them; the document must hold each. */
 const ROUTES = [
@@ -39,19 +36,12 @@ const ROUTES = [
 ];
 
 describe('the OpenAPI document (/api/docs, /api/docs-json)', () => {
+  const app = useTestFrontend(__filename);
   let config: Config;
   let frontend: Frontend;
   const api = () => request(frontend.internal.getHttpServer());
 
-  beforeAll(async () => {
-    config = testConfig({ DATABASE_URL: await suite.recreateDatabase(), REDIS_URL: suite.redisUrl });
-    await prepareServices(config);
-    frontend = await startTestFrontend(config);
-  });
-
-  afterAll(async () => {
-    await frontend?.close();
-  });
+  beforeAll(() => void ({ config, frontend } = app));
 
   it('describes every admin route, behind bearer tokens, without a token to read it', async () => {
     const document = (await api().get('/api/docs-json').expect(200)).body;

@@ -14,7 +14,7 @@ import type { Frontend } from '../../apps/frontend/src/frontend';
 import { PoolStateService } from '../../apps/frontend/src/devices/pool-state/pool-state.service';
 import { RequestAuditWriter } from '../../apps/frontend/src/devices/request-audit/request-audit-writer';
 import { CatalogSeed, type SeededFile } from '../support/catalog-seed';
-import { prepareServices, startTestFrontend } from '../support/frontend-harness';
+import { prepareServices, startTestFrontend } from '../support/harness';
 import { suiteResources, testConfig } from '../support/test-environment';
 
 const suite = suiteResources(__filename);

@@ -2,34 +2,20 @@ import type { Config } from '@ucupdates/config';
 import { verifyPassword } from '@ucupdates/phone-directory';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { hashToken } from '../../apps/frontend/src/auth/token-hash';
 import type { Frontend } from '../../apps/frontend/src/frontend';
-import { prepareServices, startTestFrontend } from '../support/frontend-harness';
-import { suiteResources, testConfig } from '../support/test-environment';
-
-const suite = suiteResources(__filename);
-
-const ADMIN = 'phone-admin-token-0123456789';
-const VIEWER = 'phone-viewer-token-0123456789';
+import { useTestFrontend } from '../support/harness';
 
 describe('phone users (/api/v1/phone-users)', () => {
+  const app = useTestFrontend(__filename);
+  const VIEWER = app.tokens.viewer;
+  const ADMIN = app.tokens.admin;
   let config: Config;
   let frontend: Frontend;
   let dataSource: DataSource;
   const api = () => request(frontend.internal.getHttpServer());
   const as = (token: string) => ({ Authorization: `Bearer ${token}` });
 
-  beforeAll(async () => {
-    config = testConfig({ DATABASE_URL: await suite.recreateDatabase(), REDIS_URL: suite.redisUrl, UCU_BOOTSTRAP_ADMIN_TOKEN: ADMIN });
-    await prepareServices(config);
-    frontend = await startTestFrontend(config);
-    dataSource = frontend.core.get(DataSource);
-    await dataSource.query(`INSERT INTO admin_tokens (name, role, token_hash) VALUES ('viewer', 'viewer', $1)`, [hashToken(VIEWER)]);
-  });
-
-  afterAll(async () => {
-    await frontend?.close();
-  });
+  beforeAll(() => void ({ config, frontend, dataSource } = app));
 
   it('adds a user with a slow hash of the password, which is never shown', async () => {
     const created = await api()

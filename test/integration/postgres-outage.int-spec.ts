@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import type { Frontend } from '../../apps/frontend/src/frontend';
 import { PoolStateService } from '../../apps/frontend/src/devices/pool-state/pool-state.service';
 import { CatalogSeed } from '../support/catalog-seed';
-import { prepareServices, startTestFrontend } from '../support/frontend-harness';
+import { prepareServices, startTestFrontend } from '../support/harness';
 import { PrivatePostgres } from '../support/private-postgres';
 import { suiteResources, testConfig } from '../support/test-environment';
 

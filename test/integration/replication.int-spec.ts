@@ -17,7 +17,8 @@ import { SignaturePolicy } from '../../apps/worker/src/imports/signature-policy'
 import { JobRunner } from '../../apps/worker/src/jobs/job-runner';
 import { NodeReplication } from '../../apps/worker/src/replication/node-replication';
 import { ReplicaVerificationError, ReplicaWriter } from '../../apps/worker/src/replication/replica-writer';
-import { buildPackage, createTestPki, type TestPki } from '../support/package-builder';
+import { buildPackage } from '../support/package-builder';
+import { createPoolPki, type PoolPki } from '../support/test-pki';
 import { suiteResources, testConfig } from '../support/test-environment';
 import { waitFor } from '../support/waiting';
 
@@ -33,7 +34,7 @@ describe('replication on real Postgres, Redis and MinIO', () => {
   let queues: JobQueues;
   let scheduler: ReplicationScheduler;
   let repositories: Repositories;
-  let pki: TestPki;
+  let pki: PoolPki;
   let work: string;
   let packages = 0;
   /** Each node's replication, over its own replica directory. */
@@ -41,7 +42,7 @@ describe('replication on real Postgres, Redis and MinIO', () => {
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'ucupdates-replication-'));
-    pki = createTestPki(join(work, 'pki'));
+    pki = createPoolPki(join(work, 'pki'));
     config = testConfig({
       DATABASE_URL: await suite.recreateDatabase(),
       REDIS_URL: suite.redisUrl,

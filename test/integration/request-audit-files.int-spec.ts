@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import type { Frontend } from '../../apps/frontend/src/frontend';
 import { AuditLogFiles } from '../../apps/frontend/src/devices/request-audit/audit-log-files';
 import { AUDIT_LOG_HEADER, type AuditLogEntry } from '../../apps/frontend/src/devices/request-audit/audit-log-format';
-import { prepareServices, startTestFrontend } from '../support/frontend-harness';
+import { prepareServices, startTestFrontend } from '../support/harness';
 import { importCsv, parseCsv } from '../support/import-csv';
 import { ROOT, suiteResources, testConfig } from '../support/test-environment';
 import { waitFor } from '../support/waiting';

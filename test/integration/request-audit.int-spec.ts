@@ -3,7 +3,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { hashToken } from '../../apps/frontend/src/auth/token-hash';
 import type { Frontend } from '../../apps/frontend/src/frontend';
-import { prepareServices, startTestFrontend } from '../support/frontend-harness';
+import { prepareServices, startTestFrontend } from '../support/harness';
 import { importCsv } from '../support/import-csv';
 import { suiteResources, testConfig } from '../support/test-environment';
 

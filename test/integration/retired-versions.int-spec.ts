@@ -10,7 +10,7 @@ import { type OfferedFile, parseCheckAnswer, updateCheckBody } from '../../apps/
 import { PoolStateService } from '../../apps/frontend/src/devices/pool-state/pool-state.service';
 import type { Frontend } from '../../apps/frontend/src/frontend';
 import { CatalogSeed } from '../support/catalog-seed';
-import { prepareServices, startTestFrontend } from '../support/frontend-harness';
+import { prepareServices, startTestFrontend } from '../support/harness';
 import { suiteResources, testConfig } from '../support/test-environment';
 import { sleep } from '../support/waiting';
 

@@ -2,19 +2,15 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Config } from '@ucupdates/config';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { hashToken } from '../../apps/frontend/src/auth/token-hash';
 import { RulesService } from '../../apps/frontend/src/admin/rules/rules.service';
 import type { Frontend } from '../../apps/frontend/src/frontend';
-import { prepareServices, startTestFrontend } from '../support/frontend-harness';
-import { suiteResources, testConfig } from '../support/test-environment';
-
-const suite = suiteResources(__filename);
-
-const ADMIN = 'rules-admin-token-0123456789';
-const OPERATOR = 'rules-operator-token-0123456789';
-const VIEWER = 'rules-viewer-token-0123456789';
+import { useTestFrontend } from '../support/harness';
 
 describe('rules (GET, approve, reset, restore, DELETE /api/v1/rules)', () => {
+  const app = useTestFrontend(__filename, { settings: { UCU_POOL_FQDN: 'pool.contoso.com' } });
+  const OPERATOR = app.tokens.operator;
+  const VIEWER = app.tokens.viewer;
+  const ADMIN = app.tokens.admin;
   let config: Config;
   let frontend: Frontend;
   let dataSource: DataSource;
@@ -33,26 +29,7 @@ describe('rules (GET, approve, reset, restore, DELETE /api/v1/rules)', () => {
     return id;
   }
 
-  beforeAll(async () => {
-    config = testConfig({
-      DATABASE_URL: await suite.recreateDatabase(), REDIS_URL: suite.redisUrl,
-      UCU_BOOTSTRAP_ADMIN_TOKEN: ADMIN,
-      UCU_POOL_FQDN: 'pool.contoso.com',
-    });
-    await prepareServices(config);
-    frontend = await startTestFrontend(config);
-    dataSource = frontend.core.get(DataSource);
-    for (const [name, role, token] of [
-      ['operator', 'operator', OPERATOR],
-      ['viewer', 'viewer', VIEWER],
-    ]) {
-      await dataSource.query(`INSERT INTO admin_tokens (name, role, token_hash) VALUES ($1, $2, $3)`, [name, role, hashToken(token)]);
-    }
-  });
-
-  afterAll(async () => {
-    await frontend?.close();
-  });
+  beforeAll(() => void ({ config, frontend, dataSource } = app));
 
   it('shows a rule with its Lync identity, versions and replication', async () => {
     const id = await seedRule('CX600', { approved: '1.0', pending: '1.1' });

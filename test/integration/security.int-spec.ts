@@ -19,7 +19,7 @@ import { createFrontend, type Frontend } from '../../apps/frontend/src/frontend'
 import { DownloadTokens } from '../../apps/frontend/src/devices/lync/download-tokens';
 import { PoolStateService } from '../../apps/frontend/src/devices/pool-state/pool-state.service';
 import { CatalogSeed } from '../support/catalog-seed';
-import { prepareServices } from '../support/frontend-harness';
+import { prepareServices } from '../support/harness';
 import { ROOT, suiteResources, testConfig } from '../support/test-environment';
 
 const suite = suiteResources(__filename);

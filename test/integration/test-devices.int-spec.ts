@@ -1,17 +1,13 @@
 import type { Config } from '@ucupdates/config';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { hashToken } from '../../apps/frontend/src/auth/token-hash';
 import type { Frontend } from '../../apps/frontend/src/frontend';
-import { prepareServices, startTestFrontend } from '../support/frontend-harness';
-import { suiteResources, testConfig } from '../support/test-environment';
-
-const suite = suiteResources(__filename);
-
-const OPERATOR = 'devices-operator-token-0123456789';
-const VIEWER = 'devices-viewer-token-0123456789';
+import { useTestFrontend } from '../support/harness';
 
 describe('test devices (/api/v1/test-devices)', () => {
+  const app = useTestFrontend(__filename);
+  const OPERATOR = app.tokens.operator;
+  const VIEWER = app.tokens.viewer;
   let config: Config;
   let frontend: Frontend;
   let dataSource: DataSource;
@@ -19,20 +15,7 @@ describe('test devices (/api/v1/test-devices)', () => {
   const as = (token: string) => ({ Authorization: `Bearer ${token}` });
   const create = (body: Record<string, unknown>) => api().post('/api/v1/test-devices').set(as(OPERATOR)).send(body);
 
-  beforeAll(async () => {
-    config = testConfig({ DATABASE_URL: await suite.recreateDatabase(), REDIS_URL: suite.redisUrl });
-    await prepareServices(config);
-    frontend = await startTestFrontend(config);
-    dataSource = frontend.core.get(DataSource);
-    await dataSource.query(`INSERT INTO admin_tokens (name, role, token_hash) VALUES ('operator', 'operator', $1), ('viewer', 'viewer', $2)`, [
-      hashToken(OPERATOR),
-      hashToken(VIEWER),
-    ]);
-  });
-
-  afterAll(async () => {
-    await frontend?.close();
-  });
+  beforeAll(() => void ({ config, frontend, dataSource } = app));
 
   it.each([
     ['00-04-f2-ab-cd-ef', '00-04-F2-AB-CD-EF'],

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { buildPackage, type TestPki, type TestUpdate } from './package-builder';
+import { buildPackage, type TestUpdate } from './package-builder';
+import { type PoolPki } from './test-pki';
 import { call } from './phone-load';
 import { waitFor } from './waiting';
 
@@ -18,7 +19,7 @@ export class AdminClient {
     private readonly baseUrl: () => string,
     private readonly token: string,
     /** Where packages are built, and the PKI that signs them. */
-    private readonly packages: () => { dir: string; pki: TestPki },
+    private readonly packages: () => { dir: string; pki: PoolPki },
   ) {}
 
   /** A JSON body, or bytes as they are. */

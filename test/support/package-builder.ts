@@ -1,40 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { PoolPki } from './test-pki';
 
 /**
- * Builds real update packages for tests: a test PKI made with openssl, catalogs signed with
- * `openssl cms` (the detached form of update-package.md), cabinets made with gcab.
+ * Builds real update packages for tests: catalogs signed with `openssl cms` (the detached form of
+ * update-package.md) by a signer of the pool's test PKI (test-pki.ts), cabinets made with gcab.
  */
-export interface TestPki {
-  dir: string;
-  /** PEM of the CA the pool trusts. */
-  caFile: string;
-  signer: { cert: string; key: string };
-  /** A signer whose CA the pool does not trust. */
-  rogue: { cert: string; key: string };
-}
 
 function openssl(args: string[], cwd: string): void {
   execFileSync('openssl', args, { cwd, stdio: 'pipe' });
-}
-
-export function createTestPki(dir: string): TestPki {
-  mkdirSync(dir, { recursive: true });
-  const ca = (name: string) => {
-    openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}-ca.key`, '-out', `${name}-ca.pem`, '-days', '30',
-      '-subj', `/CN=${name} test CA`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
-  };
-  const signer = (name: string, caName: string) => {
-    openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`], dir);
-    writeFileSync(join(dir, `${name}.ext`), 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=codeSigning\n');
-    openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', `${caName}-ca.pem`, '-CAkey', `${caName}-ca.key`, '-CAcreateserial',
-      '-out', `${name}.pem`, '-days', '10', '-extfile', `${name}.ext`], dir);
-    return { cert: join(dir, `${name}.pem`), key: join(dir, `${name}.key`) };
-  };
-  ca('pool');
-  ca('rogue');
-  return { dir, caFile: join(dir, 'pool-ca.pem'), signer: signer('signer', 'pool'), rogue: signer('rogue-signer', 'rogue') };
 }
 
 export interface TestUpdate {
@@ -54,7 +29,7 @@ export interface TestUpdate {
 }
 
 /** Writes the package's files under `dir` and returns the cabinet's bytes (MSZIP, as gcab -z makes). */
-export function buildPackage(dir: string, pki: TestPki, updates: TestUpdate[]): Buffer {
+export function buildPackage(dir: string, pki: PoolPki, updates: TestUpdate[]): Buffer {
   mkdirSync(dir, { recursive: true });
   const entries: string[] = [];
   for (const update of updates) {
@@ -68,7 +43,7 @@ export function buildPackage(dir: string, pki: TestPki, updates: TestUpdate[]): 
     if (update.signedBy === 'nobody') {
       writeFileSync(catalog, Buffer.from('not a signature'));
     } else {
-      openssl(['cms', '-sign', '-binary', '-outform', 'DER', '-in', image, '-signer', signer.cert, '-inkey', signer.key, '-out', catalog], dir);
+      openssl(['cms', '-sign', '-binary', '-outform', 'DER', '-in', image, '-signer', signer.certPath, '-inkey', signer.keyPath, '-out', catalog], dir);
     }
     if (update.tamper) {
       const bytes = readFileSync(image);

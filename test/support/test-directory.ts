@@ -2,7 +2,7 @@ import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_pro
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
-import { createTestPki, type TestPki } from './package-builder';
+import { createPoolPki, opensslTime, type PoolPki, Profile } from './test-pki';
 import { ROOT } from './test-environment';
 
 /** The tree test/fixtures/directory/directory.ldif loads. */
@@ -39,7 +39,7 @@ const FIXTURE = resolve(ROOT, 'test', 'fixtures', 'directory', 'directory.ldif')
  * to play a directory that goes away and comes back; the database survives a stop.
  */
 export class TestDirectory {
-  readonly pki: TestPki;
+  readonly pki: PoolPki;
   private server: ChildProcess | null = null;
   private readonly config: string;
 
@@ -50,8 +50,9 @@ export class TestDirectory {
   ) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(join(dir, 'db'), { recursive: true });
-    this.pki = createTestPki(join(dir, 'pki'));
-    serverCertificate(this.pki, join(dir, 'server'));
+    this.pki = createPoolPki(join(dir, 'pki'));
+    // slapd's certificate, of the test PKI's CA, for localhost and 127.0.0.1 (pki/server.pem, .key).
+    this.pki.pki.issue('server', { subject: '/CN=localhost', issuer: this.pki.ca, profile: Profile.Server, notBefore: opensslTime(-1), notAfter: opensslTime(10), key: 'rsa' });
     this.config = join(dir, 'slapd.conf');
     writeFileSync(this.config, slapdConfig(dir));
     // Loaded offline, before the server runs: quicker than adding entries over the wire.
@@ -147,8 +148,8 @@ function slapdConfig(dir: string): string {
     'modulepath /usr/lib/ldap',
     'moduleload back_mdb',
     `TLSCACertificateFile ${join(dir, 'pki', 'pool-ca.pem')}`,
-    `TLSCertificateFile ${join(dir, 'server.pem')}`,
-    `TLSCertificateKeyFile ${join(dir, 'server.key')}`,
+    `TLSCertificateFile ${join(dir, 'pki', 'server.pem')}`,
+    `TLSCertificateKeyFile ${join(dir, 'pki', 'server.key')}`,
     // Nothing but TLS may carry a bind: a client that forgot StartTLS is refused.
     'security simple_bind=128',
     'database mdb',
@@ -162,18 +163,6 @@ function slapdConfig(dir: string): string {
     `access to * by dn.exact="${TEST_DIRECTORY.service.dn}" read by * none`,
     '',
   ].join('\n');
-}
-
-/** A server certificate of the test PKI's CA for localhost and 127.0.0.1. */
-function serverCertificate(pki: TestPki, prefix: string): void {
-  const openssl = (args: string[]) => execFileSync('openssl', args, { cwd: pki.dir, stdio: 'pipe' });
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${prefix}.key`, '-out', `${prefix}.csr`, '-subj', '/CN=localhost']);
-  writeFileSync(
-    `${prefix}.ext`,
-    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n',
-  );
-  openssl(['x509', '-req', '-in', `${prefix}.csr`, '-CA', 'pool-ca.pem', '-CAkey', 'pool-ca.key', '-CAcreateserial', '-out', `${prefix}.pem`,
-    '-days', '10', '-extfile', `${prefix}.ext`]);
 }
 
 function portOpen(port: number): Promise<boolean> {

@@ -5,7 +5,7 @@ import { bufferSource, CabHeader, CabReader, CabSource } from '@ucupdates/cab';
 import { cabAuthenticodeDigest, CabAuthenticodeVerification, verifyCabAuthenticode } from './cab-authenticode-verifier';
 import { CatalogError, CatalogErrorCode } from './catalog-error';
 import { readSignedData } from './cms-signed-data';
-import { Issued, Profile, TestPki } from './testing/test-pki';
+import { Issued, Profile, TestPki } from '../../../test/support/test-pki';
 import { TrustStore } from './trust-store';
 
 // Cabinets made here with gcab and signed with osslsigncode (Debian packages), checked against

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { CatalogErrorCode } from './catalog-error';
-import { Profile, TestPki } from './testing/test-pki';
+import { Profile, TestPki } from '../../../test/support/test-pki';
 import { TrustStore } from './trust-store';
 
 describe('TrustStore', () => {

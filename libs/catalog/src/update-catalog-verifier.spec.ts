@@ -6,7 +6,7 @@ import { signDetached } from './detached-signature';
 import { digestImage, ImageDigester, ImageDigests } from './image-digests';
 import { buildCatalogTrustList, CatalogMemberSpec } from './testing/catalog-builder';
 import { signPkcs7Content } from './testing/pkcs7-builder';
-import { Issued, Profile, TestPki } from './testing/test-pki';
+import { Issued, Profile, TestPki } from '../../../test/support/test-pki';
 import { TrustStore } from './trust-store';
 import { UpdateCatalogForm, verifyUpdateCatalog, VerifyUpdateCatalogOptions } from './update-catalog-verifier';
 

@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 /**
- * A throw-away PKI made with the openssl command line (Debian's `openssl`), for tests: keys,
- * certificates with chosen validity dates (`openssl ca` is the one openssl 3.0 command that sets
- * notBefore), and CMS signatures. Everything lives in one temporary directory.
+ * The one test PKI (docs/testing.md): a throw-away PKI made with the openssl command line
+ * (Debian's `openssl`) — keys, certificates with chosen validity dates and profiles (`openssl ca`
+ * is the one openssl 3.0 command that sets notBefore), and CMS signatures — in one directory.
+ * `TestPki` is the whole kit (the catalog verifier's specs); `createPoolPki` is the PKI a pool under
+ * test trusts, made with it (the packages the suites and benchmarks upload, slapd's TLS).
  */
 
 export type KeyKind = 'ec' | 'rsa';
@@ -23,6 +25,8 @@ export enum Profile {
   EncryptionOnly = 'v3_encryption',
   /** A signer with a critical extension nobody knows. */
   UnknownCritical = 'v3_unknown_critical',
+  /** A TLS server on this machine: serverAuth, for localhost and 127.0.0.1. */
+  Server = 'v3_server',
   /** An X.509 v1 certificate: no extensions at all. */
   V1 = 'v1',
 }
@@ -85,14 +89,21 @@ authorityKeyIdentifier = keyid, issuer
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
 1.3.6.1.4.1.55555.1 = critical, ASN1:NULL
+[v3_server]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid, issuer
 `;
 
 export class TestPki {
   private constructor(readonly dir: string) {}
 
-  static create(): TestPki {
-    const dir = mkdtempSync(path.join(tmpdir(), 'ucupdates-catalog-'));
-    mkdirSync(path.join(dir, 'issued'));
+  /** In `dir` (made if missing), or in a new temporary directory. */
+  static create(dir = mkdtempSync(path.join(tmpdir(), 'ucupdates-pki-'))): TestPki {
+    mkdirSync(path.join(dir, 'issued'), { recursive: true });
     writeFileSync(path.join(dir, 'index.txt'), '');
     writeFileSync(path.join(dir, 'ca.cnf'), CONFIG.replaceAll('DIR', dir));
     return new TestPki(dir);
@@ -199,4 +210,38 @@ export class TestPki {
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** openssl's validity form (YYYYMMDDHHMMSSZ) of a time `days` from now. */
+export function opensslTime(days: number): string {
+  return `${new Date(Date.now() + days * 86_400_000).toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
+}
+
+/** The PKI a pool under test trusts (UCU_TRUSTED_CA_FILE) and the signers of the packages uploaded to it. */
+export interface PoolPki {
+  readonly pki: TestPki;
+  readonly dir: string;
+  /** PEM of the CA the pool trusts. */
+  readonly caFile: string;
+  readonly ca: Issued;
+  /** Signs code under that CA. */
+  readonly signer: Issued;
+  /** Signs code under a CA the pool does not trust. */
+  readonly rogue: Issued;
+}
+
+/** RSA, as the packages Lync's administrators sign are; valid from a day ago for 30 days. */
+export function createPoolPki(dir: string): PoolPki {
+  const pki = TestPki.create(dir);
+  const validity = { notBefore: opensslTime(-1), notAfter: opensslTime(30), key: 'rsa' as const };
+  const ca = pki.issue('pool-ca', { subject: '/CN=pool test CA', profile: Profile.Ca, ...validity });
+  const rogueCa = pki.issue('rogue-ca', { subject: '/CN=rogue test CA', profile: Profile.Ca, ...validity });
+  return {
+    pki,
+    dir,
+    caFile: ca.certPath,
+    ca,
+    signer: pki.issue('signer', { subject: '/CN=signer', issuer: ca, profile: Profile.Signer, ...validity }),
+    rogue: pki.issue('rogue-signer', { subject: '/CN=rogue-signer', issuer: rogueCa, profile: Profile.Signer, ...validity }),
+  };
 }
