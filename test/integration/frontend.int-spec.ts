@@ -14,39 +14,27 @@ import { DirectoryConnection } from '../../apps/frontend/src/directory/directory
 import { AdminExceptionFilter } from '../../apps/frontend/src/errors/admin-exception.filter';
 import type { Frontend } from '../../apps/frontend/src/frontend';
 import { SharedCoreModule } from '../../apps/frontend/src/http/shared-core.module';
-import { prepareServices, startTestFrontend } from '../support/harness';
-import { suiteResources, testConfig } from '../support/test-environment';
-
-const suite = suiteResources(__filename);
-
-const BOOTSTRAP = 'bootstrap-token-for-tests-0123456789';
-const VIEWER = 'viewer-token-for-tests-0123456789';
+import { prepareServices, startTestFrontend, useTestFrontend } from '../support/harness';
 
 describe('frontend (in-process, real Postgres, Redis and MinIO)', () => {
+  const app = useTestFrontend(__filename, {
+    settings: {
+      UCU_HEARTBEAT_INTERVAL_MS: '200',
+      UCU_NODE_DOWN_AFTER_MS: '1000',
+      // The nodes seeded below are active but never confirm an admin change: no waiting for them
+      // (docs/decisions.md 46).
+      UCU_CHANGE_CONFIRM_TIMEOUT_MS: '0',
+    },
+  });
+  const VIEWER = app.tokens.viewer;
+  const BOOTSTRAP = app.tokens.admin;
   let config: Config;
   let frontend: Frontend;
   let dataSource: DataSource;
   const internal = () => request(frontend.internal.getHttpServer());
   const external = () => request(frontend.external.getHttpServer());
 
-  beforeAll(async () => {
-    config = testConfig({
-      DATABASE_URL: await suite.recreateDatabase(), REDIS_URL: suite.redisUrl,
-      UCU_BOOTSTRAP_ADMIN_TOKEN: BOOTSTRAP,
-      UCU_HEARTBEAT_INTERVAL_MS: '200',
-      UCU_NODE_DOWN_AFTER_MS: '1000',
-    });
-    await prepareServices(config);
-    frontend = await startTestFrontend(config);
-    dataSource = frontend.core.get(DataSource);
-    await dataSource.query(`INSERT INTO admin_tokens (name, role, token_hash) VALUES ('viewer', 'viewer', $1)`, [
-      hashToken(VIEWER),
-    ]);
-  });
-
-  afterAll(async () => {
-    await frontend?.close();
-  });
+  beforeAll(() => void ({ config, frontend, dataSource } = app));
 
   describe('health and metrics, without a token', () => {
     it('answers /healthz', async () => {

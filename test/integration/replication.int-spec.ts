@@ -48,6 +48,9 @@ describe('replication on real Postgres, Redis and MinIO', () => {
       REDIS_URL: suite.redisUrl,
       UCU_TRUSTED_CA_FILE: pki.caFile,
       UCU_NODE_ID: 'node-1',
+      // The nodes seeded below are active but never confirm an admin change: no waiting for them
+      // (docs/decisions.md 46).
+      UCU_CHANGE_CONFIRM_TIMEOUT_MS: '0',
     });
     dataSource = await createDataSource(config.DATABASE_URL).initialize();
     await dataSource.runMigrations();
