@@ -520,7 +520,7 @@ describe('device logs (PUT /RequestHandler/Logs/..., /api/v1/device-logs)', () =
       await configure({ logCleanUpTimeOfDay: null });
       const orphan = await logUploaded('20 days');
       // As if a clean-up stopped between deleting the object and the row.
-      await storage.delete(orphan.object_key);
+      await storage.remove(orphan.object_key);
       await api().get(`/api/v1/device-logs/${orphan.id}/content`).set(as(VIEWER)).expect(404);
       const inAnHour = new Date(Date.now() + 3_600_000);
       const outcome = await cleanUp.handle(inAnHour);

@@ -5,7 +5,7 @@ import { createRedis } from '@ucupdates/redis';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { deleteExpiredRequestAudit } from '../../apps/worker/src/housekeeping/request-audit-retention.handler';
+import { removeExpiredRequestAudit } from '../../apps/worker/src/housekeeping/request-audit-retention.handler';
 import { JobRunner } from '../../apps/worker/src/jobs/job-runner';
 import { useDataSource } from '../support/harness';
 import { suiteResources, testConfig } from '../support/test-environment';
@@ -147,10 +147,10 @@ describe('request audit retention on a real Postgres', () => {
               'A', 'ENU', '[]', '[]', false, 200
          FROM generate_series(0, 99) AS d`,
     );
-    expect(await deleteExpiredRequestAudit(new RequestAuditRepository(dataSource.manager, testConfig({ REDIS_URL: redisUrl })), 90)).toBe(9);
+    expect(await removeExpiredRequestAudit(new RequestAuditRepository(dataSource.manager, testConfig({ REDIS_URL: redisUrl })), 90)).toBe(9);
     const [{ oldest }] = await dataSource.query(`SELECT max(now() - at) AS oldest FROM request_audit`);
     expect(oldest.days).toBeLessThan(91);
     expect((await dataSource.query(`SELECT count(*)::int AS n FROM request_audit`))[0].n).toBe(91);
-    expect(await deleteExpiredRequestAudit(new RequestAuditRepository(dataSource.manager, testConfig({ REDIS_URL: redisUrl })), 90)).toBe(0);
+    expect(await removeExpiredRequestAudit(new RequestAuditRepository(dataSource.manager, testConfig({ REDIS_URL: redisUrl })), 90)).toBe(0);
   });
 });

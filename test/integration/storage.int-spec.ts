@@ -121,9 +121,9 @@ function storageChecks({ S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY }: S3Settings
 
   it('deletes, and deleting a missing object is no error', async () => {
     await storage.put('files/gone', Readable.from([Buffer.from('x')]));
-    await storage.delete('files/gone');
+    await storage.remove('files/gone');
     expect(await storage.stat('files/gone')).toBeNull();
-    await expect(storage.delete('files/gone')).resolves.toBeUndefined();
+    await expect(storage.remove('files/gone')).resolves.toBeUndefined();
   });
 
   it.each([

@@ -15,7 +15,7 @@ import { ObjectStorage, StorageModule } from '@ucupdates/storage';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { DeviceLogCleanUpHandler } from './housekeeping/device-log-clean-up.handler';
-import { deleteExpiredRequestAudit } from './housekeeping/request-audit-retention.handler';
+import { removeExpiredRequestAudit } from './housekeeping/request-audit-retention.handler';
 import { ImportPackageHandler } from './imports/import-package.handler';
 import { SignaturePolicy } from './imports/signature-policy';
 import { type JobHandler, JobRunner } from './jobs/job-runner';
@@ -68,7 +68,7 @@ class WorkerServicesModule implements OnApplicationBootstrap, BeforeApplicationS
     this.handlers = {
       [JobName.ImportPackage]: (job) => importer.handle(job),
       [JobName.RequestAuditRetention]: () =>
-        deleteExpiredRequestAudit(repositories.get(RequestAuditRepository), config.UCU_REQUEST_AUDIT_RETENTION_DAYS),
+        removeExpiredRequestAudit(repositories.get(RequestAuditRepository), config.UCU_REQUEST_AUDIT_RETENTION_DAYS),
       [JobName.DeviceLogCleanUp]: () => logCleanUp.handle(),
       [JobName.ReplicateFile]: (job) => this.replication.replicateFile(job),
       [JobName.ReconcileReplicas]: () => this.replication.reconcileAllNodes(),

@@ -150,7 +150,7 @@ export class MinioObjectStorage extends ObjectStorage {
     }
   }
 
-  async delete(key: string): Promise<void> {
+  async remove(key: string): Promise<void> {
     await this.client.removeObject(this.bucket, key);
   }
 

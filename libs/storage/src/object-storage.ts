@@ -45,7 +45,7 @@ export abstract class ObjectStorage {
   /** The object's size and metadata, or null when there is no such object. */
   abstract stat(key: string): Promise<ObjectStat | null>;
   /** Deletes the object; deleting a missing object is not an error. */
-  abstract delete(key: string): Promise<void>;
+  abstract remove(key: string): Promise<void>;
   /** Throws unless the store answers and the bucket exists (readiness). */
   abstract ping(): Promise<void>;
 }

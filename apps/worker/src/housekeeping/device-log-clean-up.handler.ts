@@ -73,7 +73,7 @@ export class DeviceLogCleanUpHandler {
     }
     const cutoff = expiryCutoff(now, configuration.logCleanUpIntervalSeconds);
     try {
-      const deleted = await deleteDeviceLogsBefore(this.repositories.get(DeviceLogsRepository), this.storage, cutoff);
+      const deleted = await removeDeviceLogsBefore(this.repositories.get(DeviceLogsRepository), this.storage, cutoff);
       if (deleted > 0) {
         this.logger.log(`deleted ${deleted} device logs uploaded before ${cutoff.toISOString()}`);
       }
@@ -97,7 +97,7 @@ export class DeviceLogCleanUpHandler {
  * the next run, and until then the admin API answers its content as not found. Returns how many
  * logs went; throws, after deleting what it could, when an object could not be deleted.
  */
-export async function deleteDeviceLogsBefore(logs: DeviceLogsRepository, storage: ObjectStorage, cutoff: Date): Promise<number> {
+export async function removeDeviceLogsBefore(logs: DeviceLogsRepository, storage: ObjectStorage, cutoff: Date): Promise<number> {
   let total = 0;
   for (;;) {
     const rows = await logs.uploadedBefore(cutoff, BATCH);
@@ -108,7 +108,7 @@ export async function deleteDeviceLogsBefore(logs: DeviceLogsRepository, storage
     const gone: string[] = [];
     for (let start = 0; start < rows.length; start += PARALLEL_DELETES) {
       const slice = rows.slice(start, start + PARALLEL_DELETES);
-      const results = await Promise.allSettled(slice.map((row) => storage.delete(row.object_key)));
+      const results = await Promise.allSettled(slice.map((row) => storage.remove(row.object_key)));
       results.forEach((result, index) => {
         if (result.status === 'fulfilled') {
           gone.push(slice[index].id);
@@ -118,7 +118,7 @@ export async function deleteDeviceLogsBefore(logs: DeviceLogsRepository, storage
       });
     }
     if (gone.length > 0) {
-      await logs.delete(gone);
+      await logs.remove(gone);
       total += gone.length;
     }
     if (failures.length > 0) {

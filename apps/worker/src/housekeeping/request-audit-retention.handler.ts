@@ -8,11 +8,11 @@ const BATCH = 10_000;
  * statement holds locks for long on a big table (the audit of a busy pool grows by millions of
  * rows a day). Returns how many rows went.
  */
-export async function deleteExpiredRequestAudit(audit: RequestAuditRepository, retentionDays: number): Promise<number> {
+export async function removeExpiredRequestAudit(audit: RequestAuditRepository, retentionDays: number): Promise<number> {
   const logger = new Logger('RequestAuditRetention');
   let total = 0;
   for (;;) {
-    const deleted = await audit.deleteOlderThan(retentionDays, BATCH);
+    const deleted = await audit.removeOlderThan(retentionDays, BATCH);
     total += deleted;
     if (deleted < BATCH) {
       break;

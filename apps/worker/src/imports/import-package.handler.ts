@@ -192,7 +192,7 @@ export class ImportPackageHandler {
   /** A refused package keeps only its import record and the reason (update-package.md). */
   private async refuse(importId: string, sha256: string, refusal: PackageRefusal): Promise<void> {
     this.logger.warn(`import ${importId} refused: ${refusal.message}`);
-    await this.storage.delete(ObjectKeys.package(sha256));
+    await this.storage.remove(ObjectKeys.package(sha256));
     await this.imports.markPackageRemoved(sha256);
     await this.fail(importId, refusal.code, refusal.message);
   }

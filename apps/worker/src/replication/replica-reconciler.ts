@@ -45,13 +45,13 @@ export class ReplicaReconciler {
           return; // an import brought it back since the catalogue was read
         }
         // Row first: a `ready` row never names a file that is gone.
-        await this.rows.delete([sha256]);
+        await this.rows.remove([sha256]);
         await this.writer.remove(sha256);
         summary.removed++;
       });
     }
     if (plan.dropRows.length > 0) {
-      await this.rows.deleteUnused(plan.dropRows);
+      await this.rows.removeUnused(plan.dropRows);
     }
     for (const file of plan.verify) {
       await this.lock.run(file.sha256, async () => {

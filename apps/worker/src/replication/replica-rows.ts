@@ -25,13 +25,13 @@ export class ReplicaRows {
     return this.replicas.markPending(this.nodeId, sha256);
   }
 
-  delete(sha256s: string[]): Promise<void> {
-    return this.replicas.delete(this.nodeId, sha256s);
+  remove(sha256s: string[]): Promise<void> {
+    return this.replicas.remove(this.nodeId, sha256s);
   }
 
   /** Only rows of files no update version uses (any more). */
-  deleteUnused(sha256s: string[]): Promise<void> {
-    return this.replicas.deleteUnused(this.nodeId, sha256s);
+  removeUnused(sha256s: string[]): Promise<void> {
+    return this.replicas.removeUnused(this.nodeId, sha256s);
   }
 
   states(): Promise<Map<string, { state: ReplicaState; updatedAtMs: number }>> {

@@ -50,7 +50,7 @@ export class AdminTokensRepository extends QueryLayer {
     return entities.map((token, index) => ({ token, createdMicros: raw[index].created_micros }));
   }
 
-  async delete(id: string): Promise<void> {
+  async remove(id: string): Promise<void> {
     await this.manager.getRepository(AdminTokenEntity).delete(id);
   }
 }

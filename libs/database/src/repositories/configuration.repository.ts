@@ -33,7 +33,7 @@ export class ConfigurationRepository extends QueryLayer {
     });
   }
 
-  async delete(scope: string): Promise<void> {
+  async remove(scope: string): Promise<void> {
     await this.manager.getRepository(DeviceUpdateConfigurationEntity).delete({ scope });
   }
 }

@@ -113,7 +113,7 @@ export class DeviceLogsRepository extends QueryLayer {
     );
   }
 
-  async delete(ids: readonly string[]): Promise<void> {
+  async remove(ids: readonly string[]): Promise<void> {
     await this.manager.query(`DELETE FROM device_logs WHERE id = ANY($1::uuid[])`, [ids]);
   }
 }

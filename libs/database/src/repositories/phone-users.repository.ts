@@ -27,7 +27,7 @@ export class PhoneUsersRepository extends QueryLayer {
     return this.manager.getRepository(PhoneUserEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
   }
 
-  async delete(id: string): Promise<void> {
+  async remove(id: string): Promise<void> {
     await this.manager.getRepository(PhoneUserEntity).delete(id);
   }
 }

@@ -163,12 +163,12 @@ export class ReplicasRepository extends QueryLayer {
     );
   }
 
-  async delete(nodeId: string, sha256s: readonly string[]): Promise<void> {
+  async remove(nodeId: string, sha256s: readonly string[]): Promise<void> {
     await this.manager.query(`DELETE FROM replicas WHERE node_id = $1 AND sha256 = ANY($2::text[])`, [nodeId, sha256s]);
   }
 
   /** Deletes the node's rows of files no update version uses (any more). */
-  async deleteUnused(nodeId: string, sha256s: readonly string[]): Promise<void> {
+  async removeUnused(nodeId: string, sha256s: readonly string[]): Promise<void> {
     await this.manager.query(
       `DELETE FROM replicas r WHERE r.node_id = $1 AND r.sha256 = ANY($2::text[])
           AND NOT EXISTS (SELECT 1 FROM update_version_files u WHERE u.sha256 = r.sha256)`,

@@ -140,7 +140,7 @@ export class RequestAuditRepository extends QueryLayer {
   }
 
   /** Deletes at most `limit` of the oldest rows older than `retentionDays` (one batch); the count deleted. */
-  async deleteOlderThan(retentionDays: number, limit: number): Promise<number> {
+  async removeOlderThan(retentionDays: number, limit: number): Promise<number> {
     const [, deleted] = await this.manager.query<[unknown, number]>(
       `DELETE FROM request_audit
         WHERE id IN (SELECT id FROM request_audit

@@ -94,7 +94,7 @@ export class RulesRepository extends QueryLayer {
   }
 
   /** Its versions and their file lists go with it (ON DELETE CASCADE); files stay until purged. */
-  async delete(id: string): Promise<void> {
+  async remove(id: string): Promise<void> {
     await this.manager.getRepository(RuleEntity).delete(id);
   }
 }

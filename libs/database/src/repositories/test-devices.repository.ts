@@ -29,7 +29,7 @@ export class TestDevicesRepository extends QueryLayer {
     return this.manager.getRepository(TestDeviceEntity).save({ ...device });
   }
 
-  async delete(id: string): Promise<void> {
+  async remove(id: string): Promise<void> {
     await this.manager.getRepository(TestDeviceEntity).delete(id);
   }
 }

@@ -82,7 +82,7 @@ export class ConfigurationService {
   async remove(scope: string, principal: AdminPrincipal): Promise<void> {
     await this.changes.commit('configuration', async (tx) => {
       const current = await this.find(tx(this.configurations), scope, true);
-      await tx(this.configurations).delete(scope);
+      await tx(this.configurations).remove(scope);
       const action = scope === GLOBAL_SCOPE ? 'configuration.reset' : 'configuration.remove';
       await this.changes.record(tx, principal, {
         action,

@@ -38,7 +38,7 @@ export class FilesService {
       return hashes;
     });
     for (const sha256 of removed) {
-      await this.storage.delete(ObjectKeys.file(sha256));
+      await this.storage.remove(ObjectKeys.file(sha256));
     }
     if (removed.length > 0) {
       for (const nodeId of await this.replication.registeredNodes()) {

@@ -34,7 +34,7 @@ export class PhoneUsersController {
   @Delete(ROUTES.phoneUser)
   @HttpCode(HttpStatus.NO_CONTENT)
   @RequireRole(Role.Admin)
-  async delete(@Param() params: unknown, @Principal() principal: AdminPrincipal): Promise<void> {
-    await this.users.delete(parseInput(idParams, params).id, principal);
+  async remove(@Param() params: unknown, @Principal() principal: AdminPrincipal): Promise<void> {
+    await this.users.remove(parseInput(idParams, params).id, principal);
   }
 }

@@ -44,13 +44,13 @@ export class PhoneUsersService {
     return { items: page.map(view), nextCursor: rows.length > limit ? encodeCursor([page.at(-1)!.userId]) : null };
   }
 
-  async delete(id: string, principal: AdminPrincipal): Promise<void> {
+  async remove(id: string, principal: AdminPrincipal): Promise<void> {
     await this.changes.transaction(async (tx) => {
       const user = await tx(this.users).lock(id);
       if (!user) {
         throw new ApiError('NotFound', `no phone user ${id}`);
       }
-      await tx(this.users).delete(id);
+      await tx(this.users).remove(id);
       await this.changes.record(tx, principal, {
         action: 'phoneUser.delete',
         target: `phoneUser/${id}`,

@@ -106,7 +106,7 @@ export class RulesService {
   async remove(id: string, principal: AdminPrincipal): Promise<void> {
     await this.changes.commit('rules', async (tx) => {
       const locked = found(await tx(this.rules).lock(id), id);
-      await tx(this.rules).delete(id);
+      await tx(this.rules).remove(id);
       await this.changes.record(tx, principal, {
         action: 'rule.remove',
         target: `rule/${id}`,

@@ -44,7 +44,7 @@ export class TestDevicesController {
   @Delete(ROUTES.testDevice)
   @HttpCode(HttpStatus.NO_CONTENT)
   @RequireRole(Role.Operator)
-  async delete(@Param() id: unknown, @Principal() principal: AdminPrincipal): Promise<void> {
-    await this.devices.delete(parseInput(idParams, id).id, principal);
+  async remove(@Param() id: unknown, @Principal() principal: AdminPrincipal): Promise<void> {
+    await this.devices.remove(parseInput(idParams, id).id, principal);
   }
 }

@@ -67,10 +67,10 @@ export class TestDevicesService {
     });
   }
 
-  async delete(id: string, principal: AdminPrincipal): Promise<void> {
+  async remove(id: string, principal: AdminPrincipal): Promise<void> {
     await this.changes.commit('test-devices', async (tx) => {
       const device = await this.find(tx(this.devices), id, true);
-      await tx(this.devices).delete(id);
+      await tx(this.devices).remove(id);
       await this.changes.record(tx, principal, {
         action: 'testDevice.delete',
         target: `testDevice/${id}`,

@@ -32,7 +32,7 @@ export class TokensController {
 
   @Delete(ROUTES.token)
   @HttpCode(HttpStatus.NO_CONTENT)
-  async delete(@Param() params: unknown, @Principal() principal: AdminPrincipal): Promise<void> {
-    await this.tokens.delete(parseInput(idParams, params).id, principal);
+  async remove(@Param() params: unknown, @Principal() principal: AdminPrincipal): Promise<void> {
+    await this.tokens.remove(parseInput(idParams, params).id, principal);
   }
 }

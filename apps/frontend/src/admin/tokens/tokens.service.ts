@@ -43,13 +43,13 @@ export class TokensService {
     };
   }
 
-  async delete(id: string, principal: AdminPrincipal): Promise<void> {
+  async remove(id: string, principal: AdminPrincipal): Promise<void> {
     await this.changes.transaction(async (tx) => {
       const token = await tx(this.tokens).byId(id, true);
       if (!token) {
         throw new ApiError('NotFound', `no token ${id}`);
       }
-      await tx(this.tokens).delete(id);
+      await tx(this.tokens).remove(id);
       await this.changes.record(tx, principal, {
         action: 'token.delete',
         target: `token/${id}`,

@@ -98,7 +98,7 @@ export class UpdatesService {
       this.logger.log(`package ${stored.sha256} (${stored.size} bytes) uploaded by ${principal.name}: import ${importId} queued`);
       return { created: true, import: await this.imports.get(importId) };
     } finally {
-      await this.storage.delete(uploadKey);
+      await this.storage.remove(uploadKey);
     }
   }
 

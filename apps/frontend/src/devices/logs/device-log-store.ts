@@ -149,7 +149,7 @@ export class DeviceLogStore {
       });
     } catch (error) {
       // No row, no object: a log the admin API cannot show must not stay in the store.
-      await this.storage.delete(key).catch((cause: unknown) => this.logger.warn(`could not delete ${key}: ${(cause as Error).message}`));
+      await this.storage.remove(key).catch((cause: unknown) => this.logger.warn(`could not delete ${key}: ${(cause as Error).message}`));
       throw error;
     }
     this.logger.log(`device log ${id} (${logType}, ${stored.size} bytes) from ${upload.device.macAddress ?? upload.device.serialNumber}`);
