@@ -1,3 +1,4 @@
+import type { RuleKeyFields } from '../../rules/src/rule-key';
 import type { Role } from './roles';
 
 /**
@@ -5,15 +6,11 @@ import type { Role } from './roles';
  * these, the CLI and the control panel read them. Times are ISO 8601 in UTC, ids UUIDs.
  */
 
-/** The six fields that key a rule (Lync's update rule): a device kind and an update type. */
-export interface RuleKey {
-  deviceType: string;
-  brand: string;
-  model: string;
-  revision: string;
-  locale: string;
-  updateType: string;
-}
+/**
+ * The six fields that key a rule (Lync's update rule): a device kind and an update type. Declared
+ * once, in libs/rules (a file with no imports, so the control panel's bundle takes it as it is).
+ */
+export type RuleKey = RuleKeyFields;
 
 /** Whether every active node holds every file of a version ready. */
 export type ReplicationState = 'complete' | 'partial';
