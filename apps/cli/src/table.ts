@@ -1,6 +1,32 @@
+import type { RuleKey } from '@ucupdates/admin-api';
+
 export interface Column<T> {
   header: string;
   value: (row: T) => unknown;
+}
+
+/** The rule key's fields under Lync's names, in Lync's order (Get-CsDeviceUpdateRule). */
+const RULE_KEY_HEADERS: readonly (readonly [keyof RuleKey, string])[] = [
+  ['deviceType', 'DeviceType'],
+  ['brand', 'Brand'],
+  ['model', 'Model'],
+  ['revision', 'Revision'],
+  ['locale', 'Locale'],
+  ['updateType', 'UpdateType'],
+];
+
+type KeyFields = readonly (keyof RuleKey)[];
+const ALL_KEY_FIELDS: KeyFields = RULE_KEY_HEADERS.map(([field]) => field);
+const keyHeaders = (fields: KeyFields) => RULE_KEY_HEADERS.filter(([field]) => fields.includes(field));
+
+/** A table's rule-key columns: all six, or those of `fields` (a device has no update type). */
+export function ruleKeyColumns(fields = ALL_KEY_FIELDS): Column<Partial<RuleKey>>[] {
+  return keyHeaders(fields).map(([field, header]) => ({ header, value: (row) => row[field] }));
+}
+
+/** A record's rule-key lines, as ruleKeyColumns picks them. */
+export function ruleKeyLines(row: Partial<RuleKey>, fields = ALL_KEY_FIELDS): [string, unknown][] {
+  return keyHeaders(fields).map(([field, header]) => [header, row[field]]);
 }
 
 /**

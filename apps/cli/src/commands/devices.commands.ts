@@ -23,7 +23,7 @@ import {
   stringOption,
 } from '../command';
 import { saveDownload } from '../download';
-import { type Column, formatTable } from '../table';
+import { type Column, formatTable, ruleKeyColumns, ruleKeyLines } from '../table';
 import { instantOption } from './audit.commands';
 
 /** `CPE 4.0.7577.4366`: each update type the device reported and its version. */
@@ -33,10 +33,7 @@ const COLUMNS: Column<DeviceView>[] = [
   { header: 'Id', value: (device) => device.id },
   { header: 'MacAddress', value: (device) => device.macAddress },
   { header: 'SerialNumber', value: (device) => device.serialNumber },
-  { header: 'Brand', value: (device) => device.brand },
-  { header: 'Model', value: (device) => device.model },
-  { header: 'Revision', value: (device) => device.revision },
-  { header: 'Locale', value: (device) => device.locale },
+  ...ruleKeyColumns(['brand', 'model', 'revision', 'locale']),
   { header: 'Modules', value: modules },
   { header: 'TestDevice', value: (device) => (device.isTestDevice ? 'yes' : 'no') },
   { header: 'LastSeenAt', value: (device) => device.lastSeenAt },
@@ -47,11 +44,7 @@ function deviceFields(device: DeviceView): [string, unknown][] {
     ['Id', device.id],
     ['MacAddress', device.macAddress],
     ['SerialNumber', device.serialNumber],
-    ['DeviceType', device.deviceType],
-    ['Brand', device.brand],
-    ['Model', device.model],
-    ['Revision', device.revision],
-    ['Locale', device.locale],
+    ...ruleKeyLines(device, ['deviceType', 'brand', 'model', 'revision', 'locale']),
     ['Modules', modules(device)],
     ['TestDevice', device.isTestDevice ? 'yes' : 'no'],
     ['FirstSeenAt', device.firstSeenAt],
@@ -134,11 +127,7 @@ const VERSION_COLUMNS: Column<VersionCountView>[] = [
 const share = (part: number, whole: number) => (whole === 0 ? '' : `${((100 * part) / whole).toFixed(1)} %`);
 
 const ADOPTION_COLUMNS: Column<RuleAdoptionView>[] = [
-  { header: 'Brand', value: (rule) => rule.brand },
-  { header: 'Model', value: (rule) => rule.model },
-  { header: 'Revision', value: (rule) => rule.revision },
-  { header: 'Locale', value: (rule) => rule.locale },
-  { header: 'UpdateType', value: (rule) => rule.updateType },
+  ...ruleKeyColumns(['brand', 'model', 'revision', 'locale', 'updateType']),
   { header: 'Approved', value: (rule) => rule.approvedVersion },
   { header: 'Pending', value: (rule) => rule.pendingVersion },
   { header: 'Devices', value: (rule) => rule.devices },

@@ -9,7 +9,7 @@ import { isRuleKeyField } from '../../../../libs/rules/src/rule-key';
 import { normaliseVersion } from '../../../../libs/rules/src/version';
 import { type Command, type CommandContext, type CommandInput, printJson, printLine, stringOption } from '../command';
 import { UsageError } from '../exit-codes';
-import { type Column, formatTable } from '../table';
+import { type Column, formatTable, ruleKeyColumns } from '../table';
 
 /** One update to package, as the options or a manifest entry give it. */
 interface PackageUpdate extends RuleKey {
@@ -39,11 +39,7 @@ interface Packaged extends RuleKey {
 
 const COLUMNS: Column<Packaged>[] = [
   { header: 'Folder', value: (update) => update.folder },
-  { header: 'Brand', value: (update) => update.brand },
-  { header: 'Model', value: (update) => update.model },
-  { header: 'Revision', value: (update) => update.revision },
-  { header: 'Locale', value: (update) => update.locale },
-  { header: 'UpdateType', value: (update) => update.updateType },
+  ...ruleKeyColumns(['brand', 'model', 'revision', 'locale', 'updateType']),
   { header: 'Version', value: (update) => update.version },
   { header: 'Image', value: (update) => update.image },
   { header: 'Catalog', value: (update) => `${update.catalog} (${update.signed})` },

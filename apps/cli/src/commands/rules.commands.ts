@@ -13,19 +13,14 @@ import {
   stringOption,
 } from '../command';
 import { UsageError } from '../exit-codes';
-import type { Column } from '../table';
+import { type Column, ruleKeyColumns, ruleKeyLines } from '../table';
 
 /** The routes of Approve-, Reset- and Restore-CsDeviceUpdateRule. */
 const ACTION_ROUTES = { approve: ROUTES.ruleApprove, reset: ROUTES.ruleReset, restore: ROUTES.ruleRestore } as const;
 
 export const RULE_COLUMNS: Column<RuleView>[] = [
   { header: 'Id', value: (rule) => rule.id },
-  { header: 'DeviceType', value: (rule) => rule.deviceType },
-  { header: 'Brand', value: (rule) => rule.brand },
-  { header: 'Model', value: (rule) => rule.model },
-  { header: 'Revision', value: (rule) => rule.revision },
-  { header: 'Locale', value: (rule) => rule.locale },
-  { header: 'UpdateType', value: (rule) => rule.updateType },
+  ...ruleKeyColumns(),
   { header: 'ApprovedVersion', value: (rule) => rule.approvedVersion },
   { header: 'PendingVersion', value: (rule) => rule.pendingVersion },
   { header: 'RestoreVersion', value: (rule) => rule.restoreVersion },
@@ -35,12 +30,7 @@ function ruleFields(rule: RuleView): [string, unknown][] {
   return [
     ['Identity', rule.identity],
     ['Id', rule.id],
-    ['DeviceType', rule.deviceType],
-    ['Brand', rule.brand],
-    ['Model', rule.model],
-    ['Revision', rule.revision],
-    ['Locale', rule.locale],
-    ['UpdateType', rule.updateType],
+    ...ruleKeyLines(rule),
     ['ApprovedVersion', rule.approvedVersion],
     ['ApprovedAt', rule.approvedAt],
     ['PendingVersion', rule.pendingVersion],

@@ -12,16 +12,11 @@ import {
 } from '../command';
 import { ExitCode, exitCodeForStatus, UsageError } from '../exit-codes';
 import { UploadProgress } from '../progress';
-import { type Column, cell, formatList, formatTable } from '../table';
+import { type Column, cell, formatList, formatTable, ruleKeyColumns } from '../table';
 
 const UPDATE_COLUMNS: Column<ImportedUpdateView>[] = [
   { header: 'RuleId', value: (update) => update.ruleId },
-  { header: 'DeviceType', value: (update) => update.deviceType },
-  { header: 'Brand', value: (update) => update.brand },
-  { header: 'Model', value: (update) => update.model },
-  { header: 'Revision', value: (update) => update.revision },
-  { header: 'Locale', value: (update) => update.locale },
-  { header: 'UpdateType', value: (update) => update.updateType },
+  ...ruleKeyColumns(),
   { header: 'Version', value: (update) => update.version },
 ];
 
