@@ -1,3 +1,4 @@
+import type { ImportState } from '../../imports/src/import-state';
 import type { RuleKeyFields } from '../../rules/src/rule-key';
 import type { Role } from './roles';
 
@@ -28,7 +29,8 @@ export interface RuleView extends RuleKey {
   replication: { pending: ReplicationState | null; approved: ReplicationState | null };
 }
 
-export type ImportStatus = 'queued' | 'processing' | 'succeeded' | 'failed';
+/** An import's state: libs/imports' state machine's (a file with no imports, as rule-key.ts). */
+export type ImportStatus = ImportState;
 
 /** A rule version an import brought. */
 export interface ImportedUpdateView extends RuleKey {

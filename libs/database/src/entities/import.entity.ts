@@ -1,12 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { type ImportState, INITIAL_IMPORT_STATE } from '@ucupdates/imports';
 import { PackageEntity } from './package.entity';
-
-export enum ImportStatus {
-  Queued = 'queued',
-  Processing = 'processing',
-  Succeeded = 'succeeded',
-  Failed = 'failed',
-}
 
 /** One import of a package. The package's SHA-256 is unique: the same bytes twice are one import. */
 @Entity('imports')
@@ -26,8 +20,9 @@ export class ImportEntity {
   @Column({ name: 'file_name', type: 'text' })
   fileName: string;
 
-  @Column({ type: 'varchar', length: 16, default: ImportStatus.Queued })
-  status: ImportStatus;
+  /** Its state in the import's life (libs/imports' state machine). */
+  @Column({ type: 'varchar', length: 16, default: INITIAL_IMPORT_STATE })
+  status: ImportState;
 
   @Column({ name: 'error_code', type: 'varchar', length: 64, nullable: true })
   errorCode: string | null;
