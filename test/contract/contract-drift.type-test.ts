@@ -8,7 +8,7 @@
 import type * as Contract from '@ucupdates/admin-api';
 import type { AdminAuditController } from '../../apps/frontend/src/admin/audit/admin-audit.controller';
 import type { ConfigurationController } from '../../apps/frontend/src/admin/configuration/configuration.controller';
-import type { DeviceLogsController } from '../../apps/frontend/src/admin/device-logs/device-logs.controller';
+import type { DeviceLogsController } from '../../apps/frontend/src/admin/devices/device-logs.controller';
 import type { DevicesController } from '../../apps/frontend/src/admin/devices/devices.controller';
 import type { FilesController } from '../../apps/frontend/src/admin/files/files.controller';
 import type { ImportsController } from '../../apps/frontend/src/admin/imports/imports.controller';

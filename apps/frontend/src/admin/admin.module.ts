@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from './audit/audit.module';
 import { ConfigurationModule } from './configuration/configuration.module';
-import { DeviceLogsModule } from './device-logs/device-logs.module';
 import { DevicesModule } from './devices/devices.module';
 import { FilesModule } from './files/files.module';
 import { ImportsModule } from './imports/imports.module';
@@ -29,7 +28,6 @@ import { UpdatesModule } from './updates/updates.module';
     AuditModule,
     RequestAuditModule,
     DevicesModule,
-    DeviceLogsModule,
     TestDevicesModule,
     ConfigurationModule,
     PhoneUsersModule,
