@@ -1,6 +1,7 @@
 import { downloadBenchmark } from './download.bench';
 import { importBenchmark } from './import.bench';
 import { replicationBenchmark } from './replicate.bench';
+import { scrubBenchmark } from './scrub.bench';
 import { stormBenchmark, stormWithKillBenchmark } from './storm.bench';
 import type { Benchmark } from './support/benchmark';
 import { updateCheckBenchmark } from './update-check.bench';
@@ -14,6 +15,7 @@ import { updateCheckBenchmark } from './update-check.bench';
 export const BENCHMARKS: readonly Benchmark[] = [
   updateCheckBenchmark,
   downloadBenchmark,
+  scrubBenchmark,
   stormBenchmark,
   stormWithKillBenchmark,
   replicationBenchmark,

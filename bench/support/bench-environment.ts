@@ -60,6 +60,8 @@ export class BenchEnvironment {
   private readonly children: ManagedProcess[] = [];
   private stopping: Promise<void> | null = null;
   node!: ManagedProcess;
+  /** The node's environment, for a worker of the same node (scrub.bench.ts). */
+  nodeEnv!: NodeJS.ProcessEnv;
   catalog!: SeededCatalog;
   nginxBinary!: string;
 
@@ -160,6 +162,7 @@ export class BenchEnvironment {
       // As in production: one line per request answered.
       UCU_LOG_LEVEL: 'info',
     };
+    this.nodeEnv = env;
     log(`creating the database ${new URL(BENCH.databaseUrl).pathname.slice(1)} and applying migrations…`);
     await ensureDatabase(ROOT, BENCH.databaseUrl, { recreate: true });
     runMigrations(ROOT, env);
