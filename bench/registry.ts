@@ -1,5 +1,6 @@
 import { downloadBenchmark } from './download.bench';
 import { importBenchmark } from './import.bench';
+import { inventoryBenchmark } from './inventory.bench';
 import { replicationBenchmark } from './replicate.bench';
 import { scrubBenchmark } from './scrub.bench';
 import { stormBenchmark, stormWithKillBenchmark } from './storm.bench';
@@ -16,6 +17,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   updateCheckBenchmark,
   downloadBenchmark,
   scrubBenchmark,
+  inventoryBenchmark,
   stormBenchmark,
   stormWithKillBenchmark,
   replicationBenchmark,

@@ -25,7 +25,7 @@ const PAGES = [
   ['test-devices', 'test-devices', 'Test Devices', '/api/v1/test-devices'],
   ['configuration', 'log-configuration', 'Device Log Configuration', '/api/v1/configuration'],
   ['pool', 'pool', 'Pool', '/api/v1/nodes'],
-  ['inventory', 'inventory', 'Inventory', '/api/v1/devices'],
+  ['inventory', 'inventory', 'Inventory', '/api/v1/devices/summary'],
   ['audit', 'audit', 'Audit', '/api/v1/audit/admin'],
   ['device-logs', 'device-logs', 'Device Logs', '/api/v1/device-logs'],
 ] as const;

@@ -87,6 +87,7 @@ const SUITES = Object.freeze(
     'test/e2e/control-panel.e2e-spec.ts': { database: 'ucupdates_e2e_cp', redisDb: 33, ports: block(24000) },
     // Its own Postgres, Redis and MinIO on ports of its block.
     'test/e2e/faults.e2e-spec.ts': { ports: block(25000) },
+    'test/e2e/inventory-panel.e2e-spec.ts': { database: 'ucupdates_e2e_inventory', redisDb: 48, ports: block(29600) },
     'test/e2e/hostile.e2e-spec.ts': { database: 'ucupdates_e2e_hostile', redisDb: 34, ports: block(27000) },
     'test/e2e/large-upload.e2e-spec.ts': { database: 'ucupdates_e2e_large_upload', redisDb: 10, ports: block(26000) },
     // `npm start` shifted by POOL_PORT_OFFSET = from - 8000: 8080..8404 + offset.

@@ -1,25 +1,26 @@
-import { compareVersions, versionDistribution } from './inventory-chart';
+import { compareVersions, percent, versionDistribution } from './inventory-chart';
 import { explain, fieldOf } from './errors';
 
 describe('the inventory chart', () => {
   it('counts devices per model and update type, newest version first, biggest group first', () => {
-    const device = (model: string, modules: [string, string][]) => ({
-      brand: 'Polycom',
-      model,
-      modules: modules.map(([updateType, version]) => ({ updateType, version })),
-    });
+    const count = (model: string, updateType: string, version: string, devices: number) => ({ brand: 'Polycom', model, updateType, version, devices });
     expect(
       versionDistribution([
-        device('CX600', [['CPE', '4.0.7577.9']]),
-        device('CX600', [['CPE', '4.0.7577.10'], ['UCM', '1.0']]),
-        device('CX600', [['CPE', '4.0.7577.10']]),
-        device('CX700', [['CPE', '4.0.7577.10']]),
+        count('CX600', 'CPE', '4.0.7577.9', 1),
+        count('CX600', 'CPE', '4.0.7577.10', 2),
+        count('CX600', 'UCM', '1.0', 1),
+        count('CX700', 'CPE', '4.0.7577.10', 1),
       ]),
     ).toEqual([
       { label: 'Polycom CX600 — CPE', total: 3, versions: [{ version: '4.0.7577.10', count: 2 }, { version: '4.0.7577.9', count: 1 }] },
       { label: 'Polycom CX600 — UCM', total: 1, versions: [{ version: '1.0', count: 1 }] },
       { label: 'Polycom CX700 — CPE', total: 1, versions: [{ version: '4.0.7577.10', count: 1 }] },
     ]);
+  });
+
+  it('says a share in percent, and nothing of nothing', () => {
+    expect(percent(7000, 8000)).toBe('87.5 %');
+    expect(percent(0, 0)).toBe('—');
   });
 
   it('compares dotted versions by number where the parts are numbers', () => {

@@ -1,8 +1,6 @@
-import type { DeviceView } from '@ucupdates/admin-api';
+import type { ModelVersionCountView } from '@ucupdates/admin-api';
 
-/** The inventory's version distribution, per model and update type (pure, so it is tested alone). */
-export type InventoryDevice = Pick<DeviceView, 'model' | 'brand' | 'modules'>;
-
+/** The inventory's version distribution, per model and update type, from the summary's counts (pure, so it is tested alone). */
 export interface Distribution {
   /** `<brand> <model> — <update type>` */
   label: string;
@@ -10,25 +8,28 @@ export interface Distribution {
   versions: { version: string; count: number }[];
 }
 
-export function versionDistribution(devices: InventoryDevice[]): Distribution[] {
+export function versionDistribution(counts: readonly ModelVersionCountView[]): Distribution[] {
   const groups = new Map<string, Map<string, number>>();
-  for (const device of devices) {
-    for (const module of device.modules) {
-      const label = `${device.brand} ${device.model} — ${module.updateType}`;
-      const counts = groups.get(label) ?? new Map<string, number>();
-      counts.set(module.version, (counts.get(module.version) ?? 0) + 1);
-      groups.set(label, counts);
-    }
+  for (const count of counts) {
+    const label = `${count.brand} ${count.model} — ${count.updateType}`;
+    const versions = groups.get(label) ?? new Map<string, number>();
+    versions.set(count.version, (versions.get(count.version) ?? 0) + count.devices);
+    groups.set(label, versions);
   }
   return [...groups.entries()]
-    .map(([label, counts]) => ({
+    .map(([label, versions]) => ({
       label,
-      total: [...counts.values()].reduce((sum, count) => sum + count, 0),
-      versions: [...counts.entries()]
+      total: [...versions.values()].reduce((sum, count) => sum + count, 0),
+      versions: [...versions.entries()]
         .map(([version, count]) => ({ version, count }))
         .sort((a, b) => compareVersions(b.version, a.version)),
     }))
     .sort((a, b) => b.total - a.total || a.label.localeCompare(b.label));
+}
+
+/** `87.5 %`: a part of a whole, one decimal; `—` of nothing. */
+export function percent(part: number, whole: number): string {
+  return whole === 0 ? '—' : `${((100 * part) / whole).toFixed(1)} %`;
 }
 
 /** Dotted versions compared part by part as numbers where they are numbers (4.0.7577.10 > 4.0.7577.9). */

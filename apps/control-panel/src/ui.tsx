@@ -214,3 +214,19 @@ export function bytes(count: number): string {
   }
   return `${value.toFixed(1)} ${units[unit]}`;
 }
+
+/** `100,000`: a count as an administrator reads it. */
+export function count(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+/** A small bar of a share; the text beside it says the number, so the bar is decoration. */
+export function ShareBar(props: { part: number; whole: number }) {
+  const width = props.whole === 0 ? 0 : Math.round((60 * props.part) / props.whole);
+  return (
+    <svg class="share-bar" width="60" height="10" aria-hidden="true">
+      <rect width="60" height="10" fill="#e3e7ef" />
+      <rect width={width} height="10" fill="#009E73" />
+    </svg>
+  );
+}

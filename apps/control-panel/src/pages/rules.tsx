@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
-import { ApiFailure, type Page, pathOf, ROUTES, type RuleView } from '@ucupdates/admin-api';
+import { ApiFailure, type DeviceSummaryView, type Page, pathOf, ROUTES, type RuleAdoptionView, type RuleView } from '@ucupdates/admin-api';
 import { api, query } from '../api';
 import type { PageProps } from '../app';
-import { Confirm, PageHeader, ReadOnlyNote, Refusal, TableScroller, time, useLoad } from '../ui';
+import { percent } from '../inventory-chart';
+import { Confirm, count, PageHeader, ReadOnlyNote, Refusal, ShareBar, TableScroller, time, useLoad } from '../ui';
 
 type Action = 'approve' | 'reset' | 'restore' | 'delete';
 
@@ -63,6 +64,9 @@ export function RulesPage({ session }: PageProps) {
     }
     return { items, more: Boolean(cursor) };
   }, [filters, limitPages]);
+  // Each rule's adoption, counted by the pool's database; the rules show without it if it fails.
+  const summary = useLoad(() => api<DeviceSummaryView>('GET', ROUTES.devicesSummary), [rules.data]);
+  const adoption = new Map((summary.data?.rules ?? []).map((each) => [each.ruleId, each]));
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [confirming, setConfirming] = useState<{ action: Action; rules: RuleView[]; force?: boolean } | null>(null);
   const [outcomes, setOutcomes] = useState<{ action: Action; force: boolean; list: Outcome[] } | null>(null);
@@ -230,6 +234,7 @@ export function RulesPage({ session }: PageProps) {
               <th scope="col">Approved</th>
               <th scope="col">Pending</th>
               <th scope="col">Restore</th>
+              <th scope="col">Adoption</th>
             </tr>
           </thead>
           <tbody>
@@ -258,6 +263,9 @@ export function RulesPage({ session }: PageProps) {
                   <Version version={rule.pendingVersion} replication={rule.replication.pending} at={rule.pendingAt} />
                 </td>
                 <td>{rule.restoreVersion ?? '—'}</td>
+                <td class="share">
+                  <RuleAdoption adoption={adoption.get(rule.id)} />
+                </td>
               </tr>
             ))}
           </tbody>
@@ -311,6 +319,22 @@ function Version(props: { version: string | null; replication: 'complete' | 'par
           {props.replication === 'complete' ? 'on every node' : 'replicating'}
         </span>
       )}
+    </span>
+  );
+}
+
+/** How many devices of the rule's kind run its approved version (and its pending one), from the inventory's summary. */
+function RuleAdoption({ adoption }: { adoption: RuleAdoptionView | undefined }) {
+  if (!adoption) {
+    return <span class="none">—</span>;
+  }
+  return (
+    <span class="adoption" title={`${count(adoption.onOther)} on another version, ${count(adoption.onNone)} on none`}>
+      <ShareBar part={adoption.onApproved} whole={adoption.devices} /> {percent(adoption.onApproved, adoption.devices)} on approved{' '}
+      <span class="small">
+        ({count(adoption.onApproved)} of {count(adoption.devices)}
+        {adoption.pendingVersion ? `; ${count(adoption.onPending)} on pending` : ''})
+      </span>
     </span>
   );
 }

@@ -186,12 +186,13 @@ export class DevicesRepository extends QueryLayer {
    * snapshot): the matching devices are first grouped by what every count reads (kind, modules,
    * test device), which a pool's phones share by the thousand, so one scan and one hash
    * aggregation of the table do the heavy work and the counts per field, version and rule run on
-   * a few hundred groups. Text is grouped by its bytes first (cheap) and only those groups by
-   * citext (case-insensitive), whose hashing lowers each value.
+   * a few thousand groups. Text is grouped by its bytes first (cheap), and only those groups by
+   * their case-insensitive keys (keyOf).
    *
    * No index serves a count of the whole inventory, and none is kept for it: counters kept up to
-   * date on each update check would put a write of a shared row on the check's path, and this
-   * statement answers 100,000 devices well within its 300 ms (docs/performance.md).
+   * date on each update check would put a write of a shared row on the check's path; this
+   * statement answers 100,000 devices in 0.2–0.6 s on the shared two-core development machine
+   * (docs/performance.md says where the time goes).
    */
   async summary(filters: DeviceRowFilters): Promise<DeviceSummaryRow> {
     return this.withoutJit(async (manager) => {
@@ -204,7 +205,7 @@ export class DevicesRepository extends QueryLayer {
    * Runs `work` in a transaction with JIT compilation off. The planner takes every
    * jsonb_array_elements call for 100 rows (a built-in's default), so a statement over the whole
    * inventory looks a hundred times bigger than it is, crosses jit_above_cost, and compiling it
-   * then took longer than running it (1.7 s of JIT for a 0.3 s statement, measured on 100,000
+   * then took longer than running it (1.7 s of JIT against 0.7 s of execution, measured on 100,000
    * devices). SET LOCAL ends with the transaction.
    */
   private withoutJit<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
