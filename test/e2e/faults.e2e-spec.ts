@@ -1,18 +1,20 @@
-import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { Agent, request as httpRequest } from 'node:http';
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { XMLParser } from 'fast-xml-parser';
 import { Client } from 'pg';
-import { LocalPool, startMinio } from '../../tools/local-pool/local-pool';
-import { ensureMinio, runMigrations } from '../../tools/local-pool/prerequisites';
-import type { ManagedProcess } from '../../tools/local-pool/processes';
+import { LocalPool } from '../../tools/local-pool/local-pool';
+import { runMigrations } from '../../tools/local-pool/prerequisites';
 import { buildPackage, type TestUpdate } from '../support/package-builder';
 import { createPoolPki, type PoolPki } from '../support/test-pki';
 import { PrivatePostgres } from '../support/private-postgres';
+import { privateObjectStore } from '../support/private-object-store';
 import { PrivateRedis } from '../support/private-redis';
-import { download, sha256OfFile } from '../support/digests';
+import { PrivateSentinels } from '../support/private-sentinels';
+import { download } from '../support/digests';
+import { AdminClient } from '../support/admin-client';
+import { call, PhoneLoad } from '../support/phone-load';
+import { catalogueFiles, holdsEveryFile, wrongReplicas } from '../support/replica-files';
 import { ROOT, suiteResources, testServices } from '../support/test-environment';
 import { sleep, waitFor } from '../support/waiting';
 
@@ -20,7 +22,7 @@ const suite = suiteResources(__filename);
 
 /**
  * Faults injected on the real pool (docs/reliability.md, fault matrix): three nodes behind HAProxy on a Postgres, a Redis
- * and a MinIO of this suite's own, so each can be stopped under load. Every scenario ends by
+ * and an S3 service (MinIO, or SeaweedFS) of this suite's own, so each can be stopped under load. Every scenario ends by
  * checking that nothing was lost: no phone-visible error, never a wrong version, every answered
  * check audited, every replica complete and verified. `npm run test:faults` runs it with 30-second
  * outages; `npm test` with short ones (UCU_FAULT_OUTAGE_SECONDS).
@@ -28,33 +30,30 @@ const suite = suiteResources(__filename);
 const OUTAGE_MS = Number(process.env.UCU_FAULT_OUTAGE_SECONDS ?? 5) * 1000;
 const TOKEN = 'e2e-faults-token-0123456789';
 /** Its own servers above the pool's ports in the suite's block (test/support/test-resources.js). */
-const SERVER_PORTS = { postgres: suite.port(190), redis: suite.port(191), minio: suite.port(192), minioConsole: suite.port(193) };
+const SERVER_PORTS = {
+  postgres: suite.port(190),
+  redis: suite.port(191),
+  /** MinIO takes the first two, SeaweedFS all four. */
+  s3: [suite.port(192), suite.port(193), suite.port(180), suite.port(181)],
+  /** A primary, a replica and three Sentinels on 194-198; 199 and 189 for a frontend that must not start. */
+  sentinels: suite.port(194),
+  probe: [suite.port(199), suite.port(189)],
+};
 const NODES = ['node-1', 'node-2', 'node-3'];
 const SMALL_DISK_MB = 48;
 
-interface Offered {
-  updateType: string;
-  version: string;
-  files: { name: string; url: string; size: number; sha256: string }[];
-}
 
 describe('faults on the real pool', () => {
   const stateDir = join(testServices.stateDir, 'e2e-faults');
   const postgres = new PrivatePostgres('faults-postgres', SERVER_PORTS.postgres);
   const redis = new PrivateRedis(join(stateDir, 'redis'), SERVER_PORTS.redis);
-  const minioSettings = {
-    binary: '',
-    dataDir: join(stateDir, 'minio'),
-    host: '127.0.0.1',
-    port: SERVER_PORTS.minio,
-    consolePort: SERVER_PORTS.minioConsole,
-    accessKey: 'faultsminio',
-    secretKey: 'faultsminio-secret',
-    logFile: join(stateDir, 'minio.log'),
-  };
-  let minio: ManagedProcess;
+  const sentinels = new PrivateSentinels(join(stateDir, 'sentinels'), SERVER_PORTS.sentinels);
+  // MinIO, or SeaweedFS with UCU_TEST_S3_SERVICE=seaweedfs (npm run test:seaweedfs).
+  const store = privateObjectStore(join(stateDir, 's3'), [SERVER_PORTS.s3[0], SERVER_PORTS.s3[1], SERVER_PORTS.s3[2], SERVER_PORTS.s3[3]]);
+  const storeName = store.service === 'minio' ? 'MinIO' : 'SeaweedFS';
   let pool: LocalPool;
   let pki: PoolPki;
+  const api = new AdminClient(() => pool.internalUrl, TOKEN, () => ({ dir: stateDir, pki }));
   let db: Client;
   /** What a phone on CPE 1.0 must be offered: the approved versions. */
   let expected: Map<string, string>;
@@ -69,8 +68,7 @@ describe('faults on the real pool', () => {
     postgres.init();
     postgres.createDatabase('ucupdates');
     await redis.start();
-    minioSettings.binary = ensureMinio(() => undefined);
-    minio = await startMinio(minioSettings);
+    await store.start();
     // Node 3's replica store is a small disk of its own, for the disk-full scenario.
     mkdirSync(smallDisk(), { recursive: true });
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${SMALL_DISK_MB}m`, 'tmpfs', smallDisk()]);
@@ -80,9 +78,7 @@ describe('faults on the real pool', () => {
       TZ: 'UTC',
       DATABASE_URL: postgres.urlOf('ucupdates'),
       REDIS_URL: redis.url(),
-      S3_ENDPOINT: `http://127.0.0.1:${SERVER_PORTS.minio}`,
-      S3_ACCESS_KEY: minioSettings.accessKey,
-      S3_SECRET_KEY: minioSettings.secretKey,
+      ...store.s3,
       S3_BUCKET: 'ucupdates-faults',
       UCU_BOOTSTRAP_ADMIN_TOKEN: TOKEN,
       UCU_HEARTBEAT_INTERVAL_MS: '500',
@@ -130,8 +126,9 @@ describe('faults on the real pool', () => {
     }
     await pool?.stop();
     await db?.end().catch(() => undefined);
-    await minio?.stop();
+    await store.stop();
     await redis.stop();
+    await sentinels.stop();
     postgres.remove();
     await tearDownMount(smallDisk());
   }, 60_000);
@@ -200,19 +197,19 @@ describe('faults on the real pool', () => {
     });
   }, 240_000);
 
-  it('MinIO stopped: downloads from replica stores go on; an upload fails cleanly and succeeds when sent again', async () => {
+  it(`${storeName} stopped: downloads from replica stores go on; an upload fails cleanly and succeeds when sent again`, async () => {
     const load = new PhoneLoad(pool.internalUrl, expected, { downloadEvery: 2 });
     load.start();
-    await minio.stop();
+    await store.stop();
     const cab = buildPackage(join(stateDir, 'minio-down'), pki, [{ folder: 'MD', updateType: 'MD', version: '3.0.1', image: randomBytes(500_000) }]);
     const refused = await admin('POST', '/api/v1/updates', cab, { 'Content-Type': 'application/vnd.ms-cab-compressed' });
     expect(refused.status).toBe(503);
     expect(JSON.parse(refused.body).error.code).toBe('ServiceUnavailable');
     await sleep(OUTAGE_MS);
-    minio = await startMinio(minioSettings);
+    await store.start();
     await load.stop();
     expect(load.downloads).toBeGreaterThan(0);
-    await expectNothingLost('MinIO stopped under load', load);
+    await expectNothingLost(`${storeName} stopped under load`, load);
     const accepted = await admin('POST', '/api/v1/updates', cab, { 'Content-Type': 'application/vnd.ms-cab-compressed' });
     expect(accepted.status).toBe(202);
     await waitForImport(JSON.parse(accepted.body).importId);
@@ -246,7 +243,7 @@ describe('faults on the real pool', () => {
     });
     const target = join(smallDisk(), sha.slice(0, 2), sha);
     expect(existsSync(target)).toBe(false);
-    // Node 3 still serves the file, whole (from MinIO), never a partial copy.
+    // Node 3 still serves the file, whole (from the object store), never a partial copy.
     const served = await download(`${pool.nodeUrl(2)}/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/6.0.1/DF/DF.nbt`);
     expect(served).toEqual({ status: 200, size: image.length, sha256: sha });
     // Room again: the next retry completes the replica.
@@ -255,34 +252,102 @@ describe('faults on the real pool', () => {
     expect(readdirSync(join(smallDisk(), sha.slice(0, 2))).filter((name) => name.startsWith('.tmp-'))).toEqual([]);
   }, 300_000);
 
+  // Last, as it moves the pool onto Redis behind Sentinels for good (decision 48).
+  it('Redis primary killed under Sentinel, under load, during an import and a replication: a replica takes over, nothing lost, workers resume within 60 s', async () => {
+    await sentinels.start();
+    // A mistake in REDIS_URL stops a process with 78 naming it; Sentinels that answer are needed for neither.
+    for (const url of [sentinels.url().replace(`/${sentinels.primaryName}/`, '/no-such-primary/'), 'redis+sentinel://no-such-host.invalid:26379/ucupdates/0']) {
+      const { code, output } = await startOnce('frontend', { REDIS_URL: url });
+      expect({ url, code, names: output.includes('REDIS_URL') }).toEqual({ url, code: 78, names: true });
+    }
+    await pool.restartApps({ REDIS_URL: sentinels.url() });
+    let failoverImport = '';
+    await waitFor('every node to hold the approvals', 10_000, async () => new Set(await cacheDigests()).size === 1);
+
+    const load = new PhoneLoad(pool.internalUrl, expected);
+    load.start();
+    // A replication under way: node 3's worker paused, so its copies of a new package wait in its
+    // queue while the others are made; and an import being processed by another worker.
+    const paused = pool.workers[2].pid!;
+    process.kill(paused, 'SIGSTOP');
+    let promotedAfterMs: number;
+    let killedAt: number;
+    try {
+      await importPackage('failover-replication', [{ folder: 'FR', updateType: 'FR', version: '8.0.1', image: randomBytes(30_000_000) }]);
+      const importId = await startImport('failover-import', [{ folder: 'FI', updateType: 'FI', version: '8.0.2', image: randomBytes(20_000_000) }]);
+      await waitFor('the import to be processing', 60_000, async () => {
+        const view = JSON.parse((await admin('GET', `/api/v1/imports/${importId}`)).body) as { status: string };
+        return view.status === 'processing';
+      }, 20);
+      failoverImport = importId;
+      await sentinels.servers[0].stop('SIGKILL');
+      killedAt = Date.now();
+      await waitFor('the Sentinels to promote the replica', 30_000, async () => (await sentinels.primaryPort()) === sentinels.servers[1].port, 100);
+      promotedAfterMs = Date.now() - killedAt;
+    } finally {
+      process.kill(paused, 'SIGCONT');
+    }
+    await sleep(Math.max(3_000, OUTAGE_MS / 2));
+    await load.stop();
+    await expectNothingLost('Redis primary killed under Sentinel', load);
+
+    // The import completes, once; every replica, of both packages, is whole and verified.
+    await waitForImport(failoverImport);
+    const audit = await db.query(`SELECT count(*)::int AS n FROM admin_audit WHERE action = 'rule.import' AND after::text LIKE '%8.0.2%'`);
+    expect(audit.rows[0].n).toBe(1);
+    await everyNodeHoldsEveryFile();
+    // Workers take new work within 60 s of the kill: an import after it is imported and on every node.
+    await importPackage('after-failover', [{ folder: 'AF', updateType: 'AF', version: '8.0.3', image: randomBytes(500_000) }]);
+    await everyNodeHoldsEveryFile(Math.max(1_000, 60_000 - (Date.now() - killedAt)));
+    const resumedAfterMs = Date.now() - killedAt;
+    expect(resumedAfterMs).toBeLessThan(60_000);
+    // Every node hears the announcements on the new primary: a change is confirmed by all three.
+    const change = await admin('POST', '/api/v1/test-devices', { scope: 'global', name: 'after-failover', identifierType: 'MACAddress', identifier: '00-04-F2-FC-00-01' });
+    expect([change.status, change.headers['x-ucu-unconfirmed-nodes']]).toEqual([201, undefined]);
+    console.log(
+      `Sentinel failover: replica promoted ${promotedAfterMs} ms after the kill; new work imported and replicated everywhere ${resumedAfterMs} ms after it`,
+    );
+  }, 300_000);
+
   // --- helpers -------------------------------------------------------------------------------
 
-  function admin(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-    const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
-    const contentType: Record<string, string> = body === undefined || Buffer.isBuffer(body) ? {} : { 'Content-Type': 'application/json' };
-    return call(`${pool.internalUrl}${path}`, { method, body: payload, headers: { Authorization: `Bearer ${TOKEN}`, ...contentType, ...headers } });
-  }
-
-  async function startImport(name: string, updates: TestUpdate[]): Promise<string> {
-    const cab = buildPackage(join(stateDir, name), pki, updates);
-    const uploaded = await admin('POST', '/api/v1/updates', cab, { 'Content-Type': 'application/vnd.ms-cab-compressed' });
-    expect(uploaded.status).toBe(202);
-    return (JSON.parse(uploaded.body) as { importId: string }).importId;
-  }
-
-  async function waitForImport(importId: string) {
-    return waitFor(`import ${importId}`, 120_000, async () => {
-      const view = JSON.parse((await admin('GET', `/api/v1/imports/${importId}`)).body) as {
-        status: string;
-        updates: { ruleId: string; updateType: string; version: string }[];
-      };
-      expect(view.status).not.toBe('failed');
-      return view.status === 'succeeded' ? view : null;
+  /** Starts one app of a node that is not in the pool and waits for it to exit (it must not start). */
+  async function startOnce(app: 'frontend' | 'worker', overrides: Record<string, string>): Promise<{ code: number | null; output: string }> {
+    const child = spawn(process.execPath, [join(ROOT, `dist/apps/${app}/apps/${app}/src/main.js`)], {
+      env: {
+        ...pool.settings.env,
+        UCU_NODE_ID: 'not-in-the-pool',
+        UCU_REPLICA_DIR: join(stateDir, 'not-in-the-pool'),
+        UCU_LISTEN_HOST: '127.0.0.1',
+        UCU_INTERNAL_PORT: String(SERVER_PORTS.probe[0]),
+        UCU_EXTERNAL_PORT: String(SERVER_PORTS.probe[1]),
+        ...overrides,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+    clearTimeout(timer);
+    return { code, output };
   }
 
-  async function importPackage(name: string, updates: TestUpdate[]) {
-    return waitForImport(await startImport(name, updates));
+  function admin(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    return api.request(method, path, body, headers);
+  }
+
+  function startImport(name: string, updates: TestUpdate[]): Promise<string> {
+    return api.startImport(name, updates);
+  }
+
+  function waitForImport(importId: string) {
+    return api.waitForImport(importId);
+  }
+
+  function importPackage(name: string, updates: TestUpdate[]) {
+    return api.importPackage(name, updates);
   }
 
   async function cacheDigests(): Promise<string[]> {
@@ -296,16 +361,10 @@ describe('faults on the real pool', () => {
 
   /** Every node holds every catalogued file, verified by SHA-256 on disk. */
   async function everyNodeHoldsEveryFile(timeoutMs = 120_000): Promise<void> {
-    const files = (await db.query(`SELECT DISTINCT f.sha256, fi.size::bigint AS size FROM update_version_files f JOIN files fi USING (sha256)`))
-      .rows as { sha256: string; size: string }[];
-    const pathOf = (index: number, sha256: string) => join(pool.replicaDir(index), sha256.slice(0, 2), sha256);
-    await waitFor('every node to hold every file', timeoutMs, async () =>
-      NODES.every((_, index) => files.every((file) => existsSync(pathOf(index, file.sha256)) && statSync(pathOf(index, file.sha256)).size === Number(file.size))),
-    );
+    const files = await catalogueFiles(db);
+    await waitFor('every node to hold every file', timeoutMs, async () => NODES.every((_, index) => holdsEveryFile(pool.replicaDir(index), files)));
     for (const [index] of NODES.entries()) {
-      for (const file of files) {
-        expect(await sha256OfFile(pathOf(index, file.sha256))).toBe(file.sha256);
-      }
+      expect(await wrongReplicas(pool.replicaDir(index), files)).toEqual([]);
     }
   }
 
@@ -323,110 +382,6 @@ describe('faults on the real pool', () => {
     expect(audited).toBe(load.answered.length);
   }
 });
-
-/**
- * Phones checking through the load balancer, several at a time, and downloading now and then what
- * they are offered (verified by size and SHA-256). Records every answer and every failure.
- */
-class PhoneLoad {
-  readonly answered: string[] = [];
-  readonly errors: string[] = [];
-  readonly wrong: string[] = [];
-  downloads = 0;
-  private running = false;
-  private lanes: Promise<void>[] = [];
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 16 });
-  private readonly parser = new XMLParser({ parseTagValue: false, isArray: (name) => ['Module', 'File'].includes(name) });
-
-  constructor(
-    private readonly baseUrl: string,
-    private readonly expected: Map<string, string>,
-    private readonly options: { downloadEvery?: number } = {},
-  ) {}
-
-  start(lanes = 6): void {
-    this.running = true;
-    this.lanes = Array.from({ length: lanes }, (_, lane) => this.lane(lane));
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    await Promise.all(this.lanes);
-    this.agent.destroy();
-  }
-
-  private async lane(lane: number): Promise<void> {
-    for (let n = 0; this.running; n++) {
-      const requestId = randomUUID();
-      const mac = `00-04-F2-${lane.toString(16).padStart(2, '0')}-${((n >> 8) & 0xff).toString(16).padStart(2, '0')}-${(n & 0xff).toString(16).padStart(2, '0')}`;
-      try {
-        const response = await call(`${this.baseUrl}/RequestHandler/ucdevice.upx`, {
-          method: 'POST',
-          agent: this.agent,
-          headers: { 'Content-Type': 'text/xml', 'X-Request-Id': requestId },
-          body: Buffer.from(updateCheck(mac)),
-        });
-        if (response.status !== 200) {
-          this.errors.push(`check: HTTP ${response.status} ${response.body.slice(0, 120)}`);
-          continue;
-        }
-        this.answered.push(requestId);
-        const offered = this.offered(response.body);
-        const versions = new Map(offered.map((module) => [module.updateType, module.version]));
-        for (const [updateType, version] of this.expected) {
-          if (versions.get(updateType) !== version) this.wrong.push(`${updateType}: offered ${versions.get(updateType)}, expected ${version}`);
-        }
-        if (n % (this.options.downloadEvery ?? 5) === 0) {
-          const file = offered.flatMap((module) => module.files).sort((a, b) => a.size - b.size)[0];
-          const got = await download(file.url, this.agent);
-          if (got.status !== 200 || got.size !== file.size || got.sha256 !== file.sha256) {
-            this.errors.push(`download ${file.name}: HTTP ${got.status}, ${got.size} bytes, ${got.sha256}`);
-          } else {
-            this.downloads++;
-          }
-        }
-      } catch (error) {
-        this.errors.push(`connection: ${(error as Error).message}`);
-      }
-    }
-  }
-
-  private offered(text: string): Offered[] {
-    type Module = { UpdateType: string; Version: string; Files?: { File: { Name: string; Url: string; Size: string; Sha256: string }[] } };
-    const { Response: answer } = this.parser.parse(text) as { Response: { Modules?: { Module: Module[] } } };
-    return (answer.Modules?.Module ?? []).map((module) => ({
-      updateType: module.UpdateType,
-      version: module.Version,
-      files: (module.Files?.File ?? []).map((file) => ({ name: file.Name, url: file.Url, size: Number(file.Size), sha256: file.Sha256 })),
-    }));
-  }
-}
-
-function updateCheck(mac: string): string {
-  return (
-    `<?xml version="1.0" encoding="utf-8"?><Request><DeviceType>UCPhone</DeviceType><MacAddress>${mac}</MacAddress>` +
-    `<Vendor>Polycom</Vendor><Model>CX600</Model><Revision>A</Revision><Locale>ENU</Locale><Modules><Module>` +
-    `<UpdateType>CPE</UpdateType><Filename>CPE.nbt</Filename><Version>1.0</Version></Module></Modules></Request>`
-  );
-}
-
-function call(
-  url: string,
-  { method = 'GET', headers = {}, body, agent }: { method?: string; headers?: Record<string, string>; body?: Buffer; agent?: Agent } = {},
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = httpRequest(url, { method, headers, agent, timeout: 30_000 }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
-      response.on('error', reject);
-    });
-    request.on('timeout', () => request.destroy(new Error('timed out')));
-    request.on('error', reject);
-    request.end(body);
-  });
-}
 
 async function tearDownMount(path: string): Promise<void> {
   try {

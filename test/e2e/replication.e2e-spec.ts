@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { LocalPool } from '../../tools/local-pool/local-pool';
 import { runMigrations } from '../../tools/local-pool/prerequisites';
+import { type PrivateObjectStore, privateObjectStore, testS3Service } from '../support/private-object-store';
 import { PrivateRedis } from '../support/private-redis';
 import { buildPackage, type TestUpdate } from '../support/package-builder';
 import { createPoolPki, type PoolPki } from '../support/test-pki';
@@ -39,6 +40,7 @@ interface ImportView {
 describe('replication on the real pool', () => {
   let pool: LocalPool;
   let redis: PrivateRedis;
+  let store: PrivateObjectStore | undefined;
   let pki: PoolPki;
   let databaseUrl: string;
   let db: Client;
@@ -49,13 +51,18 @@ describe('replication on the real pool', () => {
     rmSync(stateDir, { recursive: true, force: true });
     redis = new PrivateRedis(join(stateDir, 'redis'), suite.port(190));
     await redis.start();
+    // The runner's MinIO, or a SeaweedFS of the suite's own with UCU_TEST_S3_SERVICE=seaweedfs.
+    if (testS3Service() === 'seaweedfs') {
+      store = privateObjectStore(join(stateDir, 's3'), [suite.port(191), suite.port(192), suite.port(193), suite.port(194)]);
+      await store.start();
+    }
     pki = createPoolPki(join(stateDir, 'pki'));
     const env = {
       PATH: process.env.PATH,
       TZ: 'UTC',
       DATABASE_URL: (databaseUrl = await suite.recreateDatabase()),
       REDIS_URL: redis.url(),
-      ...testServices.s3,
+      ...(store?.s3 ?? testServices.s3),
       S3_BUCKET: 'ucupdates-e2e-replication',
       UCU_BOOTSTRAP_ADMIN_TOKEN: TOKEN,
       UCU_HEARTBEAT_INTERVAL_MS: '500',
@@ -84,6 +91,7 @@ describe('replication on the real pool', () => {
     await pool?.stop();
     await db?.end();
     await redis?.stop();
+    await store?.stop();
   }, 60_000);
 
   const call = (method: string, path: string, body?: Buffer, headers: Record<string, string> = {}) =>
@@ -232,7 +240,7 @@ describe('replication on the real pool', () => {
     expect(existsSync(target)).toBe(false);
     await imported;
 
-    // The node's frontend serves the whole file anyway (streamed from MinIO), never the partial one.
+    // The node's frontend serves the whole file anyway (streamed from the object store), never the partial one.
     const path = '/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/9.0.1/BIG/BIG.nbt';
     const served = await download(`${pool.nodeUrl(node)}${path}`);
     expect({ status: served.status, size: served.size, sha256: served.sha256 }).toEqual({ status: 200, size: image.length, sha256: sha });
@@ -273,7 +281,7 @@ describe('replication on the real pool', () => {
     expect(pool.workers.every((worker) => worker.running)).toBe(true);
   }, 300_000);
 
-  it("purges files no rule version uses from MinIO and from every node's replica store", async () => {
+  it("purges files no rule version uses from the object store and from every node's replica store", async () => {
     const rules = JSON.parse((await call('GET', '/api/v1/rules?updateType=R1')).body) as { items: { id: string }[] };
     expect(rules.items).toHaveLength(1);
     const [{ sha256: image }] = (

@@ -13,6 +13,8 @@ export class PrivateRedis {
   constructor(
     readonly dir: string,
     readonly port: number,
+    /** More of redis-server's options (`--replicaof host port` for a replica). */
+    private readonly options: string[] = [],
   ) {}
 
   url(db = 0): string {
@@ -24,7 +26,7 @@ export class PrivateRedis {
     this.server = spawn(
       'redis-server',
       ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.dir,
-        '--maxmemory-policy', 'noeviction'],
+        '--maxmemory-policy', 'noeviction', ...this.options],
       { stdio: 'ignore' },
     );
     const probe = createRedis(this.url(), 'probe', { retryStrategy: () => 50 });
@@ -40,11 +42,12 @@ export class PrivateRedis {
     }
   }
 
-  async stop(): Promise<void> {
+  /** SIGTERM (a clean stop), or SIGKILL (a crash: nothing flushed, no goodbye to replicas). */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const running = this.server;
     if (!running || running.exitCode !== null) return;
     const exited = new Promise((resolve) => running.once('exit', resolve));
-    running.kill('SIGTERM');
+    running.kill(signal);
     await exited;
     this.server = null;
   }

@@ -12,6 +12,7 @@ import type { ManagedProcess } from '../../tools/local-pool/processes';
  */
 export class PrivateSeaweedfs {
   static readonly BUILD_TIMEOUT_MS = 30 * 60_000;
+  readonly service = 'seaweedfs' as const;
   readonly accessKey = 'seaweedfs-test';
   readonly secretKey = 'seaweedfs-test-secret';
   private process: ManagedProcess | null = null;

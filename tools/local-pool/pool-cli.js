@@ -63,6 +63,8 @@ const TEST_PROFILE = {
     cabextract: 'cabextract',
     chromium: 'chromium',
     'redis-server': 'redis-server',
+    // The fault suite's Sentinels (test/support/private-sentinels.ts).
+    'redis-sentinel': 'redis-sentinel',
     slapd: 'slapd',
     slapadd: 'slapd',
     ldapmodify: 'ldap-utils',

@@ -6,8 +6,12 @@ import { Redis, type RedisOptions } from 'ioredis';
  * (REDIS_URL, libs/config/src/redis-address.ts). `maxRetriesPerRequest: null` is what BullMQ
  * requires of the connections its workers block on; ioredis then keeps commands queued while Redis
  * is away and reconnects with a capped backoff, so a Redis restart costs a pause, not a crash.
- * Behind Sentinels every reconnection asks them for the primary again, and the failover detector
- * reconnects as soon as they announce a new one: a failover is a restart to the connection.
+ * Behind Sentinels every reconnection asks them for the primary again: a failover is a restart to
+ * the connection. A connection left on a primary that was demoted (a failover the operator asked
+ * for) learns it from its first write, READONLY, and reconnects, sending that command again.
+ * ioredis' `failoverDetector` is not used: when the primary dies, its announcement of the new one
+ * can land while the connection is already asking the Sentinels, and it then cancels that
+ * reconnection for good (status `end`), which left BullMQ workers taking no job after a failover.
  * BullMQ's duplicates of a connection (its blocking clients) keep these options.
  */
 export function createRedis(address: string | RedisAddress, connectionName: string, options: RedisOptions = {}): Redis {
@@ -31,7 +35,7 @@ export function createRedis(address: string | RedisAddress, connectionName: stri
     username: target.username,
     password: target.password,
     sentinelPassword: target.sentinelPassword,
-    failoverDetector: true,
+    reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
     // While every Sentinel is away, ask again at the same capped pace as a plain reconnection.
     sentinelRetryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     ...(target.tls ? { tls: {}, enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
