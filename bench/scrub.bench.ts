@@ -139,7 +139,7 @@ export const scrubBenchmark: Benchmark<'node', ScrubCostFigures> = {
     const ratioOf = (mode: 'default' | 'terabyte') => ratioSpread(seriesOf(runs[mode].map((run, i) => run.requestsPerSecond / runs.off[i].requestsPerSecond)));
     return [
       {
-        figure: `update checks/s with a scrub at its default rate (this store: ${figures.settings.rates.default}) [${runs.off.length} runs]`,
+        figure: `update checks/s with a scrub at its default rate (${figures.settings.rates.default}) [${runs.off.length} runs]`,
         value: spread(checks.default),
         baseline: `scrub off ${spread(checks.off)}`,
         ratio: ratioOf('default'),
