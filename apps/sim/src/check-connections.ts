@@ -71,10 +71,11 @@ class Connection {
     this.received = false;
     this.buffer = null;
     this.bodyStart = -1;
-    this.socket.cork();
-    this.socket.write(pending.head);
-    this.socket.write(pending.body);
-    this.socket.uncork();
+    // One write, one system call: head and body in one buffer.
+    const request = Buffer.allocUnsafe(pending.head.length + pending.body.length);
+    pending.head.copy(request, 0);
+    pending.body.copy(request, pending.head.length);
+    this.socket.write(request);
   }
 
   /** Ends the connection; what is in flight fails with `code`. */
