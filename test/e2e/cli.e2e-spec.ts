@@ -1,19 +1,14 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import type { PhoneIdentity } from '../../apps/sim/src/identities';
 import { type CheckAnswer, parseCheckAnswer, updateCheckBody } from '../../apps/sim/src/phone-protocol';
 import { LocalPool } from '../../tools/local-pool/local-pool';
-import { runMigrations } from '../../tools/local-pool/prerequisites';
+import { useTestPool } from '../support/harness';
 import { buildPackage } from '../support/package-builder';
-import { createPoolPki, type PoolPki } from '../support/test-pki';
-import { ROOT, suiteResources, testServices } from '../support/test-environment';
-
-const suite = suiteResources(__filename);
-
-const TOKEN = 'e2e-cli-bootstrap-token-0123456789';
+import { type PoolPki } from '../support/test-pki';
+import { ROOT } from '../support/test-environment';
 
 interface Run {
   code: number | null;
@@ -37,10 +32,22 @@ interface RuleJson {
  * (`@ucupdates/admin-api`) are resolved as in the installed tool.
  */
 describe('the ucupdates CLI against a real pool', () => {
-  const stateDir = join(testServices.stateDir, 'e2e-cli');
+  const harness = useTestPool(__filename, {
+    name: 'e2e-cli',
+    nodes: 2,
+    settings: {
+      UCU_POOL_FQDN: 'pool.contoso.test',
+      UCU_HEARTBEAT_INTERVAL_MS: '500',
+      UCU_NODE_DOWN_AFTER_MS: '2000',
+      UCU_SHUTDOWN_TIMEOUT_MS: '5000',
+    },
+  });
+  const TOKEN = harness.token;
+  const stateDir = harness.stateDir;
   const cliPath = join(ROOT, 'dist/apps/cli/apps/cli/src/main.js');
   let pool: LocalPool;
   let pki: PoolPki;
+  beforeAll(() => void ({ pool, pki } = harness));
 
   const cli = (args: string[], options: { token?: string; url?: string; input?: string } = {}) =>
     new Promise<Run>((resolve, reject) => {
@@ -63,45 +70,6 @@ describe('the ucupdates CLI against a real pool', () => {
     expect({ args, code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ args, code: 0, stderr: '' });
     return run.stdout;
   };
-
-  beforeAll(async () => {
-    rmSync(stateDir, { recursive: true, force: true });
-    mkdirSync(stateDir, { recursive: true });
-    pki = createPoolPki(join(stateDir, 'pki'));
-    const redisUrl = suite.redisUrl;
-    const redis = new Redis(redisUrl);
-    await redis.flushdb();
-    await redis.quit();
-    const env = {
-      PATH: process.env.PATH,
-      TZ: 'UTC',
-      DATABASE_URL: await suite.recreateDatabase(),
-      REDIS_URL: redisUrl,
-      ...testServices.s3,
-      S3_BUCKET: 'ucupdates-cli',
-      UCU_BOOTSTRAP_ADMIN_TOKEN: TOKEN,
-      UCU_POOL_FQDN: 'pool.contoso.test',
-      UCU_HEARTBEAT_INTERVAL_MS: '500',
-      UCU_NODE_DOWN_AFTER_MS: '2000',
-      UCU_SHUTDOWN_TIMEOUT_MS: '5000',
-      UCU_TRUSTED_CA_FILE: pki.caFile,
-    };
-    runMigrations(ROOT, env);
-    pool = new LocalPool({
-      root: ROOT,
-      stateDir: join(stateDir, 'pool'),
-      nodes: 2,
-      host: '127.0.0.1',
-      ...suite.pool,
-      haproxy: testServices.haproxy,
-      env,
-    });
-    await pool.start();
-  }, 180_000);
-
-  afterAll(async () => {
-    await pool?.stop();
-  }, 60_000);
 
   let importId: string;
   let cpeRule: RuleJson;

@@ -1,19 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { request } from '../../bench/support/http-client';
 import { CLIENT_KEEP_ALIVE_SECONDS as HAPROXY_KEEP_ALIVE_SECONDS } from '../../tools/local-pool/haproxy-config';
 import { LocalPool } from '../../tools/local-pool/local-pool';
-import { runMigrations } from '../../tools/local-pool/prerequisites';
+import { useTestPool } from '../support/harness';
 import { buildPackage } from '../support/package-builder';
-import { createPoolPki, type PoolPki } from '../support/test-pki';
-import { ROOT, suiteResources, testServices } from '../support/test-environment';
+import { type PoolPki } from '../support/test-pki';
 import { sleep } from '../support/waiting';
-
-const suite = suiteResources(__filename);
-
-const TOKEN = 'e2e-large-upload-token-0123456789';
 
 /**
  * A 200 MB package uploaded through HAProxy at once after the pool is ready, as
@@ -23,41 +17,11 @@ const TOKEN = 'e2e-large-upload-token-0123456789';
  * out on a fresh connection, not on the one HAProxy has closed meanwhile (`write EPIPE`).
  */
 describe('a 200 MB upload through HAProxy right after the pool is ready', () => {
+  const harness = useTestPool(__filename, { name: 'e2e-large-upload', nodes: 1 });
+  const TOKEN = harness.token;
   let pool: LocalPool;
   let pki: PoolPki;
-
-  beforeAll(async () => {
-    pki = createPoolPki(join(testServices.stateDir, 'large-upload-pki'));
-    const redisUrl = suite.redisUrl;
-    const redis = new Redis(redisUrl);
-    await redis.flushdb();
-    await redis.quit();
-    const env = {
-      PATH: process.env.PATH,
-      TZ: 'UTC',
-      DATABASE_URL: await suite.recreateDatabase(),
-      REDIS_URL: redisUrl,
-      ...testServices.s3,
-      S3_BUCKET: 'ucupdates-e2e-large-upload',
-      UCU_BOOTSTRAP_ADMIN_TOKEN: TOKEN,
-      UCU_TRUSTED_CA_FILE: pki.caFile,
-    };
-    runMigrations(ROOT, env);
-    pool = new LocalPool({
-      root: ROOT,
-      stateDir: join(testServices.stateDir, 'large-upload-pool'),
-      nodes: 1,
-      host: '127.0.0.1',
-      ...suite.pool,
-      haproxy: testServices.haproxy,
-      env,
-    });
-    await pool.start();
-  }, 120_000);
-
-  afterAll(async () => {
-    await pool?.stop();
-  }, 60_000);
+  beforeAll(() => void ({ pool, pki } = harness));
 
   it('imports it, though the client had a connection to the pool that went idle meanwhile', async () => {
     // A request on Node's global (keep-alive) agent leaves an idle connection to HAProxy behind.
@@ -74,7 +38,7 @@ describe('a 200 MB upload through HAProxy right after the pool is ready', () => 
 
     // The package, built as the benchmark builds it (synchronously: the event loop sees nothing meanwhile).
     const image = randomBytes(200_000_000);
-    const cab = buildPackage(join(testServices.stateDir, 'large-upload-package'), pki, [
+    const cab = buildPackage(join(harness.stateDir, 'package'), pki, [
       { folder: 'BIG', updateType: 'BIG', version: '1.0.0.1', image },
     ]);
     // However fast the machine, HAProxy has closed the idle connection by now.

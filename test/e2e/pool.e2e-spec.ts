@@ -3,19 +3,14 @@ import { Agent, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
-import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { LocalPool } from '../../tools/local-pool/local-pool';
-import { runMigrations } from '../../tools/local-pool/prerequisites';
 import { httpGet } from '../../tools/local-pool/processes';
+import { useTestPool } from '../support/harness';
 import { buildPackage } from '../support/package-builder';
-import { createPoolPki, type PoolPki } from '../support/test-pki';
-import { ROOT, suiteResources, testServices } from '../support/test-environment';
+import { type PoolPki } from '../support/test-pki';
 import { sleep, waitFor } from '../support/waiting';
 
-const suite = suiteResources(__filename);
-
-const TOKEN = 'e2e-bootstrap-token-0123456789';
 const DOWN_AFTER_MS = 2_000;
 
 interface NodeView {
@@ -32,45 +27,17 @@ describe('the pool behind HAProxy', () => {
   let pool: LocalPool;
   const agent = new Agent({ keepAlive: true, maxSockets: 32 });
 
+  const harness = useTestPool(__filename, {
+    name: 'e2e-pool',
+    nodes: 3,
+    settings: { UCU_HEARTBEAT_INTERVAL_MS: '500', UCU_NODE_DOWN_AFTER_MS: String(DOWN_AFTER_MS), UCU_SHUTDOWN_TIMEOUT_MS: '5000' },
+  });
+  const TOKEN = harness.token;
   let pki: PoolPki;
   let databaseUrl: string;
+  beforeAll(() => void ({ pool, pki, databaseUrl } = harness));
 
-  beforeAll(async () => {
-    pki = createPoolPki(join(testServices.stateDir, 'e2e-pki'));
-    const redisUrl = suite.redisUrl;
-    const redis = new Redis(redisUrl);
-    await redis.flushdb();
-    await redis.quit();
-    const env = {
-      PATH: process.env.PATH,
-      TZ: 'UTC',
-      DATABASE_URL: (databaseUrl = await suite.recreateDatabase()),
-      REDIS_URL: redisUrl,
-      ...testServices.s3,
-      S3_BUCKET: 'ucupdates-e2e',
-      UCU_BOOTSTRAP_ADMIN_TOKEN: TOKEN,
-      UCU_HEARTBEAT_INTERVAL_MS: '500',
-      UCU_NODE_DOWN_AFTER_MS: String(DOWN_AFTER_MS),
-      UCU_SHUTDOWN_TIMEOUT_MS: '5000',
-      UCU_TRUSTED_CA_FILE: pki.caFile,
-    };
-    runMigrations(ROOT, env);
-    pool = new LocalPool({
-      root: ROOT,
-      stateDir: join(testServices.stateDir, 'e2e-pool'),
-      nodes: 3,
-      host: '127.0.0.1',
-      ...suite.pool,
-      haproxy: testServices.haproxy,
-      env,
-    });
-    await pool.start();
-  }, 120_000);
-
-  afterAll(async () => {
-    agent.destroy();
-    await pool?.stop();
-  }, 60_000);
+  afterAll(() => agent.destroy());
 
   const get = (path: string, headers: Record<string, string> = {}, method = 'GET', body?: Buffer) =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
@@ -103,7 +70,7 @@ describe('the pool behind HAProxy', () => {
 
   it('imports a package uploaded once through the load balancer: its rules appear as pending', async () => {
     const image = randomBytes(200_000);
-    const cab = buildPackage(join(testServices.stateDir, 'e2e-package'), pki, [
+    const cab = buildPackage(join(harness.stateDir, 'package'), pki, [
       { folder: 'CPE', version: '4.0.7577.4372', image },
       { folder: 'UCM', updateType: 'UCM', version: '1.2.3', image: randomBytes(30_000) },
     ]);
@@ -400,7 +367,7 @@ describe('the pool behind HAProxy', () => {
       }
       expect(inside.modules.map((module) => module.Version)).toEqual(['4.0.7577.4372', '1.2.3']);
       expect(outside.modules.map((module) => module.Version)).toEqual(['4.0.7577.4372', '1.2.3']);
-      const nodeExternalUrl = (index: number) => `http://127.0.0.1:${suite.pool.nodeBasePort + 100 + index + 1}`;
+      const nodeExternalUrl = (index: number) => `http://127.0.0.1:${harness.suite.pool.nodeBasePort + 100 + index + 1}`;
       let downloads = 0;
       for (const [side, answer] of [['inside', inside], ['outside', outside]] as const) {
         for (const module of answer.modules) {
