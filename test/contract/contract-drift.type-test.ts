@@ -8,6 +8,7 @@
 import type * as Contract from '@ucupdates/admin-api';
 import type { AdminAuditController } from '../../apps/frontend/src/admin/audit/admin-audit.controller';
 import type { ConfigurationController } from '../../apps/frontend/src/admin/configuration/configuration.controller';
+import type { DdiTargetsController } from '../../apps/frontend/src/admin/ddi-targets/ddi-targets.controller';
 import type { DeviceLogsController } from '../../apps/frontend/src/admin/devices/device-logs.controller';
 import type { DevicesController } from '../../apps/frontend/src/admin/devices/devices.controller';
 import type { FilesController } from '../../apps/frontend/src/admin/files/files.controller';
@@ -53,6 +54,10 @@ export type ContractDrift = [
   Holds<Same<Served<TokensController, 'create'>, Contract.NewTokenView>>,
   Holds<Same<Served<PhoneUsersController, 'list'>, Contract.Page<Contract.PhoneUserView>>>,
   Holds<Same<Served<PhoneUsersController, 'create'>, Contract.PhoneUserView>>,
+  Holds<Same<Served<DdiTargetsController, 'list'>, Contract.Page<Contract.DdiTargetView>>>,
+  Holds<Same<Served<DdiTargetsController, 'get'>, Contract.DdiTargetView>>,
+  Holds<Same<Served<DdiTargetsController, 'create'>, Contract.NewDdiTargetView>>,
+  Holds<Same<Served<DdiTargetsController, 'issueToken'>, Contract.NewDdiTargetView>>,
   Holds<Same<Served<AdminAuditController, 'list'>, Contract.Page<Contract.AdminAuditView>>>,
   Holds<Same<Served<RequestAuditController, 'list'>, Contract.Page<Contract.RequestAuditView>>>,
   Holds<Same<Served<DeviceLogsController, 'list'>, Contract.Page<Contract.DeviceLogView>>>,

@@ -29,6 +29,7 @@ describe('unknown query fields on the admin lists', () => {
     [ROUTES.deviceLogs, 'logtype'],
     [ROUTES.tokens, 'limt'],
     [ROUTES.phoneUsers, 'limt'],
+    [ROUTES.ddiTargets, 'hwrevision'],
   ];
 
   it.each(LISTS)('GET %s?%s=… answers 400 naming the field', async (route, field) => {

@@ -13,6 +13,7 @@ const DEFAULTS = {
   logCleanUpTimeOfDay: '03:00',
   validLogFileTypes: ['Watson', 'CELog'],
   validLogFileExtensions: ['.dmp', '.clg', '.clg1', '.clg2', '.bak', '.kdmp', '.dat', '.bin', '.cat', '.xml', '.txt', '.hex'],
+  ddiPollingInterval: '00:05:00',
 };
 
 describe('device update configuration (/api/v1/configuration)', () => {
@@ -38,9 +39,15 @@ describe('device update configuration (/api/v1/configuration)', () => {
     const set = await api()
       .put('/api/v1/configuration/global')
       .set(as(ADMIN))
-      .send({ logCleanUpInterval: '30.00:00:00', maxLogFileSize: 2048000, validLogFileExtensions: ['.TXT', '.log'] })
+      .send({ logCleanUpInterval: '30.00:00:00', maxLogFileSize: 2048000, validLogFileExtensions: ['.TXT', '.log'], ddiPollingInterval: '00:01:00' })
       .expect(200);
-    expect(set.body).toEqual({ ...DEFAULTS, logCleanUpInterval: '30.00:00:00', maxLogFileSize: 2048000, validLogFileExtensions: ['.txt', '.log'] });
+    expect(set.body).toEqual({
+      ...DEFAULTS,
+      logCleanUpInterval: '30.00:00:00',
+      maxLogFileSize: 2048000,
+      validLogFileExtensions: ['.txt', '.log'],
+      ddiPollingInterval: '00:01:00',
+    });
     const [audit] = await dataSource.query(`SELECT action, before, after FROM admin_audit WHERE target = 'configuration/global'`);
     // Before it was set, the global scope was Lync's defaults.
     expect(audit).toMatchObject({
@@ -87,6 +94,8 @@ describe('device update configuration (/api/v1/configuration)', () => {
     [{ logCleanUpInterval: '12:00:00' }, 'logCleanUpInterval', /from 1\.00:00:00/],
     [{ logFlushInterval: '00:00:30' }, 'logFlushInterval', /from 00:01:00 to 01:00:00/],
     [{ logFlushInterval: 'five minutes' }, 'logFlushInterval', /time span/],
+    [{ ddiPollingInterval: '00:00:29' }, 'ddiPollingInterval', /from 00:00:30 to 1\.00:00:00/],
+    [{ ddiPollingInterval: '1.00:00:01' }, 'ddiPollingInterval', /from 00:00:30/],
     [{ logCleanUpTimeOfDay: '25:00' }, 'logCleanUpTimeOfDay', /HH:MM/],
     [{ maxLogFileSize: -1 }, 'maxLogFileSize', /./],
     [{ validLogFileExtensions: ['txt'] }, 'validLogFileExtensions.0', /extension/],

@@ -47,6 +47,7 @@ const SUITES = Object.freeze(
     // Each its own slapd (test/support/test-directory.ts) on ports of its block.
     'test/integration/directory-admin.int-spec.ts': { database: 'ucupdates_test_directory_admin', redisDb: 29, ports: block(16000) },
     'test/integration/directory-sign-in.int-spec.ts': { database: 'ucupdates_test_directory_sign_in', redisDb: 27, ports: block(15800) },
+    'test/integration/ddi-targets.int-spec.ts': { database: 'ucupdates_test_ddi_targets', redisDb: 52 },
     'test/integration/device-logs.int-spec.ts': { database: 'ucupdates_test_device_logs', redisDb: 8 },
     'test/integration/devices.int-spec.ts': { database: 'ucupdates_test_devices', redisDb: 13 },
     'test/integration/docker-compose.int-spec.ts': {},

@@ -353,6 +353,8 @@ describe('configuration', () => {
         'Watson, CELog',
         '--valid-log-file-extensions',
         '.dmp,.txt,',
+        '--ddi-polling-interval',
+        '00:01:00',
       ],
       () => configuration,
     );
@@ -369,10 +371,12 @@ describe('configuration', () => {
           logCleanUpTimeOfDay: null,
           validLogFileTypes: ['Watson', 'CELog'],
           validLogFileExtensions: ['.dmp', '.txt'],
+          ddiPollingInterval: '00:01:00',
         },
       },
     ]);
     expect(stdout).toContain('ValidLogFileExtensions : .dmp, .txt');
+    expect(stdout).toContain('DdiPollingInterval     : 00:05:00');
   });
 
   it('sends only what is given', async () => {
@@ -457,6 +461,59 @@ describe('pool, audit, tokens and phone users', () => {
     const node = { id: 'node-1', url: 'http://10.0.0.1:8000', status: 'active', lastHeartbeatAt: 'now', worker: { status: 'active' }, appVersion: '0.1.0', replicas: { ready: 4, missing: 1 }, scrub: { passCompletedAt: 'then', mismatches: 2 } };
     const { stdout } = await run(['get-node'], () => [node]);
     expect(stdout.split('\n')[2].split(/\s+/)).toEqual(['node-1', 'active', 'active', 'http://10.0.0.1:8000', 'now', '0.1.0', '4', '1', 'then', '2']);
+  });
+});
+
+describe('DDI devices', () => {
+  const target = {
+    controllerId: 'gw-0001',
+    attributes: { vendor: 'Contoso', model: 'Gateway-1', hwRevision: '1.0' },
+    registeredBy: 'bootstrap',
+    tokenIssuedAt: '2024-05-01T10:00:00.000Z',
+    createdAt: '2024-05-01T10:00:00.000Z',
+  };
+
+  it('registers a device with its attributes and shows its token once, with a warning on stderr', async () => {
+    const { stdout, stderr, calls } = await run(
+      ['new-ddi-target', 'gw-0001', '--vendor', 'Contoso', '--model', 'Gateway-1', '--hw-revision', '1.0', '--locale', 'ENU'],
+      () => ({ ...target, token: 'ucu_ddi' }),
+    );
+    expect(sent(calls)).toEqual([
+      {
+        method: 'POST',
+        path: '/api/v1/ddi/targets',
+        body: { controllerId: 'gw-0001', attributes: { vendor: 'Contoso', model: 'Gateway-1', hwRevision: '1.0', locale: 'ENU' } },
+      },
+    ]);
+    expect(stdout).toMatch(/Token +: ucu_ddi/);
+    expect(stdout).toMatch(/Attribute vendor +: Contoso/);
+    expect(stderr).toContain('not shown again');
+  });
+
+  it.each([
+    [['get-ddi-target', '--vendor', 'contoso'], { kind: 'list', path: '/api/v1/ddi/targets', query: { vendor: 'contoso' } }],
+    [['get-ddi-target', 'gw:0001'], { method: 'GET', path: '/api/v1/ddi/targets/gw%3A0001' }],
+    [['new-ddi-target-token', 'gw-0001'], { method: 'POST', path: '/api/v1/ddi/targets/gw-0001/token' }],
+    [['remove-ddi-target', 'gw-0001'], { method: 'DELETE', path: '/api/v1/ddi/targets/gw-0001' }],
+  ])('%j sends %j', async (argv, request) => {
+    const { code, calls } = await run(argv, (call) => (call.kind === 'list' ? [target] : { ...target, token: 'ucu_ddi' }));
+    expect(code).toBe(ExitCode.Ok);
+    expect(sent(calls)).toEqual([request]);
+  });
+
+  it.each([
+    [['new-ddi-target', 'gw-0001', '--vendor', 'Contoso'], '--model, --hw-revision are required'],
+    [['get-ddi-target', 'gw-0001', '--model', 'x'], 'give a controller id or filters, not both'],
+    [['new-ddi-target-token'], 'new-ddi-target-token needs 1 argument'],
+  ])('%j is a usage error: %s', async (argv, message) => {
+    const { code, stderr, calls } = await run(argv);
+    expect([code, calls]).toEqual([ExitCode.Usage, []]);
+    expect(stderr).toContain(message);
+  });
+
+  it('lists the devices as a table', async () => {
+    const { stdout } = await run(['get-ddi-target'], () => [target]);
+    expect(stdout.split('\n')[0].split(/\s+/)).toEqual(['ControllerId', 'Vendor', 'Model', 'HwRevision', 'Locale', 'RegisteredBy', 'TokenIssuedAt']);
   });
 });
 

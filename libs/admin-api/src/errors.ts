@@ -33,6 +33,7 @@ export const ERROR_STATUS = {
   NodeActive: 409,
   DuplicateName: 409,
   DuplicateUser: 409,
+  DuplicateTarget: 409,
   // The pool
   InternalError: 500,
   ServiceUnavailable: 503,

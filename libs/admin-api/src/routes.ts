@@ -36,6 +36,9 @@ export const ROUTES = {
   token: '/api/v1/tokens/:id',
   phoneUsers: '/api/v1/phone-users',
   phoneUser: '/api/v1/phone-users/:id',
+  ddiTargets: '/api/v1/ddi/targets',
+  ddiTarget: '/api/v1/ddi/targets/:controllerId',
+  ddiTargetToken: '/api/v1/ddi/targets/:controllerId/token',
 } as const;
 
 export type Route = (typeof ROUTES)[keyof typeof ROUTES];

@@ -221,6 +221,26 @@ export interface NewTokenView extends TokenView {
   token: string;
 }
 
+/**
+ * A device that speaks hawkBit's DDI API (ddi.md: a target). Its attributes (`vendor`, `model`,
+ * `hwRevision`, optional `locale`, and whatever else its configData reports) choose its rules; its
+ * target token is shown once, when issued (NewDdiTargetView), and only its hash is kept.
+ */
+export interface DdiTargetView {
+  controllerId: string;
+  attributes: Record<string, string>;
+  /** Who registered it: the administrator, or `gateway` for a device a gateway announced. */
+  registeredBy: string;
+  /** When its target token was issued; null for a device without one. */
+  tokenIssuedAt: string | null;
+  createdAt: string;
+}
+
+/** `POST /api/v1/ddi/targets` and `POST /api/v1/ddi/targets/{controllerId}/token`: the target token, shown this once. */
+export interface NewDdiTargetView extends DdiTargetView {
+  token: string;
+}
+
 export interface PhoneUserView {
   id: string;
   userId: string;
@@ -301,6 +321,8 @@ export interface ConfigurationView {
   logCleanUpTimeOfDay: string | null;
   validLogFileTypes: string[];
   validLogFileExtensions: string[];
+  /** How long a DDI device sleeps between polls (ddi.md), a TimeSpan from 30 s to 24 h. */
+  ddiPollingInterval: string;
 }
 
 /** Lync's defaults, as the API shows them: a scope never set (and a new site scope) starts from these. */
@@ -312,6 +334,7 @@ export const DEFAULT_CONFIGURATION: Readonly<Omit<ConfigurationView, 'scope'>> =
   logCleanUpTimeOfDay: '03:00',
   validLogFileTypes: ['Watson', 'CELog'],
   validLogFileExtensions: ['.dmp', '.clg', '.clg1', '.clg2', '.bak', '.kdmp', '.dat', '.bin', '.cat', '.xml', '.txt', '.hex'],
+  ddiPollingInterval: '00:05:00',
 });
 
 /** Who is calling, and how: what the control panel shows and which actions it offers. */

@@ -162,6 +162,14 @@ const variables = z.object({
     UCU_AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
     UCU_PHONE_DIRECTORIES: phoneDirectories.default(['table']),
 
+    // DDI devices (docs/ddi.md)
+    UCU_DDI_TENANT: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be a tenant name: 1-64 letters, digits, "_" or "-"')
+      .default('DEFAULT'),
+    UCU_DDI_GATEWAY_TOKEN: z.string().min(16, 'must be at least 16 characters').max(512).optional(),
+    UCU_DDI_ANONYMOUS_INTERNAL: bool.default(false),
+
     // The LDAP directory (docs/directory.md)
     UCU_LDAP_URL: url(['ldap', 'ldaps']).optional(),
     UCU_LDAP_STARTTLS: bool.default(false),

@@ -1,6 +1,7 @@
 /**
- * Lync's DeviceUpdateConfiguration (admin-api.md): how device logs are taken and kept. Intervals
- * are seconds here; the admin API shows them as TimeSpan text.
+ * Lync's DeviceUpdateConfiguration (admin-api.md): how device logs are taken and kept, and how
+ * often DDI devices poll (ddi.md). Intervals are seconds here; the admin API shows them as
+ * TimeSpan text.
  */
 export interface DeviceUpdateConfiguration {
   scope: string;
@@ -12,6 +13,8 @@ export interface DeviceUpdateConfiguration {
   logCleanUpTimeOfDay: string | null;
   validLogFileTypes: string[];
   validLogFileExtensions: string[];
+  /** DdiPollingInterval: the `config.polling.sleep` a DDI device is answered with. */
+  ddiPollingIntervalSeconds: number;
 }
 
 export const GLOBAL_SCOPE = 'global';
@@ -27,13 +30,15 @@ export function defaultConfiguration(scope: string = GLOBAL_SCOPE): DeviceUpdate
     logCleanUpTimeOfDay: '03:00',
     validLogFileTypes: ['Watson', 'CELog'],
     validLogFileExtensions: ['.dmp', '.clg', '.clg1', '.clg2', '.bak', '.kdmp', '.dat', '.bin', '.cat', '.xml', '.txt', '.hex'],
+    ddiPollingIntervalSeconds: 5 * 60,
   };
 }
 
-/** Lync's ranges: clean-up interval 1 to 365 days, flush interval 1 to 60 minutes. */
+/** Lync's ranges: clean-up interval 1 to 365 days, flush interval 1 to 60 minutes; DDI polling 30 s to 24 h (ddi.md). */
 export const RANGES = {
   logCleanUpIntervalSeconds: { min: 86_400, max: 365 * 86_400 },
   logFlushIntervalSeconds: { min: 60, max: 3_600 },
+  ddiPollingIntervalSeconds: { min: 30, max: 86_400 },
 } as const;
 
 /**

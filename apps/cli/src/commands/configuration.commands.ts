@@ -14,11 +14,12 @@ function configurationFields(configuration: ConfigurationView): [string, unknown
     ['MaxLogCacheLimit', configuration.maxLogCacheLimit],
     ['MaxLogFileSize', configuration.maxLogFileSize],
     ['LogCleanUpTimeOfDay', configuration.logCleanUpTimeOfDay],
+    ['DdiPollingInterval', configuration.ddiPollingInterval],
   ];
 }
 
 /**
- * Eight properties with lists in them make too wide a table, so each configuration is a block of
+ * Nine properties with lists in them make too wide a table, so each configuration is a block of
  * `Name : value` lines, as Lync's cmdlet shows it.
  */
 function showConfigurations(context: CommandContext, configurations: ConfigurationView[]): void {
@@ -66,6 +67,7 @@ export function configurationChanges(input: CommandInput): Record<string, unknow
     logCleanUpTimeOfDay: timeOfDay?.toLowerCase() === 'none' ? null : timeOfDay,
     validLogFileTypes: listOption(input, 'valid-log-file-types'),
     validLogFileExtensions: listOption(input, 'valid-log-file-extensions'),
+    ddiPollingInterval: stringOption(input, 'ddi-polling-interval'),
   };
   return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
 }
@@ -79,7 +81,7 @@ export const CONFIGURATION_COMMANDS: Command[] = [
     summary: 'show the device update configuration of every scope, or of one',
     usage: '[global | site:NAME | effective]',
     description:
-      "Shows the device update configuration (Get-CsDeviceUpdateConfiguration): how phones keep and upload their logs. Without a scope, every scope; \"effective\" is the one in force on this pool (its site's if set, else the global one).",
+      "Shows the device update configuration (Get-CsDeviceUpdateConfiguration): how phones keep and upload their logs, and how often DDI devices poll. Without a scope, every scope; \"effective\" is the one in force on this pool (its site's if set, else the global one).",
     options: {},
     args: { min: 0, max: 1 },
     examples: ['ucupdates get-config', 'ucupdates get-config site:Redmond', 'ucupdates get-config effective --json'],
@@ -117,12 +119,14 @@ export const CONFIGURATION_COMMANDS: Command[] = [
       'log-clean-up-time-of-day': { type: 'string', value: 'HH:MM|none', description: 'when the clean-up runs; none for no fixed time (default 03:00)' },
       'valid-log-file-types': { type: 'string', value: 'A,B', description: 'log types phones may upload, comma-separated (default Watson,CELog)' },
       'valid-log-file-extensions': { type: 'string', value: '.X,.Y', description: 'file extensions phones may upload, comma-separated' },
+      'ddi-polling-interval': { type: 'string', value: 'HH:MM:SS', description: 'how long DDI devices sleep between polls: 30 seconds to 24 hours (default 00:05:00)' },
     },
     args: { min: 1, max: 1 },
     examples: [
       'ucupdates set-config global --log-clean-up-interval 30.00:00:00',
       'ucupdates set-config site:Redmond --max-log-file-size 2048000 --log-clean-up-time-of-day none',
       'ucupdates set-config global --valid-log-file-extensions .dmp,.clg,.txt',
+      'ucupdates set-config global --ddi-polling-interval 00:01:00',
     ],
     async run(context, input) {
       const scope = scopeArgument(input);

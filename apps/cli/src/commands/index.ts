@@ -1,6 +1,7 @@
 import type { Command } from '../command';
 import { AUDIT_COMMANDS } from './audit.commands';
 import { CONFIGURATION_COMMANDS } from './configuration.commands';
+import { DDI_TARGET_COMMANDS } from './ddi-targets.commands';
 import { DEVICE_LOG_COMMANDS } from './device-logs.commands';
 import { DEVICE_COMMANDS } from './devices.commands';
 import { NEW_PACKAGE_COMMAND } from './new-package.command';
@@ -24,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   ...REQUEST_AUDIT_COMMANDS,
   ...DEVICE_COMMANDS,
   ...DEVICE_LOG_COMMANDS,
+  ...DDI_TARGET_COMMANDS,
   ...TOKEN_COMMANDS,
   ...PHONE_USER_COMMANDS,
 ];

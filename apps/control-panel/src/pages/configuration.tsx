@@ -18,6 +18,7 @@ const FIELDS: { name: keyof Omit<ConfigurationView, 'scope'>; label: string; hin
     label: 'Valid log file extensions',
     hint: 'comma-separated; default .dmp, .clg, .clg1, .clg2, .bak, .kdmp, .dat, .bin, .cat, .xml, .txt, .hex',
   },
+  { name: 'ddiPollingInterval', label: 'DDI polling interval', hint: 'how long DDI devices sleep between polls, hh:mm:ss from 30 seconds to 24 hours; default 00:05:00' },
 ];
 
 type Draft = Record<keyof Omit<ConfigurationView, 'scope'>, string>;
@@ -31,6 +32,7 @@ function draftOf(configuration: ConfigurationView): Draft {
     logCleanUpTimeOfDay: configuration.logCleanUpTimeOfDay ?? '',
     validLogFileTypes: configuration.validLogFileTypes.join(', '),
     validLogFileExtensions: configuration.validLogFileExtensions.join(', '),
+    ddiPollingInterval: configuration.ddiPollingInterval,
   };
 }
 
@@ -121,6 +123,7 @@ function ScopeForm(props: { configuration: ConfigurationView; mayChange: boolean
         logCleanUpTimeOfDay: draft.logCleanUpTimeOfDay.trim() || null,
         validLogFileTypes: list(draft.validLogFileTypes),
         validLogFileExtensions: list(draft.validLogFileExtensions),
+        ddiPollingInterval: draft.ddiPollingInterval.trim(),
       });
       setSaved(true);
       props.onChanged();

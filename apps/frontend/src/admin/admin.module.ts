@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from './audit/audit.module';
 import { ConfigurationModule } from './configuration/configuration.module';
+import { DdiTargetsModule } from './ddi-targets/ddi-targets.module';
 import { DevicesModule } from './devices/devices.module';
 import { FilesModule } from './files/files.module';
 import { ImportsModule } from './imports/imports.module';
@@ -31,6 +32,7 @@ import { UpdatesModule } from './updates/updates.module';
     TestDevicesModule,
     ConfigurationModule,
     PhoneUsersModule,
+    DdiTargetsModule,
     FilesModule,
     SessionModule,
   ],

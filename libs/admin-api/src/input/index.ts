@@ -1,5 +1,5 @@
 import { formatTimeSpan, parseTimeSpan, RANGES } from '@ucupdates/device-config';
-import { isValidControllerId, isValidSerialNumber, normaliseMac, RuleError } from '@ucupdates/rules';
+import { isRuleKeyField, isValidControllerId, isValidSerialNumber, normaliseMac, RuleError } from '@ucupdates/rules';
 import { z } from 'zod';
 import { PAGE_LIMIT } from '../page';
 import { ROLES } from '../roles';
@@ -172,11 +172,13 @@ export const configurationChanges = z
       .min(1)
       .max(64)
       .optional(),
+    ddiPollingInterval: timeSpan(RANGES.ddiPollingIntervalSeconds).optional(),
   })
-  .transform(({ logCleanUpInterval, logFlushInterval, ...rest }) => ({
+  .transform(({ logCleanUpInterval, logFlushInterval, ddiPollingInterval, ...rest }) => ({
     ...rest,
     ...(logCleanUpInterval === undefined ? {} : { logCleanUpIntervalSeconds: logCleanUpInterval }),
     ...(logFlushInterval === undefined ? {} : { logFlushIntervalSeconds: logFlushInterval }),
+    ...(ddiPollingInterval === undefined ? {} : { ddiPollingIntervalSeconds: ddiPollingInterval }),
   }));
 
 export const scopeParams = z.object({ scope });
@@ -276,3 +278,30 @@ export const signInBody = z
       context.addIssue({ code: 'custom', path: ['password'], message: "the directory user's password is required" });
     }
   });
+
+// DDI targets (ddi.md)
+
+const controllerId = z
+  .string()
+  .refine(isValidControllerId, 'must be a controller id: 1-64 letters, digits, ".", "_", "-" and ":"');
+
+/** An attribute a rule key is made of (libs/rules ddiDeviceKind): a value no rule could hold would match none. */
+const ruleAttribute = z.string().refine(isRuleKeyField, 'must be 1-64 letters, digits, ".", "_" or "-", as a rule key field');
+
+export const ddiTargetParams = z.object({ controllerId });
+
+export const createDdiTarget = z.strictObject({
+  controllerId,
+  attributes: z.strictObject({
+    vendor: ruleAttribute.describe("the rule's Brand"),
+    model: ruleAttribute.describe("the rule's Model"),
+    hwRevision: ruleAttribute.describe("the rule's Revision"),
+    locale: ruleAttribute.optional().describe("the rule's Locale; Neutral when absent"),
+  }),
+});
+
+export const ddiTargetListQuery = pageQuery.extend({
+  vendor: filterValue.optional().describe('devices of this vendor, compared case-insensitively'),
+  model: filterValue.optional().describe('devices of this model, compared case-insensitively'),
+  hwRevision: filterValue.optional().describe('devices of this hardware revision, compared case-insensitively'),
+});

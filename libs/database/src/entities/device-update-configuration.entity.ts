@@ -28,6 +28,10 @@ export class DeviceUpdateConfigurationEntity {
   @Column({ name: 'valid_log_file_extensions', type: 'text', array: true })
   validLogFileExtensions: string[];
 
+  /** How long a DDI device sleeps between polls (ddi.md: DdiPollingInterval), 30 s to 24 h. */
+  @Column({ name: 'ddi_polling_interval_seconds', type: 'integer', default: 300 })
+  ddiPollingIntervalSeconds: number;
+
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
 }

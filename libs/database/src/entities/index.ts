@@ -1,5 +1,6 @@
 import { AdminAuditEntity } from './admin-audit.entity';
 import { AdminTokenEntity } from './admin-token.entity';
+import { DdiTargetEntity } from './ddi-target.entity';
 import { DeviceLogEntity } from './device-log.entity';
 import { DeviceUpdateConfigurationEntity } from './device-update-configuration.entity';
 import { DeviceEntity } from './device.entity';
@@ -17,6 +18,7 @@ import { UpdateVersionEntity } from './update-version.entity';
 
 export * from './admin-audit.entity';
 export * from './admin-token.entity';
+export * from './ddi-target.entity';
 export * from './device-log.entity';
 export * from './device-update-configuration.entity';
 export * from './device.entity';
@@ -35,6 +37,7 @@ export * from './update-version.entity';
 export const entities = [
   AdminAuditEntity,
   AdminTokenEntity,
+  DdiTargetEntity,
   DeviceEntity,
   DeviceLogEntity,
   DeviceUpdateConfigurationEntity,

@@ -6,7 +6,8 @@ import { QueryLayer } from './query-layer';
 export const CONFIGURATION_COLUMNS = `scope, log_clean_up_interval_seconds AS "logCleanUpIntervalSeconds",
   log_flush_interval_seconds AS "logFlushIntervalSeconds", max_log_cache_limit::float8 AS "maxLogCacheLimit",
   max_log_file_size::float8 AS "maxLogFileSize", log_clean_up_time_of_day AS "logCleanUpTimeOfDay",
-  valid_log_file_types AS "validLogFileTypes", valid_log_file_extensions AS "validLogFileExtensions"`;
+  valid_log_file_types AS "validLogFileTypes", valid_log_file_extensions AS "validLogFileExtensions",
+  ddi_polling_interval_seconds AS "ddiPollingIntervalSeconds"`;
 
 /** Lync's device update configurations (`device_update_configurations`), one per scope that was set. */
 export class ConfigurationRepository extends QueryLayer {

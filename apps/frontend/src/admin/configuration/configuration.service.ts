@@ -116,5 +116,6 @@ function view(configuration: DeviceUpdateConfiguration): ConfigurationView {
     logCleanUpTimeOfDay: configuration.logCleanUpTimeOfDay,
     validLogFileTypes: configuration.validLogFileTypes,
     validLogFileExtensions: configuration.validLogFileExtensions,
+    ddiPollingInterval: formatTimeSpan(configuration.ddiPollingIntervalSeconds),
   };
 }
