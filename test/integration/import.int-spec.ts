@@ -16,6 +16,7 @@ import { SignaturePolicy } from '../../apps/worker/src/imports/signature-policy'
 import { writeCab } from '../support/cab-writer';
 import { buildPackage, type TestUpdate } from '../support/package-builder';
 import { createPoolPki, type Issued, type PoolPki } from '../support/test-pki';
+import { buildTestSwu, type TestSwuOptions } from '../support/swu-builder';
 import { suiteResources, testConfig, testServices } from '../support/test-environment';
 import { waitFor } from '../support/waiting';
 
@@ -184,6 +185,80 @@ describe('the import job on real Postgres and MinIO', () => {
     });
     expect(result.error_code).toBe('BadSignature');
     expect(result.error_message).toContain('UCU_TRUSTED_CA_FILE is not set');
+  });
+
+  describe('DDI updates (ddi.md, "Packages")', () => {
+    let swus = 0;
+    const swu = (options: Partial<TestSwuOptions> = {}) =>
+      buildTestSwu(join(work, `swu-${++swus}`), pki, { version: '2.4.1', targetDir: join(work, 'target'), ...options });
+    /** A DDI update of Contoso Gateway-1 whose image is the .swu, without a catalog unless told. */
+    const ddi = (model: string, image: Buffer, overrides: Partial<TestUpdate> = {}): TestUpdate => ({
+      folder: 'gw',
+      deviceType: 'DDI',
+      brand: 'Contoso',
+      model,
+      revision: '1.0',
+      locale: 'Neutral',
+      updateType: 'os',
+      version: '2.4.1',
+      image,
+      imageName: 'gateway-2.4.1.swu',
+      catalog: false,
+      ...overrides,
+    });
+    const ddiRule = async (model: string) =>
+      (
+        await dataSource.query(
+          `SELECT id, pending_version FROM rules WHERE device_type = 'DDI' AND brand = 'Contoso' AND model = $1 AND revision = '1.0'
+              AND locale = 'Neutral' AND update_type = 'os'`,
+          [model],
+        )
+      )[0];
+
+    it('imports a .swu signed itself without a catalog, keeping its SHA-1 and MD5 beside its SHA-256', async () => {
+      const image = swu();
+      const result = await runImport(pkg([ddi('Gateway-1', image.bytes)]));
+      expect(result).toMatchObject({ status: 'succeeded', error_code: null });
+      expect((await ddiRule('Gateway-1')).pending_version).toBe('2.4.1');
+      const files = await dataSource.query(
+        `SELECT f.name, f.role, fi.sha256, fi.sha1, fi.md5 FROM update_version_files f JOIN files fi ON fi.sha256 = f.sha256
+           JOIN update_versions v ON v.id = f.update_version_id WHERE v.import_id = $1`,
+        [result.importId],
+      );
+      expect(files).toEqual([{ name: 'gateway-2.4.1.swu', role: 'image', sha256: image.sha256, sha1: image.sha1, md5: image.md5 }]);
+    });
+
+    it('imports an unsigned .swu that has a catalog, as any update', async () => {
+      const image = swu({ signer: null });
+      expect((await runImport(pkg([ddi('Gateway-2', image.bytes, { catalog: true })]))).status).toBe('succeeded');
+    });
+
+    it.each([
+      ['a file that is no cpio archive', () => randomBytes(5000), 'BadSwu', /^gw\\gateway-2\.4\.1\.swu: NotCpio: /],
+      ['sw-description not first', () => swu({ order: ['hello.txt', 'sw-description', 'sw-description.sig'] }).bytes, 'BadSwu', /DescriptionNotFirst: its first member is "hello.txt"/],
+      ['sw-description changed after signing', () => swu({ tamperDescription: true }).bytes, 'BadSignature', /HashMismatch: .*sw-description\.sig/],
+      ['a signer the pool does not trust', () => swu({ signer: pki.rogue }).bytes, 'BadSignature', /UntrustedSigner/],
+      ['a signer with codeSigning alone, which SWUpdate refuses', () => swu({ signer: pki.codeSigningOnly }).bytes, 'BadSignature', /CertificateNotAllowed: .*emailProtection/],
+      ['no signature and no catalog', () => swu({ signer: null }).bytes, 'BadSignature', /NotSigned: the image has no sw-description\.sig and the update names no <Catalog>/],
+    ])('refuses %s, saying why', async (_, make, code, message) => {
+      const result = await runImport(pkg([ddi('Refused', make())]));
+      expect(result).toMatchObject({ status: 'failed', error_code: code });
+      expect(result.error_message).toMatch(message);
+      expect(await ddiRule('Refused')).toBeUndefined();
+    });
+
+    it('takes an unsigned .swu where the pool allows unsigned updates, never a changed one', async () => {
+      expect((await runImport(pkg([ddi('Lab-1', swu({ signer: null }).bytes)]), { UCU_ALLOW_UNSIGNED_UPDATES: true })).status).toBe('succeeded');
+      const changed = await runImport(pkg([ddi('Lab-2', swu({ tamperDescription: true }).bytes)]), { UCU_ALLOW_UNSIGNED_UPDATES: true });
+      expect(changed.error_code).toBe('BadSignature');
+      const notCpio = await runImport(pkg([ddi('Lab-3', randomBytes(100))]), { UCU_ALLOW_UNSIGNED_UPDATES: true });
+      expect(notCpio.error_code).toBe('BadSwu');
+    });
+  });
+
+  it('keeps the SHA-1 and MD5 of every stored file', async () => {
+    const [{ missing }] = await dataSource.query(`SELECT count(*)::int AS missing FROM files WHERE sha1 IS NULL OR md5 IS NULL`);
+    expect(missing).toBe(0);
   });
 
   it('refuses a corrupt cabinet and conflicting versions, naming the reason', async () => {

@@ -22,6 +22,10 @@ export interface TestUpdate {
   updateType?: string;
   version: string;
   image: Buffer;
+  /** The image's file name: `<UpdateType>.nbt` unless given (a DDI update's is a `.swu`). */
+  imageName?: string;
+  /** false: no catalog, and update.xml names none (a DDI update whose .swu is signed itself). */
+  catalog?: boolean;
   /** Who signs the catalog: the trusted signer (default), the rogue one, or nobody (garbage). */
   signedBy?: 'signer' | 'rogue' | 'nobody';
   /** Change the image after signing it. */
@@ -36,11 +40,12 @@ export function buildPackage(dir: string, pki: PoolPki, updates: TestUpdate[]): 
     const updateType = update.updateType ?? 'CPE';
     const folder = join(dir, update.folder);
     mkdirSync(folder, { recursive: true });
-    const image = join(folder, `${updateType}.nbt`);
+    const imageName = update.imageName ?? `${updateType}.nbt`;
+    const image = join(folder, imageName);
     const catalog = join(folder, `${updateType}.cat`);
     writeFileSync(image, update.image);
     const signer = update.signedBy === 'rogue' ? pki.rogue : pki.signer;
-    if (update.signedBy === 'nobody') {
+    if (update.catalog !== false && update.signedBy === 'nobody') {
       writeFileSync(catalog, Buffer.from('not a signature'));
     } else {
       openssl(['cms', '-sign', '-binary', '-outform', 'DER', '-in', image, '-signer', signer.certPath, '-inkey', signer.keyPath, '-out', catalog], dir);
@@ -61,13 +66,13 @@ export function buildPackage(dir: string, pki: PoolPki, updates: TestUpdate[]): 
   <Locale>${update.locale ?? 'ENU'}</Locale>
   <UpdateType>${updateType}</UpdateType>
   <Version>${update.version}</Version>
-  <Image>${updateType}.nbt</Image>
-  <Catalog>${updateType}.cat</Catalog>
+  <Image>${imageName}</Image>${update.catalog === false ? '' : `\n  <Catalog>${updateType}.cat</Catalog>`}
   <Description>test update ${update.version}</Description>
 </DeviceUpdate>
 `,
     );
-    entries.push(`${update.folder}/update.xml`, `${update.folder}/${updateType}.nbt`, `${update.folder}/${updateType}.cat`);
+    entries.push(`${update.folder}/update.xml`, `${update.folder}/${imageName}`);
+    if (update.catalog !== false) entries.push(`${update.folder}/${updateType}.cat`);
   }
   execFileSync('gcab', ['-c', '-z', 'package.cab', ...entries], { cwd: dir, stdio: 'pipe' });
   return readFileSync(join(dir, 'package.cab'));

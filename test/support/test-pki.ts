@@ -21,6 +21,8 @@ export enum Profile {
   CaNoIntermediates = 'v3_ca_pathlen0',
   /** An end entity that signs code: CA:FALSE, digitalSignature, codeSigning. */
   Signer = 'v3_signer',
+  /** A signer SWUpdate accepts too (ddi.md): codeSigning and emailProtection. */
+  SmimeSigner = 'v3_smime_signer',
   /** An end entity that may only encrypt: keyUsage keyEncipherment. */
   EncryptionOnly = 'v3_encryption',
   /** A signer with a critical extension nobody knows. */
@@ -78,6 +80,12 @@ authorityKeyIdentifier = keyid, issuer
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
 extendedKeyUsage = codeSigning
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid, issuer
+[v3_smime_signer]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = codeSigning, emailProtection
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid, issuer
 [v3_encryption]
@@ -224,10 +232,15 @@ export interface PoolPki {
   /** PEM of the CA the pool trusts. */
   readonly caFile: string;
   readonly ca: Issued;
-  /** Signs code under that CA. */
+  /**
+   * Signs code under that CA. Its extended key usage is codeSigning and emailProtection, so it
+   * signs SWUpdate images too (docs/ddi.md: SWUpdate 2022.12 refuses a signer with codeSigning alone).
+   */
   readonly signer: Issued;
   /** Signs code under a CA the pool does not trust. */
   readonly rogue: Issued;
+  /** Signs code under the pool's CA with codeSigning alone: good for catalogs, refused for .swu images. */
+  readonly codeSigningOnly: Issued;
 }
 
 /** RSA, as the packages Lync's administrators sign are; valid from a day ago for 30 days. */
@@ -241,7 +254,8 @@ export function createPoolPki(dir: string): PoolPki {
     dir,
     caFile: ca.certPath,
     ca,
-    signer: pki.issue('signer', { subject: '/CN=signer', issuer: ca, profile: Profile.Signer, ...validity }),
-    rogue: pki.issue('rogue-signer', { subject: '/CN=rogue-signer', issuer: rogueCa, profile: Profile.Signer, ...validity }),
+    signer: pki.issue('signer', { subject: '/CN=signer', issuer: ca, profile: Profile.SmimeSigner, ...validity }),
+    rogue: pki.issue('rogue-signer', { subject: '/CN=rogue-signer', issuer: rogueCa, profile: Profile.SmimeSigner, ...validity }),
+    codeSigningOnly: pki.issue('code-signer', { subject: '/CN=code-signer', issuer: ca, profile: Profile.Signer, ...validity }),
   };
 }

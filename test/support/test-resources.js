@@ -78,6 +78,8 @@ const SUITES = Object.freeze(
     // SeaweedFS of its own: S3, master, volume server and filer on 190-193 of its block, and
     // SeaweedFS's gRPC listeners on those + 10000 (30090-30093, free).
     'test/integration/storage.int-spec.ts': { ports: block(19900) },
+    // Debian's swupdate and cpio, offline: no database, Redis or ports.
+    'test/integration/swu-image.int-spec.ts': {},
     'test/integration/test-devices.int-spec.ts': { database: 'ucupdates_test_test_devices', redisDb: 23 },
     'test/integration/tokens-audit.int-spec.ts': { database: 'ucupdates_test_tokens', redisDb: 24 },
     'test/integration/updates.int-spec.ts': { database: 'ucupdates_test_updates', redisDb: 5 },

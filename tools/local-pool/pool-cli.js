@@ -57,6 +57,8 @@ const TEST_PROFILE = {
   // chromium: the control panel's browser tests (test/e2e/control-panel.e2e-spec.ts) drive it headless.
   // slapd (and its slapadd): the directory the sign-in tests start (test/support/test-directory.ts);
   // ldapmodify changes it under a running test (a user taken out of a group).
+  // swupdate and cpio: Debian's SWUpdate, the DDI client the tests run, and the packer of its
+  // images (test/support/swu-builder.ts; docs/ddi.md).
   programs: {
     haproxy: 'haproxy',
     gcab: 'gcab',
@@ -68,6 +70,8 @@ const TEST_PROFILE = {
     slapd: 'slapd',
     slapadd: 'slapd',
     ldapmodify: 'ldap-utils',
+    swupdate: 'swupdate',
+    cpio: 'cpio',
   },
 };
 

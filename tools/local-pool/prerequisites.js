@@ -166,8 +166,9 @@ function goBinDir(/** @type {string} */ go) {
 
 /**
  * Programs from the machine's Debian packages, installed when missing: HAProxy for the pool,
- * and for the tests gcab and cabextract (the reference the cab reader is checked against) and
- * Chromium (the control panel's browser tests; no browser can be downloaded, Debian's is used).
+ * and for the tests gcab and cabextract (the reference the cab reader is checked against),
+ * Chromium (the control panel's browser tests; no browser can be downloaded, Debian's is used),
+ * slapd, and swupdate and cpio (the DDI client the tests run, and its images' packer).
  * Returns each program's path.
  *
  * @param {Record<string, string>} programs  program name -> Debian package

@@ -3,6 +3,8 @@ import type { Api, ApiRequest, ApiSettings, Query } from './api-client';
 import { type CliEnvironment, detailLines, runCli, splitCommand } from './cli';
 import { ExitCode } from './exit-codes';
 import { CX600_CPE, CX600_DEVICE } from '../../../test/support/rule-fixtures';
+import { bufferSource, CabReader } from '../../../libs/cab/src';
+import { bufferEntry, writeCpio } from '../../../libs/swu/src/cpio-writer';
 
 type Call =
   | { kind: 'send'; request: ApiRequest }
@@ -67,6 +69,7 @@ async function run(argv: string[], answer: (call: Call) => unknown = () => undef
     },
   };
   const written: Record<string, string> = {};
+  const writtenBytes: Record<string, Buffer> = {};
   const files = options.files ?? {};
   const environment: CliEnvironment = {
     argv,
@@ -98,6 +101,7 @@ async function run(argv: string[], answer: (call: Call) => unknown = () => undef
           parts.push(Buffer.from(chunk));
         }
         written[path] = Buffer.concat(parts).toString('utf8');
+        writtenBytes[path] = Buffer.concat(parts);
         return Buffer.concat(parts).length;
       },
     },
@@ -111,7 +115,7 @@ async function run(argv: string[], answer: (call: Call) => unknown = () => undef
     now: () => clock,
   };
   const code = await runCli(environment);
-  return { code, stdout, stderr, calls, settings, written };
+  return { code, stdout, stderr, calls, settings, written, writtenBytes };
 }
 
 function definedOnly(query: Query): Query {
@@ -520,7 +524,8 @@ describe('DDI devices', () => {
 describe('import-update', () => {
   const cab = Buffer.alloc(3000, 7);
   const files = { '/packages/UCUpdates.cab': cab };
-  const update = { ruleId: RULE_ID, deviceType: 'UCPhone', brand: 'Polycom', model: 'CX600', revision: 'A', locale: 'ENU', updateType: 'CPE', version: '4.0.7577.4372' };
+  const image = { name: 'CPE.nbt', role: 'image', size: 3000, sha256: 'cd'.repeat(32), sha1: 'ef'.repeat(20), md5: '01'.repeat(16) };
+  const update = { ruleId: RULE_ID, ...CX600_CPE, version: '4.0.7577.4372', files: [image] };
   const finished = {
     importId: IMPORT_ID,
     sha256: 'ab'.repeat(32),
@@ -560,6 +565,13 @@ describe('import-update', () => {
     expect(stdout).toContain(`Import ${IMPORT_ID} of UCUpdates.cab succeeded; replication: pending (node-1 2/3).`);
     expect(stdout).toMatch(/RuleId +DeviceType +Brand +Model +Revision +Locale +UpdateType +Version/);
     expect(stdout).toContain(`${RULE_ID} UCPhone    Polycom CX600 A        ENU    CPE        4.0.7577.4372`);
+  });
+
+  it('shows an import with its updates and every hash of their files', async () => {
+    const { stdout, calls } = await run(['get-import', IMPORT_ID], () => finished);
+    expect(sent(calls)).toEqual([{ method: 'GET', path: `/api/v1/imports/${IMPORT_ID}` }]);
+    expect(stdout).toMatch(/Version +File +Role +Size +Sha256 +Sha1 +Md5/);
+    expect(stdout).toContain(`4.0.7577.4372 CPE.nbt image 3000 ${image.sha256} ${image.sha1} ${image.md5}`);
   });
 
   it("prints the refusal's code and message and exits 1 when the import fails", async () => {
@@ -870,5 +882,56 @@ describe('the inventory counted, checked and exported: get-device-summary, get-d
     expect(code).toBe(ExitCode.Usage);
     expect(stderr).toContain(message);
     expect(calls).toEqual([]);
+  });
+});
+
+describe('new-package: DDI updates (docs/ddi.md)', () => {
+  const swu = async (...names: string[]) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of writeCpio(names.map((name) => bufferEntry(name, Buffer.from(`${name} bytes`))))) chunks.push(chunk);
+    return Buffer.concat(chunks);
+  };
+  const ddi = ['--device-type', 'DDI', '--brand', 'Contoso', '--model', 'Gateway-1', '--revision', '1.0', '--locale', 'Neutral', '--update-type', 'os', '--version', '2.4.1'];
+
+  /** The cabinet's entries and their text. */
+  async function entries(cab: Buffer): Promise<Record<string, string>> {
+    const reader = await CabReader.open(bufferSource(cab));
+    const found: Record<string, string> = {};
+    for await (const entry of reader.entries()) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of entry.data) chunks.push(Buffer.from(chunk));
+      found[entry.file.name] = Buffer.concat(chunks).toString('utf8');
+    }
+    return found;
+  }
+
+  it('packages a .swu signed itself as it is: no catalog, none signed here, update.xml naming none', async () => {
+    const files = { '/in/gateway-2.4.1.swu': await swu('sw-description', 'sw-description.sig', 'rootfs.ext4') };
+    const { code, stdout, writtenBytes } = await run(['new-package', '-o', '/out/gw.cab', '--image', '/in/gateway-2.4.1.swu', ...ddi], undefined, { files });
+    expect(code).toBe(ExitCode.Ok);
+    expect(stdout).toContain('none (signed .swu)');
+    const cab = await entries(writtenBytes['/out/gw.cab']);
+    expect(Object.keys(cab)).toEqual(['1-Gateway-1-os\\update.xml', '1-Gateway-1-os\\gateway-2.4.1.swu']);
+    expect(cab['1-Gateway-1-os\\update.xml']).toContain('<DeviceType>DDI</DeviceType>');
+    expect(cab['1-Gateway-1-os\\update.xml']).toContain('<Image>gateway-2.4.1.swu</Image>');
+    expect(cab['1-Gateway-1-os\\update.xml']).not.toContain('<Catalog>');
+  });
+
+  it('wants a signer or a catalog for a .swu that is not signed itself, and warns that SWUpdate refuses it', async () => {
+    const files = { '/in/gw.swu': await swu('sw-description', 'rootfs.ext4') };
+    const { code, stderr } = await run(['new-package', '-o', '/out/gw.cab', '--image', '/in/gw.swu', ...ddi], undefined, { files });
+    expect(code).toBe(ExitCode.Usage);
+    expect(stderr).toContain('is not signed itself (no sw-description.sig)');
+    expect(stderr).toContain('give --certificate and --key');
+  });
+
+  it.each([
+    ['an image not named .swu', '/in/gw.bin', async () => swu('sw-description'), "a DDI update's image is a SWUpdate image, whose name ends in .swu"],
+    ['a file that is no cpio archive', '/in/gw.swu', async () => Buffer.from('PK zip bytes'), 'is not a SWUpdate image: it is not a cpio archive'],
+    ['sw-description not first', '/in/gw.swu', async () => swu('rootfs.ext4', 'sw-description'), 'its first member is "rootfs.ext4", not sw-description'],
+  ])('refuses %s, writing nothing', async (_, path, make, message) => {
+    const { code, stderr, writtenBytes } = await run(['new-package', '-o', '/out/gw.cab', '--image', path, ...ddi], undefined, { files: { [path]: await make() } });
+    expect([code, writtenBytes]).toEqual([ExitCode.Usage, {}]);
+    expect(stderr).toContain(message);
   });
 });

@@ -32,10 +32,23 @@ export interface RuleView extends RuleKey {
 /** An import's state: libs/imports' state machine's (a file with no imports, as rule-key.ts). */
 export type ImportStatus = ImportState;
 
-/** A rule version an import brought. */
+/** A file of a version, with every hash the pool keeps of it (DDI devices are told SHA-1 and MD5 too). */
+export interface ImportedFileView {
+  /** The name devices download it under. */
+  name: string;
+  role: 'image' | 'catalog';
+  size: number;
+  sha256: string;
+  /** Null for a file stored before the pool kept them, until a package brings it again. */
+  sha1: string | null;
+  md5: string | null;
+}
+
+/** A rule version an import brought, and its files. */
 export interface ImportedUpdateView extends RuleKey {
   ruleId: string;
   version: string;
+  files: ImportedFileView[];
 }
 
 /** For each active node, how many of an import's files it holds ready and how many it lacks. */

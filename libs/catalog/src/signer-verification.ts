@@ -18,6 +18,8 @@ export interface VerifiedSigner {
   /** Subjects from the signer's certificate to the trusted certificate the chain reached. */
   readonly chain: readonly string[];
   readonly digestAlgorithm: DigestAlgorithm;
+  /** The OIDs of the signer certificate's extended key usage; null when it has none (any use). */
+  readonly extendedKeyUsage: readonly string[] | null;
 }
 
 export function signerWhat(signer: SignerInfo, what: string): string {
@@ -83,6 +85,7 @@ export function verifySigners(
       fingerprint256: certificate.fingerprint256,
       chain: chain.map((link) => link.subject),
       digestAlgorithm: signer.digestAlgorithm,
+      extendedKeyUsage: certificate.x509.keyUsage ?? null,
     };
   });
 }

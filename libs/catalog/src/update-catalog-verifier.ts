@@ -25,6 +25,8 @@ export interface VerifyUpdateCatalogOptions {
   readonly trustStore: TrustStore;
   /** When certificates must be valid; now by default. */
   readonly now?: Date;
+  /** What the signature is called in messages: `the catalog` by default (`sw-description.sig` for a .swu). */
+  readonly what?: string;
 }
 
 export enum UpdateCatalogForm {
@@ -54,54 +56,55 @@ const WHAT = 'the catalog';
  * CertificateExpired, CertificateNotYetValid, CertificateNotAllowed).
  */
 export function verifyUpdateCatalog(options: VerifyUpdateCatalogOptions): UpdateCatalogVerification {
+  const what = options.what ?? WHAT;
   const digests = normalizeImageDigests(options.imageDigests);
   const bytes = Buffer.from(options.catalog.buffer, options.catalog.byteOffset, options.catalog.byteLength);
-  const signedData = readSignedData(bytes, WHAT);
-  if (signedData.signers.length === 0) throw new CatalogError(CatalogErrorCode.NotSigned, `${WHAT} has no signer`);
+  const signedData = readSignedData(bytes, what);
+  if (signedData.signers.length === 0) throw new CatalogError(CatalogErrorCode.NotSigned, `${what} has no signer`);
 
   let form: UpdateCatalogForm;
   let imageDigestAlgorithm: DigestAlgorithm;
   let content: SignedContentCheck;
   if (signedData.content === undefined) {
     form = UpdateCatalogForm.DetachedSignature;
-    imageDigestAlgorithm = checkDetachedForm(signedData);
+    imageDigestAlgorithm = checkDetachedForm(signedData, what);
     content = {
       contentType: signedData.contentType,
-      digestOf: (algorithm, signer) => imageDigest(digests, algorithm, signerWhat(signer, WHAT)),
+      digestOf: (algorithm, signer) => imageDigest(digests, algorithm, signerWhat(signer, what)),
       mismatch: (signer, computed, signed) =>
         new CatalogError(
           CatalogErrorCode.HashMismatch,
           `the image's ${describeDigest(signer.digestAlgorithm, computed)} is not ` +
-            `the ${describeDigest(signer.digestAlgorithm, signed)} that ${signerWhat(signer, WHAT)} signed`,
+            `the ${describeDigest(signer.digestAlgorithm, signed)} that ${signerWhat(signer, what)} signed`,
         ),
     };
   } else if (signedData.contentType === Oid.certificateTrustList) {
     form = UpdateCatalogForm.CertificateTrustList;
-    imageDigestAlgorithm = findImageInTrustList(signedData.content, digests);
+    imageDigestAlgorithm = findImageInTrustList(signedData.content, digests, what);
     content = {
       contentType: signedData.contentType,
       digestOf: digestBytes(signedData.content.digestedBytes),
       mismatch: (signer, computed, signed) =>
         new CatalogError(
           CatalogErrorCode.BadSignature,
-          `${signerWhat(signer, WHAT)} signed a trust list with ${describeDigest(signer.digestAlgorithm, signed)}, ` +
+          `${signerWhat(signer, what)} signed a trust list with ${describeDigest(signer.digestAlgorithm, signed)}, ` +
             `but the trust list has ${describeDigest(signer.digestAlgorithm, computed)}: it was changed after signing`,
         ),
     };
   } else {
     throw new CatalogError(
       CatalogErrorCode.UnsupportedFormat,
-      `${WHAT} signs content of type ${signedData.contentType}; ` +
+      `${what} signs content of type ${signedData.contentType}; ` +
         `a certificate trust list (${Oid.certificateTrustList}) or a detached signature is expected`,
     );
   }
-  const signers = verifySigners(signedData, content, options.trustStore, options.now ?? new Date(), WHAT);
+  const signers = verifySigners(signedData, content, options.trustStore, options.now ?? new Date(), what);
   return { form, imageDigestAlgorithm, signers };
 }
 
 /** The Windows form: a member of the signed trust list must be the image. Returns the member's algorithm. */
-function findImageInTrustList(content: EncapsulatedContent, digests: ImageDigests): DigestAlgorithm {
-  const what = `${WHAT}'s trust list`;
+function findImageInTrustList(content: EncapsulatedContent, digests: ImageDigests, catalog: string): DigestAlgorithm {
+  const what = `${catalog}'s trust list`;
   const list = readCertificateTrustList(content.element(what), what);
   // Other trust lists (root lists, for one) also hold hashes; only a catalog's members are files.
   if (!list.subjectUsage.includes(Oid.catalogList)) {
@@ -119,7 +122,7 @@ function findImageInTrustList(content: EncapsulatedContent, digests: ImageDigest
     });
     throw new CatalogError(
       CatalogErrorCode.HashMismatch,
-      `none of the ${list.members.length} members of ${WHAT} is the image ` +
+      `none of the ${list.members.length} members of ${catalog} is the image ` +
         `(${held.join(', ') || 'no SHA-1 or SHA-256 of the image was given'})`,
     );
   }
@@ -130,11 +133,11 @@ function findImageInTrustList(content: EncapsulatedContent, digests: ImageDigest
  * The detached form signs data, with signed attributes whose message digest is the image's.
  * Returns the first signer's digest algorithm, the one the image is compared with.
  */
-function checkDetachedForm(signedData: SignedData): DigestAlgorithm {
+function checkDetachedForm(signedData: SignedData, what: string): DigestAlgorithm {
   if (signedData.contentType !== Oid.data) {
     throw new CatalogError(
       CatalogErrorCode.UnsupportedFormat,
-      `${WHAT} is a detached signature over content of type ${signedData.contentType}, not over data (${Oid.data})`,
+      `${what} is a detached signature over content of type ${signedData.contentType}, not over data (${Oid.data})`,
     );
   }
   for (const signer of signedData.signers) {
@@ -143,7 +146,7 @@ function checkDetachedForm(signedData: SignedData): DigestAlgorithm {
     if (signer.signedAttributes === undefined) {
       throw new CatalogError(
         CatalogErrorCode.UnsupportedFormat,
-        `${signerWhat(signer, WHAT)} has no signed attributes; a detached signature is accepted only with them`,
+        `${signerWhat(signer, what)} has no signed attributes; a detached signature is accepted only with them`,
       );
     }
   }

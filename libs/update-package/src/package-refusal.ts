@@ -10,8 +10,13 @@ export enum PackageRefusalCode {
   MissingFile = 'MissingFile',
   /** The same rule key appears twice in the package with different versions. */
   ConflictingVersions = 'ConflictingVersions',
-  /** A signature (the cab's Authenticode or an update's catalog) did not verify. */
+  /** A signature (the cab's Authenticode, an update's catalog, a `.swu`'s sw-description.sig) did not verify. */
   BadSignature = 'BadSignature',
+  /**
+   * A DDI update's image is not a SWUpdate image: not a cpio `newc`/`crc` archive, or without
+   * `sw-description` first (libs/swu's code follows in the message).
+   */
+  BadSwu = 'BadSwu',
   /** Microsoft's own package form (`updateInfo.xml`, or an `.exe` with a cabinet inside): repackage it. */
   MicrosoftPackageFormat = 'MicrosoftPackageFormat',
 }

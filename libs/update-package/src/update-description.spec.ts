@@ -54,6 +54,23 @@ describe('parseUpdateDescription', () => {
     expect(update.description).toBeNull();
   });
 
+  it('takes a DDI update whose image is a .swu, with or without a catalog', () => {
+    const entries = new Map(['gw\\update.xml', 'gw\\gateway-2.4.1.swu', 'gw\\gateway.cat'].map((name) => [entryKey(name), name]));
+    const ddi = { DeviceType: 'DDI', Brand: 'Contoso', Model: 'Gateway-1', Revision: '1.0', Locale: 'Neutral', UpdateType: 'os', Version: '2.4.1' };
+    const unsigned = parseUpdateDescription(xml({ ...ddi, Image: 'gateway-2.4.1.swu', Catalog: undefined }), 'gw\\update.xml', entries);
+    expect(unsigned).toMatchObject({ deviceType: 'DDI', imageEntry: 'gw\\gateway-2.4.1.swu', catalogEntry: null });
+    const catalogued = parseUpdateDescription(xml({ ...ddi, Image: 'gateway-2.4.1.swu', Catalog: 'gateway.cat' }), 'gw\\update.xml', entries);
+    expect(catalogued.catalogEntry).toBe('gw\\gateway.cat');
+    expect(refusal(() => parseUpdateDescription(xml({ ...ddi, Image: 'gateway.cat', Catalog: undefined }), 'gw\\update.xml', entries))).toMatchObject({
+      code: PackageRefusalCode.BadDescription,
+      message: 'gw\\update.xml: <Image> "gateway.cat" must be a .swu file: a DDI update\'s image is a SWUpdate image',
+    });
+  });
+
+  it('still wants a catalog of every other device type', () => {
+    expect(refusal(() => parseUpdateDescription(xml({ Catalog: undefined }), 'CPE\\update.xml', ENTRIES)).message).toContain('<Catalog> is missing');
+  });
+
   it('normalises the version', () => {
     expect(parseUpdateDescription(xml({ Version: '4.0.07577' }), 'CPE\\update.xml', ENTRIES).version).toBe('4.0.7577');
   });

@@ -1,4 +1,4 @@
-import { isRuleKeyField, normaliseVersion, RuleError, ruleKey, type RuleKeyFields } from '@ucupdates/rules';
+import { isDdiDeviceType, isRuleKeyField, normaliseVersion, RuleError, ruleKey, type RuleKeyFields } from '@ucupdates/rules';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { PackageRefusal, PackageRefusalCode } from './package-refusal';
 
@@ -10,7 +10,8 @@ export interface UpdateDescription extends RuleKeyFields {
   version: string;
   /** Cabinet entry names (as stored) of the image and the catalog. */
   imageEntry: string;
-  catalogEntry: string;
+  /** Null for a DDI update without one: its `.swu` carries its own signature (ddi.md, "Packages"). */
+  catalogEntry: string | null;
   description: string | null;
 }
 
@@ -101,8 +102,14 @@ export function parseUpdateDescription(xml: Buffer, path: string, entries: Reado
     return entry ?? refuse(`<${name}> names "${relative}", which the package does not hold`, PackageRefusalCode.MissingFile);
   };
   const imageEntry = resolve('Image');
-  const catalogEntry = resolve('Catalog');
-  if (baseName(imageEntry).toLowerCase() === baseName(catalogEntry).toLowerCase()) {
+  // A DDI update's image is a SWUpdate image, which SWUpdate takes only by a name ending in .swu;
+  // its catalog is optional, the image being signed itself (checked at import, apps/worker).
+  const ddi = isDdiDeviceType(key.DeviceType);
+  if (ddi && !imageEntry.toLowerCase().endsWith('.swu')) {
+    refuse(`<Image> "${baseName(imageEntry)}" must be a .swu file: a DDI update's image is a SWUpdate image`);
+  }
+  const catalogEntry = ddi && field('Catalog', false) === null ? null : resolve('Catalog');
+  if (catalogEntry !== null && baseName(imageEntry).toLowerCase() === baseName(catalogEntry).toLowerCase()) {
     refuse('<Image> and <Catalog> must be files of different names');
   }
   return {

@@ -2,11 +2,14 @@ import { createHash } from 'node:crypto';
 import type { RuleKey } from '@ucupdates/admin-api';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 // By relative path, not @ucupdates/…: the CLI builds with plain tsc and runs without libs' aliases
-// (main.ts). These four use Node's built-ins only.
+// (main.ts). These use Node's built-ins only.
 import { type CabinetInput, writeCabinet } from '../../../../libs/cab/src/cab-writer';
 import { signDetached } from '../../../../libs/catalog/src/detached-signature';
+import { isDdiDeviceType } from '../../../../libs/rules/src/ddi-device';
 import { isRuleKeyField } from '../../../../libs/rules/src/rule-key';
 import { normaliseVersion } from '../../../../libs/rules/src/version';
+import { cpioMembers } from '../../../../libs/swu/src/cpio-reader';
+import { SwuError } from '../../../../libs/swu/src/swu-error';
 import { type Command, type CommandContext, type CommandInput, printJson, printLine, stringOption } from '../command';
 import { UsageError } from '../exit-codes';
 import { type Column, formatTable, ruleKeyColumns } from '../table';
@@ -33,8 +36,9 @@ interface Packaged extends RuleKey {
   folder: string;
   version: string;
   image: string;
-  catalog: string;
-  signed: 'signed here' | 'given catalog';
+  /** Null for a DDI update whose .swu is signed itself. */
+  catalog: string | null;
+  signed: 'signed here' | 'given catalog' | 'signed .swu';
 }
 
 const COLUMNS: Column<Packaged>[] = [
@@ -42,7 +46,7 @@ const COLUMNS: Column<Packaged>[] = [
   ...ruleKeyColumns(['brand', 'model', 'revision', 'locale', 'updateType']),
   { header: 'Version', value: (update) => update.version },
   { header: 'Image', value: (update) => update.image },
-  { header: 'Catalog', value: (update) => `${update.catalog} (${update.signed})` },
+  { header: 'Catalog', value: (update) => (update.catalog === null ? `none (${update.signed})` : `${update.catalog} (${update.signed})`) },
 ];
 
 async function readWhole(context: CommandContext, path: string): Promise<Buffer> {
@@ -72,8 +76,8 @@ async function sha256Of(context: CommandContext, path: string): Promise<Buffer> 
 const escapeXml = (text: string) =>
   text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[char]!);
 
-/** The update.xml of update-package.md. */
-function describe(update: PackageUpdate, image: string, catalog: string): Buffer {
+/** The update.xml of update-package.md; a DDI update whose .swu is signed itself names no catalog (ddi.md). */
+function describe(update: PackageUpdate, image: string, catalog: string | null): Buffer {
   const element = (name: string, value: string) => `  <${name}>${escapeXml(value)}</${name}>\n`;
   return Buffer.from(
     '<?xml version="1.0" encoding="utf-8"?>\n<DeviceUpdate>\n' +
@@ -85,7 +89,7 @@ function describe(update: PackageUpdate, image: string, catalog: string): Buffer
       element('UpdateType', update.updateType) +
       element('Version', update.version) +
       element('Image', image) +
-      element('Catalog', catalog) +
+      (catalog === null ? '' : element('Catalog', catalog)) +
       (update.description ? element('Description', update.description) : '') +
       '</DeviceUpdate>\n',
     'utf8',
@@ -165,6 +169,39 @@ function checked(update: PackageUpdate, index: number): PackageUpdate {
   }
 }
 
+/** sw-description (at most 1 MiB, as the pool reads it) and its signature (64 KiB) lie within this start of a .swu. */
+const SWU_HEAD_BYTES = 1024 * 1024 + 64 * 1024 + 2 * 4096;
+
+/**
+ * Whether a DDI update's image is a SWUpdate image that carries its own signature: a cpio archive
+ * whose first member is sw-description and whose second is sw-description.sig (ddi.md,
+ * "Packages"). Only the start of the file is read. A usage error says why a file is no such image.
+ */
+async function swuIsSigned(context: CommandContext, path: string): Promise<boolean> {
+  const size = fileSize(context, path);
+  const chunks: Buffer[] = [];
+  let read = 0;
+  for await (const chunk of context.files.read(path)) {
+    chunks.push(Buffer.from(chunk));
+    read += chunk.length;
+    if (read >= SWU_HEAD_BYTES) break;
+  }
+  const head = Buffer.concat(chunks);
+  const names: string[] = [];
+  try {
+    for await (const item of cpioMembers({ size, read: async (offset, length) => head.subarray(offset, offset + length) })) {
+      if (typeof item === 'symbol' || names.push(item.member.name) === 2) break;
+    }
+  } catch (error) {
+    if (error instanceof SwuError) throw new UsageError(`${path} is not a SWUpdate image: ${error.message}`);
+    throw error;
+  }
+  if (names[0] !== 'sw-description') {
+    throw new UsageError(`${path} is not a SWUpdate image: its first member is ${names[0] === undefined ? 'missing' : `"${names[0]}"`}, not sw-description`);
+  }
+  return names[1] === 'sw-description.sig';
+}
+
 /** Folder names in the cabinet: `1-CX600-CPE`, only characters every unpacker takes. */
 const folderName = (update: PackageUpdate, index: number) => `${index + 1}-${update.model}-${update.updateType}`.replace(/[^A-Za-z0-9._-]/g, '_');
 
@@ -175,14 +212,14 @@ export const NEW_PACKAGE_COMMAND: Command = {
   usage:
     '-o FILE.cab --image FILE [--catalog FILE | --certificate PEM --key PEM] --brand B --model M --revision R --locale L --update-type T --version V [--device-type D] [--description TEXT] | -o FILE.cab --manifest FILE [--certificate PEM --key PEM]',
   description:
-    "Makes the package import-update takes, as update-package.md describes it: for each update a folder holding update.xml (the rule key, the version, the image and catalog names), the image and its security catalog; the catalog is the given --catalog (a Windows catalog or detached signature you already have), else a detached CMS signature over the image made here with --certificate and --key (the certificate must chain to the pool's UCU_TRUSTED_CA_FILE). The cabinet is MSZIP, as makecab and gcab write it; cabextract lists it. Several updates go into one cabinet from a manifest: a JSON array of {image, catalog?, deviceType?, brand, model, revision, locale, updateType, version, description?}, paths relative to the manifest. Versions are one to four numbers, at most 20 characters. Nothing is sent to the pool; no token is needed.",
+    "Makes the package import-update takes, as update-package.md describes it: for each update a folder holding update.xml (the rule key, the version, the image and catalog names), the image and its security catalog; the catalog is the given --catalog (a Windows catalog or detached signature you already have), else a detached CMS signature over the image made here with --certificate and --key (the certificate must chain to the pool's UCU_TRUSTED_CA_FILE). The cabinet is MSZIP, as makecab and gcab write it; cabextract lists it. A DDI update (--device-type DDI) takes a SWUpdate image (.swu): one signed itself (sw-description.sig) needs no catalog and is packaged as it is (docs/ddi.md). Several updates go into one cabinet from a manifest: a JSON array of {image, catalog?, deviceType?, brand, model, revision, locale, updateType, version, description?}, paths relative to the manifest. Versions are one to four numbers, at most 20 characters. Nothing is sent to the pool; no token is needed.",
   options: {
     output: { type: 'string', short: 'o', value: 'FILE', description: 'the cabinet to write (appears only once complete)' },
     image: { type: 'string', value: 'FILE', description: 'the software image (its name in the package is the file name)' },
     catalog: { type: 'string', value: 'FILE', description: "the image's signature file, when you have one: not signed here then" },
     certificate: { type: 'string', value: 'PEM', description: "the signer's certificate (PEM; its chain may follow it in the file)" },
     key: { type: 'string', value: 'PEM', description: "the signer's private key (PEM, RSA or EC; an encrypted key's passphrase from UCU_SIGNING_KEY_PASSPHRASE)" },
-    'device-type': { type: 'string', value: 'D', description: 'the rule key: device type (default UCPhone)' },
+    'device-type': { type: 'string', value: 'D', description: 'the rule key: device type (default UCPhone; DDI for a SWUpdate image)' },
     brand: { type: 'string', value: 'B', description: 'the rule key: brand (vendor), such as Polycom' },
     model: { type: 'string', value: 'M', description: 'the rule key: model, such as CX600' },
     revision: { type: 'string', value: 'R', description: 'the rule key: hardware revision, such as A' },
@@ -197,6 +234,7 @@ export const NEW_PACKAGE_COMMAND: Command = {
     'ucupdates new-package -o CX600-4.0.7577.4372.cab --image CPE.nbt --certificate signer.pem --key signer.key --brand Polycom --model CX600 --revision A --locale ENU --update-type CPE --version 4.0.7577.4372',
     'ucupdates new-package -o CX600.cab --image CPE.nbt --catalog CPE.cat --brand Polycom --model CX600 --revision A --locale ENU --update-type CPE --version 4.0.7577.4372',
     'ucupdates new-package -o pool-updates.cab --manifest updates.json --certificate signer.pem --key signer.key',
+    'ucupdates new-package -o gateway-2.4.1.cab --image gateway-2.4.1.swu --device-type DDI --brand Contoso --model Gateway-1 --revision 1.0 --locale Neutral --update-type os --version 2.4.1',
   ],
   async run(context, input) {
     const output = stringOption(input, 'output');
@@ -205,7 +243,19 @@ export const NEW_PACKAGE_COMMAND: Command = {
     const certificate = stringOption(input, 'certificate');
     const key = stringOption(input, 'key');
     if ((certificate === undefined) !== (key === undefined)) throw new UsageError('--certificate and --key go together');
-    if (certificate === undefined && updates.some((update) => update.catalog === undefined)) {
+    // A DDI update whose .swu is signed itself needs no catalog; every other one without --catalog is signed here.
+    const signedSwu = new Set<PackageUpdate>();
+    for (const update of updates.filter((each) => isDdiDeviceType(each.deviceType))) {
+      if (!update.image.toLowerCase().endsWith('.swu')) {
+        throw new UsageError(`${update.image}: a DDI update's image is a SWUpdate image, whose name ends in .swu`);
+      }
+      if (await swuIsSigned(context, update.image)) {
+        signedSwu.add(update);
+      } else {
+        printLine(context.stderr, `${update.image} is not signed itself (no sw-description.sig): SWUpdate built for signed images, as Debian's is, refuses it.`);
+      }
+    }
+    if (certificate === undefined && updates.some((update) => update.catalog === undefined && !signedSwu.has(update))) {
       throw new UsageError('an update without --catalog is signed here: give --certificate and --key');
     }
     const signer = certificate !== undefined && key !== undefined ? { certificatePem: (await readWhole(context, certificate)).toString('utf8'), keyPem: (await readWhole(context, key)).toString('utf8') } : null;
@@ -216,11 +266,14 @@ export const NEW_PACKAGE_COMMAND: Command = {
       const folder = folderName(update, index);
       const image = basename(update.image);
       const size = fileSize(context, update.image);
-      let catalog: Buffer;
-      let catalogName: string;
+      let catalog: Buffer | null;
+      let catalogName: string | null;
       if (update.catalog !== undefined) {
         catalog = await readWhole(context, update.catalog);
         catalogName = basename(update.catalog);
+      } else if (signedSwu.has(update)) {
+        catalog = null;
+        catalogName = null;
       } else {
         try {
           catalog = signDetached({ imageSha256: await sha256Of(context, update.image), ...signer!, passphrase: process.env.UCU_SIGNING_KEY_PASSPHRASE });
@@ -229,17 +282,19 @@ export const NEW_PACKAGE_COMMAND: Command = {
         }
         catalogName = `${image.replace(/\.[^.]*$/, '')}.cat`;
       }
-      if (catalogName.toLowerCase() === image.toLowerCase() || [image, catalogName].some((name) => name.toLowerCase() === 'update.xml')) {
+      if (catalogName?.toLowerCase() === image.toLowerCase() || [image, catalogName].some((name) => name?.toLowerCase() === 'update.xml')) {
         throw new UsageError(`${update.image}: the image and its catalog need different names, neither update.xml`);
       }
       const description = describe(update, image, catalogName);
-      const entries = [`${folder}\\update.xml`, `${folder}\\${image}`, `${folder}\\${catalogName}`];
       const imagePath = update.image;
       files.push(
-        { name: entries[0], size: description.length, read: () => oneChunk(description) },
-        { name: entries[1], size, read: () => context.files.read(imagePath) },
-        { name: entries[2], size: catalog.length, read: () => oneChunk(catalog) },
+        { name: `${folder}\\update.xml`, size: description.length, read: () => oneChunk(description) },
+        { name: `${folder}\\${image}`, size, read: () => context.files.read(imagePath) },
       );
+      if (catalog !== null) {
+        const bytes = catalog;
+        files.push({ name: `${folder}\\${catalogName}`, size: bytes.length, read: () => oneChunk(bytes) });
+      }
       packaged.push({
         folder,
         deviceType: update.deviceType,
@@ -251,7 +306,7 @@ export const NEW_PACKAGE_COMMAND: Command = {
         version: update.version,
         image,
         catalog: catalogName,
-        signed: update.catalog === undefined ? 'signed here' : 'given catalog',
+        signed: update.catalog !== undefined ? 'given catalog' : signedSwu.has(update) ? 'signed .swu' : 'signed here',
       });
     }
     let bytes: number;

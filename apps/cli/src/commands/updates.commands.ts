@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { ApiFailure, type ImportedUpdateView, type ImportView, pathOf, type PurgeView, ROUTES, type UploadView } from '@ucupdates/admin-api';
+import { ApiFailure, type ImportedFileView, type ImportedUpdateView, type ImportView, pathOf, type PurgeView, ROUTES, type UploadView } from '@ucupdates/admin-api';
 import {
   type Command,
   type CommandContext,
@@ -18,6 +18,17 @@ const UPDATE_COLUMNS: Column<ImportedUpdateView>[] = [
   { header: 'RuleId', value: (update) => update.ruleId },
   ...ruleKeyColumns(),
   { header: 'Version', value: (update) => update.version },
+];
+
+/** Every file of the import's updates, with every hash the pool keeps (DDI devices are told SHA-1 and MD5). */
+const FILE_COLUMNS: Column<ImportedFileView & { version: string }>[] = [
+  { header: 'Version', value: (file) => file.version },
+  { header: 'File', value: (file) => file.name },
+  { header: 'Role', value: (file) => file.role },
+  { header: 'Size', value: (file) => file.size },
+  { header: 'Sha256', value: (file) => file.sha256 },
+  { header: 'Sha1', value: (file) => file.sha1 },
+  { header: 'Md5', value: (file) => file.md5 },
 ];
 
 const IMPORT_COLUMNS: Column<ImportView>[] = [
@@ -56,6 +67,7 @@ function showImport(context: CommandContext, item: ImportView): void {
   const parts = [formatList(importFields(item))];
   if (item.updates.length > 0) {
     parts.push(formatTable(item.updates, UPDATE_COLUMNS));
+    parts.push(formatTable(item.updates.flatMap((update) => update.files.map((file) => ({ ...file, version: update.version }))), FILE_COLUMNS));
   }
   printLine(context.stdout, parts.join('\n\n'));
 }

@@ -121,7 +121,7 @@ export class ImportPackageHandler {
   private async storeFiles(extracted: ExtractedPackage, updates: UpdateDescription[]): Promise<void> {
     const files = new Map<string, ExtractedFile>();
     for (const update of updates) {
-      for (const entry of [update.imageEntry, update.catalogEntry]) {
+      for (const [entry] of filesOf(update)) {
         const file = extracted.files.get(entryKey(entry))!;
         files.set(file.sha256, file);
       }
@@ -134,7 +134,7 @@ export class ImportPackageHandler {
           throw new Error(`${file.name} changed on local disk while it was stored (SHA-256 ${stored.sha256})`);
         }
       }
-      await this.catalog.addFile(file.sha256, file.size);
+      await this.catalog.addFile(file);
     }
   }
 
@@ -168,12 +168,7 @@ export class ImportPackageHandler {
       update.version,
       row.id,
       update.description,
-      (
-        [
-          [update.imageEntry, UpdateFileRole.Image],
-          [update.catalogEntry, UpdateFileRole.Catalog],
-        ] as const
-      ).map(([entry, role]) => ({ name: baseName(entry), role, sha256: extracted.files.get(entryKey(entry))!.sha256 })),
+      filesOf(update).map(([entry, role]) => ({ name: baseName(entry), role, sha256: extracted.files.get(entryKey(entry))!.sha256 })),
     );
     const after = transition.state;
     await tx(this.catalog).setPending(rule.id, after.pendingVersion, after.pendingAt);
@@ -200,4 +195,12 @@ export class ImportPackageHandler {
   private async fail(importId: string, code: string, message: string): Promise<void> {
     await this.imports.apply(importId, { type: 'fail', code, message });
   }
+}
+
+/** An update's files and their roles: its image, and its catalog unless it is a DDI update without one. */
+function filesOf(update: UpdateDescription): [string, UpdateFileRole][] {
+  return [
+    [update.imageEntry, UpdateFileRole.Image],
+    ...(update.catalogEntry === null ? [] : [[update.catalogEntry, UpdateFileRole.Catalog] as [string, UpdateFileRole]]),
+  ];
 }

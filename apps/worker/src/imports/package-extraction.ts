@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -23,6 +24,9 @@ export interface ExtractedFile {
   path: string;
   size: number;
   sha256: string;
+  /** Kept beside the SHA-256 for DDI devices: SWUpdate checks an artifact's SHA-1 (ddi.md). */
+  sha1: string;
+  md5: string;
   digests: ImageDigests;
 }
 
@@ -84,12 +88,15 @@ export async function extractPackage(
         }
         const path = join(workDir, `entry-${index++}`);
         const digester = new ImageDigester();
+        // MD5 is no algorithm a catalog may name (libs/catalog refuses it), only a hash DDI devices are told.
+        const md5 = createHash('md5');
         let size = 0;
         await pipeline(
           entry.data,
           async function* (chunks: AsyncIterable<Buffer>) {
             for await (const chunk of chunks) {
               digester.update(chunk);
+              md5.update(chunk);
               size += chunk.length;
               yield chunk;
             }
@@ -98,7 +105,15 @@ export async function extractPackage(
           createWriteStream(path, { highWaterMark: 1 << 20 }),
         );
         const digests = digester.digests();
-        files.set(entryKey(name), { name, path, size, sha256: digests.sha256!.toString('hex'), digests });
+        files.set(entryKey(name), {
+          name,
+          path,
+          size,
+          sha256: digests.sha256!.toString('hex'),
+          sha1: digests.sha1!.toString('hex'),
+          md5: md5.digest('hex'),
+          digests,
+        });
       }
     } catch (error) {
       refuseCabinet(error);

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { fileHandleSource } from '@ucupdates/cab';
 import { CatalogError, CatalogErrorCode, TrustStore, verifyCabAuthenticode, verifyUpdateCatalog } from '@ucupdates/catalog';
 import type { Config } from '@ucupdates/config';
+import { isDdiDeviceType } from '@ucupdates/rules';
+import { readSwuHead, SwuError, type SwuHead, verifySwuSignature } from '@ucupdates/swu';
 import { entryKey, PackageRefusal, PackageRefusalCode, type UpdateDescription } from '@ucupdates/update-package';
-import type { ExtractedPackage } from './package-extraction';
+import type { ExtractedFile, ExtractedPackage } from './package-extraction';
 
 /**
  * Failures that mean the bytes were changed after signing. They refuse a package even where
@@ -15,7 +17,10 @@ const TAMPERING = new Set([CatalogErrorCode.HashMismatch, CatalogErrorCode.BadSi
 /**
  * The signature rules of update-package.md: every update's catalog must vouch for its image and
  * chain to the pool's trust store, and a cabinet's Authenticode signature, when it has one, must
- * verify too. With UCU_ALLOW_UNSIGNED_UPDATES=true, missing or untrusted signatures are accepted.
+ * verify too. A DDI update's image must be a SWUpdate image (ddi.md, "Packages"), and its
+ * sw-description.sig, when it has one, must verify as a catalog must; it needs a catalog only
+ * when it has no such signature. With UCU_ALLOW_UNSIGNED_UPDATES=true, missing or untrusted
+ * signatures are accepted; a malformed image never is.
  */
 export class SignaturePolicy {
   private constructor(
@@ -31,8 +36,36 @@ export class SignaturePolicy {
   async check(extracted: ExtractedPackage, updates: UpdateDescription[]): Promise<void> {
     await this.checkCabinet(extracted);
     for (const update of updates) {
-      await this.checkCatalog(extracted, update);
+      const image = extracted.files.get(entryKey(update.imageEntry))!;
+      const swu = isDdiDeviceType(update.deviceType) ? await this.checkSwu(update, image) : null;
+      if (update.catalogEntry !== null) {
+        await this.checkCatalog(extracted, image, update.catalogEntry);
+      } else if (swu?.signature === null) {
+        await this.verify(update.imageEntry, async () => {
+          throw new CatalogError(CatalogErrorCode.NotSigned, 'the image has no sw-description.sig and the update names no <Catalog>');
+        });
+      }
     }
+  }
+
+  /** The image read as SWUpdate reads it, and its own signature checked when it has one. */
+  private async checkSwu(update: UpdateDescription, image: ExtractedFile): Promise<SwuHead> {
+    const handle = await open(image.path, 'r');
+    let head: SwuHead;
+    try {
+      head = await readSwuHead(fileHandleSource(handle, image.size));
+    } catch (error) {
+      if (error instanceof SwuError) {
+        throw new PackageRefusal(PackageRefusalCode.BadSwu, update.imageEntry, `${error.code}: ${error.message}`);
+      }
+      throw error;
+    } finally {
+      await handle.close();
+    }
+    if (head.signature !== null) {
+      await this.verify(update.imageEntry, () => verifySwuSignature(head, this.requireTrustStore()));
+    }
+    return head;
   }
 
   private async checkCabinet(extracted: ExtractedPackage): Promise<void> {
@@ -48,11 +81,10 @@ export class SignaturePolicy {
     );
   }
 
-  private async checkCatalog(extracted: ExtractedPackage, update: UpdateDescription): Promise<void> {
-    const image = extracted.files.get(entryKey(update.imageEntry))!;
-    const catalog = extracted.files.get(entryKey(update.catalogEntry))!;
+  private async checkCatalog(extracted: ExtractedPackage, image: ExtractedFile, catalogEntry: string): Promise<void> {
+    const catalog = extracted.files.get(entryKey(catalogEntry))!;
     const catalogBytes = await readFile(catalog.path);
-    await this.verify(update.catalogEntry, async () =>
+    await this.verify(catalogEntry, async () =>
       verifyUpdateCatalog({ catalog: catalogBytes, imageDigests: image.digests, trustStore: this.requireTrustStore() }),
     );
   }

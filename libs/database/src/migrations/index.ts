@@ -2,6 +2,7 @@ import { InitialSchema1795766400000 } from './1795766400000-initial-schema';
 import { RetiredVersions1796342400000 } from './1796342400000-retired-versions';
 import { ReplicaScrub1796500000000 } from './1796500000000-replica-scrub';
 import { DdiTargets1796600000000 } from './1796600000000-ddi-targets';
+import { FileDigests1796610000000 } from './1796610000000-file-digests';
 import { VersionKey1796900000000 } from './1796900000000-version-key';
 
 /** Every migration, oldest first. Listed explicitly so the apps, the CLI and Jest load the same set. */
@@ -10,5 +11,6 @@ export const migrations = [
   RetiredVersions1796342400000,
   ReplicaScrub1796500000000,
   DdiTargets1796600000000,
+  FileDigests1796610000000,
   VersionKey1796900000000,
 ];

@@ -25,8 +25,16 @@ const REFERENCED = `EXISTS (
 /** What imports write: the content-addressed files, the rules' versions and their file lists (`files`, `update_versions`, `update_version_files`). */
 export class CatalogRepository extends QueryLayer {
   /** A stored file, once (another package may have brought it before). */
-  async addFile(sha256: string, size: number): Promise<void> {
-    await this.manager.query(`INSERT INTO files (sha256, size) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING`, [sha256, size]);
+  /**
+   * A stored file, with the SHA-1 and MD5 DDI devices are told beside its SHA-256 (ddi.md). A file
+   * stored before those were kept gets them when a package brings it again.
+   */
+  async addFile(file: { sha256: string; size: number; sha1: string; md5: string }): Promise<void> {
+    await this.manager.query(
+      `INSERT INTO files (sha256, size, sha1, md5) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (sha256) DO UPDATE SET sha1 = excluded.sha1, md5 = excluded.md5 WHERE files.sha1 IS NULL OR files.md5 IS NULL`,
+      [file.sha256, file.size, file.sha1, file.md5],
+    );
   }
 
   /** The rule of this key, made (with no version) when there is none, and locked until the transaction ends. */

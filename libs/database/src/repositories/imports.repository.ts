@@ -1,4 +1,5 @@
 import { IMPORT_TRANSITIONS, type ImportEvent, type ImportState, INITIAL_IMPORT_STATE, MAX_IMPORT_ERROR_MESSAGE } from '@ucupdates/imports';
+import type { ImportedFileView } from '@ucupdates/admin-api';
 import type { RuleKeyFields } from '@ucupdates/rules';
 import { fromMicros, micros, type TimeKey } from './keyset';
 import { QueryLayer } from './query-layer';
@@ -19,7 +20,8 @@ export interface ImportRow {
 }
 
 /** A rule version an import brought. */
-export type ImportedUpdate = RuleKeyFields & { ruleId: string; version: string };
+/** A rule version an import brought, with its files and their hashes as the admin API shows them (the statement makes exactly those rows). */
+export type ImportedUpdate = RuleKeyFields & { ruleId: string; version: string; files: ImportedFileView[] };
 
 /** A package just uploaded, stored under `objectKey`, and who uploaded it through which node. */
 export interface NewImport {
@@ -63,15 +65,25 @@ export class ImportsRepository extends QueryLayer {
   async updatesOf(importIds: readonly string[]): Promise<Map<string, ImportedUpdate[]>> {
     const updates = new Map<string, ImportedUpdate[]>(importIds.map((id) => [id, []]));
     if (importIds.length === 0) return updates;
-    const rows = await this.manager.query<(ImportedUpdate & { importId: string })[]>(
-      `SELECT v.import_id AS "importId", r.id AS "ruleId", r.device_type AS "deviceType", r.brand, r.model, r.revision, r.locale,
-              r.update_type AS "updateType", v.version
+    const rows = await this.manager.query<(Omit<ImportedUpdate, 'files'> & { importId: string; versionId: string })[]>(
+      `SELECT v.import_id AS "importId", v.id AS "versionId", r.id AS "ruleId", r.device_type AS "deviceType", r.brand, r.model,
+              r.revision, r.locale, r.update_type AS "updateType", v.version
          FROM update_versions v JOIN rules r ON r.id = v.rule_id
         WHERE v.import_id = ANY($1::uuid[])
         ORDER BY r.device_type, r.brand, r.model, r.revision, r.locale, r.update_type`,
       [importIds],
     );
-    for (const { importId, ...update } of rows) updates.get(importId)!.push(update);
+    // The files of all those versions in one more statement, whatever their number.
+    const files = await this.manager.query<(ImportedFileView & { versionId: string })[]>(
+      `SELECT f.update_version_id AS "versionId", f.name, f.role, fi.size::float8 AS size, f.sha256, fi.sha1, fi.md5
+         FROM update_version_files f JOIN files fi ON fi.sha256 = f.sha256
+        WHERE f.update_version_id = ANY($1::uuid[])
+        ORDER BY f.role DESC, f.name`,
+      [rows.map((row) => row.versionId)],
+    );
+    const byVersion = new Map<string, ImportedFileView[]>(rows.map((row) => [row.versionId, []]));
+    for (const { versionId, ...file } of files) byVersion.get(versionId)!.push(file);
+    for (const { importId, versionId, ...update } of rows) updates.get(importId)!.push({ ...update, files: byVersion.get(versionId)! });
     return updates;
   }
 

@@ -16,6 +16,9 @@ export interface RuleFileRow extends RuleKeyFields {
   name: string | null;
   role: string | null;
   sha256: string | null;
+  /** Null also for a file stored before SHA-1 and MD5 were kept (file.entity.ts). */
+  sha1: string | null;
+  md5: string | null;
   /** bigint, as text. */
   size: string | null;
 }
@@ -58,7 +61,7 @@ export class PoolStateRepository extends QueryLayer {
                 r.approved_version AS "approvedVersion", r.pending_version AS "pendingVersion",
                 r.rolled_back_version AS "rolledBackVersion", r.restore_version AS "restoreVersion",
                 v.version, CASE WHEN v.version IN (r.approved_version, r.pending_version, r.restore_version) THEN NULL ELSE v.retired_at END AS "retiredAt",
-                f.name, f.role, f.sha256, fi.size
+                f.name, f.role, f.sha256, fi.sha1, fi.md5, fi.size
            FROM rules r
            LEFT JOIN update_versions v ON v.rule_id = r.id
                 AND (v.version IN (r.approved_version, r.pending_version, r.restore_version)

@@ -3,7 +3,7 @@ import { type CachedRule, PoolState } from '../pool-state/pool-state';
 import { type OfferedDevice, planCheck } from './offer-plan';
 import { CX600_CPE } from '../../../../../test/support/rule-fixtures';
 
-const file = (name: string, role = 'image') => ({ name, role, sha256: name.padEnd(64, '0').slice(0, 64), size: 10 });
+const file = (name: string, role = 'image') => ({ name, role, sha256: name.padEnd(64, '0').slice(0, 64), sha1: null, md5: null, size: 10 });
 
 function rule(overrides: Partial<CachedRule>): CachedRule {
   return {

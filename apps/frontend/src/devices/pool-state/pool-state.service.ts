@@ -114,7 +114,14 @@ function rulesOf(rows: RuleFileRow[], graceSeconds: number): CachedRule[] {
       rule.servedUntil[row.version] = new Date(row.retiredAt).getTime() + graceSeconds * 1000;
     }
     if (row.version !== null && row.name !== null) {
-      (rule.files[row.version] ??= []).push({ name: row.name, role: row.role!, sha256: row.sha256!, size: Number(row.size) });
+      (rule.files[row.version] ??= []).push({
+        name: row.name,
+        role: row.role!,
+        sha256: row.sha256!,
+        sha1: row.sha1,
+        md5: row.md5,
+        size: Number(row.size),
+      });
     }
   }
   return [...rules.values()];

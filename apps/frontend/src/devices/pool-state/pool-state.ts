@@ -8,6 +8,9 @@ export interface CachedFile {
   name: string;
   role: string;
   sha256: string;
+  /** What DDI devices are told beside the SHA-256; null for a file stored before they were kept. */
+  sha1: string | null;
+  md5: string | null;
   size: number;
 }
 
