@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CatalogErrorCode, TrustStore } from '@ucupdates/catalog';
 import { bufferSource, readSwuHead, SwuErrorCode, verifySwuSignature } from '@ucupdates/swu';
 import { createPoolPki, type PoolPki } from '../support/test-pki';
 import { buildTestSwu, checkWithSwupdate } from '../support/swu-builder';
-import { testServices } from '../support/test-environment';
+import { ROOT, testServices } from '../support/test-environment';
 
 /**
  * The test SWUpdate image (test/support/swu-builder.ts) against the client nobody here wrote,
@@ -19,7 +19,7 @@ describe('SWUpdate images: Debian swupdate and libs/swu agree', () => {
   let images = 0;
   const build = (options: Partial<Parameters<typeof buildTestSwu>[2]> = {}) =>
     buildTestSwu(join(work, `image-${++images}`), pki, { version: '1.0.1', targetDir: join(work, 'target'), ...options });
-  const swupdate = (swu: ReturnType<typeof build>) => checkWithSwupdate(swu, pki.caFile, join(work, `tmp-${images}`));
+  const swupdate = (swu: ReturnType<typeof build>) => checkWithSwupdate(swu.path, pki.caFile, join(work, `tmp-${images}`));
 
   beforeAll(() => {
     work = mkdtempSync(join(testServices.stateDir, 'swu-image-'));
@@ -73,5 +73,38 @@ describe('SWUpdate images: Debian swupdate and libs/swu agree', () => {
     const head = await readSwuHead(bufferSource(newc));
     expect(head.format).toBe('newc');
     expect(head.signature).toEqual((await readSwuHead(bufferSource(swu.bytes))).signature);
+  });
+
+  it('an image new-package builds and signs from a template and a payload: SWUpdate checks it, the pool verifies it', async () => {
+    const dir = join(work, 'new-package');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'hello.txt'), 'hello from new-package\n');
+    writeFileSync(
+      join(dir, 'sw-description.in'),
+      `software = {
+	version = "3.0.0";
+	hardware-compatibility: [ "1.0" ];
+	files: ( {
+		filename = "hello.txt";
+		path = "${join(work, 'target', 'built.txt')}";
+		type = "rawfile";
+		sha256 = "$swupdate_get_sha256(hello.txt)";
+		properties: { create-destination = "true"; };
+	} );
+};
+`,
+    );
+    const cab = join(dir, 'gw.cab');
+    execFileSync(process.execPath, [
+      join(ROOT, 'dist/apps/cli/apps/cli/src/main.js'), 'new-package', '-o', cab, '--sw-description', join(dir, 'sw-description.in'),
+      '--payload', join(dir, 'hello.txt'), '--certificate', pki.signer.certPath, '--key', pki.signer.keyPath, '--device-type', 'DDI',
+      '--brand', 'Contoso', '--model', 'Gateway-1', '--revision', '1.0', '--locale', 'Neutral', '--update-type', 'os', '--version', '3.0.0',
+    ], { stdio: 'pipe' });
+    execFileSync('cabextract', ['-q', '-d', join(dir, 'out'), cab], { stdio: 'pipe' });
+    const path = join(dir, 'out', '1-Gateway-1-os', 'Gateway-1-3.0.0.swu');
+    const bytes = readFileSync(path);
+    const checked = checkWithSwupdate(path, pki.caFile, join(work, 'tmp-built'));
+    expect([checked.ok, checked.output]).toEqual([true, expect.stringContaining('SWUPDATE successful')]);
+    expect(await verifySwuSignature(await readSwuHead(bufferSource(bytes)), trustStore)).toHaveLength(1);
   });
 });

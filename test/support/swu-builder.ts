@@ -99,18 +99,21 @@ export function buildTestSwu(dir: string, pki: PoolPki, options: TestSwuOptions)
 
 /**
  * `swupdate -c`: checks an image offline as a device would before installing it, trusting the CA
- * in `caFile`, in its own TMPDIR (SWUpdate's IPC sockets live there), bounded by `timeout`.
+ * in `caFile`, in its own TMPDIR (SWUpdate's IPC sockets live there), bounded by `timeout`. The
+ * verdict is SWUpdate's own "SWUPDATE successful": 2022.12 sometimes exits 1 after printing it (a
+ * race as its threads stop; about one run in six here), so the exit status alone would be flaky.
  */
-export function checkWithSwupdate(swu: TestSwu, caFile: string, tmpDir: string): { ok: boolean; output: string } {
+export function checkWithSwupdate(swuPath: string, caFile: string, tmpDir: string): { ok: boolean; output: string } {
   mkdirSync(tmpDir, { recursive: true });
+  let output: string;
   try {
-    const output = execFileSync('timeout', ['30', 'swupdate', '-c', '-i', swu.path, '-k', caFile, '-H', SWU_BOARD], {
+    output = execFileSync('timeout', ['30', 'swupdate', '-c', '-i', swuPath, '-k', caFile, '-H', SWU_BOARD], {
       env: { ...process.env, TMPDIR: tmpDir },
       stdio: 'pipe',
-    });
-    return { ok: true, output: output.toString() };
+    }).toString();
   } catch (error) {
     const failed = error as { stdout?: Buffer; stderr?: Buffer };
-    return { ok: false, output: `${failed.stdout?.toString() ?? ''}${failed.stderr?.toString() ?? ''}` };
+    output = `${failed.stdout?.toString() ?? ''}${failed.stderr?.toString() ?? ''}`;
   }
+  return { ok: output.includes('SWUPDATE successful') && !output.includes('SWUPDATE failed'), output };
 }

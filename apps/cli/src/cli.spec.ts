@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ApiFailure, DEFAULT_CONFIGURATION, type FailureCode } from '@ucupdates/admin-api';
 import type { Api, ApiRequest, ApiSettings, Query } from './api-client';
 import { type CliEnvironment, detailLines, runCli, splitCommand } from './cli';
@@ -5,6 +6,9 @@ import { ExitCode } from './exit-codes';
 import { CX600_CPE, CX600_DEVICE } from '../../../test/support/rule-fixtures';
 import { bufferSource, CabReader } from '../../../libs/cab/src';
 import { bufferEntry, writeCpio } from '../../../libs/swu/src/cpio-writer';
+import { bufferSource as swuSource, readSwuHead, verifySwuSignature } from '../../../libs/swu/src';
+import { Profile, TestPki } from '../../../test/support/test-pki';
+import { TrustStore } from '../../../libs/catalog/src/trust-store';
 
 type Call =
   | { kind: 'send'; request: ApiRequest }
@@ -893,17 +897,20 @@ describe('new-package: DDI updates (docs/ddi.md)', () => {
   };
   const ddi = ['--device-type', 'DDI', '--brand', 'Contoso', '--model', 'Gateway-1', '--revision', '1.0', '--locale', 'Neutral', '--update-type', 'os', '--version', '2.4.1'];
 
-  /** The cabinet's entries and their text. */
-  async function entries(cab: Buffer): Promise<Record<string, string>> {
+  /** The cabinet's entries and their bytes. */
+  async function entriesOf(cab: Buffer): Promise<Record<string, Buffer>> {
     const reader = await CabReader.open(bufferSource(cab));
-    const found: Record<string, string> = {};
+    const found: Record<string, Buffer> = {};
     for await (const entry of reader.entries()) {
       const chunks: Buffer[] = [];
       for await (const chunk of entry.data) chunks.push(Buffer.from(chunk));
-      found[entry.file.name] = Buffer.concat(chunks).toString('utf8');
+      found[entry.file.name] = Buffer.concat(chunks);
     }
     return found;
   }
+
+  /** The cabinet's entries and their text. */
+  const entries = async (cab: Buffer) => Object.fromEntries(Object.entries(await entriesOf(cab)).map(([name, bytes]) => [name, bytes.toString('utf8')]));
 
   it('packages a .swu signed itself as it is: no catalog, none signed here, update.xml naming none', async () => {
     const files = { '/in/gateway-2.4.1.swu': await swu('sw-description', 'sw-description.sig', 'rootfs.ext4') };
@@ -923,6 +930,33 @@ describe('new-package: DDI updates (docs/ddi.md)', () => {
     expect(code).toBe(ExitCode.Usage);
     expect(stderr).toContain('is not signed itself (no sw-description.sig)');
     expect(stderr).toContain('give --certificate and --key');
+  });
+
+  it('builds and signs a .swu from an sw-description template and payloads, which the pool reads and verifies', async () => {
+    const pki = TestPki.create();
+    try {
+      const root = pki.issue('root', { subject: '/CN=Root', profile: Profile.Ca, notBefore: '20200101000000Z', notAfter: '20450101000000Z' });
+      const signer = pki.issue('signer', { subject: '/CN=Signer', issuer: root, profile: Profile.SmimeSigner, notBefore: '20240101000000Z', notAfter: '20400101000000Z' });
+      const rootfs = Buffer.from('a root file system');
+      const files = {
+        '/in/sw-description.in': Buffer.from('software = { version = "2.4.2"; files: ({ filename = "rootfs.ext4"; sha256 = "$swupdate_get_sha256(rootfs.ext4)"; }); };\n'),
+        '/in/rootfs.ext4': rootfs,
+        '/in/signer.pem': Buffer.from(signer.pem),
+        '/in/signer.key': pki.read('signer.key'),
+      };
+      const argv = ['new-package', '-o', '/out/gw.cab', '--sw-description', '/in/sw-description.in', '--payload', '/in/rootfs.ext4', '--certificate', '/in/signer.pem', '--key', '/in/signer.key'];
+      const { code, stdout, writtenBytes } = await run([...argv, ...ddi.map((value) => (value === '2.4.1' ? '2.4.2' : value))], undefined, { files });
+      expect(code).toBe(ExitCode.Ok);
+      expect(stdout).toContain('none (built and signed here)');
+      const cab = await entriesOf(writtenBytes['/out/gw.cab']);
+      expect(Object.keys(cab)).toEqual(['1-Gateway-1-os\\update.xml', '1-Gateway-1-os\\Gateway-1-2.4.2.swu']);
+      const head = await readSwuHead(swuSource(cab['1-Gateway-1-os\\Gateway-1-2.4.2.swu']));
+      expect(head.members.map((member) => member.name)).toEqual(['sw-description', 'sw-description.sig', 'rootfs.ext4']);
+      expect(head.description.toString()).toContain(`sha256 = "${createHash('sha256').update(rootfs).digest('hex')}"`);
+      expect(await verifySwuSignature(head, TrustStore.fromPem(root.pem))).toHaveLength(1);
+    } finally {
+      pki.remove();
+    }
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import { bufferSource, readCpioMembers, readMemberData } from './cpio-reader';
-import { bufferEntry, writeCpio } from './cpio-writer';
+import { bufferEntry, cpioSize, writeCpio } from './cpio-writer';
 import { SwuError, SwuErrorCode } from './swu-error';
 
 async function archive(...members: [string, string][]): Promise<Buffer> {
@@ -31,6 +31,11 @@ describe('the cpio reader', () => {
     ]);
     expect(members.every((member) => member.dataOffset % 4 === 0)).toBe(true);
     expect((await readMemberData(source, members[2], format)).toString()).toBe('hello\n');
+  });
+
+  it('knows the size of what the writer writes before writing it', async () => {
+    const members: [string, string][] = [['sw-description', 'software = {};\n'], ['a', ''], ['hello.txt', 'hello\n']];
+    expect(cpioSize(members.map(([name, text]) => ({ name, size: text.length })))).toBe((await archive(...members)).length);
   });
 
   it('reads the newc form, whose headers carry no checksum', async () => {

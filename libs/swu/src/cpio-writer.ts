@@ -21,6 +21,7 @@ export function byteSum(bytes: Uint8Array, sum = 0): number {
 
 const hex8 = (value: number) => value.toString(16).padStart(8, '0');
 const padding = (length: number) => Buffer.alloc((4 - (length % 4)) % 4);
+
 /** A regular file, rw-r--r--. */
 const REGULAR_FILE = 0o100644;
 
@@ -55,6 +56,14 @@ export async function* writeCpio(entries: readonly CpioEntry[]): AsyncGenerator<
   }
   yield header('TRAILER!!!', { ino: 0, mode: 0, mtime: 0, size: 0, check: 0 });
 }
+
+/** The archive's size in bytes, known before any data is read (a cabinet's header needs it). */
+export function cpioSize(entries: readonly Pick<CpioEntry, 'name' | 'size'>[]): number {
+  const headerSize = (name: string) => align4(110 + Buffer.byteLength(name, 'utf8') + 1);
+  return entries.reduce((total, entry) => total + headerSize(entry.name) + align4(entry.size), headerSize('TRAILER!!!'));
+}
+
+const align4 = (length: number) => (length + 3) & ~3;
 
 /** A member whose bytes are in memory. */
 export function bufferEntry(name: string, bytes: Uint8Array, mtime?: number): CpioEntry {

@@ -9,6 +9,7 @@ import { isDdiDeviceType } from '../../../../libs/rules/src/ddi-device';
 import { isRuleKeyField } from '../../../../libs/rules/src/rule-key';
 import { normaliseVersion } from '../../../../libs/rules/src/version';
 import { cpioMembers } from '../../../../libs/swu/src/cpio-reader';
+import { bufferEntry, byteSum, type CpioEntry, cpioSize, writeCpio } from '../../../../libs/swu/src/cpio-writer';
 import { SwuError } from '../../../../libs/swu/src/swu-error';
 import { type Command, type CommandContext, type CommandInput, printJson, printLine, stringOption } from '../command';
 import { UsageError } from '../exit-codes';
@@ -20,6 +21,8 @@ interface PackageUpdate extends RuleKey {
   catalog?: string;
   version: string;
   description?: string;
+  /** A DDI update's .swu built here (`image` is then its name): the sw-description template and the payload files. */
+  build?: { template: string; payloads: string[] };
 }
 
 const KEY_OPTIONS = [
@@ -38,7 +41,7 @@ interface Packaged extends RuleKey {
   image: string;
   /** Null for a DDI update whose .swu is signed itself. */
   catalog: string | null;
-  signed: 'signed here' | 'given catalog' | 'signed .swu';
+  signed: 'signed here' | 'given catalog' | 'signed .swu' | 'built and signed here';
 }
 
 const COLUMNS: Column<Packaged>[] = [
@@ -101,7 +104,9 @@ async function updatesOf(context: CommandContext, input: CommandInput): Promise<
   const manifest = stringOption(input, 'manifest');
   const image = stringOption(input, 'image');
   if (manifest !== undefined) {
-    const given = ['image', 'catalog', 'description', ...KEY_OPTIONS.map(([, option]) => option)].filter((option) => stringOption(input, option) !== undefined);
+    const given = ['image', 'catalog', 'description', 'sw-description', 'payload', ...KEY_OPTIONS.map(([, option]) => option)].filter(
+      (option) => stringOption(input, option) !== undefined,
+    );
     if (given.length > 0) throw new UsageError(`--manifest lists the updates: leave out --${given.join(', --')}`);
     let entries: unknown;
     try {
@@ -135,12 +140,21 @@ async function updatesOf(context: CommandContext, input: CommandInput): Promise<
       };
     });
   }
-  if (image === undefined) throw new UsageError('--image FILE (or --manifest FILE) is required: the software image to package');
+  const template = stringOption(input, 'sw-description');
+  const payloads = stringOption(input, 'payload');
+  if (template !== undefined || payloads !== undefined) {
+    if (image !== undefined || template === undefined || payloads === undefined) {
+      throw new UsageError('a .swu built here takes --sw-description and --payload, and no --image');
+    }
+  } else if (image === undefined) {
+    throw new UsageError('--image FILE (or --manifest FILE) is required: the software image to package');
+  }
   const missing = KEY_OPTIONS.filter(([field, option]) => field !== 'deviceType' && stringOption(input, option) === undefined).map(([, option]) => `--${option}`);
   if (missing.length > 0) throw new UsageError(`the rule key and version are required: ${missing.join(', ')}`);
   return [
     {
-      image,
+      image: image ?? `${stringOption(input, 'model')}-${stringOption(input, 'version')}.swu`,
+      build: template === undefined ? undefined : { template, payloads: payloads!.split(',').map((path) => path.trim()).filter(Boolean) },
       catalog: stringOption(input, 'catalog'),
       deviceType: stringOption(input, 'device-type') ?? 'UCPhone',
       brand: stringOption(input, 'brand')!,
@@ -202,6 +216,58 @@ async function swuIsSigned(context: CommandContext, path: string): Promise<boole
   return names[1] === 'sw-description.sig';
 }
 
+/**
+ * A SWUpdate image built here (ddi.md): `sw-description` from the template, each
+ * `$swupdate_get_sha256(NAME)` in it (the placeholder of SWUpdate's Yocto layer) replaced by the
+ * SHA-256 of the payload of that name; its detached CMS signature made in-process with the
+ * signer (as `openssl cms -sign -binary -nosmimecap` makes it); then the payloads, packed as
+ * `cpio -H crc` packs them. The payloads are read once for their hashes and sums, and again each
+ * time the image is read; never held whole.
+ */
+async function buildSwu(
+  context: CommandContext,
+  build: NonNullable<PackageUpdate['build']>,
+  signer: { certificatePem: string; keyPem: string },
+): Promise<{ size: number; read: () => AsyncIterable<Uint8Array> }> {
+  const payloads: (CpioEntry & { sha256: string })[] = [];
+  for (const path of build.payloads) {
+    const name = basename(path);
+    if (name.startsWith('sw-description') || payloads.some((payload) => payload.name === name)) {
+      throw new UsageError(`${path}: payloads need different names, none starting with sw-description`);
+    }
+    const hash = createHash('sha256');
+    let check = 0;
+    let size = 0;
+    try {
+      for await (const chunk of context.files.read(path)) {
+        hash.update(chunk);
+        check = byteSum(chunk, check);
+        size += chunk.length;
+      }
+    } catch (error) {
+      throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    payloads.push({ name, size, check, sha256: hash.digest('hex'), data: () => context.files.read(path) });
+  }
+  const template = (await readWhole(context, build.template)).toString('utf8');
+  const description = Buffer.from(
+    template.replace(/\$swupdate_get_sha256\(([^)]*)\)/g, (_placeholder, name: string) => {
+      const payload = payloads.find((each) => each.name === name.trim());
+      if (payload === undefined) throw new UsageError(`${build.template} asks for the SHA-256 of "${name.trim()}", which no --payload is`);
+      return payload.sha256;
+    }),
+    'utf8',
+  );
+  let signature: Buffer;
+  try {
+    signature = signDetached({ imageSha256: createHash('sha256').update(description).digest(), ...signer, passphrase: process.env.UCU_SIGNING_KEY_PASSPHRASE });
+  } catch (error) {
+    throw new UsageError(`cannot sign ${build.template}: ${(error as Error).message}`);
+  }
+  const entries = [bufferEntry('sw-description', description), bufferEntry('sw-description.sig', signature), ...payloads];
+  return { size: cpioSize(entries), read: () => writeCpio(entries) };
+}
+
 /** Folder names in the cabinet: `1-CX600-CPE`, only characters every unpacker takes. */
 const folderName = (update: PackageUpdate, index: number) => `${index + 1}-${update.model}-${update.updateType}`.replace(/[^A-Za-z0-9._-]/g, '_');
 
@@ -210,9 +276,9 @@ export const NEW_PACKAGE_COMMAND: Command = {
   group: 'Update packages',
   summary: 'make an update package (.cab) from an image: update.xml, signature, MSZIP cabinet',
   usage:
-    '-o FILE.cab --image FILE [--catalog FILE | --certificate PEM --key PEM] --brand B --model M --revision R --locale L --update-type T --version V [--device-type D] [--description TEXT] | -o FILE.cab --manifest FILE [--certificate PEM --key PEM]',
+    '-o FILE.cab (--image FILE [--catalog FILE | --certificate PEM --key PEM] | --sw-description FILE --payload FILE[,FILE…] --certificate PEM --key PEM) --brand B --model M --revision R --locale L --update-type T --version V [--device-type D] [--description TEXT] | -o FILE.cab --manifest FILE [--certificate PEM --key PEM]',
   description:
-    "Makes the package import-update takes, as update-package.md describes it: for each update a folder holding update.xml (the rule key, the version, the image and catalog names), the image and its security catalog; the catalog is the given --catalog (a Windows catalog or detached signature you already have), else a detached CMS signature over the image made here with --certificate and --key (the certificate must chain to the pool's UCU_TRUSTED_CA_FILE). The cabinet is MSZIP, as makecab and gcab write it; cabextract lists it. A DDI update (--device-type DDI) takes a SWUpdate image (.swu): one signed itself (sw-description.sig) needs no catalog and is packaged as it is (docs/ddi.md). Several updates go into one cabinet from a manifest: a JSON array of {image, catalog?, deviceType?, brand, model, revision, locale, updateType, version, description?}, paths relative to the manifest. Versions are one to four numbers, at most 20 characters. Nothing is sent to the pool; no token is needed.",
+    "Makes the package import-update takes, as update-package.md describes it: for each update a folder holding update.xml (the rule key, the version, the image and catalog names), the image and its security catalog; the catalog is the given --catalog (a Windows catalog or detached signature you already have), else a detached CMS signature over the image made here with --certificate and --key (the certificate must chain to the pool's UCU_TRUSTED_CA_FILE). The cabinet is MSZIP, as makecab and gcab write it; cabextract lists it. A DDI update (--device-type DDI) takes a SWUpdate image (.swu): one signed itself (sw-description.sig) needs no catalog and is packaged as it is; or new-package builds and signs the .swu from --sw-description and --payload (docs/ddi.md). Several updates go into one cabinet from a manifest: a JSON array of {image, catalog?, deviceType?, brand, model, revision, locale, updateType, version, description?}, paths relative to the manifest. Versions are one to four numbers, at most 20 characters. Nothing is sent to the pool; no token is needed.",
   options: {
     output: { type: 'string', short: 'o', value: 'FILE', description: 'the cabinet to write (appears only once complete)' },
     image: { type: 'string', value: 'FILE', description: 'the software image (its name in the package is the file name)' },
@@ -228,6 +294,12 @@ export const NEW_PACKAGE_COMMAND: Command = {
     version: { type: 'string', value: 'V', description: 'the version: one to four numbers, such as 4.0.7577.4372 (at most 20 characters)' },
     description: { type: 'string', value: 'TEXT', description: "free text for update.xml's <Description>" },
     manifest: { type: 'string', value: 'FILE', description: 'several updates from a JSON file instead of the options above' },
+    'sw-description': {
+      type: 'string',
+      value: 'FILE',
+      description: 'build a DDI update\'s .swu here from this sw-description template ($swupdate_get_sha256(NAME) becomes the SHA-256 of the payload NAME), signed with --certificate and --key',
+    },
+    payload: { type: 'string', value: 'FILE[,FILE…]', description: 'the files the .swu built here carries after sw-description, in order' },
   },
   args: { min: 0, max: 0 },
   examples: [
@@ -235,6 +307,7 @@ export const NEW_PACKAGE_COMMAND: Command = {
     'ucupdates new-package -o CX600.cab --image CPE.nbt --catalog CPE.cat --brand Polycom --model CX600 --revision A --locale ENU --update-type CPE --version 4.0.7577.4372',
     'ucupdates new-package -o pool-updates.cab --manifest updates.json --certificate signer.pem --key signer.key',
     'ucupdates new-package -o gateway-2.4.1.cab --image gateway-2.4.1.swu --device-type DDI --brand Contoso --model Gateway-1 --revision 1.0 --locale Neutral --update-type os --version 2.4.1',
+    'ucupdates new-package -o gateway-2.4.2.cab --sw-description sw-description.in --payload rootfs.ext4 --certificate signer.pem --key signer.key --device-type DDI --brand Contoso --model Gateway-1 --revision 1.0 --locale Neutral --update-type os --version 2.4.2',
   ],
   async run(context, input) {
     const output = stringOption(input, 'output');
@@ -245,7 +318,10 @@ export const NEW_PACKAGE_COMMAND: Command = {
     if ((certificate === undefined) !== (key === undefined)) throw new UsageError('--certificate and --key go together');
     // A DDI update whose .swu is signed itself needs no catalog; every other one without --catalog is signed here.
     const signedSwu = new Set<PackageUpdate>();
-    for (const update of updates.filter((each) => isDdiDeviceType(each.deviceType))) {
+    if (updates.some((update) => update.build !== undefined && (!isDdiDeviceType(update.deviceType) || certificate === undefined))) {
+      throw new UsageError('a .swu built here is a DDI update (--device-type DDI), signed with --certificate and --key');
+    }
+    for (const update of updates.filter((each) => isDdiDeviceType(each.deviceType) && each.build === undefined)) {
       if (!update.image.toLowerCase().endsWith('.swu')) {
         throw new UsageError(`${update.image}: a DDI update's image is a SWUpdate image, whose name ends in .swu`);
       }
@@ -265,10 +341,14 @@ export const NEW_PACKAGE_COMMAND: Command = {
     for (const [index, update] of updates.entries()) {
       const folder = folderName(update, index);
       const image = basename(update.image);
-      const size = fileSize(context, update.image);
+      const built = update.build === undefined ? null : await buildSwu(context, update.build, signer!);
+      const size = built?.size ?? fileSize(context, update.image);
       let catalog: Buffer | null;
       let catalogName: string | null;
-      if (update.catalog !== undefined) {
+      if (built !== null) {
+        catalog = null;
+        catalogName = null;
+      } else if (update.catalog !== undefined) {
         catalog = await readWhole(context, update.catalog);
         catalogName = basename(update.catalog);
       } else if (signedSwu.has(update)) {
@@ -289,7 +369,7 @@ export const NEW_PACKAGE_COMMAND: Command = {
       const imagePath = update.image;
       files.push(
         { name: `${folder}\\update.xml`, size: description.length, read: () => oneChunk(description) },
-        { name: `${folder}\\${image}`, size, read: () => context.files.read(imagePath) },
+        { name: `${folder}\\${image}`, size, read: () => built?.read() ?? context.files.read(imagePath) },
       );
       if (catalog !== null) {
         const bytes = catalog;
@@ -306,7 +386,7 @@ export const NEW_PACKAGE_COMMAND: Command = {
         version: update.version,
         image,
         catalog: catalogName,
-        signed: update.catalog !== undefined ? 'given catalog' : signedSwu.has(update) ? 'signed .swu' : 'signed here',
+        signed: built !== null ? 'built and signed here' : update.catalog !== undefined ? 'given catalog' : signedSwu.has(update) ? 'signed .swu' : 'signed here',
       });
     }
     let bytes: number;
