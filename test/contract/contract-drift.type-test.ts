@@ -8,6 +8,7 @@
 import type * as Contract from '@ucupdates/admin-api';
 import type { AdminAuditController } from '../../apps/frontend/src/admin/audit/admin-audit.controller';
 import type { ConfigurationController } from '../../apps/frontend/src/admin/configuration/configuration.controller';
+import type { DdiActionsController } from '../../apps/frontend/src/admin/ddi-actions/ddi-actions.controller';
 import type { DdiTargetsController } from '../../apps/frontend/src/admin/ddi-targets/ddi-targets.controller';
 import type { DeviceLogsController } from '../../apps/frontend/src/admin/devices/device-logs.controller';
 import type { DevicesController } from '../../apps/frontend/src/admin/devices/devices.controller';
@@ -58,6 +59,8 @@ export type ContractDrift = [
   Holds<Same<Served<DdiTargetsController, 'get'>, Contract.DdiTargetView>>,
   Holds<Same<Served<DdiTargetsController, 'create'>, Contract.NewDdiTargetView>>,
   Holds<Same<Served<DdiTargetsController, 'issueToken'>, Contract.NewDdiTargetView>>,
+  Holds<Same<Served<DdiActionsController, 'list'>, Contract.Page<Contract.DdiActionView>>>,
+  Holds<Same<Served<DdiActionsController, 'retry'>, Contract.DdiActionView>>,
   Holds<Same<Served<AdminAuditController, 'list'>, Contract.Page<Contract.AdminAuditView>>>,
   Holds<Same<Served<RequestAuditController, 'list'>, Contract.Page<Contract.RequestAuditView>>>,
   Holds<Same<Served<DeviceLogsController, 'list'>, Contract.Page<Contract.DeviceLogView>>>,

@@ -33,7 +33,7 @@ const PHONE_PASSWORD = 'Hostile-Pa55word';
 const HOST = '127.0.0.1';
 const { internalPort, externalPort, nodeBasePort } = suite.pool;
 const PHONE_PATH = /^\/(requesthandler|requesthandlerext|deviceupdatefiles_int|deviceupdatefiles_ext)(\/|\?|$)/i;
-const CATEGORIES: Category[] = ['xml', 'xml-external', 'cab', 'log-upload', 'admin-json', 'admin-query', 'path', 'headers', 'directory'];
+const CATEGORIES: Category[] = ['xml', 'xml-external', 'cab', 'log-upload', 'admin-json', 'admin-query', 'path', 'headers', 'directory', 'ddi'];
 /**
  * The longest request head HAProxy takes (its buffer, tune.bufsize, is 16 KiB by default) and
  * Node's HTTP parser too (--max-http-header-size). A longer one is refused at once: HAProxy answers
@@ -69,6 +69,7 @@ describe(`hostile input against the pool (scale ${SCALE})`, () => {
   let db: Client;
   let filePath: string;
   let externalFolder: string;
+  let ddi: { controllerId: string; token: string };
   const tallies = new Map<Category, Tally>(CATEGORIES.map((category) => [category, emptyTally()]));
   const violations: string[] = [];
   const cabImports = new Map<string, string>();
@@ -159,6 +160,10 @@ describe(`hostile input against the pool (scale ${SCALE})`, () => {
       else if (Date.now() > deadline) throw new Error(`no ExternalBaseURL in ${answer.status} ${answer.body.toString('utf8', 0, 300)}`);
       else await new Promise((resolve) => setTimeout(resolve, 250));
     }
+    // A DDI device the DDI cases speak for (ddi.md).
+    const target = await admin('POST', '/api/v1/ddi/targets', { controllerId: 'gw-hostile', attributes: { vendor: 'Contoso', model: 'Gateway-1', hwRevision: '1.0' } });
+    expect(target.status).toBe(201);
+    ddi = { controllerId: 'gw-hostile', token: JSON.parse(target.body.toString()).token };
     expect(externalFolder).toMatch(/^\/DeviceUpdateFiles_Ext\/~[^/]+\/UCPhone\/Polycom\/CX600\/A\/ENU\/4\.0\.7577\.9000\/CPE$/);
   }, 180_000);
 
@@ -205,6 +210,18 @@ describe(`hostile input against the pool (scale ${SCALE})`, () => {
     if (response.headers['x-request-id'] === undefined) return null; // Node's HTTP parser or HAProxy refused the framing
     const type = response.headers['content-type'] ?? '';
     const text = response.body.toString('utf8');
+    if (hostile.ddi) {
+      let error: { errorCode?: unknown; message?: unknown } | undefined;
+      try {
+        error = JSON.parse(text) as typeof error;
+      } catch {
+        // judged below
+      }
+      if (!type.includes('json') || typeof error?.errorCode !== 'string' || typeof error.message !== 'string') {
+        return `${where}: ${response.status} but not a DDI error in JSON (${type}): ${text.slice(0, 200)}`;
+      }
+      return null;
+    }
     const phone = hostile.listener === 'external' || PHONE_PATH.test(hostile.request.path);
     if (phone) {
       if (!type.includes('xml') || !/<Response><Error>[A-Za-z]+<\/Error>/.test(text)) {
@@ -268,6 +285,7 @@ describe(`hostile input against the pool (scale ${SCALE})`, () => {
       filePath,
       externalFolder,
       directory: true,
+      ddi,
     });
     const started = Date.now();
     let turn = 0;

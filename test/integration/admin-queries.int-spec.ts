@@ -30,6 +30,7 @@ describe('unknown query fields on the admin lists', () => {
     [ROUTES.tokens, 'limt'],
     [ROUTES.phoneUsers, 'limt'],
     [ROUTES.ddiTargets, 'hwrevision'],
+    [ROUTES.ddiActions, 'controllerid'],
   ];
 
   it.each(LISTS)('GET %s?%s=… answers 400 naming the field', async (route, field) => {

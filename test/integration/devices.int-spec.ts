@@ -100,6 +100,7 @@ describe('the device inventory (/api/v1/devices)', () => {
       id: ids[0],
       macAddress: '00-04-F2-00-00-00',
       serialNumber: null,
+      controllerId: null,
       deviceType: 'UCPhone',
       brand: 'Polycom',
       model: 'CX600',

@@ -7,6 +7,7 @@ const suite = suiteResources(__filename);
 const TABLES = [
   'admin_audit',
   'admin_tokens',
+  'ddi_actions',
   'ddi_targets',
   'device_logs',
   'device_update_configurations',

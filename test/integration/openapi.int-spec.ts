@@ -38,6 +38,8 @@ const ROUTES = [
   'get /api/v1/nodes',
   'delete /api/v1/nodes/{id}',
   'get /api/v1/audit/admin',
+  'get /api/v1/ddi/actions',
+  'post /api/v1/ddi/actions/{id}/retry',
 ];
 
 describe('the OpenAPI document (/api/docs, /api/docs-json)', () => {

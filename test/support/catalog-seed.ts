@@ -88,7 +88,8 @@ export class CatalogSeed {
     await this.dataSource.query(
       `UPDATE rules SET approved_version = $2, pending_version = $3, restore_version = $4, rolled_back_version = $5,
               approved_at = CASE WHEN $2::varchar IS NULL THEN NULL ELSE now() END,
-              pending_at = CASE WHEN $3::varchar IS NULL THEN NULL ELSE now() END
+              pending_at = CASE WHEN $3::varchar IS NULL THEN NULL ELSE now() END,
+              updated_at = now()
         WHERE id = $1`,
       [ruleId, versions.approved ?? null, versions.pending ?? null, versions.restore ?? null, versions.rolledBack ?? null],
     );

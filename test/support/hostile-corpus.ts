@@ -8,7 +8,7 @@ import { TEST_DIRECTORY } from './test-directory';
  * seed so a failure can be replayed. `scale` multiplies the generated (random) part; the hand-made
  * cases are always all there.
  */
-export type Category = 'xml' | 'xml-external' | 'cab' | 'log-upload' | 'admin-json' | 'admin-query' | 'path' | 'headers' | 'directory';
+export type Category = 'xml' | 'xml-external' | 'cab' | 'log-upload' | 'admin-json' | 'admin-query' | 'path' | 'headers' | 'directory' | 'ddi';
 export type Listener = 'internal' | 'external';
 
 export interface HostileCase {
@@ -23,6 +23,8 @@ export interface HostileCase {
   expect: 'refuse' | 'any';
   /** A phone path: refusals from the node must be XML `<Response><Error>`. */
   phone: boolean;
+  /** A DDI path (ddi.md): refusals from the node must be DDI's JSON `{"errorCode", "message"}`. */
+  ddi?: boolean;
   /** For admin validation: the field a 400 must name. */
   field?: string;
   /** No answer at all is fine (the client broke the framing, e.g. a body shorter than announced). */
@@ -49,6 +51,8 @@ export interface CorpusSettings {
    * slapd (UCU_PHONE_DIRECTORIES=ldap,…): the `directory` category's cases are built.
    */
   directory: boolean;
+  /** A registered DDI device and its target token (the DDI cases speak for it, or try to). */
+  ddi: { controllerId: string; token: string };
 }
 
 const XML = 'text/xml';
@@ -612,6 +616,7 @@ export function buildCorpus(settings: CorpusSettings): HostileCase[] {
   header('absolute-form request target', 'internal', 'GET', 'http://evil.example/api/v1/tokens', [], 'refuse', false);
   header('HTTP/1.1 request line with spaces in the path', 'internal', 'GET', '/api/v1/ tokens', [], 'refuse', false);
   if (settings.directory) cases.push(...directorySignIns());
+  cases.push(...ddiCases(settings));
   return cases;
 }
 
@@ -710,5 +715,74 @@ function directorySignIns(): HostileCase[] {
   panel('a NUL user name', '\u0000', olga.password, 'refuse', 'user');
   panel('a lone surrogate in the password', olga.uid, '\ud800', 'refuse', 'password');
   panel('a 300-character user name', 'o'.repeat(300), olga.password, 'refuse', 'user');
+  return cases;
+}
+
+/**
+ * Hostile DDI requests (ddi.md) on both listeners: credentials, tenants, controller and action
+ * ids, feedback and configData bodies. None may be a 5xx; every refusal is DDI's JSON.
+ */
+function ddiCases(settings: CorpusSettings): HostileCase[] {
+  const { controllerId, token } = settings.ddi;
+  const own: [string, string] = ['Authorization', `TargetToken ${token}`];
+  const base = `/DEFAULT/controller/v1/${controllerId}`;
+  const cases: HostileCase[] = [];
+  const add = (name: string, method: string, path: string, headers: [string, string][], expect: 'refuse' | 'any', body?: string) => {
+    for (const listener of ['internal', 'external'] as const) {
+      cases.push({ category: 'ddi', name, listener, phone: false, ddi: true, expect, request: { method, path, headers, body } });
+    }
+  };
+  const json = (): [string, string][] => [own, ['Content-Type', 'application/json']];
+  add('control: a poll', 'GET', base, [own], 'any');
+  add('control: a poll with SWUpdate headers', 'GET', base, [own, ['Content-Type', 'application/json'], ['charsets', 'utf-8'], ['Accept', 'application/hal+json']], 'any');
+  for (const auth of ['', 'TargetToken', 'TargetToken ', `TargetToken ${'A'.repeat(600)}`, `TargetToken ${token}\u0000`, 'GatewayToken nope', `Bearer ${settings.adminToken}`, settings.phoneAuth, 'TargetToken ../../etc/passwd', `targettoken ${token.toUpperCase()}`]) {
+    add(`Authorization ${JSON.stringify(auth.slice(0, 30))}`, 'GET', base, auth === '' ? [] : [['Authorization', auth]], 'refuse');
+  }
+  for (const tenant of ['OTHER', 'default', '%2e%2e', '..', 'DEFAULT%00', 'x'.repeat(300)]) {
+    add(`tenant ${JSON.stringify(tenant.slice(0, 30))}`, 'GET', `/${tenant}/controller/v1/${controllerId}`, [own], 'refuse');
+  }
+  for (const id of ['x'.repeat(65), 'a%20b', 'a%2Fb', '%2e%2e', '..%2f..%2fapi', '%c0%ae', 'a%00', encodeURIComponentLoose('ü'), '%F0%9F%92%A9', `${controllerId}%0d%0aX-Evil:%201`]) {
+    add(`controller id ${JSON.stringify(id.slice(0, 30))}`, 'GET', `/DEFAULT/controller/v1/${id}`, [own], 'refuse');
+  }
+  for (const action of ['0', '-1', '1e99', 'abc', '%00', '99999999999999999999999', '1.5', '0x10', '%2e%2e']) {
+    add(`deploymentBase ${JSON.stringify(action)}`, 'GET', `${base}/deploymentBase/${action}`, [own], 'refuse');
+    add(`cancelAction ${JSON.stringify(action)}`, 'GET', `${base}/cancelAction/${action}`, [own], 'refuse');
+  }
+  for (const name of ['..%2f..%2fetc%2fpasswd', '%2e%2e', 'a.swu%00.txt', 'x'.repeat(300)]) {
+    add(`artifact ${JSON.stringify(name.slice(0, 30))}`, 'GET', `${base}/softwaremodules/1/artifacts/${name}`, [own], 'refuse');
+  }
+  const feedbacks: [string, string][] = [
+    ['not JSON', '{"status": '],
+    ['empty', ''],
+    ['null', 'null'],
+    ['an array', '[]'],
+    ['no status', '{"id": 1}'],
+    ['an unknown execution', '{"status": {"execution": "exploded"}}'],
+    ['a status of the wrong type', '{"status": "closed"}'],
+    ['details of objects', '{"status": {"execution": "closed", "details": [{}]}}'],
+    ['prototype pollution', '{"__proto__": {"status": {"execution": "closed"}}, "constructor": {"prototype": {}}}'],
+    ['deep nesting', `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`],
+    ['a progress of 1e400', '{"status": {"execution": "proceeding", "result": {"progress": {"cnt": 1e400, "of": 1}}}}'],
+    ['100000 details', JSON.stringify({ status: { execution: 'closed', details: Array.from({ length: 100_000 }, () => 'x') } })],
+  ];
+  for (const [name, body] of feedbacks) {
+    add(`feedback ${name}`, 'POST', `${base}/deploymentBase/1/feedback`, json(), 'refuse', body);
+    add(`cancel feedback ${name}`, 'POST', `${base}/cancelAction/1/feedback`, json(), 'refuse', body);
+  }
+  const configData: [string, string, 'refuse' | 'any'][] = [
+    ['control: attributes', JSON.stringify({ data: { vendor: 'Contoso', model: 'Gateway-1', hwRevision: '1.0' } }), 'any'],
+    ['no data', '{}', 'refuse'],
+    ['data of numbers', '{"data": {"vendor": 1}}', 'refuse'],
+    ['a value of 10000 chars', JSON.stringify({ data: { vendor: 'v'.repeat(10_000) } }), 'refuse'],
+    ['1000 attributes', JSON.stringify({ data: Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`k${i}`, 'v'])) }), 'refuse'],
+    ['an unknown mode', '{"mode": "explode", "data": {}}', 'refuse'],
+    ['not JSON', 'vendor=Contoso', 'refuse'],
+  ];
+  for (const [name, body, expect] of configData) {
+    add(`configData ${name}`, 'PUT', `${base}/configData`, json(), expect, body);
+  }
+  add('configData as text/plain', 'PUT', `${base}/configData`, [own, ['Content-Type', 'text/plain']], 'refuse', '{"data": {}}');
+  add('feedback with a body of 2 MiB', 'POST', `${base}/deploymentBase/1/feedback`, json(), 'refuse', `{"status": {"execution": "closed", "details": ["${'x'.repeat(2 * 1024 * 1024)}"]}}`);
+  add('DELETE on a poll', 'DELETE', base, [own], 'refuse');
   return cases;
 }

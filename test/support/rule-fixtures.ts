@@ -15,6 +15,7 @@ export const CX600_DEVICE: DeviceView = {
   id: '9d2f4b6a-1c3e-4a5b-8c7d-6e5f4a3b2c1d',
   macAddress: '00-04-F2-12-34-56',
   serialNumber: null,
+  controllerId: null,
   deviceType: 'UCPhone',
   brand: 'Polycom',
   model: 'CX600',

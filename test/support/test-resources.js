@@ -48,6 +48,7 @@ const SUITES = Object.freeze(
     'test/integration/directory-admin.int-spec.ts': { database: 'ucupdates_test_directory_admin', redisDb: 29, ports: block(16000) },
     'test/integration/directory-sign-in.int-spec.ts': { database: 'ucupdates_test_directory_sign_in', redisDb: 27, ports: block(15800) },
     'test/integration/ddi-targets.int-spec.ts': { database: 'ucupdates_test_ddi_targets', redisDb: 52 },
+    'test/integration/ddi.int-spec.ts': { database: 'ucupdates_test_ddi', redisDb: 37 },
     'test/integration/device-logs.int-spec.ts': { database: 'ucupdates_test_device_logs', redisDb: 8 },
     'test/integration/devices.int-spec.ts': { database: 'ucupdates_test_devices', redisDb: 13 },
     'test/integration/docker-compose.int-spec.ts': {},
@@ -89,6 +90,7 @@ const SUITES = Object.freeze(
     'test/e2e/cli.e2e-spec.ts': { database: 'ucupdates_e2e_cli', redisDb: 6, ports: block(21000) },
     'test/e2e/control-panel.e2e-spec.ts': { database: 'ucupdates_e2e_cp', redisDb: 33, ports: block(24000) },
     // Its own Postgres, Redis and MinIO on ports of its block.
+    'test/e2e/ddi-swupdate.e2e-spec.ts': { database: 'ucupdates_e2e_ddi', redisDb: 38, ports: block(29000) },
     'test/e2e/faults.e2e-spec.ts': { ports: block(25000) },
     'test/e2e/inventory-panel.e2e-spec.ts': { database: 'ucupdates_e2e_inventory', redisDb: 48, ports: block(29600) },
     'test/e2e/hostile.e2e-spec.ts': { database: 'ucupdates_e2e_hostile', redisDb: 34, ports: block(27000) },

@@ -34,6 +34,7 @@ export const ERROR_STATUS = {
   DuplicateName: 409,
   DuplicateUser: 409,
   DuplicateTarget: 409,
+  NotRetriable: 409,
   // The pool
   InternalError: 500,
   ServiceUnavailable: 503,

@@ -39,6 +39,8 @@ export const ROUTES = {
   ddiTargets: '/api/v1/ddi/targets',
   ddiTarget: '/api/v1/ddi/targets/:controllerId',
   ddiTargetToken: '/api/v1/ddi/targets/:controllerId/token',
+  ddiActions: '/api/v1/ddi/actions',
+  ddiActionRetry: '/api/v1/ddi/actions/:id/retry',
 } as const;
 
 export type Route = (typeof ROUTES)[keyof typeof ROUTES];

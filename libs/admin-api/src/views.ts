@@ -121,6 +121,8 @@ export interface DeviceView {
   id: string;
   macAddress: string | null;
   serialNumber: string | null;
+  /** A DDI device's controller id; null for phones. */
+  controllerId: string | null;
   deviceType: string;
   brand: string;
   model: string;
@@ -254,6 +256,35 @@ export interface NewDdiTargetView extends DdiTargetView {
   token: string;
 }
 
+/** A DDI action's status (ddi.md): `open` (`cancelling` while the device has not acknowledged its cancellation), then closed. */
+export const DDI_ACTION_STATUSES = ['open', 'cancelling', 'succeeded', 'failed', 'cancelled'] as const;
+export type DdiActionStatus = (typeof DDI_ACTION_STATUSES)[number];
+
+/**
+ * A DDI action (`GET /api/v1/ddi/actions`): one version offered to one device, under the rule key
+ * it was offered by; its id is the action id the device sees. A failed one is not offered again
+ * until its rule changes or it is retried (`retriedAt`).
+ */
+export interface DdiActionView extends RuleKey {
+  id: string;
+  controllerId: string;
+  version: string;
+  status: DdiActionStatus;
+  /** What the device last reported about it: execution, result, progress, details, its own time, when it came. */
+  lastFeedback: {
+    execution: string;
+    finished: string;
+    progress: { cnt: number; of: number } | null;
+    details: string[];
+    time: string | null;
+    at: string;
+  } | null;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  retriedAt: string | null;
+}
+
 export interface PhoneUserView {
   id: string;
   userId: string;
@@ -283,6 +314,16 @@ export interface ResponseModuleView extends RequestModuleView {
   signatureFilename: string | null;
 }
 
+export const AUDIT_OPERATIONS = ['UpdateCheck', 'DdiPoll', 'DdiConfigData', 'DdiFeedback', 'DdiCancelFeedback'] as const;
+export type AuditOperation = (typeof AUDIT_OPERATIONS)[number];
+
+export interface DdiAuditView {
+  actionId: string | null;
+  link?: 'deploymentBase' | 'cancelAction';
+  execution?: string;
+  finished?: string;
+}
+
 /** One answered update check (`GET /api/v1/audit/requests`): the fields of Lync's audit log. */
 export interface RequestAuditView {
   id: string;
@@ -293,6 +334,12 @@ export interface RequestAuditView {
   deviceType: string;
   macAddress: string | null;
   serialNumber: string | null;
+  /** A DDI device's controller id; null for phones. */
+  controllerId: string | null;
+  /** Which request: a phone's `UpdateCheck`, or a DDI device's poll, configData or feedback. */
+  operation: AuditOperation;
+  /** A DDI request's action: the one a poll linked (as a deployment or a cancellation), or the one a feedback was about. */
+  ddi: DdiAuditView | null;
   vendor: string;
   model: string;
   revision: string;

@@ -2,6 +2,7 @@ import type { Command } from '../command';
 import { AUDIT_COMMANDS } from './audit.commands';
 import { CONFIGURATION_COMMANDS } from './configuration.commands';
 import { DDI_TARGET_COMMANDS } from './ddi-targets.commands';
+import { DDI_ACTION_COMMANDS } from './ddi-actions.commands';
 import { DEVICE_LOG_COMMANDS } from './device-logs.commands';
 import { DEVICE_COMMANDS } from './devices.commands';
 import { NEW_PACKAGE_COMMAND } from './new-package.command';
@@ -26,6 +27,7 @@ export const COMMANDS: readonly Command[] = [
   ...DEVICE_COMMANDS,
   ...DEVICE_LOG_COMMANDS,
   ...DDI_TARGET_COMMANDS,
+  ...DDI_ACTION_COMMANDS,
   ...TOKEN_COMMANDS,
   ...PHONE_USER_COMMANDS,
 ];

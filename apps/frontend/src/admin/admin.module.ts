@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from './audit/audit.module';
 import { ConfigurationModule } from './configuration/configuration.module';
+import { DdiActionsModule } from './ddi-actions/ddi-actions.module';
 import { DdiTargetsModule } from './ddi-targets/ddi-targets.module';
 import { DevicesModule } from './devices/devices.module';
 import { FilesModule } from './files/files.module';
@@ -33,6 +34,7 @@ import { UpdatesModule } from './updates/updates.module';
     ConfigurationModule,
     PhoneUsersModule,
     DdiTargetsModule,
+    DdiActionsModule,
     FilesModule,
     SessionModule,
   ],

@@ -23,6 +23,8 @@ export interface DeviceRequest {
   /** Normalised (upper-case pairs joined by `-`); null when the device sent none. */
   macAddress: string | null;
   serialNumber: string | null;
+  /** A DDI device's controller id (its identity in the audit, the inventory and the test devices); null for phones. */
+  controllerId: string | null;
   /** The updates the device has installed; a rule's update type it does not list, it has none of. */
   installed: readonly ReportedModule[];
   listener: ListenerName;

@@ -30,6 +30,6 @@ import { SignInThrottle } from './sign-in/sign-in-throttle';
     DeviceSignIn,
     RawBodyRoutes,
   ],
-  exports: [UpdateOffers, FileDownloadService, DeviceLogStore, DeviceSignIn],
+  exports: [UpdateOffers, FileDownloadService, DeviceLogStore, DeviceSignIn, SignInThrottle],
 })
 export class DevicesCoreModule {}

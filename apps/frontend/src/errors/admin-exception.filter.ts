@@ -1,5 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isDdiPath } from '@ucupdates/ddi-protocol';
+import { DdiExceptionFilter } from '../devices/ddi/ddi-exception.filter';
 import { isPhonePath } from '../devices/lync/phone-paths';
 import { PhoneExceptionFilter } from '../devices/lync/phone-exception.filter';
 import { ApiError } from './api-error';
@@ -10,16 +12,22 @@ import { isServiceUnavailable } from './unavailable';
  * Every answer of the internal listener that is not a success is
  * `{"error": {"code", "message", "details"}}`. Unexpected errors are logged with their stack and
  * answered 500 without it. The phone paths of the listener answer in XML, also when the error
- * comes before their controller (body too large, unknown route): those go to the phone filter.
+ * comes before their controller (body too large, unknown route): those go to the phone filter;
+ * the DDI paths answer in DDI's JSON, for the same reason.
  */
 @Catch()
 export class AdminExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger(AdminExceptionFilter.name);
   private readonly phones = new PhoneExceptionFilter();
+  private readonly ddi = new DdiExceptionFilter();
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    if (isPhonePath(host.switchToHttp().getRequest<FastifyRequest>().url)) {
+    const url = host.switchToHttp().getRequest<FastifyRequest>().url;
+    if (isPhonePath(url)) {
       return this.phones.catch(exception, host);
+    }
+    if (isDdiPath(url)) {
+      return this.ddi.catch(exception, host);
     }
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, body } = this.toAnswer(exception);

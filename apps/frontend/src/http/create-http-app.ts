@@ -5,6 +5,7 @@ import type { Config } from '@ucupdates/config';
 import { type Metrics, PinoNestLogger, type RequestContext, requestContext, requestIdOf } from '@ucupdates/observability';
 import { renderPhoneError } from '@ucupdates/protocol';
 import { type FastifyError, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import { isDdiPath } from '@ucupdates/ddi-protocol';
 import { isPhonePath, isUpdateCheckPath } from '../devices/lync/phone-paths';
 import type { Logger } from 'pino';
 
@@ -37,7 +38,9 @@ export async function createHttpApp(
     // A URL that does not decode (`%c0%ae`) names no route: for phones no file either (404 in
     // XML, as any other path that names no file); for the admin API a 400 in its JSON shape.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      if (listener === 'external' || isPhonePath(request.url)) {
+      if (isDdiPath(request.url)) {
+        void reply.status(404).send({ errorCode: 'NotFound', message: 'no such resource' });
+      } else if (listener === 'external' || isPhonePath(request.url)) {
         void reply.status(404).header('Content-Type', 'text/xml; charset=utf-8').send(renderPhoneError('NotFound', 'no such file'));
       } else {
         void reply.status(400).send({ error: { code: 'BadRequest', message: error.message, details: null } });

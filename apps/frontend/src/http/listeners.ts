@@ -11,8 +11,8 @@ import { AdminModule } from '../admin/admin.module';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { DirectoryConnection } from '../directory/directory-connection';
 import { DownloadTokens } from '../devices/lync/download-tokens';
+import { DdiModule } from '../devices/ddi/ddi.module';
 import { LyncModule } from '../devices/lync/lync.module';
-import { PhoneExceptionFilter } from '../devices/lync/phone-exception.filter';
 import { PoolStateService } from '../devices/pool-state/pool-state.service';
 import { RequestAuditWriter } from '../devices/request-audit/request-audit-writer';
 import { AdminExceptionFilter } from '../errors/admin-exception.filter';
@@ -21,6 +21,7 @@ import { HealthController } from '../health/health.controller';
 import { ReadinessService } from '../health/readiness.service';
 import { MetricsController } from '../metrics/metrics.controller';
 import { ReplicationScheduler } from '@ucupdates/replication';
+import { ExternalExceptionFilter } from './external-exception.filter';
 import { SharedCoreModule } from './shared-core.module';
 
 const SHARED = [
@@ -49,7 +50,7 @@ export class InternalListenerModule {
   static on(core: INestApplicationContext): DynamicModule {
     return {
       module: InternalListenerModule,
-      imports: [SharedCoreModule.from(core, SHARED), LyncModule.on('internal'), AdminModule],
+      imports: [SharedCoreModule.from(core, SHARED), LyncModule.on('internal'), DdiModule.on('internal'), AdminModule],
       controllers: [HealthController, MetricsController, DocsController],
       providers: [
         { provide: APP_GUARD, useClass: AdminAuthGuard },
@@ -60,16 +61,16 @@ export class InternalListenerModule {
 }
 
 /**
- * The external listener: the external phone routes and nothing else — no admin route, no
- * internal route, not even health (the load balancer checks the internal port), so publishing
+ * The external listener: the external phone routes and the DDI routes, nothing else — no admin
+ * route, no internal route, not even health (the load balancer checks the internal port), so publishing
  * this port through a reverse proxy exposes nothing more.
  */
 export class ExternalListenerModule {
   static on(core: INestApplicationContext): DynamicModule {
     return {
       module: ExternalListenerModule,
-      imports: [SharedCoreModule.from(core, SHARED), LyncModule.on('external')],
-      providers: [{ provide: APP_FILTER, useClass: PhoneExceptionFilter }],
+      imports: [SharedCoreModule.from(core, SHARED), LyncModule.on('external'), DdiModule.on('external')],
+      providers: [{ provide: APP_FILTER, useClass: ExternalExceptionFilter }],
     };
   }
 }

@@ -3,7 +3,7 @@ import { isRuleKeyField, isValidControllerId, isValidSerialNumber, normaliseMac,
 import { z } from 'zod';
 import { PAGE_LIMIT } from '../page';
 import { ROLES } from '../roles';
-import { IDENTIFIER_TYPES, type IdentifierType, NODE_ID_FORM, NODE_ID_PATTERN } from '../views';
+import { DDI_ACTION_STATUSES, IDENTIFIER_TYPES, type IdentifierType, NODE_ID_FORM, NODE_ID_PATTERN } from '../views';
 
 /**
  * What the admin API takes (admin-api.md), as zod schemas: the frontend parses every query, body
@@ -213,6 +213,7 @@ export const requestAuditListQuery = pageQuery.extend({
   macAddress: macAddress.optional().describe("the device's MAC address, in any of its forms"),
   serialNumber: z.string().min(1).max(128).optional().describe("the device's serial number, exactly"),
   nodeId: z.string().min(1).max(63).optional().describe('the node that answered'),
+  controllerId: z.string().refine(isValidControllerId, 'must be a controller id').optional().describe("a DDI device's controller id"),
 });
 
 /** A node id as UCU_NODE_ID allows it: it becomes part of the export's file name. */
@@ -305,3 +306,12 @@ export const ddiTargetListQuery = pageQuery.extend({
   model: filterValue.optional().describe('devices of this model, compared case-insensitively'),
   hwRevision: filterValue.optional().describe('devices of this hardware revision, compared case-insensitively'),
 });
+
+// DDI actions (ddi.md)
+
+export const ddiActionListQuery = pageQuery.extend({
+  controllerId: controllerId.optional().describe("one device's actions"),
+  status: z.enum(DDI_ACTION_STATUSES).optional().describe('actions in this status'),
+});
+
+export const ddiActionParams = z.object({ id: z.string().regex(/^[1-9][0-9]{0,17}$/, 'is not an action id') });

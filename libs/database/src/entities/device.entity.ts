@@ -13,7 +13,7 @@ export class DeviceEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  /** `mac:<MAC>` or `serial:<serial>`: what identifies the device across checks. */
+  /** `mac:<MAC>`, `serial:<serial>` or `ddi:<controllerId>`: what identifies the device across requests. */
   @Column({ name: 'device_key', type: 'varchar', length: 200, unique: true })
   deviceKey: string;
 
@@ -22,6 +22,10 @@ export class DeviceEntity {
 
   @Column({ name: 'serial_number', type: 'varchar', length: 128, nullable: true })
   serialNumber: string | null;
+
+  /** A DDI device's controller id; null for phones. */
+  @Column({ name: 'controller_id', type: 'varchar', length: 64, nullable: true })
+  controllerId: string | null;
 
   @Column({ name: 'device_type', type: 'citext' })
   deviceType: string;

@@ -1,5 +1,6 @@
 import { AdminAuditEntity } from './admin-audit.entity';
 import { AdminTokenEntity } from './admin-token.entity';
+import { DdiActionEntity } from './ddi-action.entity';
 import { DdiTargetEntity } from './ddi-target.entity';
 import { DeviceLogEntity } from './device-log.entity';
 import { DeviceUpdateConfigurationEntity } from './device-update-configuration.entity';
@@ -19,6 +20,7 @@ import { UpdateVersionEntity } from './update-version.entity';
 export * from './admin-audit.entity';
 export * from './admin-token.entity';
 export * from './ddi-target.entity';
+export * from './ddi-action.entity';
 export * from './device-log.entity';
 export * from './device-update-configuration.entity';
 export * from './device.entity';
@@ -37,6 +39,7 @@ export * from './update-version.entity';
 export const entities = [
   AdminAuditEntity,
   AdminTokenEntity,
+  DdiActionEntity,
   DdiTargetEntity,
   DeviceEntity,
   DeviceLogEntity,

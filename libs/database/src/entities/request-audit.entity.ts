@@ -11,6 +11,17 @@ export interface ResponseAuditModule extends RequestAuditModule {
 }
 
 /**
+ * What a DDI request's audit row says about its action: the action a poll linked (and whether as a
+ * deployment or a cancellation), or the one a feedback reported on, with its execution and result.
+ */
+export interface DdiAuditDetail {
+  actionId: string | null;
+  link?: 'deploymentBase' | 'cancelAction';
+  execution?: string;
+  finished?: string;
+}
+
+/**
  * One answered update check, with the fields of Lync's request audit log. `request_id` is unique
  * so a buffered row written twice (after a crash or an outage) is stored once.
  */
@@ -18,6 +29,7 @@ export interface ResponseAuditModule extends RequestAuditModule {
 @Index('request_audit_at_idx', ['at'])
 @Index('request_audit_mac_at_idx', ['macAddress', 'at'])
 @Index('request_audit_serial_at_idx', ['serialNumber', 'at'])
+@Index('request_audit_controller_at_idx', ['controllerId', 'at'])
 export class RequestAuditEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id: string;
@@ -42,6 +54,18 @@ export class RequestAuditEntity {
 
   @Column({ name: 'serial_number', type: 'varchar', length: 128, nullable: true })
   serialNumber: string | null;
+
+  /** A DDI device's controller id; null for phones. */
+  @Column({ name: 'controller_id', type: 'varchar', length: 64, nullable: true })
+  controllerId: string | null;
+
+  /** Which request: a phone's `UpdateCheck`, or a DDI device's (AuditOperation). */
+  @Column({ type: 'varchar', length: 32, default: 'UpdateCheck' })
+  operation: string;
+
+  /** A DDI request's action (DdiAuditDetail); null for phones. */
+  @Column({ type: 'jsonb', nullable: true })
+  ddi: DdiAuditDetail | null;
 
   @Column({ type: 'text' })
   vendor: string;

@@ -3,6 +3,7 @@ import { RetiredVersions1796342400000 } from './1796342400000-retired-versions';
 import { ReplicaScrub1796500000000 } from './1796500000000-replica-scrub';
 import { DdiTargets1796600000000 } from './1796600000000-ddi-targets';
 import { FileDigests1796610000000 } from './1796610000000-file-digests';
+import { DdiActions1796750000000 } from './1796750000000-ddi-actions';
 import { VersionKey1796900000000 } from './1796900000000-version-key';
 
 /** Every migration, oldest first. Listed explicitly so the apps, the CLI and Jest load the same set. */
@@ -12,5 +13,6 @@ export const migrations = [
   ReplicaScrub1796500000000,
   DdiTargets1796600000000,
   FileDigests1796610000000,
+  DdiActions1796750000000,
   VersionKey1796900000000,
 ];

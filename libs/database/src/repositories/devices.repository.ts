@@ -8,6 +8,7 @@ export interface DeviceRow {
   id: string;
   mac_address: string | null;
   serial_number: string | null;
+  controller_id: string | null;
   device_type: string;
   brand: string;
   model: string;

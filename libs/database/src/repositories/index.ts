@@ -2,6 +2,7 @@ import { AdminAuditRepository } from './admin-audit.repository';
 import { AdminTokensRepository } from './admin-tokens.repository';
 import { CatalogRepository } from './catalog.repository';
 import { ConfigurationRepository } from './configuration.repository';
+import { DdiActionsRepository } from './ddi-actions.repository';
 import { DdiTargetsRepository } from './ddi-targets.repository';
 import { DeviceLogsRepository } from './device-logs.repository';
 import { DevicesRepository } from './devices.repository';
@@ -21,6 +22,7 @@ export * from './admin-tokens.repository';
 export * from './catalog.repository';
 export * from './configuration.repository';
 export * from './ddi-targets.repository';
+export * from './ddi-actions.repository';
 export * from './device-logs.repository';
 export * from './devices.repository';
 export * from './health.repository';
@@ -47,6 +49,7 @@ export const REPOSITORIES: RepositoryClass[] = [
   AdminTokensRepository,
   CatalogRepository,
   ConfigurationRepository,
+  DdiActionsRepository,
   DdiTargetsRepository,
   DeviceLogsRepository,
   DevicesRepository,

@@ -10,6 +10,8 @@ export interface RuleFileRow extends RuleKeyFields {
   pendingVersion: string | null;
   rolledBackVersion: string | null;
   restoreVersion: string | null;
+  /** When the rule last changed (rules.updated_at). */
+  updatedAt: Date;
   version: string | null;
   /** When the version was retired (reset, restore), if it is one kept for the grace period. */
   retiredAt: Date | null;
@@ -59,7 +61,7 @@ export class PoolStateRepository extends QueryLayer {
       const ruleFiles = await manager.query<RuleFileRow[]>(
         `SELECT r.id, r.device_type AS "deviceType", r.brand, r.model, r.revision, r.locale, r.update_type AS "updateType",
                 r.approved_version AS "approvedVersion", r.pending_version AS "pendingVersion",
-                r.rolled_back_version AS "rolledBackVersion", r.restore_version AS "restoreVersion",
+                r.rolled_back_version AS "rolledBackVersion", r.restore_version AS "restoreVersion", r.updated_at AS "updatedAt",
                 v.version, CASE WHEN v.version IN (r.approved_version, r.pending_version, r.restore_version) THEN NULL ELSE v.retired_at END AS "retiredAt",
                 f.name, f.role, f.sha256, fi.sha1, fi.md5, fi.size
            FROM rules r

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RequestAuditEntity, RequestAuditModule, ResponseAuditModule } from '../entities';
+import type { DdiAuditDetail, RequestAuditEntity, RequestAuditModule, ResponseAuditModule } from '../entities';
 import { fromMicros, micros, type TimeKey } from './keyset';
 import { QueryLayer } from './query-layer';
 
@@ -9,6 +9,7 @@ export interface RequestAuditRowFilters {
   /** Normalised (upper-case pairs joined by `-`), as the rows hold it. */
   macAddress?: string;
   serialNumber?: string;
+  controllerId?: string;
   nodeId?: string;
 }
 
@@ -31,7 +32,15 @@ export interface ReportedModule {
 export type AuditedDevice = Pick<
   RequestAuditEntity,
   'deviceType' | 'macAddress' | 'serialNumber' | 'vendor' | 'model' | 'revision' | 'locale'
-> & { modules: readonly ReportedModule[] };
+> & {
+  modules: readonly ReportedModule[];
+  /** A DDI device's controller id; absent (null) for phones, and in journal lines older than DDI. */
+  controllerId?: string | null;
+};
+
+/** Which request a request audit row records: a phone's update check, or one of a DDI device's. */
+export const AUDIT_OPERATIONS = ['UpdateCheck', 'DdiPoll', 'DdiConfigData', 'DdiFeedback', 'DdiCancelFeedback'] as const;
+export type AuditOperation = (typeof AUDIT_OPERATIONS)[number];
 
 /**
  * A device request about to be answered: its request audit row and the device's inventory entry
@@ -50,6 +59,10 @@ export interface AnsweredCheck {
   external: boolean;
   status: number;
   isTestDevice: boolean;
+  /** Absent in journal lines older than DDI: an update check. */
+  operation?: AuditOperation;
+  /** A DDI request's action: the one a poll linked, or the one a feedback was about. */
+  ddi?: DdiAuditDetail | null;
 }
 
 /** A `request_audit` row as node-postgres gives it, with `at` also as microseconds for cursors. */
@@ -63,6 +76,9 @@ export interface RequestAuditRow {
   device_type: string;
   mac_address: string | null;
   serial_number: string | null;
+  controller_id: string | null;
+  operation: AuditOperation;
+  ddi: DdiAuditDetail | null;
   vendor: string;
   model: string;
   revision: string;
@@ -124,6 +140,7 @@ export class RequestAuditRepository extends QueryLayer {
           AND ($5::text IS NULL OR mac_address = $5)
           AND ($6::text IS NULL OR serial_number = $6)
           AND ($7::text IS NULL OR node_id = $7)
+          AND ($9::text IS NULL OR controller_id = $9)
         ORDER BY at DESC, id DESC
         LIMIT $8`,
       [
@@ -135,6 +152,7 @@ export class RequestAuditRepository extends QueryLayer {
         filters.serialNumber ?? null,
         filters.nodeId ?? null,
         limit,
+        filters.controllerId ?? null,
       ],
     );
   }
@@ -171,8 +189,12 @@ export function auditRequestId(requestId: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** `mac:<MAC>` or `serial:<serial>`: what identifies a device across checks (the MAC when it has one). */
-export function deviceKey(macAddress: string | null, serialNumber: string | null): string {
+/**
+ * `ddi:<controllerId>` for a DDI device, else `mac:<MAC>` or `serial:<serial>`: what identifies a
+ * device across requests (a phone's MAC when it has one).
+ */
+export function deviceKey(macAddress: string | null, serialNumber: string | null, controllerId: string | null = null): string {
+  if (controllerId !== null) return `ddi:${controllerId}`;
   return macAddress !== null ? `mac:${macAddress}` : `serial:${serialNumber}`;
 }
 
@@ -191,21 +213,25 @@ const WRITE_BATCH = `
 WITH batch AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(
     request_id uuid, at timestamptz, node_id text, address text, device_type text, mac_address text,
-    serial_number text, vendor text, model text, revision text, locale text, request_modules jsonb,
-    response_modules jsonb, user_id text, external boolean, status smallint, device_key text,
+    serial_number text, controller_id text, operation text, ddi jsonb, vendor text, model text, revision text, locale text,
+    request_modules jsonb, response_modules jsonb, user_id text, external boolean, status smallint, device_key text,
     modules jsonb, is_test_device boolean, inventory boolean)
 ), audit AS (
-  INSERT INTO request_audit (request_id, at, node_id, address, device_type, mac_address, serial_number, vendor,
-                             model, revision, locale, request_modules, response_modules, user_id, external, status)
-  SELECT request_id, at, node_id, address, device_type, mac_address, serial_number, vendor,
-         model, revision, locale, request_modules, response_modules, user_id, external, status
+  INSERT INTO request_audit (request_id, at, node_id, address, device_type, mac_address, serial_number, controller_id,
+                             operation, ddi, vendor, model, revision, locale, request_modules, response_modules, user_id,
+                             external, status)
+  SELECT request_id, at, node_id, address, device_type, mac_address, serial_number, controller_id,
+         -- A journal line written before DDI has no operation: an update check.
+         COALESCE(operation, 'UpdateCheck'), ddi, vendor, model, revision, locale, request_modules, response_modules,
+         user_id, external, status
     FROM batch
   ON CONFLICT (request_id) DO NOTHING
 )
-INSERT INTO devices AS d (device_key, mac_address, serial_number, device_type, brand, model, revision, locale, modules,
-                          is_test_device, first_seen_at, last_seen_at, last_node_id, last_address, last_user_id)
+INSERT INTO devices AS d (device_key, mac_address, serial_number, controller_id, device_type, brand, model, revision,
+                          locale, modules, is_test_device, first_seen_at, last_seen_at, last_node_id, last_address,
+                          last_user_id)
 SELECT DISTINCT ON (device_key)
-       device_key, mac_address, serial_number, device_type, vendor, model, revision, locale, modules,
+       device_key, mac_address, serial_number, controller_id, device_type, vendor, model, revision, locale, modules,
        is_test_device, at, at, node_id, address, user_id
   FROM batch
  WHERE inventory
@@ -213,6 +239,7 @@ SELECT DISTINCT ON (device_key)
 ON CONFLICT (device_key) DO UPDATE
    SET mac_address = COALESCE(EXCLUDED.mac_address, d.mac_address),
        serial_number = COALESCE(EXCLUDED.serial_number, d.serial_number),
+       controller_id = COALESCE(EXCLUDED.controller_id, d.controller_id),
        device_type = EXCLUDED.device_type, brand = EXCLUDED.brand, model = EXCLUDED.model,
        revision = EXCLUDED.revision, locale = EXCLUDED.locale, modules = EXCLUDED.modules,
        is_test_device = EXCLUDED.is_test_device, last_seen_at = EXCLUDED.last_seen_at,
@@ -241,6 +268,9 @@ export function auditRow(check: AnsweredCheck, inventory: boolean): string {
     device_type: request.deviceType,
     mac_address: request.macAddress,
     serial_number: request.serialNumber,
+    controller_id: request.controllerId ?? null,
+    operation: check.operation ?? 'UpdateCheck',
+    ddi: check.ddi ?? null,
     vendor: request.vendor,
     model: request.model,
     revision: request.revision,
@@ -250,7 +280,7 @@ export function auditRow(check: AnsweredCheck, inventory: boolean): string {
     user_id: check.userId,
     external: check.external,
     status: check.status,
-    device_key: deviceKey(request.macAddress, request.serialNumber),
+    device_key: deviceKey(request.macAddress, request.serialNumber, request.controllerId ?? null),
     modules: request.modules.map((module) => ({ updateType: module.updateType, version: module.version })),
     is_test_device: check.isTestDevice,
     inventory,

@@ -133,6 +133,7 @@ function view(row: DeviceRow): DeviceView {
     id: row.id,
     macAddress: row.mac_address,
     serialNumber: row.serial_number,
+    controllerId: row.controller_id,
     deviceType: row.device_type,
     brand: row.brand,
     model: row.model,

@@ -129,6 +129,7 @@ function deviceRequest(request: UpdateCheckRequest, installed: TypedRequestModul
     kind: deviceKindOf(request),
     macAddress: request.macAddress,
     serialNumber: request.serialNumber,
+    controllerId: null,
     installed,
     listener: context.listener,
     requestId: context.requestId,

@@ -15,7 +15,7 @@ export interface CheckPlan {
 }
 
 /** The part of a device's request an offer depends on. */
-export type OfferedDevice = Pick<DeviceRequest, 'kind' | 'macAddress' | 'serialNumber' | 'installed'>;
+export type OfferedDevice = Pick<DeviceRequest, 'kind' | 'macAddress' | 'serialNumber' | 'controllerId' | 'installed'>;
 
 /**
  * What the pool offers a device, decided from the in-memory pool state alone (phone-protocol.md):
@@ -25,7 +25,10 @@ export type OfferedDevice = Pick<DeviceRequest, 'kind' | 'macAddress' | 'serialN
  * to download.
  */
 export function planCheck(state: PoolState, device: OfferedDevice, site: string | undefined): CheckPlan {
-  const isTestDevice = state.isTestDevice(device.macAddress, device.serialNumber, site);
+  const isTestDevice =
+    device.controllerId !== null
+      ? state.isTestController(device.controllerId, site)
+      : state.isTestDevice(device.macAddress, device.serialNumber, site);
   const { deviceType, brand, model, revision, locale } = device.kind;
   const rules = state.rulesByDeviceKind.get(deviceKindKey(deviceType, brand, model, revision, locale)) ?? [];
   const modules: PlannedModule[] = [];

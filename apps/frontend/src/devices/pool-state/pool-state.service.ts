@@ -105,6 +105,7 @@ function rulesOf(rows: RuleFileRow[], graceSeconds: number): CachedRule[] {
         pendingVersion: row.pendingVersion,
         rolledBackVersion: row.rolledBackVersion,
         restoreVersion: row.restoreVersion,
+        changedAt: new Date(row.updatedAt).getTime(),
         files: {},
         servedUntil: {},
       };

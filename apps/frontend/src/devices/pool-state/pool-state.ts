@@ -20,6 +20,8 @@ export interface CachedRule extends RuleKeyFields {
   pendingVersion: string | null;
   rolledBackVersion: string | null;
   restoreVersion: string | null;
+  /** When the rule last changed (ms since 1970): a DDI failure older than that no longer holds its version back. */
+  changedAt: number;
   /**
    * The files of the approved, pending and restore versions, by version, and of the versions a
    * reset or restore retired less than UCU_RETIRED_VERSION_GRACE_SECONDS ago. The restore

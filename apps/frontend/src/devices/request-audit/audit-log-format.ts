@@ -30,8 +30,11 @@ export const AUDIT_LOG_LINE_END = '\r\n';
 /** The header row, with its line end. */
 export const AUDIT_LOG_HEADER = AUDIT_LOG_COLUMNS.join(',') + AUDIT_LOG_LINE_END;
 
-/** One update check: what a row of the file holds (the admin API's view of it, without its ids). */
-export type AuditLogEntry = Omit<RequestAuditView, 'id' | 'requestId'>;
+/**
+ * One update check: what a row of the file holds (the admin API's view of it, without its ids and
+ * the DDI fields Lync's layout has no column for; a DDI request's row is there by its kind).
+ */
+export type AuditLogEntry = Omit<RequestAuditView, 'id' | 'requestId' | 'controllerId' | 'operation' | 'ddi'>;
 
 /** `RequestHandlerAuditLog_node-1_20240531.log` for `node-1` and `2024-05-31`. */
 export function auditLogFileName(node: string, day: string): string {

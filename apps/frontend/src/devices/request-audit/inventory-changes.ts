@@ -24,7 +24,7 @@ export class InventoryChanges {
   /** Whether `check` is to be written to the inventory; remembers it as written if so. */
   changed(check: AnsweredCheck): boolean {
     const { request } = check;
-    const key = deviceKey(request.macAddress, request.serialNumber);
+    const key = deviceKey(request.macAddress, request.serialNumber, request.controllerId ?? null);
     let state = `${request.deviceType}\n${request.vendor}\n${request.model}\n${request.revision}\n${request.locale}\n${check.address}\n${check.userId ?? ''}\n${check.isTestDevice}`;
     for (const module of request.modules) state += `\n${module.updateType}\t${module.version}`;
     const now = check.at.getTime();

@@ -1,6 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONFIG, type Config } from '@ucupdates/config';
-import { type AnsweredCheck, auditRow, RequestAuditRepository, type ResponseAuditModule } from '@ucupdates/database';
+import {
+  type AnsweredCheck,
+  type AuditOperation,
+  auditRow,
+  type DdiAuditDetail,
+  RequestAuditRepository,
+  type ResponseAuditModule,
+} from '@ucupdates/database';
 import { Metrics } from '@ucupdates/observability';
 import type { DeviceRequest } from '../device-request';
 import { AuditJournal } from './audit-journal';
@@ -15,6 +22,10 @@ export interface DeviceAnswer {
   responseModules: ResponseAuditModule[];
   status: number;
   isTestDevice: boolean;
+  /** Which request it was: a phone's update check unless the adapter says otherwise. */
+  operation?: AuditOperation;
+  /** A DDI request's action. */
+  ddi?: DdiAuditDetail;
 }
 
 interface Waiting {
@@ -105,6 +116,7 @@ export class RequestAuditWriter {
         deviceType: kind.deviceType,
         macAddress: device.macAddress,
         serialNumber: device.serialNumber,
+        controllerId: device.controllerId,
         vendor: kind.brand,
         model: kind.model,
         revision: kind.revision,
@@ -116,6 +128,8 @@ export class RequestAuditWriter {
       external: device.listener === 'external',
       status: answer.status,
       isTestDevice: answer.isTestDevice,
+      operation: answer.operation ?? 'UpdateCheck',
+      ddi: answer.ddi ?? null,
     };
     return new Promise((resolve, reject) => {
       this.waiting.push({ check, resolve, reject });

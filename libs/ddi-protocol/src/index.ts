@@ -1,0 +1,4 @@
+export * from './action-decision';
+export * from './ddi-answers';
+export * from './ddi-bodies';
+export * from './ddi-paths';
