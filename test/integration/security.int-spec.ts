@@ -26,8 +26,26 @@ const suite = suiteResources(__filename);
 
 const ADMIN = `security-admin-${randomBytes(12).toString('hex')}`;
 
-/** The external listener's routes: the phone protocol's three external endpoints, nothing else. */
+/** hawkBit DDI's device routes (docs/ddi.md): no admin token, each checks its own target, gateway or anonymous-internal token. */
+const DDI_ROUTES = [
+  'GET /:tenant/controller/v1/:controllerId',
+  'GET /:tenant/controller/v1/:controllerId/cancelAction/:actionId',
+  'GET /:tenant/controller/v1/:controllerId/deploymentBase/:actionId',
+  'GET /:tenant/controller/v1/:controllerId/installedBase/:actionId',
+  'GET /:tenant/controller/v1/:controllerId/softwaremodules/:moduleId/artifacts/:fileName',
+  'HEAD /:tenant/controller/v1/:controllerId',
+  'HEAD /:tenant/controller/v1/:controllerId/cancelAction/:actionId',
+  'HEAD /:tenant/controller/v1/:controllerId/deploymentBase/:actionId',
+  'HEAD /:tenant/controller/v1/:controllerId/installedBase/:actionId',
+  'HEAD /:tenant/controller/v1/:controllerId/softwaremodules/:moduleId/artifacts/:fileName',
+  'POST /:tenant/controller/v1/:controllerId/cancelAction/:actionId/feedback',
+  'POST /:tenant/controller/v1/:controllerId/deploymentBase/:actionId/feedback',
+  'PUT /:tenant/controller/v1/:controllerId/configData',
+];
+
+/** The external listener's routes: the phone protocol's three external endpoints and DDI's device routes, nothing else. */
 const EXTERNAL_ROUTES = [
+  ...DDI_ROUTES,
   'GET /DeviceUpdateFiles_Ext/*',
   'GET /RequestHandlerExt/Files/*',
   'HEAD /DeviceUpdateFiles_Ext/*',
@@ -41,6 +59,7 @@ const EXTERNAL_ROUTES = [
  * on the internal listener needs a token (decision 6).
  */
 const PUBLIC_NEST_ROUTES = [
+  ...DDI_ROUTES,
   'GET /DeviceUpdateFiles_Int/*',
   'GET /RequestHandler/Files/*',
   'GET /api/docs',
