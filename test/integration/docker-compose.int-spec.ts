@@ -46,12 +46,14 @@ interface Service {
   ports?: (string | number | { target: number | string; published?: number | string })[];
   networks?: string[] | Record<string, { ipv4_address?: string } | null>;
   user?: string;
+  configs?: (string | { source: string; target?: string })[];
 }
 
 interface ComposeFile {
   services: Record<string, Service>;
   volumes?: Record<string, unknown>;
   networks?: Record<string, { ipam?: { config?: { subnet?: string }[] } } | null>;
+  configs?: Record<string, { content?: string; file?: string }>;
 }
 
 interface Mount {
@@ -183,6 +185,19 @@ function mountsOf(service: Service): Mount[] {
     const bind = /^[./~]/.test(source);
     return { type: bind ? 'bind' : 'volume', source, target, readOnly: (mode ?? '').split(',').includes('ro') };
   });
+}
+
+/** The configs a service mounts: the top-level config's name and where it lands (Compose's default /<name>). */
+function configsOf(service: Service): { source: string; target: string }[] {
+  return (service.configs ?? []).map((config) =>
+    typeof config === 'string' ? { source: config, target: `/${config}` } : { source: config.source, target: config.target ?? `/${config.source}` },
+  );
+}
+
+/** A `-name=value` flag of a Go program's command line (SeaweedFS's `weed`), or undefined. */
+function flagOf(command: string[], name: string): string | undefined {
+  const flag = command.find((argument) => argument.startsWith(`-${name}=`));
+  return flag?.slice(name.length + 2);
 }
 
 function commandOf(service: Service): string[] {
@@ -397,15 +412,18 @@ describe('docker-compose.yml', () => {
     expect(valid).toBe(true);
   });
 
-  it('has the pool operations.md describes: HAProxy, three node pairs, Postgres, Redis, MinIO, migrations', () => {
+  it('has the pool operations.md describes: HAProxy, three node pairs, Postgres, Redis, SeaweedFS, migrations', () => {
     expect(haproxyName).toBeDefined();
     expect(frontends.length).toBeGreaterThanOrEqual(3);
     expect(workers.length).toBe(frontends.length);
-    for (const name of ['postgres', 'redis', 'minio', 'migrate']) {
+    for (const name of ['postgres', 'redis', 'seaweedfs', 'migrate']) {
       expect(serviceNames).toContain(name);
     }
     expect(service('postgres').image).toMatch(/^postgres:16\b/);
     expect(service('redis').image).toMatch(/^redis:7\b/);
+    // Decision 58: SeaweedFS is the S3 service, at a pinned release (a tag, never latest).
+    expect(service('seaweedfs').image).toMatch(/^chrislusf\/seaweedfs:\d+\.\d+$/);
+    expect(serviceNames).not.toContain('minio');
   });
 
   it('depends only on services that exist, waits for health only where there is a health check, has no cycle', () => {
@@ -458,6 +476,17 @@ describe('docker-compose.yml', () => {
       if (!used.has(volume)) {
         problems.push(`volume "${volume}" is declared but no service mounts it`);
       }
+    }
+    // The same for configs (SeaweedFS's identity file).
+    const declaredConfigs = Object.keys(compose.configs ?? {});
+    const usedConfigs = new Set(Object.entries(services).flatMap(([name, svc]) =>
+      configsOf(svc).map(({ source }) => {
+        if (!declaredConfigs.includes(source)) problems.push(`${name} mounts config "${source}", which is not declared under configs:`);
+        return source;
+      }),
+    ));
+    for (const config of declaredConfigs) {
+      if (!usedConfigs.has(config)) problems.push(`config "${config}" is declared but no service mounts it`);
     }
     expect(problems).toEqual([]);
   });
@@ -520,8 +549,8 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('health-checks Postgres, Redis, MinIO and every frontend, and starts no node before them and the migrations', () => {
-    for (const name of ['postgres', 'redis', 'minio', ...frontends.map(([n]) => n)]) {
+  it('health-checks Postgres, Redis, SeaweedFS and every frontend, and starts no node before them and the migrations', () => {
+    for (const name of ['postgres', 'redis', 'seaweedfs', ...frontends.map(([n]) => n)]) {
       expect({ name, healthcheck: hasHealthcheck(service(name)) }).toEqual({ name, healthcheck: true });
     }
     for (const [name, svc] of appServices) {
@@ -530,7 +559,7 @@ describe('docker-compose.yml', () => {
         name === 'migrate' ? { postgres: 'service_healthy' } : {
             postgres: 'service_healthy',
             redis: 'service_healthy',
-            minio: 'service_healthy',
+            seaweedfs: 'service_healthy',
             migrate: 'service_completed_successfully',
           };
       for (const [dependency, condition] of Object.entries(expected)) {
@@ -546,13 +575,69 @@ describe('docker-compose.yml', () => {
     expect(mountsOf(service('redis')).some((m) => m.type === 'volume' && m.target === '/data')).toBe(true);
   });
 
-  it('creates the bucket the apps use in the migration step, once MinIO is healthy', () => {
+  it('creates the bucket the apps use in the migration step, once SeaweedFS is healthy', () => {
     const buckets = new Set(appServices.map(([, svc]) => environmentOf(svc).S3_BUCKET));
     expect(buckets.size).toBe(1);
     const migrate = services.migrate;
     expect(commandOf(migrate).at(-1)).toBe('dist/apps/worker/apps/worker/src/migrate.js');
     expect(environmentOf(migrate).S3_BUCKET).toBe([...buckets][0]);
-    expect(migrate.depends_on).toMatchObject({ minio: { condition: 'service_healthy' } });
+    expect(migrate.depends_on).toMatchObject({ seaweedfs: { condition: 'service_healthy' } });
+  });
+
+  describe('seaweedfs', () => {
+    const weed = () => service('seaweedfs');
+    const command = () => commandOf(weed());
+    /** Its four listeners from its command line; `weed server`'s defaults where a flag is absent. */
+    const listeners = () => ({
+      master: Number(flagOf(command(), 'master.port') ?? 9333),
+      volume: Number(flagOf(command(), 'volume.port') ?? 8080),
+      filer: Number(flagOf(command(), 'filer.port') ?? 8888),
+      s3: Number(flagOf(command(), 's3.port') ?? 8333),
+    });
+
+    it('runs one `weed server` with its S3 gateway, reachable from the pool network, its data in a volume', () => {
+      expect(command()[0]).toBe('server');
+      expect(command()).toContain('-s3');
+      expect(flagOf(command(), 'ip.bind')).toBe('0.0.0.0');
+      // The address it tells its own parts (and clients) to use: its name on the pool network.
+      expect(flagOf(command(), 'ip')).toBe('seaweedfs');
+      // The image's entrypoint passes -dir=/data to `weed server`.
+      expect(mountsOf(weed()).some((m) => m.type === 'volume' && m.target === '/data')).toBe(true);
+      expect(weed().ports ?? []).toEqual([]);
+    });
+
+    it('has four listeners and their gRPC ports (+10000) all distinct', () => {
+      const ports = Object.values(listeners());
+      const all = [...ports, ...ports.map((port) => port + 10_000)];
+      expect(new Set(all).size).toBe(all.length);
+    });
+
+    it("is where every app's S3_ENDPOINT points, and is health-checked on its S3 gateway", () => {
+      for (const [name, svc] of appServices) {
+        const endpoint = new URL(loadConfig(environmentOf(svc)).S3_ENDPOINT);
+        expect({ name, host: endpoint.hostname, port: Number(endpoint.port) }).toEqual({ name, host: 'seaweedfs', port: listeners().s3 });
+      }
+      expect(healthcheckCommand(weed())).toContain(`http://127.0.0.1:${listeners().s3}/healthz`);
+    });
+
+    it.each([
+      ['the .env example', compose],
+      ["only the secrets (the file's defaults)", composeWithDefaults],
+    ])("mounts an identity file at -s3.config holding the apps' S3 keys, with %s", (_env, model) => {
+      const file = flagOf(commandOf((model as ComposeFile).services.seaweedfs), 's3.config');
+      const mounted = configsOf((model as ComposeFile).services.seaweedfs).find(({ target }) => target === file);
+      expect(mounted).toBeDefined();
+      const content = (model as ComposeFile).configs?.[mounted!.source]?.content ?? '';
+      const identities = (JSON.parse(content) as { identities: { credentials: { accessKey: string; secretKey: string }[]; actions: string[] }[] }).identities;
+      for (const [name, svc] of appServices) {
+        const config = loadConfig(environmentOf(svc));
+        const identity = identities.find((candidate) =>
+          candidate.credentials.some((key) => key.accessKey === config.S3_ACCESS_KEY && key.secretKey === config.S3_SECRET_KEY),
+        );
+        // What the apps do with it: create the bucket (migrate), read, write, list and delete objects.
+        expect({ name, actions: identity?.actions }).toEqual({ name, actions: expect.arrayContaining(['Admin', 'Read', 'Write', 'List']) });
+      }
+    });
   });
 
   describe('app services', () => {

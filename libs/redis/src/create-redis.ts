@@ -1,5 +1,9 @@
+import { Logger } from '@nestjs/common';
 import { parseRedisUrl, type RedisAddress } from '@ucupdates/config';
 import { Redis, type RedisOptions } from 'ioredis';
+
+/** How long a connection that ended without being closed waits before it connects again. */
+const REVIVE_AFTER_MS = 1_000;
 
 /**
  * A Redis connection for ucupdates, to one server or to the primary that Sentinels name
@@ -24,9 +28,9 @@ export function createRedis(address: string | RedisAddress, connectionName: stri
     ...options,
   };
   if (target.kind === 'direct') {
-    return new Redis(target.url, common);
+    return followOutages(new Redis(target.url, common));
   }
-  return new Redis({
+  return followOutages(new Redis({
     ...common,
     sentinels: target.sentinels,
     name: target.name,
@@ -39,7 +43,51 @@ export function createRedis(address: string | RedisAddress, connectionName: stri
     // While every Sentinel is away, ask again at the same capped pace as a plain reconnection.
     sentinelRetryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     ...(target.tls ? { tls: {}, enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
+  }));
+}
+
+const logger = new Logger('Redis');
+
+/**
+ * Keeps a connection, and every duplicate made of it (BullMQ's worker connections), connected
+ * until the process closes it. ioredis ends a connection for good — status `end`, every command
+ * "Connection is closed." — when it is told to disconnect while it has no socket: a reconnection
+ * asking the Sentinels for the primary is cancelled instead of retried, and its retry strategy is
+ * never asked (redis/ioredis' SentinelConnector; taskforcesh/bullmq#4378). A disconnect that asks
+ * for a reconnection (`disconnect(true)`: ioredis' own on READONLY or a failed ready check) is
+ * therefore dropped while the connection is connecting — the connection under way already asks
+ * the Sentinels; and a connection that ends although nothing closed it (quit, or a disconnect
+ * that is not a reconnection) connects again after REVIVE_AFTER_MS, saying so.
+ */
+function followOutages(client: Redis): Redis {
+  let closed = false;
+  const quit = client.quit.bind(client);
+  client.quit = ((...args: Parameters<Redis['quit']>) => {
+    closed = true;
+    return quit(...args);
+  }) as Redis['quit'];
+  const disconnect = client.disconnect.bind(client);
+  client.disconnect = (reconnect = false) => {
+    if (!reconnect) {
+      closed = true;
+    } else if (client.status === 'connecting') {
+      logger.warn(`${client.options.connectionName}: a reconnection is already under way; not cancelling it`);
+      return;
+    }
+    disconnect(reconnect);
+  };
+  // Closed and connected again by its owner (BullMQ resets its blocking connection so): followed again.
+  client.on('ready', () => (closed = false));
+  client.on('end', () => {
+    if (closed) return;
+    logger.warn(`${client.options.connectionName}: the connection ended although nothing closed it; connecting again`);
+    setTimeout(() => {
+      if (!closed && client.status === 'end') client.connect().catch(() => undefined);
+    }, REVIVE_AFTER_MS).unref();
   });
+  const duplicate = client.duplicate.bind(client);
+  client.duplicate = (override?: Partial<RedisOptions>) => followOutages(duplicate(override));
+  return client;
 }
 
 /**
