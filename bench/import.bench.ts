@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { CabReader, fileHandleSource } from '../libs/cab/src';
+import { writeLzxCabinet } from '../test/support/lzx-cab-writer';
 import { ensureDebianPrograms } from '../tools/local-pool/prerequisites';
 import type { Benchmark } from './support/benchmark';
 import type { Progress } from './support/progress';
@@ -15,49 +16,74 @@ import { int, plainRow, ratioSpread, spread } from './support/table';
 /**
  * The import's extraction (bench/README.md, "Import"): the cab reader against cabextract on the
  * same gcab MSZIP cabinet, made of `inputMebibytes` of files (half text-like, half random, so the
- * cabinet is about 60 % of that). The figure that counts is extraction to disk with SHA-256, as the
- * importer does it, against `cabextract -d`, the two alternating, one pair per run. It needs gcab and
- * cabextract (Debian packages, installed when missing, as for the tests).
+ * cabinet is about 60 % of that), and on an LZX-21 cabinet of `lzxMebibytes` of the same kind of
+ * files made by test/support/lzx-cab-writer.ts (gcab writes no LZX). The figures that count are
+ * extraction to disk with SHA-256, as the importer does it, against `cabextract -d`, the two
+ * alternating, one pair per run. It needs gcab and cabextract (Debian packages, installed when
+ * missing, as for the tests).
  */
 export const IMPORT_GOAL = 0.8;
 
-export interface ImportFigures {
-  benchmark: 'import';
-  settings: { inputMebibytes: number; runs: number };
-  cabinetMebibytes: number;
+export interface ImportSettings {
+  inputMebibytes: number;
+  lzxMebibytes: number;
+  runs: number;
+}
+
+/** One cabinet's to-disk runs against cabextract -d. */
+export interface ExtractionFigures {
   /** MiB/s of the input, per run: CabReader to disk with SHA-256, and cabextract -d to disk. */
   reader: Series;
   cabextract: Series;
   /** Per run: cabextract's time over the reader's. */
   ratio: Series;
+}
+
+export interface ImportFigures extends ExtractionFigures {
+  benchmark: 'import';
+  settings: ImportSettings;
+  cabinetMebibytes: number;
   /** One pass each, before the runs: the reader discarding the bytes, hashing them, and `cabextract -t`. */
   passes: { readAndDiscard: number; readAndHash: number; cabextractTest: number };
   /** Peak JS heap + buffers above a pass's start (garbage included, as it is collected lazily). */
   peakMemoryMebibytes: number;
+  /** The same on the LZX-21 cabinet, and the seconds its writer took. */
+  lzx: ExtractionFigures & { cabinetMebibytes: number; writeSeconds: number };
+}
+
+const WORDS = ['update', 'phone', 'firmware', 'polycom', 'catalog', 'image', 'version', 'locale', 'device'];
+
+/** The input's files: sizes of 1 to 7 MiB, `megabytes` MiB in all. */
+function inputSizes(megabytes: number): number[] {
+  const sizes: number[] = [];
+  for (let i = 0, written = 0; written < megabytes * 1024 * 1024; i++) {
+    sizes.push(Math.min(megabytes * 1024 * 1024 - written, (1 + (i % 7)) * 1024 * 1024));
+    written += sizes[i];
+  }
+  return sizes;
+}
+
+/** File `i`: even ones text-like data (compresses ~5:1), odd ones random (stored as it is). */
+function fileContent(i: number, size: number): Buffer {
+  if (i % 2 === 1) return randomBytes(size);
+  const parts: string[] = [];
+  let length = 0;
+  for (let j = 0; length < size; j++) {
+    const part = `${WORDS[(j * 7 + i) % WORDS.length]} ${j % 1000} `;
+    parts.push(part);
+    length += part.length;
+  }
+  return Buffer.from(parts.join('')).subarray(0, size);
 }
 
 function makeInput(dir: string, megabytes: number): void {
-  // Half text-like data (compresses ~5:1), half random (stored as-is by deflate), in files of varied sizes.
-  const words = ['update', 'phone', 'firmware', 'polycom', 'catalog', 'image', 'version', 'locale', 'device'];
-  let written = 0;
-  for (let i = 0; written < megabytes * 1024 * 1024; i++) {
-    const size = Math.min(megabytes * 1024 * 1024 - written, (1 + (i % 7)) * 1024 * 1024);
-    let bytes: Buffer;
-    if (i % 2 === 0) {
-      const parts: string[] = [];
-      let length = 0;
-      for (let j = 0; length < size; j++) {
-        const part = `${words[(j * 7 + i) % words.length]} ${j % 1000} `;
-        parts.push(part);
-        length += part.length;
-      }
-      bytes = Buffer.from(parts.join('')).subarray(0, size);
-    } else {
-      bytes = randomBytes(size);
-    }
-    writeFileSync(path.join(dir, `file-${i}.bin`), bytes);
-    written += size;
-  }
+  inputSizes(megabytes).forEach((size, i) => writeFileSync(path.join(dir, `file-${i}.bin`), fileContent(i, size)));
+}
+
+/** An LZX-21 cabinet of `megabytes` MiB of the same files, streamed through the writer (nothing kept whole). */
+function makeLzxCabinet(cabPath: string, megabytes: number): void {
+  const files = inputSizes(megabytes).map((size, i) => ({ name: `file-${i}.bin`, size, chunks: () => [fileContent(i, size)] }));
+  writeLzxCabinet(cabPath, files, 21);
 }
 
 let peakMemory = 0;
@@ -105,9 +131,33 @@ function timed(command: string, args: string[]): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-export async function runImportBenchmark(settings: { inputMebibytes: number; runs: number }, progress: Progress): Promise<ImportFigures> {
+/**
+ * `runs` pairs, alternating: the reader to disk with SHA-256, then `cabextract -d`, in one process
+ * tree (the machine is shared and noisy).
+ */
+async function toDiskRuns(work: string, cabPath: string, inputMebibytes: number, runs: number, label: string, progress: Progress): Promise<ExtractionFigures> {
+  const rate = (seconds: number) => round(inputMebibytes / seconds, 0);
+  const reader: number[] = [];
+  const cabextract: number[] = [];
+  for (let run = 1; run <= runs; run++) {
+    const readerDir = mkdtempSync(path.join(work, 'reader-'));
+    reader.push(await readerPass(cabPath, true, readerDir));
+    rmSync(readerDir, { recursive: true, force: true });
+    const outDir = path.join(work, `out-${run}`);
+    cabextract.push(timed('cabextract', ['-q', '-d', outDir, cabPath]));
+    rmSync(outDir, { recursive: true, force: true });
+    progress.step(`import ${label} run ${run}/${runs}: CabReader ${rate(reader[run - 1])} MiB/s, cabextract -d ${rate(cabextract[run - 1])} MiB/s`);
+  }
+  return {
+    reader: seriesOf(reader.map(rate)),
+    cabextract: seriesOf(cabextract.map(rate)),
+    ratio: seriesOf(reader.map((seconds, i) => round(cabextract[i] / seconds, 2))),
+  };
+}
+
+export async function runImportBenchmark(settings: ImportSettings, progress: Progress): Promise<ImportFigures> {
   ensureDebianPrograms({ gcab: 'gcab', cabextract: 'cabextract' }, (line) => progress.step(line));
-  const { inputMebibytes, runs } = settings;
+  const { inputMebibytes, lzxMebibytes, runs } = settings;
   const work = mkdtempSync(path.join(tmpdir(), 'cab-bench-'));
   try {
     progress.step(`import: making a gcab MSZIP cabinet of ${inputMebibytes} MiB of files…`);
@@ -126,28 +176,25 @@ export async function runImportBenchmark(settings: { inputMebibytes: number; run
       readAndHash: rate(await readerPass(cabPath, true)),
       cabextractTest: rate(timed('cabextract', ['-q', '-t', cabPath])),
     };
-    // Extraction to disk, as the importer does it, against cabextract -d, alternated in one
-    // process tree (the machine is shared and noisy).
-    const reader: number[] = [];
-    const cabextract: number[] = [];
-    for (let run = 1; run <= runs; run++) {
-      const readerDir = mkdtempSync(path.join(work, 'reader-'));
-      reader.push(await readerPass(cabPath, true, readerDir));
-      rmSync(readerDir, { recursive: true, force: true });
-      const outDir = path.join(work, `out-${run}`);
-      cabextract.push(timed('cabextract', ['-q', '-d', outDir, cabPath]));
-      rmSync(outDir, { recursive: true, force: true });
-      progress.step(`import run ${run}/${runs}: CabReader ${rate(reader[run - 1])} MiB/s, cabextract -d ${rate(cabextract[run - 1])} MiB/s`);
-    }
+    const mszip = await toDiskRuns(work, cabPath, inputMebibytes, runs, 'MSZIP', progress);
+    const cabinetMebibytes = round(statSync(cabPath).size / 1024 / 1024, 1);
+    rmSync(cabPath);
+
+    progress.step(`import: making an LZX-21 cabinet of ${lzxMebibytes} MiB of files (test/support/lzx-cab-writer.ts)…`);
+    const lzxPath = path.join(work, 'bench-lzx.cab');
+    const writeStart = process.hrtime.bigint();
+    makeLzxCabinet(lzxPath, lzxMebibytes);
+    const writeSeconds = round(Number(process.hrtime.bigint() - writeStart) / 1e9, 1);
+    await readerPass(lzxPath, false); // warm up the LZX decoder
+    const lzx = await toDiskRuns(work, lzxPath, lzxMebibytes, runs, 'LZX', progress);
     return {
       benchmark: 'import',
-      settings: { inputMebibytes, runs },
-      cabinetMebibytes: round(statSync(cabPath).size / 1024 / 1024, 1),
-      reader: seriesOf(reader.map(rate)),
-      cabextract: seriesOf(cabextract.map(rate)),
-      ratio: seriesOf(reader.map((seconds, i) => round(cabextract[i] / seconds, 2))),
+      settings,
+      cabinetMebibytes,
+      ...mszip,
       passes,
       peakMemoryMebibytes: round(peakMemory / 1024 / 1024, 1),
+      lzx: { ...lzx, cabinetMebibytes: round(statSync(lzxPath).size / 1024 / 1024, 1), writeSeconds },
     };
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -157,14 +204,15 @@ export async function runImportBenchmark(settings: { inputMebibytes: number; run
 /** `import` in the registry (bench/registry.ts). */
 export const importBenchmark: Benchmark<'none', ImportFigures> = {
   name: 'import',
-  about: 'the cab reader extracting to disk with SHA-256 against cabextract -d (gcab MSZIP cabinet)',
+  about: 'the cab reader extracting to disk with SHA-256 against cabextract -d (gcab MSZIP and LZX-21 cabinets)',
   environment: 'none',
-  run: (_, options, progress) => runImportBenchmark({ inputMebibytes: options.importMebibytes, runs: options.runs }, progress),
+  run: (_, options, progress) =>
+    runImportBenchmark({ inputMebibytes: options.importMebibytes, lzxMebibytes: options.lzxMebibytes, runs: options.runs }, progress),
   rows(figures) {
-    const { passes } = figures;
-    return [
+    const { passes, lzx } = figures;
+    const rows = [
       {
-        figure: `import: cab reader to disk + SHA-256, MiB/s [${figures.ratio.runs.length} runs]`,
+        figure: `import: cab reader to disk + SHA-256, MSZIP, MiB/s [${figures.ratio.runs.length} runs]`,
         value: spread(figures.reader),
         baseline: `cabextract -d ${spread(figures.cabextract)}`,
         ratio: ratioSpread(figures.ratio),
@@ -173,6 +221,20 @@ export const importBenchmark: Benchmark<'none', ImportFigures> = {
       },
       plainRow(`  cabinet: ${figures.cabinetMebibytes} MiB holding ${figures.settings.inputMebibytes} MiB; read and discard / read and SHA-256, MiB/s`, `${int(passes.readAndDiscard)} / ${int(passes.readAndHash)}`, `cabextract -t ${int(passes.cabextractTest)}`),
       plainRow('  peak JS heap + buffers above a pass\'s start (MiB)', String(figures.peakMemoryMebibytes)),
+    ];
+    // Results written before the LZX figure have none.
+    if (!lzx) return rows;
+    return [
+      ...rows,
+      {
+        figure: `import: cab reader to disk + SHA-256, LZX-21, MiB/s [${lzx.ratio.runs.length} runs]`,
+        value: spread(lzx.reader),
+        baseline: `cabextract -d ${spread(lzx.cabextract)}`,
+        ratio: ratioSpread(lzx.ratio),
+        goal: `≥ ${IMPORT_GOAL}`,
+        met: lzx.ratio.median >= IMPORT_GOAL,
+      },
+      plainRow(`  cabinet: ${lzx.cabinetMebibytes} MiB holding ${figures.settings.lzxMebibytes} MiB, written in ${lzx.writeSeconds} s`, ''),
     ];
   },
 };

@@ -21,6 +21,8 @@ import { round, type Series, seriesOf } from './support/series';
 import { int, plainRow, spread } from './support/table';
 
 export const REPLICATION_GOAL = 0.8;
+/** The nodes together against as many plain downloads run in parallel (issue 16). */
+export const POOL_REPLICATION_GOAL = 0.9;
 const POLL_MS = 50;
 const RUN_TIMEOUT_MS = 10 * 60_000;
 
@@ -58,8 +60,13 @@ export interface ReplicationFigures {
   /** The same object, one stream from MinIO to a fsynced file beside the replica stores (the `minio` client). */
   plain: { seconds: Series; megabytesPerSecond: Series; clientCpuSecondsPerGigabyte: number };
   nodes: NodeReplicationFigures[];
-  /** All three nodes together: from the first job queued to the last row ready, 3 × the bytes. */
-  pool: { secondsToLastReady: Series; megabytesPerSecond: Series; ratio: number };
+  /** As many plain downloads as nodes at once, to the last one done: the pool's baseline. */
+  parallelPlain: { downloads: number; seconds: Series; megabytesPerSecond: Series };
+  /**
+   * All three nodes together: from the first job queued to the last row ready, 3 × the bytes;
+   * `ratio` against one plain download, `parallelRatio` against the three at once (goal ≥ 0.9).
+   */
+  pool: { secondsToLastReady: Series; megabytesPerSecond: Series; ratio: number; parallelRatio: number; goalMet: boolean };
   /**
    * The first node again, alone (the others idle), as it would be on a machine of its own: the
    * three nodes of this pool share two cores, one disk and one MinIO.
@@ -81,6 +88,8 @@ interface NodeRun {
 interface RunRecord {
   run: number;
   plainSeconds: number;
+  /** As many plain downloads as nodes, started together, to the last one fsynced. */
+  parallelPlainSeconds: number;
   nodes: Record<string, NodeRun>;
   alone: NodeRun;
   verified: boolean;
@@ -202,29 +211,51 @@ export async function runReplicationBenchmark(environment: PoolEnvironment, sett
     );
   };
 
+  /**
+   * `count` plain downloads of the object at once, each the minio client's stream into a file of
+   * its own beside the replica stores, fsynced and checked by SHA-256 after the clock stopped;
+   * answers the seconds to the last one fsynced.
+   */
+  const plainDownloads = async (run: number, count: number): Promise<number> => {
+    const files = Array.from({ length: count }, (_, i) => join(environment.workDir, 'plain', sha256.slice(0, 2), `${sha256}-${run}-${count}-${i}`));
+    mkdirSync(join(files[0], '..'), { recursive: true });
+    const started = performance.now();
+    await Promise.all(
+      files.map(async (file) => {
+        await pipeline(await minio.getObject(S3_BUCKET, objectKey), createWriteStream(file, { flags: 'wx' }));
+        await fsync(file);
+      }),
+    );
+    await fsync(join(files[0], '..'));
+    const seconds = (performance.now() - started) / 1000;
+    for (const file of files) {
+      if (statSync(file).size !== settings.imageBytes || (await sha256Of(file)) !== sha256) {
+        throw new Error(`a plain download of ${objectKey} does not match the catalogue`);
+      }
+      rmSync(file);
+    }
+    return seconds;
+  };
+
   const runs: RunRecord[] = [];
   const plainCpu = { client: 0, minio: 0 };
   const replicationMinioCpu = { seconds: 0 };
   try {
     for (let run = 1; run <= settings.runs; run++) {
       // Plain download: the minio client's stream into a file beside the replica stores, fsynced.
-      const plainFile = join(environment.workDir, 'plain', sha256.slice(0, 2), `${sha256}-${run}`);
-      mkdirSync(join(plainFile, '..'), { recursive: true });
       const clientCpuBefore = process.cpuUsage();
       const minioCpuBefore = cpuSeconds(minioPid);
-      const plainStarted = performance.now();
-      await pipeline(await minio.getObject(S3_BUCKET, objectKey), createWriteStream(plainFile, { flags: 'wx' }));
-      await fsync(plainFile);
-      await fsync(join(plainFile, '..'));
-      const plainSeconds = (performance.now() - plainStarted) / 1000;
+      const plainSeconds = await plainDownloads(run, 1);
       const clientCpu = process.cpuUsage(clientCpuBefore);
       plainCpu.client += (clientCpu.user + clientCpu.system) / 1e6;
       plainCpu.minio += cpuSeconds(minioPid) - minioCpuBefore;
-      if (statSync(plainFile).size !== settings.imageBytes || (await sha256Of(plainFile)) !== sha256) {
-        throw new Error(`the plain download of ${objectKey} does not match the catalogue`);
-      }
-      rmSync(plainFile);
       progress.step(`run ${run}/${settings.runs}: plain download ${round(plainSeconds)} s (${int(settings.imageBytes / 1e6 / plainSeconds)} MB/s)`);
+      // The pool's baseline: as many plain downloads as nodes, at once, to the last one done.
+      const parallelSeconds = await plainDownloads(run, nodeIds.length);
+      progress.step(
+        `run ${run}/${settings.runs}: ${nodeIds.length} plain downloads at once ${round(parallelSeconds)} s ` +
+          `(${int((nodeIds.length * settings.imageBytes) / 1e6 / parallelSeconds)} MB/s together)`,
+      );
 
       // Replication to every node, then to the first one alone.
       const minioBefore = cpuSeconds(minioPid);
@@ -238,7 +269,7 @@ export async function runReplicationBenchmark(environment: PoolEnvironment, sett
       );
       const alone = (await replicate([nodeIds[0]], () => undefined))[nodeIds[0]];
       progress.step(`run ${run}/${settings.runs}: ${nodeIds[0]} alone ${alone.seconds} s (${int(settings.imageBytes / 1e6 / alone.seconds)} MB/s)`);
-      runs.push({ run, plainSeconds: round(plainSeconds, 3), nodes, alone, verified: true });
+      runs.push({ run, plainSeconds: round(plainSeconds, 3), parallelPlainSeconds: round(parallelSeconds, 3), nodes, alone, verified: true });
     }
   } finally {
     await queues.close().catch(() => undefined);
@@ -267,6 +298,8 @@ export async function runReplicationBenchmark(environment: PoolEnvironment, sett
     return (Math.max(...spans.map((node) => Date.parse(node.readyAt))) - Math.min(...spans.map((node) => Date.parse(node.queuedAt)))) / 1000;
   });
   const poolRate = seriesOf(toLast.map((seconds) => (megabytes * nodeIds.length) / seconds));
+  const parallelRate = seriesOf(runs.map((run) => (megabytes * nodeIds.length) / run.parallelPlainSeconds));
+  const parallelRatio = round(poolRate.median / parallelRate.median);
   const aloneRate = seriesOf(runs.map((run) => megabytes / run.alone.seconds));
   const aloneRatio = round(aloneRate.median / plainRate.median);
   return {
@@ -280,10 +313,17 @@ export async function runReplicationBenchmark(environment: PoolEnvironment, sett
       clientCpuSecondsPerGigabyte: round(plainCpu.client / gigabytes),
     },
     nodes,
+    parallelPlain: {
+      downloads: nodeIds.length,
+      seconds: roundSeries(seriesOf(runs.map((run) => run.parallelPlainSeconds)), 3),
+      megabytesPerSecond: roundSeries(parallelRate, 1),
+    },
     pool: {
       secondsToLastReady: roundSeries(seriesOf(toLast), 3),
       megabytesPerSecond: roundSeries(poolRate, 1),
       ratio: round(poolRate.median / plainRate.median),
+      parallelRatio,
+      goalMet: parallelRatio >= POOL_REPLICATION_GOAL,
     },
     alone: {
       nodeId: nodeIds[0],
@@ -309,7 +349,7 @@ export const replicationBenchmark: Benchmark<'pool', ReplicationFigures> = {
   environment: 'pool',
   run: (environment, options) => runReplicationBenchmark(environment, { runs: options.runs, imageBytes: options.imageMegabytes * 1_000_000, store: options.store }),
   rows(figures) {
-    const { plain, nodes, pool, alone, importRun } = figures;
+    const { plain, nodes, pool, alone, importRun, parallelPlain } = figures;
     const store = STORE_NAMES[figures.settings.store];
     const slowest = nodes.reduce((a, b) => (a.ratio <= b.ratio ? a : b));
     return [
@@ -324,6 +364,18 @@ export const replicationBenchmark: Benchmark<'pool', ReplicationFigures> = {
       ...nodes.map((node) => ({ ...plainRow(`  ${node.nodeId}, MB/s; s min / median / max`, `${spread(node.megabytesPerSecond)}; ${triple(node.seconds)}`), ratio: node.ratio.toFixed(2) })),
       plainRow('  plain download, s min / median / max', '', triple(plain.seconds)),
       { ...plainRow(`  all ${nodes.length} nodes together (${nodes.length} × the bytes, to the last ready), MB/s`, spread(pool.megabytesPerSecond)), ratio: pool.ratio.toFixed(2) },
+      ...(parallelPlain
+        ? [
+            {
+              figure: `all ${nodes.length} nodes together against ${parallelPlain.downloads} plain downloads at once, MB/s (${parallelPlain.downloads} × the bytes, to the last done)`,
+              value: spread(pool.megabytesPerSecond),
+              baseline: `${parallelPlain.downloads} plain ${store} downloads ${spread(parallelPlain.megabytesPerSecond)}`,
+              ratio: pool.parallelRatio.toFixed(2),
+              goal: `≥ ${POOL_REPLICATION_GOAL}`,
+              met: pool.goalMet,
+            },
+          ]
+        : []),
       {
         figure: `  ${alone.nodeId} alone, MB/s; s min / median / max`,
         value: `${spread(alone.megabytesPerSecond)}; ${triple(alone.seconds)}`,

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PoolPki } from './test-pki';
 
@@ -21,7 +21,8 @@ export interface TestUpdate {
   locale?: string;
   updateType?: string;
   version: string;
-  image: Buffer;
+  /** The image's bytes, or a file of them (moved into the package's folder: a large image is never read into memory). */
+  image: Buffer | { file: string };
   /** The image's file name: `<UpdateType>.nbt` unless given (a DDI update's is a `.swu`). */
   imageName?: string;
   /** false: no catalog, and update.xml names none (a DDI update whose .swu is signed itself). */
@@ -34,6 +35,11 @@ export interface TestUpdate {
 
 /** Writes the package's files under `dir` and returns the cabinet's bytes (MSZIP, as gcab -z makes). */
 export function buildPackage(dir: string, pki: PoolPki, updates: TestUpdate[]): Buffer {
+  return readFileSync(writePackage(dir, pki, updates));
+}
+
+/** Writes the package's files under `dir` and answers the cabinet's path, `<dir>/package.cab` (MSZIP, as gcab -z makes). */
+export function writePackage(dir: string, pki: PoolPki, updates: TestUpdate[]): string {
   mkdirSync(dir, { recursive: true });
   const entries: string[] = [];
   for (const update of updates) {
@@ -43,7 +49,8 @@ export function buildPackage(dir: string, pki: PoolPki, updates: TestUpdate[]): 
     const imageName = update.imageName ?? `${updateType}.nbt`;
     const image = join(folder, imageName);
     const catalog = join(folder, `${updateType}.cat`);
-    writeFileSync(image, update.image);
+    if (Buffer.isBuffer(update.image)) writeFileSync(image, update.image);
+    else renameSync(update.image.file, image);
     const signer = update.signedBy === 'rogue' ? pki.rogue : pki.signer;
     if (update.catalog !== false && update.signedBy === 'nobody') {
       writeFileSync(catalog, Buffer.from('not a signature'));
@@ -75,5 +82,5 @@ export function buildPackage(dir: string, pki: PoolPki, updates: TestUpdate[]): 
     if (update.catalog !== false) entries.push(`${update.folder}/${updateType}.cat`);
   }
   execFileSync('gcab', ['-c', '-z', 'package.cab', ...entries], { cwd: dir, stdio: 'pipe' });
-  return readFileSync(join(dir, 'package.cab'));
+  return join(dir, 'package.cab');
 }

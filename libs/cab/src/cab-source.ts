@@ -45,11 +45,15 @@ export function fileHandleSource(handle: FileHandle, size: number): CabSource {
 /**
  * Reads exact ranges from a CabSource through one read-ahead buffer, so walking small structures
  * (CFDATA headers, file entries) costs one source read per `readAhead` bytes, not one per field.
- * Memory: one buffer of at most max(readAhead, largest request) bytes.
+ * Reading forwards (extraction), the next `readAhead` bytes are asked for as soon as a chunk is
+ * taken, so the source's read (a file handle's runs in libuv's pool) overlaps the decoding of the
+ * chunk instead of the event loop waiting for it: on a busy machine each wait for the pool cost
+ * milliseconds. Memory: two buffers of at most max(readAhead, largest request) bytes.
  */
 export class SourceReader {
   private chunk: Buffer = Buffer.alloc(0);
   private chunkStart = 0;
+  private next: { start: number; length: number; bytes: Promise<Uint8Array> } | null = null;
 
   constructor(
     private readonly source: CabSource,
@@ -69,15 +73,30 @@ export class SourceReader {
     const chunkEnd = this.chunkStart + this.chunk.length;
     if (offset < this.chunkStart || offset + length > chunkEnd) {
       const wanted = Math.min(Math.max(length, this.readAhead), this.source.size - offset);
-      const read = await this.source.read(offset, wanted);
-      if (read.length < length) {
-        const got = `got ${read.length} of ${length} bytes at ${offset}`;
+      const next = this.next;
+      this.next = null;
+      // The chunk read ahead serves when it holds the whole range (a forwards walk); else a read of its own.
+      const read = next && next.start <= offset && offset + length <= next.start + next.length ? await next.bytes : null;
+      const start = read ? next!.start : offset;
+      const bytes = read ?? (await this.source.read(offset, wanted));
+      if (start + bytes.length < offset + length) {
+        const got = `got ${Math.max(0, start + bytes.length - offset)} of ${length} bytes at ${offset}`;
         throw new CabError(CabErrorCode.Truncated, `the file ends before ${what} (${got})`);
       }
-      this.chunk = Buffer.from(read.buffer, read.byteOffset, read.byteLength);
-      this.chunkStart = offset;
+      this.chunk = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      this.chunkStart = start;
+      this.readAheadFrom(start + bytes.length);
     }
     const from = offset - this.chunkStart;
     return this.chunk.subarray(from, from + length);
+  }
+
+  private readAheadFrom(start: number): void {
+    const length = Math.min(this.readAhead, this.source.size - start);
+    if (length <= 0) return;
+    const bytes = this.source.read(start, length);
+    // Not awaited when the walk goes elsewhere: its failure is the next read's to report.
+    bytes.catch(() => undefined);
+    this.next = { start, length, bytes };
   }
 }

@@ -13,6 +13,8 @@ const PRIMARY_LENGTHS = 7;
 const PRETREE_SYMBOLS = 20;
 const ALIGNED_SYMBOLS = 8;
 const LENGTH_SYMBOLS = 249;
+/** Matches at least this long are copied with copyWithin (a memmove) rather than byte by byte. */
+const LONG_MATCH = 32;
 
 const BLOCK_VERBATIM = 1;
 const BLOCK_ALIGNED = 2;
@@ -24,13 +26,13 @@ const E8_MAX_FRAMES = 32768;
 const E8_TAIL = 10;
 
 /** Position slots per window size 2^15 .. 2^21 (the first slot whose base reaches the window). */
-const POSITION_SLOTS = [30, 32, 34, 36, 38, 42, 50];
+export const POSITION_SLOTS = [30, 32, 34, 36, 38, 42, 50];
 const MAX_SLOTS = 50;
 
 /** Extra offset bits per position slot: 0,0,0,0,1,1,2,2,... capped at 17. */
-const EXTRA_BITS = new Uint8Array(MAX_SLOTS);
+export const EXTRA_BITS = new Uint8Array(MAX_SLOTS);
 /** Smallest offset (plus 2) each position slot encodes. */
-const POSITION_BASE = new Uint32Array(MAX_SLOTS);
+export const POSITION_BASE = new Uint32Array(MAX_SLOTS);
 for (let slot = 0; slot < MAX_SLOTS; slot++) {
   EXTRA_BITS[slot] = slot < 4 ? 0 : Math.min(17, (slot >> 1) - 1);
   POSITION_BASE[slot] = slot === 0 ? 0 : POSITION_BASE[slot - 1] + (1 << EXTRA_BITS[slot - 1]);
@@ -254,14 +256,47 @@ export class LzxDecoder {
     const window = this.window;
     const mask = this.windowSize - 1;
     const aligned = this.blockType === BLOCK_ALIGNED;
+    const mainTree = this.mainTree;
+    const mainLookup = mainTree.lookup;
+    const mainShift = MAX_CODE_LENGTH - mainTree.tableBits;
+    const input = this.input;
+    const inputLength = input.length;
     let position = this.windowPosition;
     const end = position + run;
     let r0 = this.r0;
     let r1 = this.r1;
     let r2 = this.r2;
+    // The bit reader's state in locals, with decodeSymbol and ensureBits spelled out for the main
+    // tree (method calls and their writes back to the object were half the loop's time); the end of
+    // the input, invalid codes, long lengths and offsets' extra bits go through the methods.
+    let bitBuffer = this.bitBuffer;
+    let bitCount = this.bitCount;
+    let inputPosition = this.inputPosition;
 
     while (position < end) {
-      const symbol = this.decodeSymbol(this.mainTree);
+      if (bitCount < MAX_CODE_LENGTH) {
+        if (inputPosition + 1 < inputLength) {
+          bitBuffer = ((bitBuffer << 16) | (input[inputPosition + 1] << 8) | input[inputPosition]) >>> 0;
+          inputPosition += 2;
+          bitCount += 16;
+        } else {
+          this.bitBuffer = bitBuffer;
+          this.bitCount = bitCount;
+          this.inputPosition = inputPosition;
+          this.ensureBits(MAX_CODE_LENGTH);
+          bitBuffer = this.bitBuffer;
+          bitCount = this.bitCount;
+          inputPosition = this.inputPosition;
+        }
+      }
+      const next16 = (bitBuffer >>> (bitCount - MAX_CODE_LENGTH)) & 0xffff;
+      let entry = mainLookup[next16 >>> mainShift];
+      if (entry === 0) {
+        entry = mainTree.decodeLong(next16);
+        if (entry < 0) throw corrupt('invalid Huffman code');
+      }
+      bitCount -= entry & 31;
+      const symbol = entry >>> 5;
       if (symbol < LITERAL_COUNT) {
         window[position++] = symbol;
         continue;
@@ -269,7 +304,16 @@ export class LzxDecoder {
 
       const matchCode = symbol - LITERAL_COUNT;
       let length = matchCode & PRIMARY_LENGTHS;
-      if (length === PRIMARY_LENGTHS) length += this.decodeSymbol(this.lengthTree);
+      if (length === PRIMARY_LENGTHS) {
+        // Lengths of 9 or more, rarer: through the method, with the state written back.
+        this.bitBuffer = bitBuffer;
+        this.bitCount = bitCount;
+        this.inputPosition = inputPosition;
+        length += this.decodeSymbol(this.lengthTree);
+        bitBuffer = this.bitBuffer;
+        bitCount = this.bitCount;
+        inputPosition = this.inputPosition;
+      }
       length += MIN_MATCH;
 
       const slot = matchCode >>> 3;
@@ -287,12 +331,19 @@ export class LzxDecoder {
       } else {
         const extra = EXTRA_BITS[slot];
         offset = POSITION_BASE[slot] - 2;
+        // An explicit offset's extra bits: through the methods, with the state written back.
+        this.bitBuffer = bitBuffer;
+        this.bitCount = bitCount;
+        this.inputPosition = inputPosition;
         if (aligned && extra >= 3) {
           if (extra > 3) offset += this.readBits(extra - 3) << 3;
           offset += this.decodeSymbol(this.alignedTree);
         } else if (extra > 0) {
           offset += this.readBits(extra);
         }
+        bitBuffer = this.bitBuffer;
+        bitCount = this.bitCount;
+        inputPosition = this.inputPosition;
         r2 = r1;
         r1 = r0;
         r0 = offset;
@@ -303,14 +354,33 @@ export class LzxDecoder {
       if (offset === 0 || offset > available || offset > this.windowSize) {
         throw corrupt(`a match refers to ${offset} bytes back, before the start of the data`);
       }
-      let from = (position - offset) & mask;
-      for (let i = 0; i < length; i++) {
-        window[position++] = window[from];
-        from = (from + 1) & mask;
+      // Forwards: a match may overlap what it writes (offset < length), repeating its last `offset`
+      // bytes. Long ones (the bulk of compressible data) are copied by copyWithin from the match's
+      // start, each copy at most as long as what is already written of it (so it doubles); short
+      // ones byte by byte, cheaper than a call.
+      let from = position - offset;
+      const matchEnd = position + length;
+      if (from >= 0 && length >= LONG_MATCH) {
+        while (position < matchEnd) {
+          const chunk = Math.min(position - from, matchEnd - position);
+          window.copyWithin(position, from, from + chunk);
+          position += chunk;
+        }
+      } else if (from >= 0) {
+        while (position < matchEnd) window[position++] = window[from++];
+      } else {
+        from &= mask;
+        while (position < matchEnd) {
+          window[position++] = window[from];
+          from = (from + 1) & mask;
+        }
       }
     }
 
     this.windowPosition = position;
+    this.bitBuffer = bitBuffer;
+    this.bitCount = bitCount;
+    this.inputPosition = inputPosition;
     this.r0 = r0;
     this.r1 = r1;
     this.r2 = r2;
@@ -363,18 +433,16 @@ export class LzxDecoder {
  */
 export function undoE8Translation(frame: Buffer, frameOffset: number, translationSize: number): void {
   const end = frame.length - E8_TAIL;
-  let i = 0;
-  while (i < end) {
-    if (frame[i] !== 0xe8) {
-      i++;
-      continue;
-    }
+  // indexOf finds each 0xE8 natively (memchr): most bytes are not one, and a loop over every byte
+  // in JavaScript was a fifth of an LZX frame's decoding time.
+  let i = end > 0 ? frame.indexOf(0xe8) : -1;
+  while (i >= 0 && i < end) {
     const current = (frameOffset + i) | 0;
     const absolute = frame.readInt32LE(i + 1);
     if (absolute >= -current && absolute < translationSize) {
       const relative = absolute >= 0 ? absolute - current : absolute + translationSize;
       frame.writeInt32LE(relative | 0, i + 1);
     }
-    i += 5;
+    i = frame.indexOf(0xe8, i + 5);
   }
 }

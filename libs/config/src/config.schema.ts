@@ -151,7 +151,8 @@ const variables = z.object({
       .refine((value) => isAbsolute(value), 'must be an absolute path')
       .optional(),
     UCU_ALLOW_UNSIGNED_UPDATES: bool.default(false),
-    UCU_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 ** 3),
+    // A cabinet of content up to the uncompressed limit's 2 GiB, with its framing (decision 66).
+    UCU_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 ** 3 + 64 * 1024 ** 2),
     UCU_MAX_PACKAGE_UNCOMPRESSED_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 ** 3),
     UCU_MAX_COMPRESSION_RATIO: z.coerce.number().min(1).default(1000),
 

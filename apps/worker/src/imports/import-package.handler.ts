@@ -15,7 +15,7 @@ import {
 } from '@ucupdates/database';
 import { type ImportState, isFinal } from '@ucupdates/imports';
 import type { JobPayloads, JobName } from '@ucupdates/jobs';
-import { ImportOutcome, importVersion, ruleStateOf } from '@ucupdates/rules';
+import { ImportOutcome, importVersion, ruleKeyText, ruleStateOf } from '@ucupdates/rules';
 import { announceChange } from '@ucupdates/redis';
 import type { ReplicationScheduler } from '@ucupdates/replication';
 import { ObjectKeys, type ObjectStorage } from '@ucupdates/storage';
@@ -177,6 +177,7 @@ export class ImportPackageHandler {
       role: 'system',
       action: 'rule.import',
       target: `rule/${rule.id}`,
+      subject: ruleKeyText(update),
       before: { ...before },
       after: { ...after, importId: row.id },
       nodeId: this.config.UCU_NODE_ID,

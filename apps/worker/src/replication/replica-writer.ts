@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { OffThreadDigest } from '@ucupdates/hashing';
 import { ObjectKeys, type ObjectStorage, type ReplicaStore } from '@ucupdates/storage';
 
 /** What the store holds under a SHA-256 name. */
@@ -157,11 +158,12 @@ export class ReplicaWriter {
 }
 
 /**
- * Streams `source` into the file, hashing each piece as it arrives. Pieces are written a batch at
- * a time (WRITE_BATCH_BYTES, one writev), one batch on its way to disk while the next is read.
+ * Streams `source` into the file, hashing each piece as it arrives on the hashing thread
+ * (@ucupdates/hashing: the event loop only reads and writes). Pieces are written a batch at a time
+ * (WRITE_BATCH_BYTES, one writev), one batch on its way to disk while the next is read.
  */
 async function copyHashing(source: Readable, handle: FileHandle): Promise<{ bytes: number; sha256: string }> {
-  const hash = createHash('sha256');
+  const hash = new OffThreadDigest();
   let bytes = 0;
   let batch: Buffer[] = [];
   let batchBytes = 0;
@@ -169,7 +171,7 @@ async function copyHashing(source: Readable, handle: FileHandle): Promise<{ byte
   try {
     for await (const chunk of source) {
       const piece = chunk as Buffer;
-      hash.update(piece);
+      await hash.update(piece);
       bytes += piece.length;
       batch.push(piece);
       batchBytes += piece.length;
@@ -183,13 +185,21 @@ async function copyHashing(source: Readable, handle: FileHandle): Promise<{ byte
         batchBytes = 0;
       }
     }
+  } catch (error) {
+    hash.abandon();
+    throw error;
   } finally {
     // Never leave a write running on a handle the caller is about to close.
     await writing.catch(() => undefined);
   }
-  await writing;
-  if (batch.length > 0) await writeAll(handle, batch);
-  return { bytes, sha256: hash.digest('hex') };
+  try {
+    await writing;
+    if (batch.length > 0) await writeAll(handle, batch);
+  } catch (error) {
+    hash.abandon();
+    throw error;
+  }
+  return { bytes, sha256: await hash.hex() };
 }
 
 /** writev until every byte of `buffers` is written (a write may take fewer bytes than offered). */
@@ -210,12 +220,18 @@ async function writeAll(handle: FileHandle, buffers: Buffer[]): Promise<void> {
   }
 }
 
+/** The file's SHA-256, read a MiB at a time and hashed on the hashing thread. */
 async function hashFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
-    hash.update(chunk as Buffer);
+  const hash = new OffThreadDigest();
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
+      await hash.update(chunk as Buffer);
+    }
+  } catch (error) {
+    hash.abandon();
+    throw error;
   }
-  return hash.digest('hex');
+  return hash.hex();
 }
 
 /** Flushes a file's (or a directory's) data and metadata to disk. */
