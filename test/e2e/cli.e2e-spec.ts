@@ -18,6 +18,11 @@ interface Run {
 
 interface RuleJson {
   id: string;
+  deviceType: string;
+  brand: string;
+  model: string;
+  revision: string;
+  locale: string;
   updateType: string;
   approvedVersion: string | null;
   pendingVersion: string | null;
@@ -258,7 +263,9 @@ describe('the ucupdates CLI against a real pool', () => {
       ]),
     );
     const approvals = await ok(['get-admin-audit', '--action', 'rule.approve', '--since', new Date().toISOString().slice(0, 10)]);
-    expect(approvals).toMatch(new RegExp(`bootstrap +admin +rule\\.approve +rule/${cpeRule.id} +node-[12]`));
+    const ruleName = [cpeRule.deviceType, cpeRule.brand, cpeRule.model, cpeRule.revision, cpeRule.locale, cpeRule.updateType].join('/');
+    expect(approvals).toMatch(new RegExp(`bootstrap +admin +rule\\.approve +${ruleName.replace(/\./g, '\\.')} +rule/${cpeRule.id} +node-[12]`));
+    expect(await ok(['get-admin-audit', '--subject', ruleName.toLowerCase(), '--action', 'rule.approve'])).toContain(`rule/${cpeRule.id}`);
     expect(JSON.parse(await ok(['get-admin-audit', '--limit', '2', '--json']))).toHaveLength(2);
   });
 

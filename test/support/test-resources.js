@@ -58,6 +58,7 @@ const SUITES = Object.freeze(
     'test/integration/frontend.int-spec.ts': { database: 'ucupdates_test_frontend', redisDb: 15 },
     'test/integration/import.int-spec.ts': { database: 'ucupdates_test_import', redisDb: 16 },
     'test/integration/inventory.int-spec.ts': { database: 'ucupdates_test_inventory', redisDb: 47 },
+    'test/integration/pool-activity.int-spec.ts': { database: 'ucupdates_test_pool_activity', redisDb: 58 },
     'test/integration/jobs.int-spec.ts': { database: 'ucupdates_test_jobs', redisDb: 3 },
     'test/integration/ldap-directory.int-spec.ts': { ports: block(15600) },
     'test/integration/migrations.int-spec.ts': { database: 'ucupdates_test_migrations' },
@@ -91,6 +92,7 @@ const SUITES = Object.freeze(
     'test/e2e/control-panel.e2e-spec.ts': { database: 'ucupdates_e2e_cp', redisDb: 33, ports: block(24000) },
     // Its own Postgres, Redis and MinIO on ports of its block.
     'test/e2e/ddi-swupdate.e2e-spec.ts': { database: 'ucupdates_e2e_ddi', redisDb: 38, ports: block(29000) },
+    'test/e2e/ddi-panel.e2e-spec.ts': { database: 'ucupdates_e2e_ddi_panel', redisDb: 57, ports: block(30400) },
     'test/e2e/faults.e2e-spec.ts': { ports: block(25000) },
     'test/e2e/inventory-panel.e2e-spec.ts': { database: 'ucupdates_e2e_inventory', redisDb: 48, ports: block(29600) },
     'test/e2e/hostile.e2e-spec.ts': { database: 'ucupdates_e2e_hostile', redisDb: 34, ports: block(27000) },

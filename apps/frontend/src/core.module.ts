@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { ensureBootstrapToken } from './auth/bootstrap-token';
 import { DirectoryConnection } from './directory/directory-connection';
 import { ReadinessService } from './health/readiness.service';
+import { ActivityRecorder } from './metrics/activity-recorder';
 import { DownloadTokens } from './devices/lync/download-tokens';
 import { PoolStateService } from './devices/pool-state/pool-state.service';
 import { RequestAuditWriter } from './devices/request-audit/request-audit-writer';
@@ -21,7 +22,7 @@ import { RequestAuditWriter } from './devices/request-audit/request-audit-writer
  * of this context (see http/create-http-app.ts).
  */
 @Module({
-  providers: [ReadinessService, PoolNodesService, PoolStateService, RequestAuditWriter, DownloadTokens, DirectoryConnection],
+  providers: [ReadinessService, PoolNodesService, PoolStateService, RequestAuditWriter, DownloadTokens, DirectoryConnection, ActivityRecorder],
   exports: [ReadinessService, PoolNodesService, PoolStateService, RequestAuditWriter, DownloadTokens, DirectoryConnection],
 })
 class FrontendServicesModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -35,6 +36,7 @@ class FrontendServicesModule implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(PoolStateService) private readonly poolState: PoolStateService,
     @Inject(RequestAuditWriter) private readonly requestAudit: RequestAuditWriter,
     @Inject(DirectoryConnection) private readonly directory: DirectoryConnection,
+    @Inject(ActivityRecorder) private readonly activity: ActivityRecorder,
   ) {
     this.membership = PoolMembership.of(nodes, metrics, 'frontend', config);
   }
@@ -44,11 +46,13 @@ class FrontendServicesModule implements OnApplicationBootstrap, BeforeApplicatio
     await this.poolState.start();
     await this.requestAudit.start();
     await this.membership.join();
+    this.activity.start();
   }
 
   /** Before the connections close: the node is reported down at once, not after the timeout. */
   async beforeApplicationShutdown(): Promise<void> {
     await this.requestAudit.stop();
+    await this.activity.stop();
     await this.poolState.stop();
     await this.membership.leave();
     this.directory.close();

@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { ActivityCounter } from './pool-activity';
 
 /**
  * The Prometheus registry of one process. Each feature registers its own metrics here (update
@@ -7,6 +8,8 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
  */
 export class Metrics {
   readonly registry = new Registry();
+  /** The current minute's update checks, downloads and check latency, for the Pool page (decision 65). */
+  readonly activity = new ActivityCounter();
 
   readonly httpRequests: Counter<'listener' | 'method' | 'route' | 'status'>;
   readonly httpDuration: Histogram<'listener' | 'method' | 'route'>;

@@ -4,7 +4,7 @@ export { isValidSerialNumber, normaliseMac } from './device-identity';
 export { decideOffer, offeredVersion } from './offer';
 export type { Offer, OfferAction, OfferInput } from './offer';
 export { RuleError, RuleErrorCode } from './rule-error';
-export { isRuleKeyField, ruleKey } from './rule-key';
+export { isRuleKeyField, ruleKey, ruleKeyText } from './rule-key';
 export type { RuleKeyFields } from './rule-key';
 export {
   approve,

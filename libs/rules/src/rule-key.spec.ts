@@ -1,4 +1,4 @@
-import { ruleKey } from './rule-key';
+import { ruleKey, ruleKeyText } from './rule-key';
 
 const key = (parts: string[]) => ruleKey(parts[0], parts[1], parts[2], parts[3], parts[4], parts[5]);
 
@@ -42,6 +42,14 @@ describe('ruleKey', () => {
   it('takes values as given: surrounding blanks count', () => {
     expect(key(['UCPhone', 'Polycom', 'CX600', 'A', 'ENU', 'CPE'])).not.toBe(
       key(['UCPhone ', 'Polycom', 'CX600', 'A', 'ENU', 'CPE']),
+    );
+  });
+});
+
+describe('ruleKeyText', () => {
+  it("names a rule as Lync's administrators write it", () => {
+    expect(ruleKeyText({ deviceType: 'UCPhone', brand: 'Polycom', model: 'CX600', revision: 'A', locale: 'ENU', updateType: 'CPE' })).toBe(
+      'UCPhone/Polycom/CX600/A/ENU/CPE',
     );
   });
 });

@@ -26,6 +26,15 @@ export function ruleKey(
 }
 
 /**
+ * A rule's key as administrators write it and Lync shows it: the six fields joined by `/`
+ * (`UCPhone/Polycom/CX600/A/ENU/CPE`). No field holds a `/` (isRuleKeyField), so it reads back
+ * unambiguously.
+ */
+export function ruleKeyText(key: RuleKeyFields): string {
+  return [key.deviceType, key.brand, key.model, key.revision, key.locale, key.updateType].join('/');
+}
+
+/**
  * A rule key field's form (update-package.md): 1-64 letters, digits, `.`, `_` and `-`, starting
  * with a letter or digit, since every field becomes a URL path segment of the files' locations.
  */

@@ -81,6 +81,7 @@ export async function createHttpApp(
     const seconds = reply.elapsedTime / 1000;
     metrics.httpRequests.inc({ listener, method: request.method, route, status: String(reply.statusCode) });
     metrics.httpDuration.observe({ listener, method: request.method, route }, seconds);
+    if (isUpdateCheckPath(request.url)) metrics.activity.check(reply.elapsedTime);
     request.log.info(
       { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
       'request answered',

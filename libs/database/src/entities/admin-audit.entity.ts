@@ -23,6 +23,14 @@ export class AdminAuditEntity {
   @Column({ type: 'text' })
   target: string;
 
+  /**
+   * What was changed, named as administrators know it (a rule's key, a test device's scope/name, a
+   * token's name…), recorded with the change so it outlives the thing; `null` only on rows from
+   * before it was kept that could not be named (migration 1797100000000).
+   */
+  @Column({ type: 'text', nullable: true })
+  subject: string | null;
+
   @Column({ type: 'jsonb', nullable: true })
   before: Record<string, unknown> | null;
 

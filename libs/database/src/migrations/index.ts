@@ -5,6 +5,7 @@ import { DdiTargets1796600000000 } from './1796600000000-ddi-targets';
 import { FileDigests1796610000000 } from './1796610000000-file-digests';
 import { DdiActions1796750000000 } from './1796750000000-ddi-actions';
 import { VersionKey1796900000000 } from './1796900000000-version-key';
+import { AdminAuditSubject1797100000000 } from './1797100000000-admin-audit-subject';
 
 /** Every migration, oldest first. Listed explicitly so the apps, the CLI and Jest load the same set. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   FileDigests1796610000000,
   DdiActions1796750000000,
   VersionKey1796900000000,
+  AdminAuditSubject1797100000000,
 ];

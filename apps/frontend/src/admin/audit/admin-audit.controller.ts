@@ -34,6 +34,7 @@ export class AdminAuditController {
         actor: filters.actor ?? null,
         action: filters.action ?? null,
         target: filters.target ?? null,
+        subject: filters.subject ?? null,
       },
       filters.limit + 1,
     );
@@ -45,6 +46,7 @@ export class AdminAuditController {
         role: row.role,
         action: row.action,
         target: row.target,
+        subject: row.subject,
         before: row.before,
         after: row.after,
         nodeId: row.nodeId,

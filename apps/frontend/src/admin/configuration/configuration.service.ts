@@ -72,6 +72,7 @@ export class ConfigurationService {
       await this.changes.record(tx, principal, {
         action: 'configuration.set',
         target: `configuration/${scope}`,
+        subject: scope,
         before: current && { ...view(current) },
         after: { ...view(next) },
       });
@@ -87,6 +88,7 @@ export class ConfigurationService {
       await this.changes.record(tx, principal, {
         action,
         target: `configuration/${scope}`,
+        subject: scope,
         before: { ...view(current) },
         after: scope === GLOBAL_SCOPE ? { ...view(defaultConfiguration()) } : null,
       });

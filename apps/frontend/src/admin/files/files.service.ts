@@ -32,6 +32,7 @@ export class FilesService {
       await this.changes.record(tx, principal, {
         action: 'files.purge',
         target: 'files',
+        subject: 'files no version references',
         before: null,
         after: { removed: hashes.length, sha256: hashes },
       });

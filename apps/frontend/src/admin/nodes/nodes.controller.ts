@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Query } from '@nestjs/common';
 import { forceQuery, nodeParams, pageQuery } from '@ucupdates/admin-api/input';
-import { type NodeView, type Page, ROUTES } from '@ucupdates/admin-api';
+import { type NodeView, type Page, type PoolActivityView, ROUTES } from '@ucupdates/admin-api';
 import { Role } from '@ucupdates/database';
 import { PoolNodesService } from '@ucupdates/pool';
 import { type AdminPrincipal, Principal } from '../../auth/admin-principal';
@@ -8,6 +8,7 @@ import { RequireRole } from '../../auth/roles';
 import { ApiQueryOf } from '../../docs/api-schema';
 import { parseInput } from '../shared/request-input';
 import { NodesService } from './nodes.service';
+import { PoolActivityService } from './pool-activity.service';
 import { ApiTags } from '@nestjs/swagger';
 
 @Controller()
@@ -17,6 +18,7 @@ export class NodesController {
   constructor(
     @Inject(PoolNodesService) private readonly nodes: PoolNodesService,
     @Inject(NodesService) private readonly removal: NodesService,
+    @Inject(PoolActivityService) private readonly activity: PoolActivityService,
   ) {}
 
   /**
@@ -28,6 +30,16 @@ export class NodesController {
   async list(@Query() query: unknown): Promise<Page<NodeView>> {
     parseInput(pageQuery, query); // one page whatever the limit; an unknown field is still refused
     return { items: await this.nodes.list(), nextCursor: null };
+  }
+
+  /**
+   * Every node's last hour per minute — update checks and downloads per second, check latency —
+   * from what each node counted itself and keeps in Redis for an hour (decision 65): the Pool
+   * page's charts, without a Prometheus of the pool's own.
+   */
+  @Get(ROUTES.nodeActivity)
+  async lastHour(): Promise<PoolActivityView> {
+    return this.activity.lastHour();
   }
 
   /**

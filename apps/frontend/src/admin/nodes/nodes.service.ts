@@ -49,6 +49,7 @@ export class NodesService {
       await this.changes.record(tx, principal, {
         action: 'node.remove',
         target: `node/${nodeId}`,
+        subject: node.url ? `${nodeId} (${node.url})` : nodeId,
         before: {
           url: node.url,
           appVersion: node.appVersion,

@@ -24,6 +24,7 @@ export class PhoneUsersService {
         await this.changes.record(tx, principal, {
           action: 'phoneUser.create',
           target: `phoneUser/${user.id}`,
+          subject: userId,
           before: null,
           after: { id: user.id, userId },
         });
@@ -54,6 +55,7 @@ export class PhoneUsersService {
       await this.changes.record(tx, principal, {
         action: 'phoneUser.delete',
         target: `phoneUser/${id}`,
+        subject: user.userId,
         before: { id, userId: user.userId },
         after: null,
       });

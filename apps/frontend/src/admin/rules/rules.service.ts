@@ -16,6 +16,7 @@ import {
   restore,
   RuleError,
   type RuleKeyFields,
+  ruleKeyText,
   type RuleState,
   type RuleTransition,
   ruleStateOf,
@@ -94,6 +95,7 @@ export class RulesService {
       await this.changes.record(tx, principal, {
         action: `rule.${action}`,
         target: `rule/${id}`,
+        subject: ruleKeyText(locked),
         before: { ...before },
         after: gated && force ? { ...transition.state, forced: true } : { ...transition.state },
       });
@@ -110,6 +112,7 @@ export class RulesService {
       await this.changes.record(tx, principal, {
         action: 'rule.remove',
         target: `rule/${id}`,
+        subject: ruleKeyText(locked),
         before: { ...keyOf(locked), ...ruleStateOf(locked) },
         after: null,
       });

@@ -13,6 +13,11 @@ export interface AuditedChange {
   action: string;
   /** `<kind>/<id>`. */
   target: string;
+  /**
+   * The target named as administrators know it, at the time of the change: a rule's key
+   * (`ruleKeyText`), a test device's `<scope>/<name>`, a token's name, a DDI target's controller id.
+   */
+  subject: string;
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;
 }

@@ -30,6 +30,7 @@ export class TestDevicesService {
       await this.changes.record(tx, principal, {
         action: 'testDevice.create',
         target: `testDevice/${device.id}`,
+        subject: testDeviceSubject(device),
         before: null,
         after: { ...view(device) },
       });
@@ -60,6 +61,7 @@ export class TestDevicesService {
       await this.changes.record(tx, principal, {
         action: 'testDevice.update',
         target: `testDevice/${id}`,
+        subject: testDeviceSubject(saved),
         before: { ...before },
         after: { ...view(saved) },
       });
@@ -74,6 +76,7 @@ export class TestDevicesService {
       await this.changes.record(tx, principal, {
         action: 'testDevice.delete',
         target: `testDevice/${id}`,
+        subject: testDeviceSubject(device),
         before: { ...view(device) },
         after: null,
       });
@@ -102,6 +105,11 @@ export class TestDevicesService {
     }
   }
 
+}
+
+/** A test device as Lync names one (its Identity): `<scope>/<name>`, e.g. `site:Redmond/Lobby phone`. */
+function testDeviceSubject(device: { scope: string; name: string }): string {
+  return `${device.scope}/${device.name}`;
 }
 
 function view(device: TestDeviceEntity): TestDeviceView {

@@ -22,6 +22,7 @@ export class TokensService {
       await this.changes.record(tx, principal, {
         action: 'token.create',
         target: `token/${entity.id}`,
+        subject: name,
         before: null,
         after: { id: entity.id, name, role },
       });
@@ -53,6 +54,7 @@ export class TokensService {
       await this.changes.record(tx, principal, {
         action: 'token.delete',
         target: `token/${id}`,
+        subject: token.name,
         before: { id, name: token.name, role: token.role },
         after: null,
       });

@@ -86,6 +86,7 @@ export class UpdatesService {
         await this.changes.record(tx, principal, {
           action: 'update.upload',
           target: `import/${id}`,
+          subject: fileName,
           before: null,
           after: { importId: id, sha256: stored.sha256, size: stored.size, fileName },
         });

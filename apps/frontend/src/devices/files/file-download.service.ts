@@ -95,6 +95,7 @@ export class FileDownloadService {
     }
     const { body, source } = await this.open(file, start, length);
     this.metrics.bytesServed.inc({ source }, length);
+    this.metrics.activity.download();
     await reply.send(body);
   }
 
