@@ -1,6 +1,8 @@
+import { ddiPollBenchmark } from './ddi-poll.bench';
 import { downloadBenchmark } from './download.bench';
 import { importBenchmark } from './import.bench';
 import { inventoryBenchmark } from './inventory.bench';
+import { largeImportBenchmark } from './large-import.bench';
 import { replicationBenchmark } from './replicate.bench';
 import { scrubBenchmark } from './scrub.bench';
 import { stormBenchmark, stormWithKillBenchmark } from './storm.bench';
@@ -18,8 +20,10 @@ export const BENCHMARKS: readonly Benchmark[] = [
   downloadBenchmark,
   scrubBenchmark,
   inventoryBenchmark,
+  ddiPollBenchmark,
   stormBenchmark,
   stormWithKillBenchmark,
   replicationBenchmark,
+  largeImportBenchmark,
   importBenchmark,
 ];

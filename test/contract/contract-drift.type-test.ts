@@ -56,7 +56,7 @@ export type ContractDrift = [
   Holds<Same<Served<PhoneUsersController, 'list'>, Contract.Page<Contract.PhoneUserView>>>,
   Holds<Same<Served<PhoneUsersController, 'create'>, Contract.PhoneUserView>>,
   Holds<Same<Served<DdiTargetsController, 'list'>, Contract.Page<Contract.DdiTargetView>>>,
-  Holds<Same<Served<DdiTargetsController, 'get'>, Contract.DdiTargetView>>,
+  Holds<Same<Served<DdiTargetsController, 'get'>, Contract.DdiTargetDetailView>>,
   Holds<Same<Served<DdiTargetsController, 'create'>, Contract.NewDdiTargetView>>,
   Holds<Same<Served<DdiTargetsController, 'issueToken'>, Contract.NewDdiTargetView>>,
   Holds<Same<Served<DdiActionsController, 'list'>, Contract.Page<Contract.DdiActionView>>>,

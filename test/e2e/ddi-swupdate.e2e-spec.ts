@@ -1,22 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { Redis } from 'ioredis';
-import { LocalPool } from '../../tools/local-pool/local-pool';
-import { runMigrations } from '../../tools/local-pool/prerequisites';
+import { useTestPool } from '../support/harness';
 import { buildPackage } from '../support/package-builder';
-import { createPoolPki, type PoolPki } from '../support/test-pki';
 import { buildTestSwu } from '../support/swu-builder';
 import { SwupdateDevice } from '../support/swupdate-device';
-import { ROOT, suiteResources, testServices } from '../support/test-environment';
 import { sleep } from '../support/waiting';
 
-const suite = suiteResources(__filename);
-
-const TOKEN = 'ddi-e2e-bootstrap-token-0123456789';
-const BUCKET = 'ucupdates-e2e-ddi';
 const ATTRIBUTES = { vendor: 'Contoso', model: 'Gateway-1', hwRevision: '1.0' };
 
 interface Answer {
@@ -39,11 +31,16 @@ interface ActionView {
  * `.swu` (a rawfile into a temporary folder).
  */
 describe('SWUpdate against the pool (DDI)', () => {
-  let pool: LocalPool;
+  // Node-down detection within seconds, for the node SIGKILLed mid-download.
+  const harness = useTestPool(__filename, {
+    name: 'e2e-ddi',
+    nodes: 2,
+    settings: { UCU_HEARTBEAT_INTERVAL_MS: '500', UCU_NODE_DOWN_AFTER_MS: '2000', UCU_SHUTDOWN_TIMEOUT_MS: '5000' },
+  });
+  const TOKEN = harness.token;
+  const { stateDir } = harness;
   let db: Client;
-  let pki: PoolPki;
   let rule: string;
-  const stateDir = join(testServices.stateDir, 'e2e-ddi');
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
   const tokens: Record<string, string> = {};
   const payloads: Record<string, Buffer> = {};
@@ -53,7 +50,7 @@ describe('SWUpdate against the pool (DDI)', () => {
       const body =
         options.body === undefined || typeof options.body === 'string' || Buffer.isBuffer(options.body) ? options.body : JSON.stringify(options.body);
       const headers = { ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...options.headers };
-      const request = httpRequest(`${options.url ?? pool.internalUrl}${path}`, { agent, method: options.method ?? 'GET', headers, timeout: 15_000 }, (response) => {
+      const request = httpRequest(`${options.url ?? harness.pool.internalUrl}${path}`, { agent, method: options.method ?? 'GET', headers, timeout: 15_000 }, (response) => {
         let text = '';
         response.setEncoding('utf8');
         response.on('data', (chunk) => (text += chunk));
@@ -83,7 +80,7 @@ describe('SWUpdate against the pool (DDI)', () => {
     tokens[controllerId] = (await api('/api/v1/ddi/targets', 'POST', { controllerId, attributes })).token as string;
   };
   const deviceFor = (controllerId: string) =>
-    new SwupdateDevice({ controllerId, token: tokens[controllerId], url: pool.internalUrl, caFile: pki.caFile, workDir: join(stateDir, 'devices', controllerId) });
+    new SwupdateDevice({ controllerId, token: tokens[controllerId], url: harness.pool.internalUrl, caFile: harness.pki.caFile, workDir: join(stateDir, 'devices', controllerId) });
   const targetDir = (version: string) => join(stateDir, 'targets', version);
   /**
    * A DDI update package (update.xml of device type DDI, the `.swu` as its image, no catalog)
@@ -91,8 +88,8 @@ describe('SWUpdate against the pool (DDI)', () => {
    */
   const publish = async (model: string, version: string, options: { size?: number } = {}): Promise<string> => {
     payloads[version] = Buffer.concat([Buffer.from(`gateway ${version}\n`), randomBytes(options.size ?? 1024)]);
-    const swu = buildTestSwu(join(stateDir, 'swu', version), pki, { version, targetDir: targetDir(version), payload: payloads[version] });
-    const cab = buildPackage(join(stateDir, 'packages', version), pki, [
+    const swu = buildTestSwu(join(stateDir, 'swu', version), harness.pki, { version, targetDir: targetDir(version), payload: payloads[version] });
+    const cab = buildPackage(join(stateDir, 'packages', version), harness.pki, [
       { folder: 'OS', deviceType: 'DDI', brand: 'Contoso', model, revision: '1.0', locale: 'Neutral', updateType: 'os', version, image: swu.bytes, imageName: `gateway-${version}.swu`, catalog: false },
     ]);
     const uploaded = await call('/api/v1/updates', { method: 'POST', headers: { ...admin, 'Content-Type': 'application/vnd.ms-cab-compressed' }, body: cab });
@@ -116,29 +113,8 @@ describe('SWUpdate against the pool (DDI)', () => {
   const pollOf = (controllerId: string) => call(`/DEFAULT/controller/v1/${controllerId}`, { headers: { Authorization: `TargetToken ${tokens[controllerId]}` } });
 
   beforeAll(async () => {
-    rmSync(stateDir, { recursive: true, force: true });
-    pki = createPoolPki(join(stateDir, 'pki'));
-    const redis = new Redis(suite.redisUrl);
-    await redis.flushdb();
-    await redis.quit();
-    const env = {
-      PATH: process.env.PATH,
-      TZ: 'UTC',
-      DATABASE_URL: await suite.recreateDatabase(),
-      REDIS_URL: suite.redisUrl,
-      ...testServices.s3,
-      S3_BUCKET: BUCKET,
-      UCU_BOOTSTRAP_ADMIN_TOKEN: TOKEN,
-      UCU_HEARTBEAT_INTERVAL_MS: '500',
-      UCU_NODE_DOWN_AFTER_MS: '2000',
-      UCU_SHUTDOWN_TIMEOUT_MS: '5000',
-      UCU_TRUSTED_CA_FILE: pki.caFile,
-    };
-    runMigrations(ROOT, env);
-    db = new Client({ connectionString: env.DATABASE_URL });
+    db = new Client({ connectionString: harness.databaseUrl });
     await db.connect();
-    pool = new LocalPool({ root: ROOT, stateDir: join(stateDir, 'pool'), nodes: 2, host: '127.0.0.1', ...suite.pool, haproxy: testServices.haproxy, env });
-    await pool.start();
     // The shortest sleep DdiPollingInterval allows: a restarted device asks again within it.
     await api('/api/v1/configuration/global', 'PUT', { ddiPollingInterval: '00:00:30' });
     rule = await publish('Gateway-1', '2.4.0');
@@ -150,9 +126,8 @@ describe('SWUpdate against the pool (DDI)', () => {
 
   afterAll(async () => {
     agent.destroy();
-    await pool?.stop();
     await db?.end();
-  }, 60_000);
+  });
 
   it('installs: SWUpdate downloads and installs, the restart with -c 2 reports success, the inventory and the audit show it', async () => {
     const device = deviceFor('gw-install');
@@ -252,7 +227,7 @@ describe('SWUpdate against the pool (DDI)', () => {
       expect([what, (await answer).status]).toEqual([what, status]);
     }
     // The external listener serves the same API behind HAProxy.
-    expect((await call('/DEFAULT/controller/v1/gw-plain', { headers: own, url: pool.externalUrl })).status).toBe(200);
+    expect((await call('/DEFAULT/controller/v1/gw-plain', { headers: own, url: harness.pool.externalUrl })).status).toBe(200);
   }, 60_000);
 
   it('resumes a download through HAProxy when the node serving it is SIGKILLed', async () => {
@@ -260,7 +235,7 @@ describe('SWUpdate against the pool (DDI)', () => {
     // Under 1 MiB: what the image builder's cpio output may hold.
     await approve(await publish('Gateway-3', '4.0.0', { size: 900 * 1024 }));
     const served = async (index: number) => {
-      const metrics = await call('/metrics', { url: pool.nodeUrl(index), headers: admin });
+      const metrics = await call('/metrics', { url: harness.pool.nodeUrl(index), headers: admin });
       return [...metrics.body.matchAll(/^ucupdates_file_bytes_served_total\{[^}]*\} (\d+(?:\.\d+)?(?:e\+\d+)?)/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
     };
     const before = [await served(0), await served(1)];
@@ -271,11 +246,11 @@ describe('SWUpdate against the pool (DDI)', () => {
       return null;
     }, 90_000);
     await sleep(2_000);
-    await pool.frontends[serving.index].kill();
+    await harness.pool.frontends[serving.index].kill();
     const run = await running;
     expect(run.output).toMatch(/Update successful/);
     expect(readFileSync(join(targetDir('4.0.0'), 'hello.txt')).equals(payloads['4.0.0'])).toBe(true);
-    pool.startFrontend(serving.index);
-    await pool.waitForNode(serving.index);
+    harness.pool.startFrontend(serving.index);
+    await harness.pool.waitForNode(serving.index);
   }, 240_000);
 });

@@ -25,6 +25,11 @@ describe('DDI targets (/api/v1/ddi/targets)', () => {
       registeredBy: 'operator',
       tokenIssuedAt: expect.any(String),
       createdAt: expect.any(String),
+      // A device that never spoke to the pool: nothing installed, never seen, no action.
+      installed: [],
+      lastSeenAt: null,
+      lastPoll: null,
+      openAction: null,
       token: expect.stringMatching(/^ucu_[A-Za-z0-9_-]{43}$/),
     });
     const [row] = await app.dataSource.query(`SELECT token_hash FROM ddi_targets WHERE controller_id = 'gw-0001'`);
@@ -34,7 +39,7 @@ describe('DDI targets (/api/v1/ddi/targets)', () => {
 
     const shown = await api().get('/api/v1/ddi/targets/gw-0001').set(as(VIEWER)).expect(200);
     const { token: _, ...view } = created.body;
-    expect(shown.body).toEqual(view);
+    expect(shown.body).toEqual({ ...view, results: [] });
     const [audit] = await app.dataSource.query(`SELECT actor, action, target, before, after FROM admin_audit WHERE action = 'ddiTarget.create'`);
     expect(audit).toMatchObject({ actor: 'operator', target: 'ddiTarget/gw-0001', before: null, after: { controllerId: 'gw-0001' } });
     expect(JSON.stringify(audit)).not.toContain(created.body.token);

@@ -11,6 +11,7 @@ import { PoolStateService } from '../../apps/frontend/src/devices/pool-state/poo
 import { CatalogSeed, type SeededFile } from '../support/catalog-seed';
 import { prepareServices, startTestFrontend } from '../support/harness';
 import { suiteResources, testConfig } from '../support/test-environment';
+import { waitFor } from '../support/waiting';
 
 const suite = suiteResources(__filename);
 
@@ -267,6 +268,98 @@ describe('DDI API (poll, deployment, feedback, cancellation, artifacts)', () => 
     await internal().get(`/api/v1/ddi/targets/gw-new`).set(admin()).expect(200);
     // A target token for a device the pool does not know is no token.
     await internal().get(base('gw-unknown')).set(device('gw-0001')).expect(401);
+  });
+
+  it('shows administrators each device: installed version, last poll, open action and results; lists by installed version and last seen', async () => {
+    type Target = { lastPoll: { at: string; address: string } | null; lastSeenAt: string | null };
+    const target = async (id: string) => (await internal().get(`/api/v1/ddi/targets/${id}`).set(admin()).expect(200)).body;
+    const ids = (body: { items: { controllerId: string }[] }) => body.items.map((item) => item.controllerId);
+    const actionsOf = async (id: string) =>
+      (await dataSource.query(`SELECT id::text AS id, version, status FROM ddi_actions WHERE controller_id = $1 ORDER BY id DESC`, [id])) as {
+        id: string;
+        version: string;
+        status: string;
+      }[];
+
+    // A poll from one address, then configData from another: the last poll is the poll's, the last seen the configData's.
+    const before = new Date();
+    await poll('gw-0001').set('X-Forwarded-For', '198.51.100.7').expect(200);
+    const polled = await waitFor('the poll in the request audit', 10_000, async () => {
+      const shown: Target = await target('gw-0001');
+      return shown.lastPoll?.address === '198.51.100.7' && shown;
+    });
+    expect(new Date(polled.lastPoll!.at).getTime()).toBeGreaterThanOrEqual(before.getTime() - 1);
+    const seenFrom = new Date();
+    await internal()
+      .put(`${base('gw-0001')}/configData`)
+      .set(device('gw-0001'))
+      .set('X-Forwarded-For', '198.51.100.8')
+      .send({ id: '', time: '20261203T041500', status: { result: { finished: 'success' }, execution: 'closed', details: [''] }, data: ATTRIBUTES })
+      .expect(200);
+    const seen = await waitFor('the configData in the inventory', 10_000, async () => {
+      const shown: Target = await target('gw-0001');
+      return shown.lastSeenAt !== null && new Date(shown.lastSeenAt).getTime() >= seenFrom.getTime() - 1 && shown;
+    });
+    const [installedAction] = await actionsOf('gw-0001');
+    expect(seen).toEqual({
+      controllerId: 'gw-0001',
+      attributes: ATTRIBUTES,
+      registeredBy: 'bootstrap',
+      tokenIssuedAt: expect.any(String),
+      createdAt: expect.any(String),
+      installed: [{ updateType: 'os', version: '2.4.0' }],
+      lastSeenAt: expect.any(String),
+      lastPoll: { at: polled.lastPoll!.at, nodeId: 'test-node', address: '198.51.100.7' },
+      openAction: null,
+      results: [
+        {
+          actionId: installedAction.id,
+          updateType: 'os',
+          version: '2.4.0',
+          status: 'succeeded',
+          execution: 'closed',
+          finished: 'success',
+          details: ['a detail'],
+          time: '20261203T041500',
+          at: expect.any(String),
+        },
+      ],
+    });
+
+    // A device with an open action, and results of a cancellation: the open one, then what it reported, newest first.
+    const [open, cancelled] = await actionsOf('gw-0003');
+    const cancelling = await target('gw-0003');
+    expect(cancelling.openAction).toEqual({ id: open.id, updateType: 'os', version: open.version, status: 'open', createdAt: expect.any(String) });
+    expect(cancelling.results).toEqual([expect.objectContaining({ actionId: cancelled.id, status: 'cancelled', execution: 'closed', finished: 'success' })]);
+    const failing = await target('gw-fail');
+    const failed = (await actionsOf('gw-fail')).filter((row) => row.status === 'failed').map((row) => row.id);
+    expect(failing.results.map((result: { actionId: string; finished: string }) => [result.actionId, result.finished])).toEqual(
+      failed.map((id) => [id, 'failure']),
+    );
+    expect(failing.openAction).toMatchObject({ status: 'open' });
+    await internal().get('/api/v1/ddi/targets/no-such-device').set(admin()).expect(404);
+
+    // The list: each item with its summary (no results), filtered by installed version and last seen, page by page.
+    const listed = await internal().get('/api/v1/ddi/targets').set(admin()).expect(200);
+    const item = listed.body.items.find((each: { controllerId: string }) => each.controllerId === 'gw-0003');
+    const { results: _, ...summary } = cancelling;
+    expect(item).toEqual(summary);
+    const byVersion = await internal().get('/api/v1/ddi/targets').query({ installedVersion: '2.4.0' }).set(admin()).expect(200);
+    expect(ids(byVersion.body)).toEqual(['gw-0001']);
+    await internal().get('/api/v1/ddi/targets').query({ installedVersion: '2.4.1' }).set(admin()).expect(200, { items: [], nextCursor: null });
+    const recent = await internal().get('/api/v1/ddi/targets').query({ seenSince: seenFrom.toISOString() }).set(admin()).expect(200);
+    expect(ids(recent.body)).toEqual(['gw-0001']);
+    const all = await internal().get('/api/v1/ddi/targets').query({ seenSince: '2000-01-01T00:00:00Z' }).set(admin()).expect(200);
+    expect(ids(all.body)).toEqual(expect.arrayContaining(['gw-0001', 'gw-0002', 'gw-0003', 'gw-fail', 'gw-test', 'gw-new']));
+    const first = await internal().get('/api/v1/ddi/targets').query({ seenSince: '2000-01-01T00:00:00Z', limit: 2 }).set(admin()).expect(200);
+    const second = await internal()
+      .get('/api/v1/ddi/targets')
+      .query({ seenSince: '2000-01-01T00:00:00Z', limit: 2, cursor: first.body.nextCursor })
+      .set(admin())
+      .expect(200);
+    expect([...ids(first.body), ...ids(second.body)]).toEqual(ids(all.body).slice(0, 4));
+    await internal().get('/api/v1/ddi/targets').query({ installedVersion: '' }).set(admin()).expect(400);
+    await internal().get('/api/v1/ddi/targets').query({ seenSince: 'yesterday' }).set(admin()).expect(400);
   });
 
   it('throttles wrong tokens pool-wide (429 with Retry-After), whatever token comes next', async () => {

@@ -142,11 +142,11 @@ describe.each(['default values', ...valuesFiles])('helm template with %s', (file
 });
 
 describe('values files', () => {
-  it('external TLS through an Ingress: both listeners, the external one on TLS and its two paths only', () => {
+  it('external TLS through an Ingress: both listeners, the external one on TLS and its paths only (the phones\' two, DDI\'s)', () => {
     const { objects } = render(['--values', join(chart, 'ci/external-tls-ingress-values.yaml')]);
     const external = one(objects, 'Ingress', 'ucupdates-external');
     expect(external.spec.tls).toEqual([{ secretName: 'updates-contoso-tls', hosts: ['updates.contoso.com'] }]);
-    expect(external.spec.rules[0].http.paths.map((p: any) => p.path)).toEqual(['/RequestHandlerExt', '/DeviceUpdateFiles_Ext']);
+    expect(external.spec.rules[0].http.paths.map((p: any) => p.path)).toEqual(['/RequestHandlerExt', '/DeviceUpdateFiles_Ext', '/DEFAULT/controller/v1']);
     expect(external.spec.rules[0].http.paths[0].backend.service).toEqual({ name: 'ucupdates-external', port: { name: 'http' } });
     one(objects, 'Ingress', 'ucupdates-internal');
     one(objects, 'ServiceMonitor');
@@ -160,6 +160,15 @@ describe('values files', () => {
     expect(env.find((e) => e.name === 'REDIS_URL').value).toMatch(/^redis\+sentinel:\/\/.+,.+\/ucupdates\/0$/);
     expect(env.find((e) => e.name === 'S3_ENDPOINT').value).toBe('http://seaweedfs-s3.storage.svc:8333');
     one(objects, 'HTTPRoute', 'ucupdates-internal');
+  });
+
+  it("the external HTTPRoute routes DDI's paths under the pool's tenant, which every container is given", () => {
+    const { objects } = render(['--set', 'gateway.external.enabled=true', '--set', 'gateway.external.parentRefs[0].name=gw', '--set', 'pool.ddiTenant=Acme']);
+    const route = one(objects, 'HTTPRoute', 'ucupdates-external');
+    expect(route.spec.rules[0].matches.map((m: any) => m.path.value)).toEqual(['/RequestHandlerExt', '/DeviceUpdateFiles_Ext', '/Acme/controller/v1']);
+    for (const container of one(objects, 'StatefulSet').spec.template.spec.containers) {
+      expect(container.env).toContainEqual({ name: 'UCU_DDI_TENANT', value: 'Acme' });
+    }
   });
 });
 
@@ -182,6 +191,7 @@ describe('bad values fail helm template, naming them', () => {
     ['an S3 endpoint that is no URL', ['--set', 's3.endpoint=seaweedfs:8333'], /\/s3\/endpoint/],
     ['a Redis URL of another scheme', ['--set', 'redis.url=http://redis:6379'], /\/redis\/url/],
     ['a wrong type', ['--set-string', 'replicas=five'], /\/replicas/],
+    ['a DDI tenant that is no path segment', ['--set', 'pool.ddiTenant=a/b'], /\/pool\/ddiTenant/],
   ];
   it.each(cases)('%s', (_what, args, message) => {
     const result = template(args);

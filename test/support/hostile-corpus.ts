@@ -465,6 +465,7 @@ export function buildCorpus(settings: CorpusSettings): HostileCase[] {
     ['PUT', '/api/v1/configuration/global', { maxLogFileSize: 1024000 }],
     ['POST', '/api/v1/session', { token: 'x'.repeat(20) }],
     ['POST', '/api/v1/session', { user: 'olga', password: 'not-olgas-password' }],
+    ['POST', '/api/v1/ddi/targets', { controllerId: 'gw-hostile-json', attributes: { vendor: 'Contoso', model: 'Gateway-1', hwRevision: '1.0' } }],
   ];
   for (const [method, path, valid] of endpoints) {
     const short = path.replace('/api/v1/', '');
@@ -488,18 +489,27 @@ export function buildCorpus(settings: CorpusSettings): HostileCase[] {
     json(`${short}: as text/plain`, method, path, JSON.stringify(valid), 'refuse', undefined, 'text/plain');
     json(`${short}: JSON with a BOM`, method, path, `\uFEFF${JSON.stringify(valid)}`, 'any');
   }
+  // DDI targets (docs/ddi.md "Tokens"): controller ids and attributes of every wrong form.
+  const target = (controllerId: unknown, attributes: unknown) => JSON.stringify({ controllerId, attributes });
+  const attributes = { vendor: 'Contoso', model: 'Gateway-1', hwRevision: '1.0' };
+  for (const [name, controllerId] of [['empty', ''], ['65 chars', 'g'.repeat(65)], ['a space', 'gw 1'], ['a slash', 'gw/1'], ['traversal', '../../x'], ['NUL', 'gw\u0000'], ['Unicode', 'gw-ä'], ['markup', '<script>']] as const) {
+    json(`ddi/targets: controllerId ${name}`, 'POST', '/api/v1/ddi/targets', target(controllerId, attributes), 'refuse', 'controllerId');
+  }
+  for (const [name, value] of [['without model', { vendor: 'Contoso', hwRevision: '1.0' }], ['an extra attribute', { ...attributes, root: 'yes' }], ['a number', { ...attributes, model: 1 }], ['a huge vendor', { ...attributes, vendor: huge }], ['a NUL model', { ...attributes, model: 'a\u0000b' }], ['an array', [attributes]], ['a __proto__ attribute', JSON.parse('{"__proto__":{"isAdmin":true},"vendor":"Contoso","model":"Gateway-1","hwRevision":"1.0"}')]] as const) {
+    json(`ddi/targets: attributes ${name}`, 'POST', '/api/v1/ddi/targets', target('gw-hostile-attributes', value), 'refuse');
+  }
   for (const scope of ['site:', `site:${'s'.repeat(10_000)}`, 'site:%00', 'site:..%2f..', 'Global', '__proto__', 'constructor', 'site:a%20b', '%c0%ae']) {
     json(`configuration scope ${JSON.stringify(scope.slice(0, 30))}`, 'PUT', `/api/v1/configuration/${scope}`, '{"maxLogFileSize":1024}', 'any');
   }
   for (const id of ['not-a-uuid', '00000000-0000-0000-0000-000000000000', '%00', "1' OR '1'='1", '..%2f..%2fhealthz', 'x'.repeat(5000), '__proto__']) {
-    for (const [method, path] of [['GET', '/api/v1/rules/'], ['POST', '/api/v1/rules/ID/approve'], ['DELETE', '/api/v1/tokens/'], ['GET', '/api/v1/imports/'], ['PATCH', '/api/v1/test-devices/'], ['GET', '/api/v1/device-logs/ID/content'], ['GET', '/api/v1/devices/']]) {
+    for (const [method, path] of [['GET', '/api/v1/rules/'], ['POST', '/api/v1/rules/ID/approve'], ['DELETE', '/api/v1/tokens/'], ['GET', '/api/v1/imports/'], ['PATCH', '/api/v1/test-devices/'], ['GET', '/api/v1/device-logs/ID/content'], ['GET', '/api/v1/devices/'], ['GET', '/api/v1/ddi/targets/'], ['POST', '/api/v1/ddi/targets/ID/token'], ['DELETE', '/api/v1/ddi/targets/'], ['POST', '/api/v1/ddi/actions/ID/retry']]) {
       const url = path.includes('ID') ? path.replace('ID', id) : `${path}${id}`;
       json(`${method} ${path} with id ${JSON.stringify(id.slice(0, 20))}`, method, url, method === 'GET' || method === 'DELETE' ? '' : '{}', 'refuse');
     }
   }
 
   // Admin queries: forged cursors, bad filters and limits on every list.
-  const lists = ['/api/v1/imports', '/api/v1/tokens', '/api/v1/rules', '/api/v1/test-devices', '/api/v1/phone-users', '/api/v1/audit/admin', '/api/v1/audit/requests', '/api/v1/devices', '/api/v1/device-logs', '/api/v1/nodes', '/api/v1/configuration'];
+  const lists = ['/api/v1/imports', '/api/v1/tokens', '/api/v1/rules', '/api/v1/test-devices', '/api/v1/phone-users', '/api/v1/audit/admin', '/api/v1/audit/requests', '/api/v1/devices', '/api/v1/device-logs', '/api/v1/nodes', '/api/v1/configuration', '/api/v1/ddi/targets', '/api/v1/ddi/actions'];
   const cursor = (parts: unknown) => Buffer.from(JSON.stringify(parts)).toString('base64url');
   const cursors = [
     ['not base64 JSON', 'AAAA'],
@@ -529,10 +539,17 @@ export function buildCorpus(settings: CorpusSettings): HostileCase[] {
       q(`limit ${name}`, `limit=${value}`, 'any');
     }
     let spread = lists.indexOf(list);
-    for (const filter of ['deviceType', 'brand', 'model', 'macAddress', 'serialNumber', 'nodeId', 'since', 'until', 'seenSince', 'version', 'logType', 'updateType', 'locale', 'revision']) {
+    for (const filter of ['deviceType', 'brand', 'model', 'macAddress', 'serialNumber', 'nodeId', 'since', 'until', 'seenSince', 'version', 'logType', 'updateType', 'locale', 'revision', 'controllerId', 'status', 'vendor', 'hwRevision']) {
       for (const [name, value] of [['NUL', '%00'], ['huge', 'x'.repeat(6000)], ['SQL', "'%20OR%201=1--"], ['wildcards', '%25%25*_'], ['bad date', '2026-13-45T99:99:99Z'], ['overlong UTF-8', '%c0%ae'], ['array', 'a&' + filter + '=b']]) {
         // The short run takes every fourth pair (a different quarter per list); the long one all.
         if (settings.scale > 1 || spread++ % 4 === 0) q(`${filter}=${name}`, `${filter}=${value}`, 'any');
+      }
+    }
+    if (list.startsWith('/api/v1/ddi/')) {
+      // One part, the last item's key: a controller id (any text but NUL), an action id (a number).
+      const actions = list.endsWith('actions');
+      for (const [name, key] of [['a word', 'not an id'], ['a number too large', '9'.repeat(30)], ['a negative number', '-1'], ['SQL', "1); DELETE FROM ddi_actions; --"]]) {
+        q(`cursor of ${name}`, `cursor=${cursor([key])}`, actions ? 'refuse' : 'any', actions ? 'cursor' : undefined);
       }
     }
     q('__proto__ in the query', '__proto__[isAdmin]=1&constructor[prototype][x]=1', 'any');

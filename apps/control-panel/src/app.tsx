@@ -3,6 +3,8 @@ import { ApiFailure, ROUTES, type SessionView } from '@ucupdates/admin-api';
 import { api, useCsrfToken, whenSignedOut } from './api';
 import { AuditPage } from './pages/audit';
 import { ConfigurationPage } from './pages/configuration';
+import { DdiActionsPage } from './pages/ddi-actions';
+import { DdiTargetsPage } from './pages/ddi-targets';
 import { DeviceLogsPage } from './pages/device-logs';
 import { InventoryPage } from './pages/inventory';
 import { PoolPage } from './pages/pool';
@@ -23,6 +25,8 @@ const PAGES: { path: string; label: string; page: (props: PageProps) => preact.J
   { path: 'configuration', label: 'Log Configuration', page: ConfigurationPage },
   { path: 'pool', label: 'Pool', page: PoolPage },
   { path: 'inventory', label: 'Inventory', page: InventoryPage },
+  { path: 'ddi-targets', label: 'DDI Devices', page: DdiTargetsPage },
+  { path: 'ddi-actions', label: 'DDI Actions', page: DdiActionsPage },
   { path: 'audit', label: 'Audit', page: AuditPage },
   { path: 'device-logs', label: 'Device Logs', page: DeviceLogsPage },
 ];

@@ -14,6 +14,8 @@ const TITLES: Partial<Record<FailureCode, string>> = {
   NotReplicated: 'Not on every node yet',
   NotFound: 'Not found',
   DuplicateName: 'That name is taken',
+  DuplicateTarget: 'That device is registered already',
+  NotRetriable: 'Not a failure to retry',
   BadRequest: 'Not accepted',
   Forbidden: 'Your role may not do this',
   Unauthorized: 'Signed out',
@@ -30,6 +32,7 @@ const HINTS: Partial<Record<FailureCode, string>> = {
   NothingToRestore: 'No version of this rule is approved, so there is nothing to roll back.',
   NotReplicated: 'Approval waits until every active node holds every file of the version. Try again in a moment.',
   CsrfRefused: 'Reload the page and try again.',
+  NotRetriable: 'Only a failed action not retried yet can be retried; the list may be out of date.',
   Forbidden: 'Ask an administrator for a token with a higher role.',
 };
 

@@ -81,6 +81,11 @@ export const DEFAULT_INSTALLED: Record<string, InstalledChoice[]> = {
   ],
 };
 
+/** DDI devices (--ddi): one gateway model, no locale of its own. */
+export const DEFAULT_DDI_MIX: DeviceKind[] = [{ brand: 'Contoso', model: 'Gateway-1', revision: '1.0', locale: 'Neutral', weight: 1 }];
+
+export const DEFAULT_DDI_INSTALLED: Record<string, InstalledChoice[]> = { os: [{ version: '1.0.0', weight: 1 }] };
+
 /** One model in the locales of a European-American company, most phones revision A. */
 function kinds(brand: string, model: string, weight: number): DeviceKind[] {
   const locales: [string, number][] = [

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { writeFileSync } from 'node:fs';
+import { controllerIdOf } from './ddi-protocol';
+import { DdiSimulation } from './ddi-simulation';
 import { generateIdentities } from './identities';
 import { parseOptions, USAGE, UsageError } from './options';
 import { Simulation } from './simulation';
@@ -33,11 +35,15 @@ async function main(): Promise<number> {
     testDeviceShare: options.testDeviceShare,
     serialOnlyShare: options.serialOnlyShare,
     sipDomain: options.sipDomain,
-    deviceType: 'UCPhone',
+    deviceType: options.ddi.enabled ? 'DDI' : 'UCPhone',
   });
-  if (options.identitiesFile) writeFileSync(options.identitiesFile, identities.map((identity) => JSON.stringify(identity)).join('\n') + '\n');
+  if (options.identitiesFile) {
+    // DDI devices with their controller id (a test device's identifier, identifier type ControllerId).
+    const lines = identities.map((identity) => JSON.stringify(options.ddi.enabled ? { ...identity, controllerId: controllerIdOf(options.seed, identity.index) } : identity));
+    writeFileSync(options.identitiesFile, lines.join('\n') + '\n');
+  }
 
-  const simulation = new Simulation(options, identities);
+  const simulation = options.ddi.enabled ? new DdiSimulation(options, identities) : new Simulation(options, identities);
   let interrupted = false;
   process.once('SIGINT', () => {
     interrupted = true;
@@ -48,11 +54,11 @@ async function main(): Promise<number> {
   const report = await simulation.run((progress) => {
     if (options.quiet) return;
     if (tty) {
-      process.stderr.write(`\r\x1b[K${progressLine(progress)}`);
+      process.stderr.write(`\r\x1b[K${progressLine(progress, options.ddi.enabled)}`);
     } else if (progress.elapsedSeconds - lastLine >= 5) {
       // Not a terminal (a log, a pipe): a line every 5 s.
       lastLine = progress.elapsedSeconds;
-      process.stderr.write(`${progressLine(progress)}\n`);
+      process.stderr.write(`${progressLine(progress, options.ddi.enabled)}\n`);
     }
   });
   if (tty && !options.quiet) process.stderr.write('\r\x1b[K');

@@ -35,4 +35,16 @@ describe('ucupdates-sim options', () => {
     expect(() => parseOptions(['storm', '--url', 'http://h', '--frobnicate'])).toThrow('unknown option');
     expect(() => parseOptions(['storm', '--url', 'http://h', '--mix', 'x'])).toThrow('--mix');
   });
+
+  it('--ddi: DDI defaults, one kind of token, the DDI options only with it', () => {
+    expect(parseOptions(['rollout', '--url', 'http://h', '--ddi', '--admin-token', 'adm'])).toMatchObject({
+      ddi: { enabled: true, tenant: 'DEFAULT', adminToken: 'adm', gatewayToken: null }, signedInShare: 0, serialOnlyShare: 0,
+      mix: [{ brand: 'Contoso', model: 'Gateway-1', revision: '1.0', locale: 'Neutral' }], installed: { os: [{ version: '1.0.0', weight: 1 }] },
+    });
+    expect(parseOptions(['storm', '--url', 'http://h', '--ddi', '--gateway-token', 'g', '--tenant', 'T1', '--installed', 'os=2.0']).ddi).toMatchObject({ tenant: 'T1', gatewayToken: 'g' });
+    expect(() => parseOptions(['storm', '--url', 'http://h', '--gateway-token', 'g'])).toThrow('for --ddi');
+    expect(() => parseOptions(['storm', '--url', 'http://h', '--ddi', '--gateway-token', 'g', '--admin-token', 'a'])).toThrow('not both');
+    expect(() => parseOptions(['storm', '--url', 'http://h', '--ddi', '--external', '0.5', '--external-url', 'https://e'])).toThrow('a token');
+    expect(() => parseOptions(['storm', '--url', 'http://h', '--ddi', '--tenant', 'a/b'])).toThrow('--tenant');
+  });
 });

@@ -1,5 +1,5 @@
 import { type BackoffPolicy, DEFAULT_BACKOFF } from './backoff';
-import { DEFAULT_INSTALLED, DEFAULT_MIX, type DeviceKind, type InstalledChoice, parseInstalled, parseMix } from './identities';
+import { DEFAULT_DDI_INSTALLED, DEFAULT_DDI_MIX, DEFAULT_INSTALLED, DEFAULT_MIX, type DeviceKind, type InstalledChoice, parseInstalled, parseMix } from './identities';
 
 export type Mode = 'steady' | 'storm' | 'rollout';
 
@@ -38,6 +38,18 @@ export interface SimOptions {
   requestIdsFile: string | null;
   identitiesFile: string | null;
   insecure: boolean;
+  /** --ddi: the devices speak hawkBit's DDI API (docs/ddi.md) instead of Lync's phone protocol. */
+  ddi: DdiOptions;
+}
+
+export interface DdiOptions {
+  enabled: boolean;
+  /** The tenant of the devices' paths (the pool's UCU_DDI_TENANT). */
+  tenant: string;
+  /** Every device polls with `GatewayToken <token>` (the pool's UCU_DDI_GATEWAY_TOKEN). */
+  gatewayToken: string | null;
+  /** Registers every device with its attributes before the run and polls with its target token. */
+  adminToken: string | null;
 }
 
 export const USAGE = `usage: ucupdates-sim <steady|storm|rollout> --url URL [options]   (docs/simulator.md)
@@ -50,6 +62,14 @@ modes
 where
   --url URL               the internal listener (the load balancer), e.g. http://127.0.0.1:8080
   --external-url URL      the external listener, for --external phones
+DDI devices (docs/ddi.md)
+  --ddi                   the devices speak hawkBit's DDI API as SWUpdate does: poll, configData,
+                          deploymentBase, artifacts, feedback (default mix Contoso/Gateway-1/1.0/Neutral,
+                          installed os=1.0.0, no users, every device with its controller id)
+  --admin-token T         register every device (POST /api/v1/ddi/targets) and poll with its target token
+  --gateway-token T       poll with the pool's gateway token instead (devices send configData)
+  --tenant T              the tenant of the devices' paths (default DEFAULT)
+                          neither token: anonymous polls (internal listener, UCU_DDI_ANONYMOUS_INTERNAL)
 phones
   --phones N              how many (default 1000)
   --seed N                the same seed gives the same phones and timings (default 1)
@@ -123,10 +143,13 @@ export function parseOptions(argv: string[]): SimOptions {
     requestIdsFile: null,
     identitiesFile: null,
     insecure: false,
+    ddi: { enabled: false, tenant: 'DEFAULT', gatewayToken: null, adminToken: null },
   };
   let intervalGiven = false;
+  const given = new Set<string>();
   for (let i = 0; i < rest.length; i++) {
     const name = rest[i];
+    given.add(name);
     const value = (): string => {
       const next = rest[++i];
       if (next === undefined) throw new UsageError(`${name} needs a value`);
@@ -193,12 +216,31 @@ export function parseOptions(argv: string[]): SimOptions {
       case '--json': options.json = true; break;
       case '--quiet': options.quiet = true; break;
       case '--request-ids': options.requestIdsFile = value(); break;
+      case '--ddi': options.ddi.enabled = true; break;
+      case '--tenant': options.ddi.tenant = parsed(checkedTenant); break;
+      case '--gateway-token': options.ddi.gatewayToken = parsed(checkedToken); break;
+      case '--admin-token': options.ddi.adminToken = parsed(checkedToken); break;
       case '--help': case '-h': throw new UsageError('');
       default: throw new UsageError(`unknown option "${name}"`);
     }
   }
   if (!options.url) throw new UsageError('--url is required');
-  if (options.externalShare > 0 && (!options.externalUrl || options.password === null)) {
+  const { ddi } = options;
+  if (!ddi.enabled && (ddi.gatewayToken !== null || ddi.adminToken !== null || given.has('--tenant'))) {
+    throw new UsageError('--admin-token, --gateway-token and --tenant are for --ddi devices');
+  }
+  if (ddi.enabled) {
+    // A DDI device is what its attributes say: no user, no MAC address; it runs an `os`.
+    if (!given.has('--mix')) options.mix = DEFAULT_DDI_MIX;
+    if (!given.has('--installed')) options.installed = DEFAULT_DDI_INSTALLED;
+    if (!given.has('--signed-in')) options.signedInShare = 0;
+    if (!given.has('--serial-only')) options.serialOnlyShare = 0;
+    if (!given.has('--log-chance')) options.logChance = 0;
+    if (ddi.gatewayToken !== null && ddi.adminToken !== null) throw new UsageError('--ddi: give --admin-token or --gateway-token, not both');
+    if (options.externalShare > 0 && (!options.externalUrl || (ddi.gatewayToken === null && ddi.adminToken === null))) {
+      throw new UsageError('--ddi --external needs --external-url and a token (--admin-token or --gateway-token)');
+    }
+  } else if (options.externalShare > 0 && (!options.externalUrl || options.password === null)) {
     throw new UsageError('--external needs --external-url and --password');
   }
   if (!/^[A-Za-z]+$/.test(options.logType)) throw new UsageError('--log-type is a word such as CELog');
@@ -208,4 +250,14 @@ export function parseOptions(argv: string[]): SimOptions {
   }
   if (options.backoff.capMs < options.backoff.baseMs) throw new UsageError('--backoff-cap-ms is less than --backoff-base-ms');
   return options;
+}
+
+function checkedTenant(text: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(text)) throw new Error('a tenant is 1-64 letters, digits, "_" and "-"');
+  return text;
+}
+
+function checkedToken(text: string): string {
+  if (!/^[\x21-\x7e]{1,512}$/.test(text)) throw new Error('a token is 1-512 printable characters without spaces');
+  return text;
 }

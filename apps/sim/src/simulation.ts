@@ -29,22 +29,29 @@ import { type SimReport, versionCounts } from './sim-report';
  * network path), the figures counted as the answers come.
  */
 
-interface Failure {
+export interface Failure {
   kind: string;
   retryable: boolean;
   retryAfterMs: number | null;
 }
 
-class RequestFailure extends Error {
+export class RequestFailure extends Error {
   constructor(readonly failure: Failure) {
     super(failure.kind);
   }
 }
 
-interface Answer {
+export interface Answer {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: string;
+}
+
+/** A downloaded file: its size and digests (SHA-1 only when asked for). */
+export interface Downloaded {
+  bytes: number;
+  sha256: string;
+  sha1: string | null;
 }
 
 export interface Progress {
@@ -67,7 +74,7 @@ export class Simulation {
   private readonly bootAt: number[];
   private readonly signedInDone: boolean[];
   private readonly settled: boolean[];
-  private readonly random: Random;
+  protected readonly random: Random;
   private readonly agents = new Map<string, http.Agent>();
   /** Update checks go over these (one set per phone group and listener), downloads and log uploads over the agents. */
   private readonly checkConnections = new Map<string, CheckConnections>();
@@ -130,9 +137,7 @@ export class Simulation {
   /** Runs until the mode's end, or `stop()`. */
   async run(onProgress?: (progress: Progress) => void): Promise<SimReport> {
     const { options } = this;
-    // Every phone's update check rendered before the clock starts, so the run spends its CPU on
-    // sending (a phone renders it again only after what it runs changed).
-    for (const phone of this.phones) this.checkBody(phone);
+    await this.prepare();
     this.started = performance.now();
     const cpuBefore = process.cpuUsage();
     const intervalMs = options.intervalSeconds * 1000;
@@ -189,6 +194,14 @@ export class Simulation {
     return this.report(elapsedMs, (cpu.user + cpu.system) / 1e6);
   }
 
+  /**
+   * Before the clock starts: every phone's update check rendered, so the run spends its CPU on
+   * sending (a phone renders it again only after what it runs changed).
+   */
+  protected async prepare(): Promise<void> {
+    for (const phone of this.phones) this.checkBody(phone);
+  }
+
   /** Ends the run: no new request starts; `run()` returns once the ones in flight are answered. */
   stop(): void {
     if (this.stopped) return;
@@ -198,7 +211,7 @@ export class Simulation {
     this.finish?.();
   }
 
-  private schedule(index: number, at: number, reason: CheckReason): void {
+  protected schedule(index: number, at: number, reason: CheckReason): void {
     this.generations[index] += 1;
     this.reasons[index] = reason;
     this.heap.push({ at, item: this.phones[index], generation: this.generations[index] });
@@ -230,38 +243,19 @@ export class Simulation {
     this.arm();
   }
 
-  /** One check, and whatever the answer asks for; then the phone's next event. */
-  private async operate(index: number, reason: CheckReason): Promise<void> {
+  /** One exchange (exchange()), its failure counted and retried with backoff; then the phone's next event. */
+  protected async operate(index: number, reason: CheckReason): Promise<void> {
     const phone = this.phones[index];
     const { options } = this;
     phone.busy = true;
     let next: { at: number; reason: CheckReason };
     try {
-      const answer = await this.check(phone);
-      this.afterAnswer(index);
-      const plan = phone.plan(answer, this.now());
-      if (plan.kind === 'update' && options.downloads) {
-        for (const module of plan.installs) {
-          await this.fetchModule(phone, module);
-          phone.install(module.updateType, module.version!);
-          this.counters.installs += 1;
-        }
-        for (const updateType of plan.restores) if (phone.restoreBackup(updateType)) this.counters.restores += 1;
-        this.noteCurrent(index);
-        if (reason === 'retry') this.retryOf(index);
-        phone.reboot();
-        next = { at: this.now() + options.rebootSeconds * 1000, reason: 'boot' };
-      } else {
-        this.noteCurrent(index);
-        next = this.afterSuccess(index, reason === 'retry' ? this.retryOf(index) : reason);
-      }
+      next = await this.exchange(index, reason);
       phone.succeeded();
-      if (options.logChance > 0 && this.random.chance(options.logChance)) await this.uploadLog(phone);
     } catch (error) {
       if (!(error instanceof RequestFailure)) throw error;
       const { failure } = error;
-      this.counters.errors += 1;
-      this.errorsByKind[failure.kind] = (this.errorsByKind[failure.kind] ?? 0) + 1;
+      this.countError(failure.kind);
       if (failure.retryable) {
         this.counters.retries += 1;
         const attempt = phone.failed();
@@ -278,17 +272,44 @@ export class Simulation {
     this.checkEnd();
   }
 
-  /** What a retry stands for: the check it repeats (a boot check is retried as a boot check). */
-  private readonly pendingRetry: Record<number, CheckReason> = {};
+  /** A phone's check and whatever the answer asks for (downloads, install, a log upload): when its next event is. */
+  protected async exchange(index: number, reason: CheckReason): Promise<{ at: number; reason: CheckReason }> {
+    const phone = this.phones[index];
+    const { options } = this;
+    let next: { at: number; reason: CheckReason };
+    const answer = await this.check(phone);
+    this.afterAnswer(index);
+    const plan = phone.plan(answer, this.now());
+    if (plan.kind === 'update' && options.downloads) {
+      for (const module of plan.installs) {
+        await this.fetchModule(phone, module);
+        phone.install(module.updateType, module.version!);
+        this.counters.installs += 1;
+      }
+      for (const updateType of plan.restores) if (phone.restoreBackup(updateType)) this.counters.restores += 1;
+      this.noteCurrent(index);
+      if (reason === 'retry') this.retryOf(index);
+      phone.reboot();
+      next = { at: this.now() + options.rebootSeconds * 1000, reason: 'boot' };
+    } else {
+      this.noteCurrent(index);
+      next = this.afterSuccess(index, reason === 'retry' ? this.retryOf(index) : reason);
+    }
+    if (options.logChance > 0 && this.random.chance(options.logChance)) await this.uploadLog(phone);
+    return next;
+  }
 
-  private retryOf(index: number): CheckReason {
+  /** What a retry stands for: the check it repeats (a boot check is retried as a boot check). */
+  protected readonly pendingRetry: Record<number, CheckReason> = {};
+
+  protected retryOf(index: number): CheckReason {
     const reason = this.pendingRetry[index] ?? 'interval';
     delete this.pendingRetry[index];
     return reason;
   }
 
   /** After a boot check with nothing to install: the sign-in check if the phone has a user, then intervals. */
-  private afterSuccess(index: number, reason: CheckReason): { at: number; reason: CheckReason } {
+  protected afterSuccess(index: number, reason: CheckReason): { at: number; reason: CheckReason } {
     const { options } = this;
     const phone = this.phones[index];
     const now = this.now();
@@ -308,14 +329,14 @@ export class Simulation {
   private readonly checkedOnce: boolean[] = [];
   private readonly wasCurrent: boolean[] = [];
 
-  private afterAnswer(index: number): void {
+  protected afterAnswer(index: number): void {
     if (!this.checkedOnce[index]) {
       this.checkedOnce[index] = true;
       this.checkedCount += 1;
     }
   }
 
-  private noteCurrent(index: number): void {
+  protected noteCurrent(index: number): void {
     const current = this.phones[index].current;
     if (current !== Boolean(this.wasCurrent[index])) {
       this.currentCount += current ? 1 : -1;
@@ -326,7 +347,7 @@ export class Simulation {
     }
   }
 
-  private checkEnd(): void {
+  protected checkEnd(): void {
     if (this.stopped) return;
     const { mode } = this.options;
     if (mode === 'storm' && this.settledCount === this.phones.length) this.stop();
@@ -345,7 +366,7 @@ export class Simulation {
     return agent;
   }
 
-  private connectionsFor(phone: Phone, base: string): CheckConnections {
+  protected connectionsFor(phone: Phone, base: string): CheckConnections {
     const group = phone.identity.index % this.options.groups;
     const key = `${base}#${group}`;
     let connections = this.checkConnections.get(key);
@@ -408,15 +429,7 @@ export class Simulation {
         continue;
       }
       if (answer.status !== 200) throw new RequestFailure(this.httpFailure('check', answer));
-      this.checks.record(performance.now() - started);
-      this.counters.checks += 1;
-      if (this.requestIds !== null) {
-        this.pendingIds += `${requestId}\n`;
-        if (this.pendingIds.length >= 64 * 1024) {
-          this.requestIds.write(this.pendingIds);
-          this.pendingIds = '';
-        }
-      }
+      this.answered(started, requestId);
       try {
         return parseCheckAnswer(answer.body);
       } catch (error) {
@@ -427,8 +440,21 @@ export class Simulation {
     throw new RequestFailure({ kind: 'check-http-401', retryable: false, retryAfterMs: null });
   }
 
+  /** A check answered 200: its latency and count, its request id for --request-ids (written in 64 KiB blocks). */
+  protected answered(started: number, requestId: string | null): void {
+    this.checks.record(performance.now() - started);
+    this.counters.checks += 1;
+    if (this.requestIds !== null && requestId !== null) {
+      this.pendingIds += `${requestId}\n`;
+      if (this.pendingIds.length >= 64 * 1024) {
+        this.requestIds.write(this.pendingIds);
+        this.pendingIds = '';
+      }
+    }
+  }
+
   /** One check's request; a stale keep-alive connection's failure goes again once on a new one. */
-  private async post(connections: CheckConnections, head: Buffer, body: Buffer): Promise<Answer> {
+  protected async post(connections: CheckConnections, head: Buffer, body: Buffer): Promise<Answer> {
     this.inFlight += 1;
     try {
       for (let attempt = 0; ; attempt++) {
@@ -446,8 +472,7 @@ export class Simulation {
     }
   }
 
-  private httpFailure(what: string, answer: Answer): Failure {
-    const code = errorCodeOf(answer.body);
+  protected httpFailure(what: string, answer: Answer, code = errorCodeOf(answer.body)): Failure {
     return {
       kind: `${what}-http-${answer.status}${code ? `-${code}` : ''}`,
       retryable: isRetryable({ status: answer.status }),
@@ -499,7 +524,7 @@ export class Simulation {
     );
   }
 
-  private countError(kind: string): void {
+  protected countError(kind: string): void {
     this.counters.errors += 1;
     this.errorsByKind[kind] = (this.errorsByKind[kind] ?? 0) + 1;
   }
@@ -538,12 +563,12 @@ export class Simulation {
   }
 
   /** A GET whose body is hashed as it arrives, never held. */
-  private download(phone: Phone, url: URL, staleRetry = true): Promise<{ bytes: number; sha256: string }> {
+  protected download(phone: Phone, url: URL, how: { headers?: Record<string, string>; sha1?: boolean } = {}, staleRetry = true): Promise<Downloaded> {
     const transport = url.protocol === 'https:' ? https : http;
     this.inFlight += 1;
     let stale = false;
-    return new Promise<{ bytes: number; sha256: string }>((resolve, reject) => {
-      const request = transport.get(url, { agent: this.agentFor(phone, url), timeout: this.options.requestTimeoutMs }, (response) => {
+    return new Promise<Downloaded>((resolve, reject) => {
+      const request = transport.get(url, { agent: this.agentFor(phone, url), headers: how.headers, timeout: this.options.requestTimeoutMs }, (response) => {
         if (response.statusCode !== 200) {
           let text = '';
           response.setEncoding('utf8');
@@ -552,12 +577,14 @@ export class Simulation {
           return;
         }
         const hash = createHash('sha256');
+        const sha1 = how.sha1 ? createHash('sha1') : null;
         let bytes = 0;
         response.on('data', (chunk: Buffer) => {
           hash.update(chunk);
+          sha1?.update(chunk);
           bytes += chunk.length;
         });
-        response.on('end', () => resolve({ bytes, sha256: hash.digest('hex') }));
+        response.on('end', () => resolve({ bytes, sha256: hash.digest('hex'), sha1: sha1?.digest('hex') ?? null }));
         response.on('error', (error) => reject(connectionFailure(error)));
       });
       request.on('timeout', () => request.destroy(Object.assign(new Error('timed out'), { code: 'TIMEOUT' })));
@@ -569,12 +596,12 @@ export class Simulation {
       .catch((error: unknown) => {
         if (!stale) throw error;
         this.inFlight -= 1;
-        return this.download(phone, url, false).finally(() => (this.inFlight += 1));
+        return this.download(phone, url, how, false).finally(() => (this.inFlight += 1));
       })
       .finally(() => (this.inFlight -= 1));
   }
 
-  private report(elapsedMs: number, cpuSeconds: number): SimReport {
+  protected report(elapsedMs: number, cpuSeconds: number): SimReport {
     const { options, counters } = this;
     return {
       mode: options.mode,
@@ -602,7 +629,7 @@ export class Simulation {
   }
 }
 
-function connectionFailure(error: NodeJS.ErrnoException | ConnectionError): RequestFailure {
+export function connectionFailure(error: NodeJS.ErrnoException | ConnectionError): RequestFailure {
   if (error instanceof RequestFailure) return error;
   const kind = error.code === 'TIMEOUT' ? 'timeout' : `connection-${error.code ?? 'error'}`;
   return new RequestFailure({ kind, retryable: true, retryAfterMs: null });

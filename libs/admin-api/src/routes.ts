@@ -19,6 +19,7 @@ export const ROUTES = {
   configurationEffective: '/api/v1/configuration/effective',
   configuration: '/api/v1/configuration/:scope',
   nodes: '/api/v1/nodes',
+  nodeActivity: '/api/v1/nodes/activity',
   node: '/api/v1/nodes/:id',
   devices: '/api/v1/devices',
   devicesSummary: '/api/v1/devices/summary',

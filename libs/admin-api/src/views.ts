@@ -87,6 +87,33 @@ export type NodeStatus = 'active' | 'down';
 export const NODE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 export const NODE_ID_FORM = '1-63 letters, digits, ".", "_" or "-"';
 
+/**
+ * Every node's last hour, per minute (decision 65): `minutes` are the minutes' starts, oldest first,
+ * the current (partial) minute last; each node's arrays line up with them.
+ */
+export interface PoolActivityView {
+  minutes: string[];
+  nodes: NodeActivityView[];
+}
+
+/**
+ * One node's minutes. `null` where the node recorded nothing (it was not running, or could not
+ * reach Redis); latency `null` also where it answered no check. Rates are per second over the
+ * seconds of the minute the node counted (`seconds`: 60, less in its first and the current minute).
+ */
+export interface NodeActivityView {
+  id: string;
+  seconds: Array<number | null>;
+  /** Update checks answered (Lync's, both listeners). */
+  checks: Array<number | null>;
+  /** Update files sent (GET answered 200 or 206; not HEAD, 304 or refusals). */
+  downloads: Array<number | null>;
+  checksPerSecond: Array<number | null>;
+  downloadsPerSecond: Array<number | null>;
+  /** The checks' answer time in ms: mean, and the 95th percentile as the upper bound of its bucket (1 ms … 5 s). */
+  checkLatencyMs: { mean: Array<number | null>; p95: Array<number | null> };
+}
+
 export interface NodeView {
   id: string;
   url: string;
@@ -249,6 +276,51 @@ export interface DdiTargetView {
   /** When its target token was issued; null for a device without one. */
   tokenIssuedAt: string | null;
   createdAt: string;
+  /** What it runs, per update type, as the inventory holds it (from its `closed`/`success` feedback); empty until it installed one. */
+  installed: DeviceModuleView[];
+  /** Its last request of any kind (poll, configData, feedback), as the inventory holds it; null before its first. */
+  lastSeenAt: string | null;
+  /** Its newest poll in the request audit: when, which node answered, from which address; null before its first (or after the audit's retention). */
+  lastPoll: DdiPollView | null;
+  /** Its open action (`cancelling` while it has not acknowledged a cancellation), or null. */
+  openAction: DdiOpenActionView | null;
+}
+
+/** Where and when a DDI device last polled. */
+export interface DdiPollView {
+  at: string;
+  nodeId: string;
+  address: string;
+}
+
+/** A DDI device's open action: its id (the one the device sees), the version and update type offered, its status. */
+export interface DdiOpenActionView {
+  id: string;
+  updateType: string;
+  version: string;
+  status: DdiActionStatus;
+  createdAt: string;
+}
+
+/** A result a DDI device reported: an action of it and the last feedback it sent on that action. */
+export interface DdiResultView {
+  actionId: string;
+  updateType: string;
+  version: string;
+  /** The action's status after that feedback. */
+  status: DdiActionStatus;
+  execution: string;
+  finished: string;
+  details: string[];
+  /** The device's own time in the feedback (`YYYYMMDDThhmmss`, its local time), if it sent one. */
+  time: string | null;
+  /** When the pool received it. */
+  at: string;
+}
+
+/** `GET /api/v1/ddi/targets/{controllerId}`: the device as listed, and its last results, newest first. */
+export interface DdiTargetDetailView extends DdiTargetView {
+  results: DdiResultView[];
 }
 
 /** `POST /api/v1/ddi/targets` and `POST /api/v1/ddi/targets/{controllerId}/token`: the target token, shown this once. */
@@ -299,6 +371,13 @@ export interface AdminAuditView {
   action: string;
   /** `<kind>/<id>`. */
   target: string;
+  /**
+   * The target as administrators know it, recorded with the change (so it stays after the thing
+   * is gone): a rule's key `UCPhone/Polycom/CX600/A/ENU/CPE`, a test device's `<scope>/<name>`, a
+   * token's name, a phone user's SIP URI, a DDI target's controller id, a node's `<id> (<url>)`, a
+   * configuration's scope, an upload's file name. `null` on older rows that could not be named.
+   */
+  subject: string | null;
   before: unknown;
   after: unknown;
   nodeId: string;

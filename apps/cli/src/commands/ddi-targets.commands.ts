@@ -1,7 +1,21 @@
-import { type DdiTargetView, type NewDdiTargetView, pathOf, ROUTES } from '@ucupdates/admin-api';
+import { type DdiResultView, type DdiTargetDetailView, type DdiTargetView, type NewDdiTargetView, pathOf, ROUTES } from '@ucupdates/admin-api';
 import { type Command, type CommandContext, type CommandInput, printLine, showDone, showList, showRecord, stringOption } from '../command';
 import { UsageError } from '../exit-codes';
 import type { Column } from '../table';
+import { instantOption } from './audit.commands';
+
+/** `os 2.4.1`: each update type the device installed and its version. */
+const installed = (target: DdiTargetView) => target.installed.map((module) => `${module.updateType} ${module.version}`);
+
+/** `1042 os 2.4.1 (open)`: the action the device has open. */
+const openAction = (target: DdiTargetView) =>
+  target.openAction === null ? null : `${target.openAction.id} ${target.openAction.updateType} ${target.openAction.version} (${target.openAction.status})`;
+
+/** `2024-05-01T10:00:00.000Z node-1 10.0.0.7`: when, which node, from where. */
+const lastPoll = (target: DdiTargetView) => (target.lastPoll === null ? null : `${target.lastPoll.at} ${target.lastPoll.nodeId} ${target.lastPoll.address}`);
+
+/** `1041 os 2.4.0 closed/success at 2024-05-01T10:00:00.000Z (succeeded)`: one result the device reported. */
+const result = (each: DdiResultView) => `${each.actionId} ${each.updateType} ${each.version} ${each.execution}/${each.finished} at ${each.at} (${each.status})`;
 
 const COLUMNS: Column<DdiTargetView>[] = [
   { header: 'ControllerId', value: (target) => target.controllerId },
@@ -9,18 +23,30 @@ const COLUMNS: Column<DdiTargetView>[] = [
   { header: 'Model', value: (target) => target.attributes.model },
   { header: 'HwRevision', value: (target) => target.attributes.hwRevision },
   { header: 'Locale', value: (target) => target.attributes.locale },
+  { header: 'Installed', value: installed },
+  { header: 'OpenAction', value: (target) => (target.openAction === null ? null : `${target.openAction.id} ${target.openAction.version} ${target.openAction.status}`) },
+  { header: 'LastPollAt', value: (target) => target.lastPoll?.at },
   { header: 'RegisteredBy', value: (target) => target.registeredBy },
-  { header: 'TokenIssuedAt', value: (target) => target.tokenIssuedAt },
 ];
 
 function targetFields(target: DdiTargetView): [string, unknown][] {
   return [
     ['ControllerId', target.controllerId],
     ...Object.entries(target.attributes).map(([name, value]): [string, unknown] => [`Attribute ${name}`, value]),
+    ['Installed', installed(target)],
+    ['LastPoll', lastPoll(target)],
+    ['LastSeenAt', target.lastSeenAt],
+    ['OpenAction', openAction(target)],
     ['RegisteredBy', target.registeredBy],
     ['TokenIssuedAt', target.tokenIssuedAt],
     ['CreatedAt', target.createdAt],
   ];
+}
+
+/** One device in full: its fields, then its last results, a line each (the list's `Details` style). */
+function detailFields(target: DdiTargetDetailView): [string, unknown][] {
+  const results = target.results.map(result);
+  return [...targetFields(target), ...(results.length === 0 ? [['Results', null] as [string, unknown]] : results.map((line, i): [string, unknown] => [i === 0 ? 'Results' : '', line]))];
 }
 
 /** The target and the token issued for it, which is shown this once. */
@@ -63,28 +89,45 @@ const attributeOptions = {
   'hw-revision': { type: 'string', value: 'REVISION', description: "the device's hardware revision: the rule's Revision" },
 } as const;
 
+/** get-ddi-target's filters beyond the attributes: the phones' inventory filters that apply to DDI devices. */
+const listOptions = {
+  ...attributeOptions,
+  'installed-version': { type: 'string', value: 'V', description: 'devices that installed this version (any update type)' },
+  'seen-since': { type: 'string', value: 'WHEN', description: 'devices whose last request came at or after this date (UTC) or time' },
+} as const;
+
 export const DDI_TARGET_COMMANDS: Command[] = [
   {
     name: 'get-ddi-target',
     group: GROUP,
-    summary: 'list the DDI devices, or show one',
-    usage: '[CONTROLLER-ID] [--vendor VENDOR] [--model MODEL] [--hw-revision REVISION]',
+    summary: 'list the DDI devices, or show one with its last results',
+    usage: '[CONTROLLER-ID] [--vendor VENDOR] [--model MODEL] [--hw-revision REVISION] [--installed-version V] [--seen-since WHEN]',
     description:
-      'Shows the devices that update through hawkBit\'s DDI API (docs/ddi.md), by controller id: their attributes (which choose their rules), who registered them and when their target token was issued. Filters compare case-insensitively.',
-    options: attributeOptions,
+      "Shows the devices that update through hawkBit's DDI API (docs/ddi.md), by controller id: their attributes (which choose their rules), the versions they installed, their open action and last poll. With a controller id: one device in full, with when and where it last polled and was last seen, and the results it reported on its newest actions. Attribute filters compare case-insensitively.",
+    options: listOptions,
     args: { min: 0, max: 1 },
-    examples: ['ucupdates get-ddi-target', 'ucupdates get-ddi-target --vendor Contoso --model Gateway-1', 'ucupdates get-ddi-target gw-0001 --json'],
+    examples: [
+      'ucupdates get-ddi-target',
+      'ucupdates get-ddi-target --vendor Contoso --model Gateway-1 --installed-version 2.4.1',
+      'ucupdates get-ddi-target gw-0001',
+      'ucupdates get-ddi-action --controller-id gw-0001',
+    ],
     async run(context, input) {
-      const filter = { vendor: stringOption(input, 'vendor'), model: stringOption(input, 'model'), hwRevision: stringOption(input, 'hw-revision') };
       if (input.args.length === 1) {
-        const given = Object.entries(filter).filter(([, value]) => value !== undefined);
-        if (given.length > 0) {
+        if (Object.keys(listOptions).some((option) => input.options[option] !== undefined)) {
           throw new UsageError('give a controller id or filters, not both');
         }
-        const target = await context.api.send<DdiTargetView>({ method: 'GET', path: pathOf(ROUTES.ddiTarget, { controllerId: controllerIdArgument(input) }) });
-        showRecord(context, target, targetFields);
+        const target = await context.api.send<DdiTargetDetailView>({ method: 'GET', path: pathOf(ROUTES.ddiTarget, { controllerId: controllerIdArgument(input) }) });
+        showRecord(context, target, detailFields);
         return;
       }
+      const filter = {
+        vendor: stringOption(input, 'vendor'),
+        model: stringOption(input, 'model'),
+        hwRevision: stringOption(input, 'hw-revision'),
+        installedVersion: stringOption(input, 'installed-version'),
+        seenSince: instantOption(input, 'seen-since'),
+      };
       showList(context, await context.api.listAll<DdiTargetView>(ROUTES.ddiTargets, filter), COLUMNS, 'DDI devices');
     },
   },

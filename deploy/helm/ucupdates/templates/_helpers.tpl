@@ -131,6 +131,8 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end }}
 - name: UCU_ALLOW_UNSIGNED_UPDATES
   value: {{ $v.pool.allowUnsignedUpdates | quote }}
+- name: UCU_DDI_TENANT
+  value: {{ $v.pool.ddiTenant | quote }}
 - name: UCU_LOG_LEVEL
   value: {{ $v.pool.logLevel | quote }}
 - name: UCU_SHUTDOWN_TIMEOUT_MS
@@ -171,4 +173,12 @@ allowPrivilegeEscalation: false
 readOnlyRootFilesystem: true
 capabilities:
   drop: [ALL]
+{{- end -}}
+
+{{/*
+The paths each listener serves, as JSON (docs/phones.md, docs/ddi.md): the internal one all of
+them; the external one the phones' two trees and DDI's /<tenant>/controller/v1, nothing else.
+*/}}
+{{- define "ucupdates.listenerPaths" -}}
+{{- dict "internal" (list "/") "external" (list "/RequestHandlerExt" "/DeviceUpdateFiles_Ext" (printf "/%s/controller/v1" .Values.pool.ddiTenant)) | toJson -}}
 {{- end -}}

@@ -230,6 +230,7 @@ export const adminAuditListQuery = pageQuery.extend({
   actor: z.string().min(1).max(128).optional(),
   action: z.string().min(1).max(64).optional(),
   target: z.string().min(1).max(200).optional(),
+  subject: z.string().min(1).max(400).optional().describe('what was changed, as the entries name it (a rule key, scope/name…), case-insensitive'),
 });
 
 export const deviceLogListQuery = pageQuery.extend({
@@ -305,6 +306,8 @@ export const ddiTargetListQuery = pageQuery.extend({
   vendor: filterValue.optional().describe('devices of this vendor, compared case-insensitively'),
   model: filterValue.optional().describe('devices of this model, compared case-insensitively'),
   hwRevision: filterValue.optional().describe('devices of this hardware revision, compared case-insensitively'),
+  installedVersion: z.string().min(1).max(64).optional().describe('devices that installed this version (any update type), exactly as the inventory holds it'),
+  seenSince: instant.optional().describe('devices whose last request (poll, configData, feedback) came at or after this time (ISO 8601 with its offset)'),
 });
 
 // DDI actions (ddi.md)

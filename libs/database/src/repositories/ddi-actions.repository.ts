@@ -104,6 +104,20 @@ export class DdiActionsRepository extends QueryLayer {
     return rows[0] ?? null;
   }
 
+  /**
+   * A device's newest actions that it reported on (each with its last feedback), newest first:
+   * what it made of the versions offered to it. ddi_actions_controller_idx walked backwards.
+   */
+  async reported(controllerId: string, limit: number): Promise<DdiActionRow[]> {
+    return this.manager.query<DdiActionRow[]>(
+      `SELECT ${COLUMNS} FROM ddi_actions
+        WHERE controller_id = $1 AND last_feedback IS NOT NULL
+        ORDER BY id DESC
+        LIMIT $2`,
+      [controllerId, limit],
+    );
+  }
+
   /** Newest first by id, after `after`; by device (ddi_actions_controller_idx) or status. */
   async page(filters: DdiActionFilters, after: string | null, limit: number): Promise<DdiActionRow[]> {
     return this.manager.query<DdiActionRow[]>(

@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DdiActionStatus, DdiActionView, Page } from '@ucupdates/admin-api';
 import { type DdiActionFilters, type DdiActionRow, DdiActionsRepository } from '@ucupdates/database';
+import { ruleKeyText } from '@ucupdates/rules';
 import type { AdminPrincipal } from '../../auth/admin-principal';
 import { ApiError } from '../../errors/api-error';
 import { AdminChanges } from '../shared/admin-changes';
-import { decodeCursor, encodeCursor } from '../shared/pagination';
+import { badCursor, decodeCursor, encodeCursor } from '../shared/pagination';
 
 /**
  * DDI actions as administrators see them (ddi.md): newest first, by device or status; a failed
@@ -19,6 +20,8 @@ export class DdiActionsService {
 
   async list(filters: DdiActionFilters, limit: number, cursor?: string): Promise<Page<DdiActionView>> {
     const after = cursor ? decodeCursor(cursor, 1)[0] : null;
+    // The last item's id: a cursor of another form would reach Postgres as a bigint it is not.
+    if (after !== null && !/^[1-9][0-9]{0,17}$/.test(after)) throw badCursor();
     const rows = await this.actions.page(filters, after, limit + 1);
     const page = rows.slice(0, limit);
     return { items: page.map(view), nextCursor: rows.length > limit ? encodeCursor([page.at(-1)!.id]) : null };
@@ -34,6 +37,7 @@ export class DdiActionsService {
       await this.changes.record(tx, principal, {
         action: 'ddiAction.retry',
         target: `ddiAction/${id}`,
+        subject: `${retried.controllerId} ${ruleKeyText(retried)} ${retried.version}`,
         before: { status: retried.status, retriedAt: null },
         after: { status: retried.status, retriedAt: retried.retriedAt!.toISOString() },
       });

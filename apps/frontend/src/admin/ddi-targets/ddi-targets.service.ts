@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DdiTargetView, NewDdiTargetView, Page } from '@ucupdates/admin-api';
-import { type DdiTargetEntity, type DdiTargetFilter, DdiTargetsRepository } from '@ucupdates/database';
+import type { DdiActionStatus, DdiResultView, DdiTargetDetailView, DdiTargetView, NewDdiTargetView, Page } from '@ucupdates/admin-api';
+import {
+  type DdiActionRow,
+  DdiActionsRepository,
+  type DdiTargetEntity,
+  type DdiTargetFilter,
+  DdiTargetsRepository,
+  type DdiTargetSummaryRow,
+} from '@ucupdates/database';
 import type { AdminPrincipal } from '../../auth/admin-principal';
 import { generateToken, hashToken } from '../../auth/token-hash';
 import { ApiError } from '../../errors/api-error';
@@ -18,6 +25,7 @@ import { decodeCursor, encodeCursor } from '../shared/pagination';
 export class DdiTargetsService {
   constructor(
     @Inject(DdiTargetsRepository) private readonly targets: DdiTargetsRepository,
+    @Inject(DdiActionsRepository) private readonly actions: DdiActionsRepository,
     @Inject(AdminChanges) private readonly changes: AdminChanges,
   ) {}
 
@@ -31,10 +39,11 @@ export class DdiTargetsService {
       await this.changes.record(tx, principal, {
         action: 'ddiTarget.create',
         target: `ddiTarget/${controllerId}`,
+        subject: controllerId,
         before: null,
         after: { ...view(target) },
       });
-      return { ...view(target), token };
+      return { ...(await this.summaryOf(tx(this.targets), controllerId)), token };
     });
   }
 
@@ -42,11 +51,14 @@ export class DdiTargetsService {
     const after = cursor ? decodeCursor(cursor, 1)[0] : null;
     const rows = await this.targets.page(filter, after, limit + 1);
     const page = rows.slice(0, limit);
-    return { items: page.map(view), nextCursor: rows.length > limit ? encodeCursor([page.at(-1)!.controllerId]) : null };
+    return { items: page.map(summaryView), nextCursor: rows.length > limit ? encodeCursor([page.at(-1)!.controllerId]) : null };
   }
 
-  async get(controllerId: string): Promise<DdiTargetView> {
-    return view(await this.find(this.targets, controllerId, false));
+  /** The device as listed, and what it reported on its newest actions. */
+  async get(controllerId: string): Promise<DdiTargetDetailView> {
+    const target = await this.summaryOf(this.targets, controllerId);
+    const reported = await this.actions.reported(controllerId, RESULTS);
+    return { ...target, results: reported.map(resultView) };
   }
 
   /** A new target token; the old one stops working when this commits. */
@@ -55,14 +67,15 @@ export class DdiTargetsService {
     return this.changes.transaction(async (tx) => {
       const before = await this.find(tx(this.targets), controllerId, true);
       await tx(this.targets).setTokenHash(controllerId, hashToken(token));
-      const after = await this.find(tx(this.targets), controllerId, false);
+      const after = await this.summaryOf(tx(this.targets), controllerId);
       await this.changes.record(tx, principal, {
         action: 'ddiTarget.token',
         target: `ddiTarget/${controllerId}`,
+        subject: controllerId,
         before: { tokenIssuedAt: before.tokenIssuedAt?.toISOString() ?? null },
-        after: { tokenIssuedAt: after.tokenIssuedAt?.toISOString() ?? null },
+        after: { tokenIssuedAt: after.tokenIssuedAt },
       });
-      return { ...view(after), token };
+      return { ...after, token };
     });
   }
 
@@ -74,10 +87,19 @@ export class DdiTargetsService {
       await this.changes.record(tx, principal, {
         action: 'ddiTarget.delete',
         target: `ddiTarget/${controllerId}`,
+        subject: controllerId,
         before: { ...view(target) },
         after: null,
       });
     });
+  }
+
+  private async summaryOf(targets: DdiTargetsRepository, controllerId: string): Promise<DdiTargetView> {
+    const row = await targets.summary(controllerId);
+    if (!row) {
+      throw new ApiError('NotFound', `no DDI target ${controllerId}`);
+    }
+    return summaryView(row);
   }
 
   private async find(targets: DdiTargetsRepository, controllerId: string, lock: boolean): Promise<DdiTargetEntity> {
@@ -89,7 +111,51 @@ export class DdiTargetsService {
   }
 }
 
-function view(target: DdiTargetEntity): DdiTargetView {
+/** How many of a device's newest results its detail shows. */
+const RESULTS = 10;
+
+const iso = (date: Date | null) => (date === null ? null : new Date(date).toISOString());
+
+function summaryView(row: DdiTargetSummaryRow): DdiTargetView {
+  return {
+    controllerId: row.controllerId,
+    attributes: row.attributes,
+    registeredBy: row.registeredBy,
+    tokenIssuedAt: iso(row.tokenIssuedAt),
+    createdAt: new Date(row.createdAt).toISOString(),
+    installed: (row.installed ?? []).map(({ updateType, version }) => ({ updateType, version })),
+    lastSeenAt: iso(row.lastSeenAt),
+    lastPoll: row.pollAt === null ? null : { at: new Date(row.pollAt).toISOString(), nodeId: row.pollNodeId!, address: row.pollAddress! },
+    openAction:
+      row.actionId === null
+        ? null
+        : {
+            id: row.actionId,
+            updateType: row.actionUpdateType!,
+            version: row.actionVersion!,
+            status: row.actionStatus as DdiActionStatus,
+            createdAt: new Date(row.actionCreatedAt!).toISOString(),
+          },
+  };
+}
+
+function resultView(action: DdiActionRow): DdiResultView {
+  const feedback = action.lastFeedback!;
+  return {
+    actionId: action.id,
+    updateType: action.updateType,
+    version: action.version,
+    status: action.status as DdiActionStatus,
+    execution: feedback.execution,
+    finished: feedback.finished,
+    details: feedback.details,
+    time: feedback.time,
+    at: feedback.at,
+  };
+}
+
+/** The target's own fields, as its admin audit rows hold them. */
+function view(target: DdiTargetEntity): Pick<DdiTargetView, 'controllerId' | 'attributes' | 'registeredBy' | 'tokenIssuedAt' | 'createdAt'> {
   return {
     controllerId: target.controllerId,
     attributes: target.attributes,
