@@ -9,7 +9,7 @@ import { MemorySampler, residentBytes } from './support/process-sampler';
 import type { Benchmark } from './support/benchmark';
 import { round, type Series, seriesOf } from './support/series';
 import { int, plainRow, ratioSpread, spread } from './support/table';
-import type { LoadSettings } from './update-check.bench';
+import type { LoadSettings } from './support/versus-baseline';
 
 export const DOWNLOAD_GOAL = 0.8;
 export const MEMORY_GROWTH_GOAL_MB = 100;

@@ -27,6 +27,8 @@ const DEFAULTS: BenchOptions = {
   stormRuns: 3,
   imageMegabytes: 200,
   importMebibytes: 88,
+  lzxMebibytes: 400,
+  largeMebibytes: 2048,
   store: 'minio',
   cpuProfile: false,
 };
@@ -40,7 +42,9 @@ const NUMBER_OPTIONS: [flag: string, field: NumberOption, help: string][] = [
   ['--warmup', 'warmupSeconds', `check, download: seconds of warm-up per target (default ${DEFAULTS.warmupSeconds})`],
   ['--storm-runs', 'stormRuns', `storm, kill: storms of each kind, about 70 s each (default ${DEFAULTS.stormRuns})`],
   ['--size-mb', 'imageMegabytes', `replicate: the image, MB of 10^6 bytes (default ${DEFAULTS.imageMegabytes})`],
-  ['--import-mb', 'importMebibytes', `import: the cabinet's content, MiB (default ${DEFAULTS.importMebibytes})`],
+  ['--import-mb', 'importMebibytes', `import: the MSZIP cabinet's content, MiB (default ${DEFAULTS.importMebibytes})`],
+  ['--lzx-mb', 'lzxMebibytes', `import: the LZX-21 cabinet's content, MiB (default ${DEFAULTS.lzxMebibytes})`],
+  ['--large-mib', 'largeMebibytes', `large-import: the package's content, MiB (default ${DEFAULTS.largeMebibytes})`],
 ];
 
 const USAGE = [

@@ -7,7 +7,7 @@ import { cpuSeconds } from './support/process-sampler';
 import { round, type Series, seriesOf } from './support/series';
 import type { Benchmark } from './support/benchmark';
 import { plainRow, ratioSpread, spread } from './support/table';
-import type { LoadSettings } from './update-check.bench';
+import type { LoadSettings } from './support/versus-baseline';
 
 /** Goal (issue 16): a scrub at its default rate costs a serving node at most 5 % of its checks/s. */
 export const SCRUB_COST_GOAL = 0.95;

@@ -1,40 +1,18 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Client } from 'pg';
-import { ManagedProcess, waitForPort } from '../tools/local-pool/processes';
-import { BENCH, type BenchEnvironment, ROOT } from './support/bench-environment';
+import { BENCH, type BenchEnvironment } from './support/bench-environment';
 import { readCheckAnswer } from './support/check-answer';
 import { request } from './support/http-client';
-import { failuresOf, type LoadRun, runLoad } from './support/load-generator';
+import { runLoad } from './support/load-generator';
 import type { Benchmark } from './support/benchmark';
-import { round, type Series, seriesOf } from './support/series';
+import { round, seriesOf } from './support/series';
 import { plainRow, ratioSpread, spread } from './support/table';
-
-export interface LoadSettings {
-  /** Measured runs per target, alternating baseline and node. */
-  runs: number;
-  warmupSeconds: number;
-  durationSeconds: number;
-}
+import { alternateRuns, figuresOf, type LoadSettings, startBareFastify, type TargetFigures } from './support/versus-baseline';
 
 export const UPDATE_CHECK_GOAL = 0.6;
 const CONNECTIONS = 100;
 const CHECK_PATH = '/RequestHandler/ucdevice.upx';
 /** Update checks sent one by one before the load, each answer checked against the catalogue. */
 const VERIFIED_CHECKS = 300;
-
-export interface TargetFigures {
-  requestsPerSecond: Series;
-  /** Medians over the runs of each run's percentile. */
-  latencyMs: { p50: number; p99: number };
-  /** Server CPU time per answer, over all measured runs. */
-  cpuMicrosecondsPerRequest: number;
-  /** The same for the machine's Postgres (the node's audit writes; other databases' work too). */
-  postgresCpuMicrosecondsPerRequest: number;
-  /** The same for the load generator: what the other core had left. */
-  clientCpuMicrosecondsPerRequest: number;
-  runs: LoadRun[];
-}
 
 export interface UpdateCheckFigures {
   benchmark: 'update-check';
@@ -86,20 +64,8 @@ export async function runUpdateCheckBenchmark(environment: BenchEnvironment, set
   if (offerAnswer === null) throw new Error(`none of ${VERIFIED_CHECKS} update checks was offered a file`);
 
   // The baseline answers what the node answers to a device that is offered an update.
-  const answerFile = join(BENCH.stateDir, 'baseline-answer.xml');
-  writeFileSync(answerFile, offerAnswer);
-  const baseline = environment.track(
-    new ManagedProcess({
-      name: 'bare-fastify',
-      command: process.execPath,
-      args: [join(ROOT, 'bench/baseline/bare-fastify-server.js')],
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, NODE_ENV: 'production', BENCH_PORT: String(BENCH.ports.baseline), BENCH_HOST: BENCH.host, BENCH_ANSWER_FILE: answerFile },
-      logFile: join(environment.logDir, 'bare-fastify.log'),
-    }),
-  );
+  const baseline = await startBareFastify(environment, { check: offerAnswer });
   try {
-    await environment.whileRunning(baseline, waitForPort(BENCH.host, BENCH.ports.baseline));
     const targets = {
       node: { url: checkUrl, pid: environment.nodePid },
       baseline: { url: `http://${BENCH.host}:${BENCH.ports.baseline}${CHECK_PATH}`, pid: baseline.pid! },
@@ -108,7 +74,8 @@ export async function runUpdateCheckBenchmark(environment: BenchEnvironment, set
     // upserts spread over many rows rather than a few hot ones.
     let next = 0;
     const nextBody = () => catalog.checks[next++ % catalog.checks.length].body;
-    const load = (target: keyof typeof targets, label: string, seconds: number) =>
+    const batchesBefore = await auditBatches(environment.nodeUrl);
+    const measured = await alternateRuns('update-check', settings, progress, environment.logDir, (target, label, seconds) =>
       runLoad(
         {
           label: `update checks · ${label}`,
@@ -121,29 +88,9 @@ export async function runUpdateCheckBenchmark(environment: BenchEnvironment, set
           serverPid: targets[target].pid,
         },
         progress,
-      );
-
-    const measured = { node: [] as LoadRun[], baseline: [] as LoadRun[] };
-    const batchesBefore = await auditBatches(environment.nodeUrl);
-    let nodeAnswers200 = VERIFIED_CHECKS;
-    for (const target of ['baseline', 'node'] as const) {
-      const warmup = await load(target, `${target} warm-up`, settings.warmupSeconds);
-      if (target === 'node') nodeAnswers200 += warmup.answered2xx;
-      progress.step(`warm-up ${target}: ${Math.round(warmup.requestsPerSecond).toLocaleString('en')} answers/s`);
-    }
-    for (let run = 1; run <= settings.runs; run++) {
-      for (const target of ['baseline', 'node'] as const) {
-        const result = await load(target, `${target} run ${run}/${settings.runs}`, settings.durationSeconds);
-        const failure = failuresOf(result);
-        if (failure) throw new Error(`update-check run failed: ${failure}; see ${environment.logDir}`);
-        measured[target].push(result);
-        if (target === 'node') nodeAnswers200 += result.answered2xx;
-        progress.step(
-          `${target} run ${run}/${settings.runs}: ${Math.round(result.requestsPerSecond).toLocaleString('en')} answers/s, ` +
-            `p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`,
-        );
-      }
-    }
+      ),
+    );
+    const nodeAnswers200 = VERIFIED_CHECKS + measured.nodeAnswers200;
 
     // Rows are shipped from the node's journal within about a second of the answer (docs/phones.md).
     let counts = await auditCounts();
@@ -183,35 +130,8 @@ export async function runUpdateCheckBenchmark(environment: BenchEnvironment, set
   }
 }
 
-function figuresOf(runs: LoadRun[]): TargetFigures {
-  const answers = runs.reduce((sum, run) => sum + run.answered2xx, 0);
-  const cpu = runs.reduce((sum, run) => sum + run.serverCpuSeconds, 0);
-  const postgres = runs.reduce((sum, run) => sum + run.postgresCpuSeconds, 0);
-  const client = runs.reduce((sum, run) => sum + run.clientCpuSeconds, 0);
-  return {
-    requestsPerSecond: roundedSeries(seriesOf(runs.map((run) => run.requestsPerSecond))),
-    latencyMs: {
-      p50: seriesOf(runs.map((run) => run.latencyMs.p50)).median,
-      p99: seriesOf(runs.map((run) => run.latencyMs.p99)).median,
-    },
-    cpuMicrosecondsPerRequest: round((cpu / answers) * 1e6, 1),
-    postgresCpuMicrosecondsPerRequest: round((postgres / answers) * 1e6, 1),
-    clientCpuMicrosecondsPerRequest: round((client / answers) * 1e6, 1),
-    runs,
-  };
-}
-
-function roundedSeries(series: Series): Series {
-  return {
-    runs: series.runs.map((value) => round(value, 0)),
-    min: round(series.min, 0),
-    median: round(series.median, 0),
-    max: round(series.max, 0),
-  };
-}
-
 /** Every 200 the node gave must have its audit row (journaled before the answer, shipped right after). */
-async function auditCounts(): Promise<{ auditRows: number; inventoryEntries: number }> {
+export async function auditCounts(): Promise<{ auditRows: number; inventoryEntries: number }> {
   const db = new Client({ connectionString: BENCH.databaseUrl });
   await db.connect();
   try {
@@ -225,7 +145,7 @@ async function auditCounts(): Promise<{ auditRows: number; inventoryEntries: num
 }
 
 /** The node's shipments of audit rows to Postgres, from its /metrics. */
-async function auditBatches(nodeUrl: string): Promise<{ statements: number; rows: number; seconds: number }> {
+export async function auditBatches(nodeUrl: string): Promise<{ statements: number; rows: number; seconds: number }> {
   const answer = await request(`${nodeUrl}/metrics`);
   if (answer.status !== 200) throw new Error(`GET /metrics answered ${answer.status}`);
   const text = answer.body.toString('utf8');

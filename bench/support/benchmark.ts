@@ -15,8 +15,12 @@ export interface BenchOptions {
   stormRuns: number;
   /** --size-mb: the replicated image, in MB of 10^6 bytes (replicate). */
   imageMegabytes: number;
-  /** --import-mb: the cab benchmark's input, in MiB (import). */
+  /** --import-mb: the cab benchmark's MSZIP input, in MiB (import). */
   importMebibytes: number;
+  /** --lzx-mb: the cab benchmark's LZX-21 input, in MiB (import). */
+  lzxMebibytes: number;
+  /** --large-mib: the large-import benchmark's package content, MiB (its image that less 1 MiB). */
+  largeMebibytes: number;
   /** --store: the pool's S3 service (the pool's benchmarks). */
   store: ObjectStoreKind;
   /** --cpu-prof: the environment's node (pool: node 1's worker) under `node --cpu-prof`; figures not recorded. */

@@ -10,6 +10,8 @@ export interface LoadSpec {
   headers?: Record<string, string>;
   /** For each request, its body (update checks from many device identities); none for GETs. */
   nextBody?: () => Buffer;
+  /** For each request, its path and headers (DDI polls of many devices, each with its token). */
+  nextRequest?: () => { path: string; headers: Record<string, string> };
   connections: number;
   durationSeconds: number;
   /** Per response; a 40 MB download over 50 connections takes seconds. */
@@ -76,16 +78,18 @@ export async function runLoad(spec: LoadSpec, progress: Progress): Promise<LoadR
         addByteCount(count);
       };
     },
-    requests: spec.nextBody
-      ? [
-          {
-            setupRequest: (request: { body?: Buffer }) => {
-              request.body = spec.nextBody!();
-              return request;
+    requests:
+      spec.nextBody || spec.nextRequest
+        ? [
+            {
+              setupRequest: (request: { body?: Buffer; path?: string; headers?: Record<string, string> }) => {
+                if (spec.nextBody) request.body = spec.nextBody();
+                if (spec.nextRequest) Object.assign(request, spec.nextRequest());
+                return request;
+              },
             },
-          },
-        ]
-      : undefined,
+          ]
+        : undefined,
   } as autocannon.Options;
   let elapsed = 0;
   const onTick = ({ counter }: { counter: number }) => {
