@@ -90,6 +90,8 @@ describe('the control panel in a browser', () => {
       UCU_HEARTBEAT_INTERVAL_MS: '500',
       UCU_NODE_DOWN_AFTER_MS: String(DOWN_AFTER_MS),
       UCU_SHUTDOWN_TIMEOUT_MS: '5000',
+      // The lagging node below is a row with no frontend: it never confirms a change, so each would wait the full timeout.
+      UCU_CHANGE_CONFIRM_TIMEOUT_MS: '0',
       UCU_TRUSTED_CA_FILE: pki.caFile,
       UCU_LOG_LEVEL: 'warn',
       ...directory.environment(),
@@ -317,6 +319,21 @@ describe('the control panel in a browser', () => {
     await open(page, 'audit');
     await containsText(page.locator('table'), 'configuration.set');
     await containsText(page.locator('table'), 'rule.approve');
+    // Each change names what it changed as administrators know it, not only by its id.
+    await containsText(page.locator('table'), 'UCPhone/Polycom/CX600/A/ENU/CPE');
+
+    // The pool at a glance: the checks above show in the chart of the node that answered them,
+    // once the nodes have written their minutes (every five seconds); a node that never ran has none.
+    await open(page, 'pool');
+    const charts = page.locator('table.activity svg[role=img]');
+    await eventually(
+      () => charts.evaluateAll((svgs) => svgs.map((svg) => svg.getAttribute('aria-label') ?? '')),
+      (labels) => labels.some((label) => /node-\d, update checks per second, last hour: now [\d.]+, peak (?:[1-9]|0\.\d*[1-9])/.test(label)),
+      'a node\'s chart of update checks per second to show the checks made',
+    );
+    await hasAttribute(page.locator('table.activity svg[aria-label^="node-lagging, update checks"]'), 'aria-label', /no figures$/);
+    // Both nodes ran: their rates are drawn (zeros where idle); latency where a node answered checks.
+    expect(await page.locator('table.activity path.spark-line').count()).toBeGreaterThanOrEqual(5);
 
     // Screenshots of every page, wide and narrow, with the data the tests made.
     await screenshots(page, '');

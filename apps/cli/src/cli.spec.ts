@@ -418,16 +418,34 @@ describe('pool, audit, tokens and phone users', () => {
   });
 
   it('asks for the audit with its filters, a bare date as the start of that day in UTC', async () => {
-    const change = { at: '2024-05-01T10:00:00.000Z', actor: 'bootstrap', role: 'admin', action: 'rule.approve', target: `rule/${RULE_ID}`, before: {}, after: {}, nodeId: 'node-1' };
+    const change = {
+      at: '2024-05-01T10:00:00.000Z',
+      actor: 'bootstrap',
+      role: 'admin',
+      action: 'rule.approve',
+      target: `rule/${RULE_ID}`,
+      subject: 'UCPhone/Polycom/CX600/A/ENU/CPE',
+      before: {},
+      after: {},
+      nodeId: 'node-1',
+    };
+    const older = { ...change, action: 'rule.reset', subject: null };
     const { stdout, calls } = await run(
-      ['get-audit', '--since', '2024-05-01', '--until', '2024-05-02T12:00:00+02:00', '--action', 'rule.approve', '--limit', '5'],
-      () => [change],
+      ['get-audit', '--since', '2024-05-01', '--until', '2024-05-02T12:00:00+02:00', '--action', 'rule.approve', '--subject', 'UCPhone/Polycom/CX600/A/ENU/CPE', '--limit', '5'],
+      () => [change, older],
     );
     expect(calls).toEqual([
-      { kind: 'list', path: '/api/v1/audit/admin', query: { since: '2024-05-01T00:00:00Z', until: '2024-05-02T12:00:00+02:00', action: 'rule.approve' }, max: 5 },
+      {
+        kind: 'list',
+        path: '/api/v1/audit/admin',
+        query: { since: '2024-05-01T00:00:00Z', until: '2024-05-02T12:00:00+02:00', action: 'rule.approve', subject: 'UCPhone/Polycom/CX600/A/ENU/CPE' },
+        max: 5,
+      },
     ]);
-    expect(stdout.split('\n')[0].split(/\s+/)).toEqual(['At', 'Actor', 'Role', 'Action', 'Target', 'NodeId']);
-    expect(stdout).toContain(`rule.approve rule/${RULE_ID} node-1`);
+    expect(stdout.split('\n')[0].split(/\s+/)).toEqual(['At', 'Actor', 'Role', 'Action', 'Subject', 'Target', 'NodeId']);
+    expect(stdout).toMatch(new RegExp(`rule\\.approve +UCPhone/Polycom/CX600/A/ENU/CPE +rule/${RULE_ID} +node-1`));
+    // A row from before subjects were kept, that could not be named: its target stands in.
+    expect(stdout).toMatch(new RegExp(`rule\\.reset +rule/${RULE_ID} +rule/${RULE_ID} +node-1`));
   });
 
   it('makes a token and shows it once, with a warning on stderr', async () => {
@@ -479,7 +497,15 @@ describe('DDI devices', () => {
     registeredBy: 'bootstrap',
     tokenIssuedAt: '2024-05-01T10:00:00.000Z',
     createdAt: '2024-05-01T10:00:00.000Z',
+    installed: [{ updateType: 'os', version: '2.4.0' }],
+    lastSeenAt: '2024-05-02T08:00:05.000Z',
+    lastPoll: { at: '2024-05-02T08:00:00.000Z', nodeId: 'node-2', address: '10.0.0.7' },
+    openAction: { id: '1042', updateType: 'os', version: '2.4.1', status: 'open', createdAt: '2024-05-02T08:00:00.000Z' },
   };
+  const results = [
+    { actionId: '1041', updateType: 'os', version: '2.4.0', status: 'succeeded', execution: 'closed', finished: 'success', details: [], time: null, at: '2024-05-01T11:00:00.000Z' },
+    { actionId: '1040', updateType: 'os', version: '2.3.9', status: 'failed', execution: 'closed', finished: 'failure', details: ['bad sha1'], time: null, at: '2024-04-30T11:00:00.000Z' },
+  ];
 
   it('registers a device with its attributes and shows its token once, with a warning on stderr', async () => {
     const { stdout, stderr, calls } = await run(
@@ -500,11 +526,15 @@ describe('DDI devices', () => {
 
   it.each([
     [['get-ddi-target', '--vendor', 'contoso'], { kind: 'list', path: '/api/v1/ddi/targets', query: { vendor: 'contoso' } }],
+    [
+      ['get-ddi-target', '--installed-version', '2.4.0', '--seen-since', '2024-05-01'],
+      { kind: 'list', path: '/api/v1/ddi/targets', query: { installedVersion: '2.4.0', seenSince: '2024-05-01T00:00:00Z' } },
+    ],
     [['get-ddi-target', 'gw:0001'], { method: 'GET', path: '/api/v1/ddi/targets/gw%3A0001' }],
     [['new-ddi-target-token', 'gw-0001'], { method: 'POST', path: '/api/v1/ddi/targets/gw-0001/token' }],
     [['remove-ddi-target', 'gw-0001'], { method: 'DELETE', path: '/api/v1/ddi/targets/gw-0001' }],
   ])('%j sends %j', async (argv, request) => {
-    const { code, calls } = await run(argv, (call) => (call.kind === 'list' ? [target] : { ...target, token: 'ucu_ddi' }));
+    const { code, calls } = await run(argv, (call) => (call.kind === 'list' ? [target] : { ...target, results, token: 'ucu_ddi' }));
     expect(code).toBe(ExitCode.Ok);
     expect(sent(calls)).toEqual([request]);
   });
@@ -512,6 +542,7 @@ describe('DDI devices', () => {
   it.each([
     [['new-ddi-target', 'gw-0001', '--vendor', 'Contoso'], '--model, --hw-revision are required'],
     [['get-ddi-target', 'gw-0001', '--model', 'x'], 'give a controller id or filters, not both'],
+    [['get-ddi-target', 'gw-0001', '--installed-version', '2.4.0'], 'give a controller id or filters, not both'],
     [['new-ddi-target-token'], 'new-ddi-target-token needs 1 argument'],
   ])('%j is a usage error: %s', async (argv, message) => {
     const { code, stderr, calls } = await run(argv);
@@ -521,7 +552,23 @@ describe('DDI devices', () => {
 
   it('lists the devices as a table', async () => {
     const { stdout } = await run(['get-ddi-target'], () => [target]);
-    expect(stdout.split('\n')[0].split(/\s+/)).toEqual(['ControllerId', 'Vendor', 'Model', 'HwRevision', 'Locale', 'RegisteredBy', 'TokenIssuedAt']);
+    const [header, , row] = stdout.split('\n');
+    expect(header.split(/\s+/)).toEqual(['ControllerId', 'Vendor', 'Model', 'HwRevision', 'Locale', 'Installed', 'OpenAction', 'LastPollAt', 'RegisteredBy']);
+    expect(row).toMatch(/^gw-0001 +Contoso +Gateway-1 +1\.0 +os 2\.4\.0 +1042 2\.4\.1 open +2024-05-02T08:00:00\.000Z +bootstrap$/);
+  });
+
+  it("shows one device with its installed version, last poll, open action and last results; its actions by get-ddi-action", async () => {
+    const { stdout } = await run(['get-ddi-target', 'gw-0001'], () => ({ ...target, results }));
+    expect(stdout).toMatch(/^Installed +: os 2\.4\.0$/m);
+    expect(stdout).toMatch(/^LastPoll +: 2024-05-02T08:00:00\.000Z node-2 10\.0\.0\.7$/m);
+    expect(stdout).toMatch(/^LastSeenAt +: 2024-05-02T08:00:05\.000Z$/m);
+    expect(stdout).toMatch(/^OpenAction +: 1042 os 2\.4\.1 \(open\)$/m);
+    expect(stdout).toMatch(/^Results +: 1041 os 2\.4\.0 closed\/success at 2024-05-01T11:00:00\.000Z \(succeeded\)\n +: 1040 os 2\.3\.9 closed\/failure at 2024-04-30T11:00:00\.000Z \(failed\)$/m);
+    const never = await run(['get-ddi-target', 'gw-0002'], () => ({ ...target, installed: [], lastPoll: null, lastSeenAt: null, openAction: null, results: [] }));
+    expect(never.stdout).toMatch(/^LastPoll +:$/m);
+    expect(never.stdout).toMatch(/^Results +:$/m);
+    const actions = await run(['get-ddi-action', '--controller-id', 'gw-0001'], () => []);
+    expect(actions.calls).toEqual([{ kind: 'list', path: '/api/v1/ddi/actions', query: { controllerId: 'gw-0001' } }]);
   });
 });
 

@@ -135,6 +135,21 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []) {
   return { ...state, reload: () => setGeneration((n) => n + 1) };
 }
 
+/** A list page's filters: submitting them (Enter, or their button) applies them without leaving the page. */
+export function FilterForm(props: { onApply: () => void; children: ComponentChildren }) {
+  return (
+    <form
+      class="filters"
+      onSubmit={(event) => {
+        event.preventDefault();
+        props.onApply();
+      }}
+    >
+      {props.children}
+    </form>
+  );
+}
+
 /** A table that scrolls sideways on a narrow window; the scroller is focusable so keys scroll it. */
 export function TableScroller(props: { label: string; children: ComponentChildren }) {
   return (
@@ -229,4 +244,23 @@ export function ShareBar(props: { part: number; whole: number }) {
       <rect width={width} height="10" fill="#009E73" />
     </svg>
   );
+}
+
+/** The end of a paged list: "none match" once a page came back empty, and the pager. */
+export function ListEnd(props: { list: { loading: boolean; data?: { items: unknown[]; nextCursor: string | null } }; pager: ReturnType<typeof usePager>; empty: string }) {
+  return (
+    <>
+      {!props.list.loading && props.list.data?.items.length === 0 && <p class="empty">{props.empty}</p>}
+      <Pager pager={props.pager} nextCursor={props.list.data?.nextCursor} />
+    </>
+  );
+}
+
+/** What a change just did, said once. */
+export function Notice(props: { text: string | null }) {
+  return props.text ? (
+    <p class="notice" role="status">
+      {props.text}
+    </p>
+  ) : null;
 }

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { type AdminAuditView, type Page, type RequestAuditView, ROUTES } from '@ucupdates/admin-api';
 import { api, query } from '../api';
 import type { PageProps } from '../app';
-import { PageHeader, Pager, Refusal, TableScroller, time, useLoad, usePager, utcFromInput } from '../ui';
+import { FilterForm, PageHeader, Pager, Refusal, TableScroller, time, useLoad, usePager, utcFromInput } from '../ui';
 
 type Tab = 'admin' | 'requests';
 
@@ -48,7 +48,7 @@ export function AuditPage(_props: PageProps) {
 }
 
 function AdminAudit() {
-  const [draft, setDraft] = useState({ actor: '', action: '', target: '', since: '', until: '' });
+  const [draft, setDraft] = useState({ actor: '', action: '', subject: '', target: '', since: '', until: '' });
   const [filters, setFilters] = useState(draft);
   const pager = usePager();
   const page = useLoad(
@@ -59,6 +59,7 @@ function AdminAudit() {
           actor: filters.actor,
           action: filters.action,
           target: filters.target,
+          subject: filters.subject,
           since: utcFromInput(filters.since),
           until: utcFromInput(filters.until),
           limit: 50,
@@ -70,10 +71,8 @@ function AdminAudit() {
   const [open, setOpen] = useState<number | null>(null);
   return (
     <>
-      <form
-        class="filters"
-        onSubmit={(event) => {
-          event.preventDefault();
+      <FilterForm
+        onApply={() => {
           pager.reset();
           setFilters({ ...draft });
         }}
@@ -99,6 +98,15 @@ function AdminAudit() {
           </datalist>
         </label>
         <label>
+          Changed
+          <input
+            name="subject"
+            value={draft.subject}
+            placeholder="UCPhone/Polycom/CX600/A/ENU/CPE"
+            onInput={(event) => setDraft({ ...draft, subject: (event.target as HTMLInputElement).value })}
+          />
+        </label>
+        <label>
           Target
           <input name="target" value={draft.target} placeholder="rule/<id>" onInput={(event) => setDraft({ ...draft, target: (event.target as HTMLInputElement).value })} />
         </label>
@@ -111,7 +119,7 @@ function AdminAudit() {
           <input type="datetime-local" name="until" value={draft.until} onInput={(event) => setDraft({ ...draft, until: (event.target as HTMLInputElement).value })} />
         </label>
         <button type="submit">Filter</button>
-      </form>
+      </FilterForm>
       {page.error != null && <Refusal error={page.error} />}
       <TableScroller label="Admin changes">
         <table class="data">
@@ -121,7 +129,7 @@ function AdminAudit() {
               <th scope="col">Actor</th>
               <th scope="col">Role</th>
               <th scope="col">Action</th>
-              <th scope="col">Target</th>
+              <th scope="col">Changed</th>
               <th scope="col">Node</th>
               <th scope="col">Change</th>
             </tr>
@@ -135,7 +143,10 @@ function AdminAudit() {
                 <td>
                   <code>{change.action}</code>
                 </td>
-                <td class="wrap">{change.target}</td>
+                <td class="wrap">
+                  {change.subject ?? change.target}
+                  {change.subject !== null && <div class="small"><code>{change.target}</code></div>}
+                </td>
                 <td>{change.nodeId}</td>
                 <td>
                   <button type="button" aria-expanded={open === index} onClick={() => setOpen(open === index ? null : index)}>
@@ -187,10 +198,8 @@ function RequestAudit() {
   );
   return (
     <>
-      <form
-        class="filters"
-        onSubmit={(event) => {
-          event.preventDefault();
+      <FilterForm
+        onApply={() => {
           pager.reset();
           setFilters({ ...draft });
         }}
@@ -207,7 +216,7 @@ function RequestAudit() {
           <input type="datetime-local" name="until" value={draft.until} onInput={(event) => setDraft({ ...draft, until: (event.target as HTMLInputElement).value })} />
         </label>
         <button type="submit">Filter</button>
-      </form>
+      </FilterForm>
       {page.error != null && <Refusal error={page.error} />}
       <TableScroller label="Update requests">
         <table class="data">

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { type DeviceLogView, type Page, pathOf, ROUTES } from '@ucupdates/admin-api';
 import { api, query } from '../api';
 import type { PageProps } from '../app';
-import { bytes, PageHeader, Pager, Refusal, TableScroller, time, useLoad, usePager, utcFromInput } from '../ui';
+import { bytes, FilterForm, PageHeader, Pager, Refusal, TableScroller, time, useLoad, usePager, utcFromInput } from '../ui';
 
 /** The logs phones uploaded, in one place for the whole pool; each downloads as the phone sent it. */
 export function DeviceLogsPage(_props: PageProps) {
@@ -43,10 +43,8 @@ export function DeviceLogsPage(_props: PageProps) {
       <PageHeader title="Device Logs">
         <p class="lede">Log files uploaded by phones, kept as long as the log configuration says.</p>
       </PageHeader>
-      <form
-        class="filters"
-        onSubmit={(event) => {
-          event.preventDefault();
+      <FilterForm
+        onApply={() => {
           pager.reset();
           setFilters({ ...draft });
         }}
@@ -57,7 +55,7 @@ export function DeviceLogsPage(_props: PageProps) {
         {when('since', 'Since (UTC)')}
         {when('until', 'Until (UTC)')}
         <button type="submit">Filter</button>
-      </form>
+      </FilterForm>
       {page.error != null && <Refusal error={page.error} />}
       <TableScroller label="Device logs">
         <table class="data">

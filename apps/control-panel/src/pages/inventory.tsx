@@ -12,7 +12,7 @@ import {
 import { api, query } from '../api';
 import type { PageProps } from '../app';
 import { type Distribution, PALETTE, percent, versionDistribution } from '../inventory-chart';
-import { count, PageHeader, Pager, Refusal, ShareBar, TableScroller, time, useLoad, usePager, utcFromInput } from '../ui';
+import { count, FilterForm, PageHeader, Pager, Refusal, ShareBar, TableScroller, time, useLoad, usePager, utcFromInput } from '../ui';
 
 /** The inventory's filters, as the API takes them (the device list's). */
 interface Filters {
@@ -52,10 +52,8 @@ export function InventoryPage(_props: PageProps) {
           )}
         </p>
       </PageHeader>
-      <form
-        class="filters"
-        onSubmit={(event) => {
-          event.preventDefault();
+      <FilterForm
+        onApply={() => {
           setFilters({ ...draft });
         }}
       >
@@ -87,7 +85,7 @@ export function InventoryPage(_props: PageProps) {
         <a class="button-link" href={`${ROUTES.devicesExport}${query(apiFilters)}`} download>
           Export CSV
         </a>
-      </form>
+      </FilterForm>
       {summary.error != null && <Refusal error={summary.error} />}
       {summary.loading && !data && <p class="loading">Counting the inventory…</p>}
       {data && data.devices === 0 && !summary.error && <p class="empty">No device has checked for updates yet.</p>}

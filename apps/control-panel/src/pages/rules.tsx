@@ -3,7 +3,7 @@ import { ApiFailure, type DeviceSummaryView, type Page, pathOf, ROUTES, type Rul
 import { api, query } from '../api';
 import type { PageProps } from '../app';
 import { percent } from '../inventory-chart';
-import { Confirm, count, PageHeader, ReadOnlyNote, Refusal, ShareBar, TableScroller, time, useLoad } from '../ui';
+import { Confirm, count, FilterForm, PageHeader, ReadOnlyNote, Refusal, ShareBar, TableScroller, time, useLoad } from '../ui';
 
 type Action = 'approve' | 'reset' | 'restore' | 'delete';
 
@@ -114,10 +114,8 @@ export function RulesPage({ session }: PageProps) {
       <PageHeader title="Device Update">
         <p class="lede">The update rules: one per kind of device and update type, with its approved, pending and restore versions.</p>
       </PageHeader>
-      <form
-        class="filters"
-        onSubmit={(event) => {
-          event.preventDefault();
+      <FilterForm
+        onApply={() => {
           setSelected(new Set());
           setFilters({ ...draft });
         }}
@@ -144,7 +142,7 @@ export function RulesPage({ session }: PageProps) {
         >
           Clear
         </button>
-      </form>
+      </FilterForm>
 
       {mayChange ? (
         <div class="toolbar" role="toolbar" aria-label="Actions on the selected rules">
