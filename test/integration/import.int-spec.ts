@@ -164,6 +164,19 @@ describe('the import job on real Postgres and MinIO', () => {
     expect(pkgRow.removed_at).not.toBeNull();
   });
 
+  it('verifies catalogs signed with SHA-384 and SHA-512 (digests the extraction leaves to the catalogs that name them)', async () => {
+    const result = await runImport(
+      pkg([
+        { folder: 'A', model: 'S384', version: '1.0', image: image(), digest: 'sha384' },
+        { folder: 'B', model: 'S512', version: '1.0', image: image(), digest: 'sha512' },
+      ]),
+    );
+    expect(result).toMatchObject({ status: 'succeeded', error_code: null });
+    const tampered = await runImport(pkg([{ folder: 'CPE', model: 'S512', version: '1.1', image: image(), digest: 'sha512', tamper: true }]));
+    expect(tampered).toMatchObject({ status: 'failed', error_code: 'BadSignature' });
+    expect(tampered.error_message).toMatch(/^CPE\\CPE\.cat: HashMismatch: .*SHA-512/);
+  });
+
   it('refuses a catalog signed by a CA the pool does not trust', async () => {
     const result = await runImport(pkg([{ folder: 'CPE', model: 'R1', version: '1.0', image: image(), signedBy: 'rogue' }]));
     expect(result).toMatchObject({ status: 'failed', error_code: 'BadSignature' });

@@ -31,6 +31,8 @@ export interface TestUpdate {
   signedBy?: 'signer' | 'rogue' | 'nobody';
   /** Change the image after signing it. */
   tamper?: boolean;
+  /** The catalog signer's digest algorithm (`openssl cms -md`): sha256 unless given. */
+  digest?: 'sha1' | 'sha256' | 'sha384' | 'sha512';
 }
 
 /** Writes the package's files under `dir` and returns the cabinet's bytes (MSZIP, as gcab -z makes). */
@@ -55,7 +57,8 @@ export function writePackage(dir: string, pki: PoolPki, updates: TestUpdate[]): 
     if (update.catalog !== false && update.signedBy === 'nobody') {
       writeFileSync(catalog, Buffer.from('not a signature'));
     } else {
-      openssl(['cms', '-sign', '-binary', '-outform', 'DER', '-in', image, '-signer', signer.certPath, '-inkey', signer.keyPath, '-out', catalog], dir);
+      const digest = update.digest ? ['-md', update.digest] : [];
+      openssl(['cms', '-sign', '-binary', '-outform', 'DER', ...digest, '-in', image, '-signer', signer.certPath, '-inkey', signer.keyPath, '-out', catalog], dir);
     }
     if (update.tamper) {
       const bytes = readFileSync(image);

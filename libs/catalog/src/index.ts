@@ -7,7 +7,7 @@ export { digestImage, ImageDigester } from './image-digests';
 export type { ImageDigests, ImageDigestsInput } from './image-digests';
 export type { VerifiedSigner } from './signer-verification';
 export { TrustStore } from './trust-store';
-export { UpdateCatalogForm, verifyUpdateCatalog } from './update-catalog-verifier';
+export { imageDigestAlgorithms, UpdateCatalogForm, verifyUpdateCatalog } from './update-catalog-verifier';
 export type { UpdateCatalogVerification, VerifyUpdateCatalogOptions } from './update-catalog-verifier';
 export { signDetached } from './detached-signature';
 export type { DetachedSignatureOptions } from './detached-signature';

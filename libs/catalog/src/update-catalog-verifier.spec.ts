@@ -8,7 +8,7 @@ import { buildCatalogTrustList, CatalogMemberSpec } from './testing/catalog-buil
 import { signPkcs7Content } from './testing/pkcs7-builder';
 import { Issued, Profile, TestPki } from '../../../test/support/test-pki';
 import { TrustStore } from './trust-store';
-import { UpdateCatalogForm, verifyUpdateCatalog, VerifyUpdateCatalogOptions } from './update-catalog-verifier';
+import { imageDigestAlgorithms, UpdateCatalogForm, verifyUpdateCatalog, VerifyUpdateCatalogOptions } from './update-catalog-verifier';
 
 // Catalogs made here with the openssl command line (Debian's `openssl` 3.0) from a throw-away PKI.
 
@@ -157,6 +157,18 @@ describe('verifyUpdateCatalog', () => {
         const result = verify(pki.cmsSign('CPE.nbt', rsaSigner, `detached-${md}.cat`, ['-md', md]));
         expect(result.imageDigestAlgorithm).toBe(md);
       }
+    });
+
+    it('names the digests it needs: SHA-1 and SHA-256, and the algorithm each signer used', () => {
+      expect(imageDigestAlgorithms(pki.cmsSign('CPE.nbt', signer, 'detached.cat'))).toEqual(['sha1', 'sha256']);
+      for (const md of ['sha384', 'sha512'] as const) {
+        const catalog = pki.cmsSign('CPE.nbt', rsaSigner, `detached-${md}.cat`, ['-md', md]);
+        expect(imageDigestAlgorithms(catalog)).toEqual(['sha1', 'sha256', md]);
+        // Those digests alone are enough to verify it.
+        const only = Object.fromEntries(imageDigestAlgorithms(catalog).map((algorithm) => [algorithm, digests[algorithm]]));
+        expect(verify(catalog, { imageDigests: only }).imageDigestAlgorithm).toBe(md);
+      }
+      expect(imageDigestAlgorithms(Buffer.from('not a catalog'))).toEqual(['sha1', 'sha256']);
     });
 
     it('accepts RSA-PSS signatures and signers named by subject key identifier', () => {

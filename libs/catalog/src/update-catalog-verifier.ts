@@ -102,6 +102,29 @@ export function verifyUpdateCatalog(options: VerifyUpdateCatalogOptions): Update
   return { form, imageDigestAlgorithm, signers };
 }
 
+/**
+ * The image digests `verifyUpdateCatalog` may compare with for this catalog: SHA-1 and SHA-256
+ * always (a Windows catalog's members tagged by hash), and each detached signer's algorithm or
+ * trust-list member's indirect-data algorithm (SHA-384 and SHA-512 among them). An importer hashes
+ * every image with SHA-1 and SHA-256 as it extracts it, and the rest only for the catalogs that
+ * name them. A catalog that cannot be read needs nothing more: verifying it reports why.
+ */
+export function imageDigestAlgorithms(catalog: Uint8Array): DigestAlgorithm[] {
+  const needed = new Set<DigestAlgorithm>(['sha1', 'sha256']);
+  try {
+    const signedData = readSignedData(Buffer.from(catalog.buffer, catalog.byteOffset, catalog.byteLength), WHAT);
+    if (signedData.content === undefined) {
+      for (const signer of signedData.signers) needed.add(signer.digestAlgorithm);
+    } else if (signedData.contentType === Oid.certificateTrustList) {
+      const list = readCertificateTrustList(signedData.content.element(WHAT), WHAT);
+      for (const member of list.members) if (member.indirectDigest) needed.add(member.indirectDigest.algorithm);
+    }
+  } catch (error) {
+    if (!(error instanceof CatalogError)) throw error;
+  }
+  return [...needed];
+}
+
 /** The Windows form: a member of the signed trust list must be the image. Returns the member's algorithm. */
 function findImageInTrustList(content: EncapsulatedContent, digests: ImageDigests, catalog: string): DigestAlgorithm {
   const what = `${catalog}'s trust list`;

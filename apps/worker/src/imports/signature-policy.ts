@@ -1,7 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { fileHandleSource } from '@ucupdates/cab';
-import { CatalogError, CatalogErrorCode, TrustStore, verifyCabAuthenticode, verifyUpdateCatalog } from '@ucupdates/catalog';
+import {
+  CatalogError,
+  CatalogErrorCode,
+  digestImage,
+  type ImageDigests,
+  imageDigestAlgorithms,
+  TrustStore,
+  verifyCabAuthenticode,
+  verifyUpdateCatalog,
+} from '@ucupdates/catalog';
 import type { Config } from '@ucupdates/config';
 import { isDdiDeviceType } from '@ucupdates/rules';
 import { readSwuHead, SwuError, type SwuHead, verifySwuSignature } from '@ucupdates/swu';
@@ -84,9 +93,20 @@ export class SignaturePolicy {
   private async checkCatalog(extracted: ExtractedPackage, image: ExtractedFile, catalogEntry: string): Promise<void> {
     const catalog = extracted.files.get(entryKey(catalogEntry))!;
     const catalogBytes = await readFile(catalog.path);
+    const imageDigests = await this.withDigestsFor(catalogBytes, image);
     await this.verify(catalogEntry, async () =>
-      verifyUpdateCatalog({ catalog: catalogBytes, imageDigests: image.digests, trustStore: this.requireTrustStore() }),
+      verifyUpdateCatalog({ catalog: catalogBytes, imageDigests, trustStore: this.requireTrustStore() }),
     );
+  }
+
+  /**
+   * The image's digests from its extraction (SHA-1, SHA-256), and those the catalog names beside
+   * them (SHA-384, SHA-512), read from the extracted file once for the catalogs that need them.
+   */
+  private async withDigestsFor(catalogBytes: Buffer, image: ExtractedFile): Promise<ImageDigests> {
+    const missing = imageDigestAlgorithms(catalogBytes).filter((algorithm) => image.digests[algorithm] === undefined);
+    if (missing.length === 0) return image.digests;
+    return { ...image.digests, ...(await digestImage(createReadStream(image.path, { highWaterMark: 1 << 20 }), missing)) };
   }
 
   private requireTrustStore(): TrustStore {
