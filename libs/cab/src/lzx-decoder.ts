@@ -259,10 +259,16 @@ export class LzxDecoder {
     const mainTree = this.mainTree;
     const mainLookup = mainTree.lookup;
     const mainShift = MAX_CODE_LENGTH - mainTree.tableBits;
+    const lengthTree = this.lengthTree;
+    const lengthLookup = lengthTree.lookup;
+    const lengthShift = MAX_CODE_LENGTH - lengthTree.tableBits;
     const input = this.input;
     const inputLength = input.length;
     let position = this.windowPosition;
     const end = position + run;
+    const windowSize = this.windowSize;
+    /** Bytes decoded before window position 0 of this frame: a match may reach back this far plus `position`. */
+    const decodedBeforeFrame = this.decodedSoFar - frameStart;
     let r0 = this.r0;
     let r1 = this.r1;
     let r2 = this.r2;
@@ -305,14 +311,30 @@ export class LzxDecoder {
       const matchCode = symbol - LITERAL_COUNT;
       let length = matchCode & PRIMARY_LENGTHS;
       if (length === PRIMARY_LENGTHS) {
-        // Lengths of 9 or more, rarer: through the method, with the state written back.
-        this.bitBuffer = bitBuffer;
-        this.bitCount = bitCount;
-        this.inputPosition = inputPosition;
-        length += this.decodeSymbol(this.lengthTree);
-        bitBuffer = this.bitBuffer;
-        bitCount = this.bitCount;
-        inputPosition = this.inputPosition;
+        // Lengths of 9 or more: the length tree, spelled out as the main tree is.
+        if (bitCount < MAX_CODE_LENGTH) {
+          if (inputPosition + 1 < inputLength) {
+            bitBuffer = ((bitBuffer << 16) | (input[inputPosition + 1] << 8) | input[inputPosition]) >>> 0;
+            inputPosition += 2;
+            bitCount += 16;
+          } else {
+            this.bitBuffer = bitBuffer;
+            this.bitCount = bitCount;
+            this.inputPosition = inputPosition;
+            this.ensureBits(MAX_CODE_LENGTH);
+            bitBuffer = this.bitBuffer;
+            bitCount = this.bitCount;
+            inputPosition = this.inputPosition;
+          }
+        }
+        const peek = (bitBuffer >>> (bitCount - MAX_CODE_LENGTH)) & 0xffff;
+        let lengthEntry = lengthLookup[peek >>> lengthShift];
+        if (lengthEntry === 0) {
+          lengthEntry = lengthTree.decodeLong(peek);
+          if (lengthEntry < 0) throw corrupt('invalid Huffman code');
+        }
+        bitCount -= lengthEntry & 31;
+        length += lengthEntry >>> 5;
       }
       length += MIN_MATCH;
 
@@ -331,27 +353,43 @@ export class LzxDecoder {
       } else {
         const extra = EXTRA_BITS[slot];
         offset = POSITION_BASE[slot] - 2;
-        // An explicit offset's extra bits: through the methods, with the state written back.
-        this.bitBuffer = bitBuffer;
-        this.bitCount = bitCount;
-        this.inputPosition = inputPosition;
         if (aligned && extra >= 3) {
+          // Aligned blocks' offsets, rarer: through the methods, with the state written back.
+          this.bitBuffer = bitBuffer;
+          this.bitCount = bitCount;
+          this.inputPosition = inputPosition;
           if (extra > 3) offset += this.readBits(extra - 3) << 3;
           offset += this.decodeSymbol(this.alignedTree);
+          bitBuffer = this.bitBuffer;
+          bitCount = this.bitCount;
+          inputPosition = this.inputPosition;
         } else if (extra > 0) {
-          offset += this.readBits(extra);
+          // A verbatim offset's extra bits (at most 17: two words may be needed).
+          while (bitCount < extra) {
+            if (inputPosition + 1 < inputLength) {
+              bitBuffer = ((bitBuffer << 16) | (input[inputPosition + 1] << 8) | input[inputPosition]) >>> 0;
+              inputPosition += 2;
+              bitCount += 16;
+            } else {
+              this.bitBuffer = bitBuffer;
+              this.bitCount = bitCount;
+              this.inputPosition = inputPosition;
+              this.ensureBits(extra);
+              bitBuffer = this.bitBuffer;
+              bitCount = this.bitCount;
+              inputPosition = this.inputPosition;
+            }
+          }
+          bitCount -= extra;
+          offset += (bitBuffer >>> bitCount) & ((1 << extra) - 1);
         }
-        bitBuffer = this.bitBuffer;
-        bitCount = this.bitCount;
-        inputPosition = this.inputPosition;
         r2 = r1;
         r1 = r0;
         r0 = offset;
       }
 
       if (length > end - position) throw corrupt('a match runs past the end of its block or frame');
-      const available = this.decodedSoFar + (position - frameStart);
-      if (offset === 0 || offset > available || offset > this.windowSize) {
+      if (offset === 0 || offset > decodedBeforeFrame + position || offset > windowSize) {
         throw corrupt(`a match refers to ${offset} bytes back, before the start of the data`);
       }
       // Forwards: a match may overlap what it writes (offset < length), repeating its last `offset`
@@ -367,7 +405,11 @@ export class LzxDecoder {
           position += chunk;
         }
       } else if (from >= 0) {
-        while (position < matchEnd) window[position++] = window[from++];
+        // In order, a byte at a time, so an overlapping match repeats itself; matches are at least 2 long.
+        window[position] = window[from];
+        window[position + 1] = window[from + 1];
+        for (let i = 2; i < length; i++) window[position + i] = window[from + i];
+        position = matchEnd;
       } else {
         from &= mask;
         while (position < matchEnd) {
