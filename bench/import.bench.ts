@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -37,6 +37,14 @@ export interface ExtractionFigures {
   cabextract: Series;
   /** Per run: cabextract's time over the reader's. */
   ratio: Series;
+  /**
+   * CPU seconds per run, every thread counted: the reader's process (its event loop, libuv's pool
+   * writing and reading, the collector) and cabextract's. Unlike MiB/s, which a loaded machine
+   * moves by a factor of two and not equally for both (a process of several threads gets more of
+   * two busy cores than one of a single thread), these say what each side costs.
+   */
+  readerCpuSeconds?: Series;
+  cabextractCpuSeconds?: Series;
 }
 
 export interface ImportFigures extends ExtractionFigures {
@@ -95,10 +103,15 @@ function memoryInUse(): number {
 
 /** `toDir`: write each file there as the importer does (hashing on the way). */
 async function readerPass(cabPath: string, hash: boolean, toDir?: string): Promise<number> {
+  return (await timedReaderPass(cabPath, hash, toDir)).seconds;
+}
+
+async function timedReaderPass(cabPath: string, hash: boolean, toDir?: string): Promise<{ seconds: number; cpuSeconds: number }> {
   const handle = await open(cabPath);
   const baseline = memoryInUse();
   let chunks = 0;
   const start = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   try {
     const cab = await CabReader.open(fileHandleSource(handle, (await handle.stat()).size));
     let index = 0;
@@ -122,13 +135,29 @@ async function readerPass(cabPath: string, hash: boolean, toDir?: string): Promi
   } finally {
     await handle.close();
   }
-  return Number(process.hrtime.bigint() - start) / 1e9;
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const used = process.cpuUsage(cpu);
+  return { seconds, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
 function timed(command: string, args: string[]): number {
+  return timedChild(command, args).seconds;
+}
+
+/** CPU seconds of this process's waited-for children (cutime + cstime of /proc/self/stat, in 1/100 s). */
+function childrenCpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 16 and 17 of proc(5) are the 14th and 15th after the command's name and its state.
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+function timedChild(command: string, args: string[]): { seconds: number; cpuSeconds: number } {
+  const cpu = childrenCpuSeconds();
   const start = process.hrtime.bigint();
   execFileSync(command, args, { stdio: 'ignore' });
-  return Number(process.hrtime.bigint() - start) / 1e9;
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return { seconds, cpuSeconds: childrenCpuSeconds() - cpu };
 }
 
 /**
@@ -139,12 +168,18 @@ async function toDiskRuns(work: string, cabPath: string, inputMebibytes: number,
   const rate = (seconds: number) => round(inputMebibytes / seconds, 0);
   const reader: number[] = [];
   const cabextract: number[] = [];
+  const readerCpu: number[] = [];
+  const cabextractCpu: number[] = [];
   for (let run = 1; run <= runs; run++) {
     const readerDir = mkdtempSync(path.join(work, 'reader-'));
-    reader.push(await readerPass(cabPath, true, readerDir));
+    const ours = await timedReaderPass(cabPath, true, readerDir);
+    reader.push(ours.seconds);
+    readerCpu.push(ours.cpuSeconds);
     rmSync(readerDir, { recursive: true, force: true });
     const outDir = path.join(work, `out-${run}`);
-    cabextract.push(timed('cabextract', ['-q', '-d', outDir, cabPath]));
+    const theirs = timedChild('cabextract', ['-q', '-d', outDir, cabPath]);
+    cabextract.push(theirs.seconds);
+    cabextractCpu.push(theirs.cpuSeconds);
     rmSync(outDir, { recursive: true, force: true });
     progress.step(`import ${label} run ${run}/${runs}: CabReader ${rate(reader[run - 1])} MiB/s, cabextract -d ${rate(cabextract[run - 1])} MiB/s`);
   }
@@ -152,6 +187,8 @@ async function toDiskRuns(work: string, cabPath: string, inputMebibytes: number,
     reader: seriesOf(reader.map(rate)),
     cabextract: seriesOf(cabextract.map(rate)),
     ratio: seriesOf(reader.map((seconds, i) => round(cabextract[i] / seconds, 2))),
+    readerCpuSeconds: seriesOf(readerCpu.map((seconds) => round(seconds, 2))),
+    cabextractCpuSeconds: seriesOf(cabextractCpu.map((seconds) => round(seconds, 2))),
   };
 }
 
@@ -220,6 +257,7 @@ export const importBenchmark: Benchmark<'none', ImportFigures> = {
         met: figures.ratio.median >= IMPORT_GOAL,
       },
       plainRow(`  cabinet: ${figures.cabinetMebibytes} MiB holding ${figures.settings.inputMebibytes} MiB; read and discard / read and SHA-256, MiB/s`, `${int(passes.readAndDiscard)} / ${int(passes.readAndHash)}`, `cabextract -t ${int(passes.cabextractTest)}`),
+      ...cpuRow(figures),
       plainRow('  peak JS heap + buffers above a pass\'s start (MiB)', String(figures.peakMemoryMebibytes)),
     ];
     // Results written before the LZX figure have none.
@@ -235,6 +273,15 @@ export const importBenchmark: Benchmark<'none', ImportFigures> = {
         met: lzx.ratio.median >= IMPORT_GOAL,
       },
       plainRow(`  cabinet: ${lzx.cabinetMebibytes} MiB holding ${figures.settings.lzxMebibytes} MiB, written in ${lzx.writeSeconds} s`, ''),
+      ...cpuRow(lzx),
     ];
   },
 };
+
+/** The CPU seconds of both sides (results written before they were measured have none). */
+function cpuRow(figures: ExtractionFigures) {
+  const { readerCpuSeconds: reader, cabextractCpuSeconds: cabextract } = figures;
+  if (!reader || !cabextract) return [];
+  const seconds = (series: Series) => spread(series, (value) => value.toFixed(2));
+  return [plainRow('  CPU s per run, all threads: reader (with SHA-256) / cabextract -d', seconds(reader), `cabextract -d ${seconds(cabextract)}`)];
+}
