@@ -8,7 +8,8 @@ import { round, seriesOf } from './support/series';
 import { plainRow, ratioSpread, spread } from './support/table';
 import { alternateRuns, figuresOf, type LoadSettings, startBareFastify, type TargetFigures } from './support/versus-baseline';
 
-export const UPDATE_CHECK_GOAL = 0.6;
+/** Issue 15's target: one node's full path at least half of bare Fastify's answers/s. */
+export const UPDATE_CHECK_GOAL = 0.5;
 const CONNECTIONS = 100;
 const CHECK_PATH = '/RequestHandler/ucdevice.upx';
 /** Update checks sent one by one before the load, each answer checked against the catalogue. */

@@ -69,13 +69,18 @@ const PUBLIC_NEST_ROUTES = [
   'GET /readyz',
   'HEAD /DeviceUpdateFiles_Int/*',
   'HEAD /RequestHandler/Files/*',
-  'POST /RequestHandler/ucdevice.upx',
   'POST /api/v1/session',
   'PUT /RequestHandler/Logs/:logType/:fileName',
 ];
 
-/** Plain Fastify routes of the internal listener (no Nest guard): public by design, listed so a new one is seen. */
-const NON_NEST_ROUTES = ['GET /api/docs-json', 'GET /cp', 'GET /cp/', 'GET /cp/assets/:name', 'HEAD /api/docs-json', 'HEAD /cp', 'HEAD /cp/', 'HEAD /cp/assets/:name'];
+/**
+ * Plain Fastify routes of the internal listener (no Nest guard): public by design, listed so a new
+ * one is seen. The update check is one (UpdateCheckRoutes: the hot path, anonymous as on Lync).
+ */
+const NON_NEST_ROUTES = [
+  'GET /api/docs-json', 'GET /cp', 'GET /cp/', 'GET /cp/assets/:name', 'HEAD /api/docs-json', 'HEAD /cp', 'HEAD /cp/', 'HEAD /cp/assets/:name',
+  'POST /RequestHandler/ucdevice.upx',
+];
 
 const lower = (routes: string[]) => routes.map((route) => route.toLowerCase()).sort();
 

@@ -2,7 +2,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Config } from '@ucupdates/config';
-import { type Metrics, PinoNestLogger, type RequestContext, requestContext, requestIdOf } from '@ucupdates/observability';
+import { type Metrics, PinoNestLogger, type RequestContext, requestIdOf, runInRequestContext } from '@ucupdates/observability';
 import { renderPhoneError } from '@ucupdates/protocol';
 import { type FastifyError, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { isDdiPath } from '@ucupdates/ddi-protocol';
@@ -58,17 +58,18 @@ export async function createHttpApp(
     void reply.header('X-Request-Id', request.id);
     done();
   });
-  // After the body is read, so the context reaches guards, interceptors and the handler. Update
-  // checks, the hot path, go without: their log lines are written through request.log, which
-  // carries the id, so they need no AsyncLocalStorage (a tenth of a check's CPU, docs/performance.md).
-  fastify.addHook('preHandler', (request, _reply, done) => {
+  // After the body is read, so the context reaches guards, interceptors and the handler, until
+  // the answer is closed. Update checks, the hot path, go without: their log lines are written
+  // through request.log, which carries the id, so they need no AsyncLocalStorage, and between two
+  // requests that take one the storage is off (runInRequestContext; docs/performance.md).
+  fastify.addHook('preHandler', (request, reply, done) => {
     if (isUpdateCheckPath(request.url)) {
       done();
       return;
     }
     const context: RequestContext = { requestId: request.id };
     contexts.set(request, context);
-    requestContext.run(context, done);
+    runInRequestContext(context, reply.raw, done);
   });
   // An admin change that some active nodes had not confirmed serving in time names them (architecture.md §3).
   fastify.addHook('onSend', (request, reply, payload, done) => {

@@ -29,37 +29,43 @@ export function basicCredentials(header: string | undefined): { userId: string; 
 }
 
 /**
- * The external listener's update check and log upload are for signed-in users only
- * (phone-protocol.md, "External access"): no credentials → 401 AnonymousAccessNotSupported, which
- * makes a signed-in phone repeat the request with them; credentials the directory refuses → 401
- * AccessDenied; too many refusals for the user or the address, pool-wide → 429 with Retry-After;
- * a directory that cannot answer → 503 with Retry-After, never 401 (docs/directory.md).
+ * The user of an external phone request (phone-protocol.md, "External access"): no credentials →
+ * 401 AnonymousAccessNotSupported, which makes a signed-in phone repeat the request with them;
+ * credentials the directory refuses → 401 AccessDenied; too many refusals for the user or the
+ * address, pool-wide → 429 with Retry-After; a directory that cannot answer → 503 with
+ * Retry-After, never 401 (docs/directory.md). The external update check's route calls it, the
+ * log upload through ExternalPhoneAuthGuard.
  */
+export async function signedInPhoneUser(signIn: DeviceSignIn, request: FastifyRequest): Promise<string> {
+  const credentials = basicCredentials(request.headers.authorization);
+  if (credentials === null) {
+    throw new DeviceError('AnonymousAccessNotSupported', undefined, HttpStatus.UNAUTHORIZED, CHALLENGE);
+  }
+  const result = await signIn.signIn(credentials.userId, credentials.password, addressOf(request));
+  switch (result.outcome) {
+    case 'accepted':
+      return credentials.userId;
+    case 'refused':
+      throw new DeviceError('AccessDenied', undefined, HttpStatus.UNAUTHORIZED, CHALLENGE);
+    case 'throttled':
+      throw new DeviceError('TooManyRequests', 'too many failed sign-ins; try again later', HttpStatus.TOO_MANY_REQUESTS, {
+        'Retry-After': String(result.retryAfterSeconds),
+      });
+    case 'unavailable':
+      throw new DeviceError('ServiceUnavailable', 'the user directory is unavailable; try again later', HttpStatus.SERVICE_UNAVAILABLE, {
+        'Retry-After': String(result.retryAfterSeconds),
+      });
+  }
+}
+
+/** The external listener's log upload is for signed-in users only (signedInPhoneUser). */
 @Injectable()
 export class ExternalPhoneAuthGuard implements CanActivate {
   constructor(@Inject(DeviceSignIn) private readonly signIn: DeviceSignIn) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedPhoneRequest>();
-    const credentials = basicCredentials(request.headers.authorization);
-    if (credentials === null) {
-      throw new DeviceError('AnonymousAccessNotSupported', undefined, HttpStatus.UNAUTHORIZED, CHALLENGE);
-    }
-    const result = await this.signIn.signIn(credentials.userId, credentials.password, addressOf(request));
-    switch (result.outcome) {
-      case 'accepted':
-        request.phoneUser = credentials.userId;
-        return true;
-      case 'refused':
-        throw new DeviceError('AccessDenied', undefined, HttpStatus.UNAUTHORIZED, CHALLENGE);
-      case 'throttled':
-        throw new DeviceError('TooManyRequests', 'too many failed sign-ins; try again later', HttpStatus.TOO_MANY_REQUESTS, {
-          'Retry-After': String(result.retryAfterSeconds),
-        });
-      case 'unavailable':
-        throw new DeviceError('ServiceUnavailable', 'the user directory is unavailable; try again later', HttpStatus.SERVICE_UNAVAILABLE, {
-          'Retry-After': String(result.retryAfterSeconds),
-        });
-    }
+    request.phoneUser = await signedInPhoneUser(this.signIn, request);
+    return true;
   }
 }
