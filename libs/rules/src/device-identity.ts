@@ -3,6 +3,8 @@ import { quoteInput, RuleError, RuleErrorCode } from './rule-error';
 const MIN_PAIRS = 6;
 /** The longest link-layer address in common use (IP over InfiniBand, 20 bytes); bounds what is stored. */
 const MAX_PAIRS = 20;
+/** The stored form: MIN_PAIRS to MAX_PAIRS upper-case pairs joined by `-`. */
+const STORED_MAC = /^[0-9A-F]{2}(?:-[0-9A-F]{2}){5,19}$/;
 
 function invalidMac(text: string, why: string): RuleError {
   return new RuleError(RuleErrorCode.InvalidMacAddress, `${quoteInput(text)} is not a MAC address: ${why}`);
@@ -15,6 +17,8 @@ function invalidMac(text: string, why: string): RuleError {
  * Throws `RuleError(InvalidMacAddress)` saying why.
  */
 export function normaliseMac(text: string): string {
+  // Already in the stored form (every update check reads one): nothing to change.
+  if (STORED_MAC.test(text)) return text;
   if (text === '') throw invalidMac(text, 'it is empty');
   let pairs: string[];
   if (/^[0-9A-Fa-f]+$/.test(text)) {

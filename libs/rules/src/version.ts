@@ -60,8 +60,10 @@ export function normaliseVersion(text: string): string {
  * Negative when `a` is older, positive when newer, 0 when equal. Throws on an invalid version.
  */
 export function compareVersions(a: string, b: string): number {
-  const left = parseVersion(a);
-  const right = parseVersion(b);
+  return compareParts(parseVersion(a), parseVersion(b));
+}
+
+function compareParts(left: readonly number[], right: readonly number[]): number {
   for (let i = 0; i < Math.max(left.length, right.length); i++) {
     const difference = (left[i] ?? 0) - (right[i] ?? 0);
     if (difference !== 0) return Math.sign(difference);
@@ -73,9 +75,13 @@ export function compareVersions(a: string, b: string): number {
  * Whether two possibly absent versions are the same version. Never throws, because it also judges
  * what a device reports: when either side is not a valid version the strings are compared as they
  * are, so a garbled installed version differs from every real one and the device is offered an update.
+ * Every update check asks this once per rule, so equal strings (a device on the offered version)
+ * are answered without parsing, and each side is parsed once.
  */
 export function sameVersion(a: string | null, b: string | null): boolean {
-  if (a === null || b === null) return a === b;
-  if (isValidVersion(a) && isValidVersion(b)) return compareVersions(a, b) === 0;
-  return a === b;
+  if (a === b) return true;
+  if (a === null || b === null) return false;
+  const left = parse(a);
+  const right = parse(b);
+  return 'parts' in left && 'parts' in right && compareParts(left.parts, right.parts) === 0;
 }
