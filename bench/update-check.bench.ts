@@ -38,7 +38,8 @@ export interface UpdateCheckFigures {
 
 /**
  * Update checks per second of one frontend node, the full path (strict XML parse, offer decision,
- * audit row and inventory upsert committed before the answer), against a bare Fastify route that
+ * audit row fsynced in the node's journal before the answer, shipped to Postgres with the
+ * inventory upsert right after), against a bare Fastify route that
  * answers a constant of the same size. Both get the same requests from 20,000 device identities
  * over 100 connections, without pipelining; runs alternate so both see the same machine.
  */
