@@ -10,6 +10,7 @@ import Ajv from 'ajv';
 import * as ts from 'typescript';
 import { parse } from 'yaml';
 import { configVariables, loadConfig } from '@ucupdates/config';
+import { FALLBACK_SUFFIX, HEALTH_CHECK_SETTINGS } from '../../tools/local-pool/haproxy-config';
 
 const root = resolve(__dirname, '../..');
 const composePath = join(root, 'docker-compose.yml');
@@ -753,9 +754,11 @@ describe('deploy/haproxy/haproxy.compose.cfg', () => {
     return listener;
   };
 
+  /** The backend's checked servers; the unchecked `backup` twins (fail open, decision 70) are `fallbacksOf`. */
   const serversOf = (listener: HaproxySection) => {
     const backendName = directive(listener, 'default_backend')[0]?.[1];
-    return directive(section('backend', backendName), 'server').map(([, name, address, ...settings]) => {
+    const servers = directive(section('backend', backendName), 'server').filter((tokens) => !tokens.includes('backup'));
+    return servers.map(([, name, address, ...settings]) => {
       const port = Number(address.slice(address.lastIndexOf(':') + 1));
       const checkPort = settings.includes('port') ? Number(settings[settings.indexOf('port') + 1]) : port;
       return { name, host: address.slice(0, address.lastIndexOf(':')), port, checkPort };
@@ -847,6 +850,20 @@ describe('deploy/haproxy/haproxy.compose.cfg', () => {
     }
   });
 
+  it('has every checked frontend again as an unchecked backup, all used only while every checked one is down', () => {
+    for (const hostPort of [INTERNAL_LB_PORT, EXTERNAL_LB_PORT]) {
+      const listener = listenerPublishedAs(hostPort);
+      const backend = section('backend', directive(listener, 'default_backend')[0][1]);
+      const fallbacks = directive(backend, 'server').filter((tokens) => tokens.includes('backup'));
+      expect(fallbacks.map(([, name, address, ...settings]) => ({ name, address, settings }))).toEqual(
+        directive(backend, 'server')
+          .filter((tokens) => !tokens.includes('backup'))
+          .map(([, name, address]) => ({ name: `${name}${FALLBACK_SUFFIX}`, address, settings: ['backup', 'no-check'] })),
+      );
+      expect(directive(backend, 'option', 'allbackups')).toHaveLength(1);
+    }
+  });
+
   it('checks GET /healthz every second and retries a failed request on another frontend', () => {
     const defaults = section('defaults', '');
     const flat = (s: HaproxySection) => s.lines.map((tokens) => tokens.join(' '));
@@ -859,8 +876,10 @@ describe('deploy/haproxy/haproxy.compose.cfg', () => {
         'option forwardfor',
       ]),
     );
+    // The local pool's health settings, word for word (decision 70).
+    expect(flat(defaults)).toContain(`timeout check ${HEALTH_CHECK_SETTINGS.timeoutCheck}`);
     const defaultServer = flat(defaults).find((line) => line.startsWith('default-server')) ?? '';
-    for (const setting of ['check', 'inter 1s', 'fall 2', 'rise 2', 'init-addr last,libc,none', 'resolvers docker']) {
+    for (const setting of ['check', HEALTH_CHECK_SETTINGS.defaultServer, 'init-addr last,libc,none', 'resolvers docker']) {
       expect(defaultServer).toContain(setting);
     }
     expect(flat(defaults)).not.toContain('option http-buffer-request');

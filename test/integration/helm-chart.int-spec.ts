@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { buildGoCommand, ensureHelm } from '../../tools/local-pool/prerequisites';
+import { HEALTH_CHECK_SETTINGS } from '../../tools/local-pool/haproxy-config';
 
 const root = resolve(__dirname, '../..');
 const chart = join(root, 'deploy/helm/ucupdates');
@@ -118,6 +119,14 @@ describe.each(['default values', ...valuesFiles])('helm template with %s', (file
     expect(frontend.startupProbe.httpGet).toEqual({ path: '/readyz', port: 'internal' });
     expect(frontend.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'internal' });
     expect(frontend.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'internal' });
+    // A busy pod stays in (decision 70): no sooner out than HAProxy takes a node out (three checks
+    // without an answer within its `timeout check`), and restarted only after a minute of it.
+    const haproxyCheckSeconds = Number.parseInt(HEALTH_CHECK_SETTINGS.timeoutCheck, 10);
+    const haproxyFall = Number(/\bfall (\d+)/.exec(HEALTH_CHECK_SETTINGS.defaultServer)![1]);
+    expect(frontend.readinessProbe.timeoutSeconds).toBeGreaterThanOrEqual(haproxyCheckSeconds);
+    expect(frontend.readinessProbe.failureThreshold).toBeGreaterThanOrEqual(haproxyFall);
+    expect(frontend.livenessProbe.timeoutSeconds).toBeGreaterThanOrEqual(frontend.readinessProbe.timeoutSeconds);
+    expect(frontend.livenessProbe.periodSeconds * frontend.livenessProbe.failureThreshold).toBeGreaterThanOrEqual(60);
     for (const container of pod.containers) {
       expect(container.resources.requests).toEqual(expect.objectContaining({ cpu: expect.anything(), memory: expect.anything() }));
     }
