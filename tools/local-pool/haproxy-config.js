@@ -13,9 +13,11 @@ const CLIENT_KEEP_ALIVE_SECONDS = 10;
  * How HAProxy checks the nodes, here and in deploy/haproxy/haproxy.compose.cfg (decision 70;
  * test/integration/docker-compose.int-spec.ts keeps the two equal). /healthz waits behind the
  * requests a node already holds (one event loop): under a storm on two cores it answered in up to
- * 1.6 s, and a 1 s check timeout took busy nodes out, all at once in one run (docs/performance.md).
+ * 1.6 s (5.8 s in a storm's cold first seconds), and a 1 s check timeout took busy nodes out, all
+ * at once in one run (docs/performance.md).
  * - `timeout check 3s`, `fall 3`: out after three checks in a row without an answer within 3 s
- *   (about 11 s of silence: a hung node); a busy node answering within 3 s stays in.
+ *   (about 11 s of silence: a hung node); a busy node that answers one check in three stays in,
+ *   and should every node be out at once, the backups below still serve.
  * - `observe layer4 error-limit 3 on-error mark-down`: three refused (or timed-out) connections
  *   of live traffic in a row take a node out at once: a killed node within milliseconds of its
  *   death, whatever the check timing (its checks also fail at once: a refused connection).
