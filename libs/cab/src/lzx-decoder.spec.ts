@@ -340,6 +340,22 @@ describe('LzxDecoder', () => {
     expect(() => decodeAll([frame.subarray(0, frame.length - 40)], [2000])).toThrow(CabError);
   });
 
+  it("decodes a far match's offset bits at the very end of a frame, and refuses the frame cut inside them", () => {
+    const writer = new LzxWriter();
+    writer.e8Header();
+    const tokens: Token[] = [...Array.from({ length: 20_000 }, (_, i) => ({ literal: (i * 7) % 251 })), { length: 12, offset: 19_990 }];
+    writer.compressedHeader(20_012, false);
+    writer.tokens(tokens, false);
+    const frame = writer.out.take();
+    const expected: number[] = [];
+    expand(tokens, expected);
+    expect(decodeAll([frame], [20_012]).equals(Buffer.from(expected))).toBe(true);
+    // The match's main symbol, length and 13 extra offset bits are the frame's last 3-4 words.
+    for (let cut = 2; cut <= 6; cut += 2) {
+      expect(() => decodeAll([frame.subarray(0, frame.length - cut)], [20_012])).toThrow(CabError);
+    }
+  });
+
   it('ends with a CabError or output on random input, for every window size', () => {
     const next = randomGenerator(1);
     for (let windowBits = 15; windowBits <= 21; windowBits++) {
