@@ -159,7 +159,11 @@ describe('DDI API (poll, deployment, feedback, cancellation, artifacts)', () => 
     expect(await deploymentOf(id)).toBeNull();
     await internal().get(`${base(id)}/installedBase/${actionId}`).set(device(id)).expect(200);
 
-    const [inventory] = await dataSource.query(`SELECT * FROM devices WHERE controller_id = $1`, [id]);
+    // Answered once journaled; in Postgres when shipped, about a second later at most (decision 56).
+    const inventory = await waitFor('the installed version in the inventory', 10_000, async () => {
+      const [row] = await dataSource.query(`SELECT * FROM devices WHERE controller_id = $1`, [id]);
+      return row?.modules.length > 0 && row;
+    });
     expect(inventory).toMatchObject({ device_type: 'DDI', brand: 'Contoso', modules: [{ updateType: 'os', version: '2.4.0' }] });
     const audit = await internal().get(`/api/v1/audit/requests?controllerId=${id}&limit=100`).set(admin()).expect(200);
     const operations = audit.body.items.map((row: { operation: string }) => row.operation);
