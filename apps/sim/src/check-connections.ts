@@ -20,28 +20,47 @@ export class ConnectionError extends Error {
   }
 }
 
-interface Pending {
-  head: Buffer;
-  body: Buffer;
+/**
+ * Who hears about a request's end: one object for many requests (the simulation), told which by
+ * `token`, so a request costs no closure and no promise. `body` is `[start, end)` of `bytes`, a
+ * view on the connection's read buffer valid only during the call: copy or decode what is kept.
+ */
+export interface AnswerReceiver {
+  onAnswer(token: number, status: number, retryAfter: string | undefined, bytes: Buffer, start: number, end: number): void;
+  onFailure(token: number, error: ConnectionError): void;
+}
+
+interface Queued {
+  request: Buffer;
+  receiver: AnswerReceiver;
+  token: number;
   startedAt: number;
-  resolve: (answer: RawAnswer) => void;
-  reject: (error: ConnectionError) => void;
 }
 
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
+const CRLF = Buffer.from('\r\n');
+/** One read buffer for every plain connection (`onread`): an answer is handled before the next read. */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 /**
  * One keep-alive HTTP/1.1 connection: one request at a time, its answer read by Content-Length
- * or chunked encoding. Plain event handlers bound once per connection, no per-request closures on
- * the socket, no per-request timers (CheckConnections sweeps for timeouts).
+ * or chunked encoding. Plain connections read into one shared buffer (`onread`: no Buffer and no
+ * stream event per read); an answer that comes in one read is handled where it lies, one that
+ * spans reads is gathered in the connection's own buffer. No per-request closures on the socket,
+ * no per-request timers (CheckConnections sweeps for timeouts).
  */
 class Connection {
   readonly socket: net.Socket;
-  pending: Pending | null = null;
+  /** The request in flight: who is told, with which token, since when. */
+  receiver: AnswerReceiver | null = null;
+  token = 0;
+  startedAt = 0;
   /** Requests answered on this connection: a failure on a used one may be a stale keep-alive. */
   used = 0;
   private received = false;
-  private buffer: Buffer | null = null;
+  /** The answer's bytes so far when it spans reads (else null: it is read where it lies). */
+  private gathered: Buffer | null = null;
+  private gatheredLength = 0;
   private status = 0;
   private retryAfter: string | undefined;
   private bodyStart = -1;
@@ -56,25 +75,38 @@ class Connection {
     insecure: boolean,
   ) {
     const port = Number(origin.port || (origin.protocol === 'https:' ? 443 : 80));
-    this.socket =
-      origin.protocol === 'https:'
-        ? tls.connect({ host: origin.hostname, port, servername: net.isIP(origin.hostname) ? undefined : origin.hostname, rejectUnauthorized: !insecure })
-        : net.connect({ host: origin.hostname, port });
+    if (origin.protocol === 'https:') {
+      this.socket = tls.connect({ host: origin.hostname, port, servername: net.isIP(origin.hostname) ? undefined : origin.hostname, rejectUnauthorized: !insecure });
+      this.socket.on('data', (chunk: Buffer) => this.onBytes(chunk, chunk.length));
+    } else {
+      this.socket = net.connect({
+        host: origin.hostname,
+        port,
+        onread: {
+          buffer: READ_BUFFER,
+          callback: (length: number, buffer: Uint8Array) => {
+            this.onBytes(buffer as Buffer, length);
+            return true;
+          },
+        },
+      });
+    }
     this.socket.setNoDelay(true);
-    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('error', (error: NodeJS.ErrnoException) => this.fail(error.code ?? 'ECONNRESET'));
     this.socket.on('close', () => this.fail('ECONNRESET'));
+    // With onread the readable side still ends on EOF: the server closed (an answer cut short fails).
+    this.socket.on('end', () => this.fail('ECONNRESET'));
   }
 
-  send(pending: Pending): void {
-    this.pending = pending;
+  /** Sends one request (head and body in one buffer: one write, one system call). */
+  send(request: Buffer, receiver: AnswerReceiver, token: number, startedAt: number): void {
+    this.receiver = receiver;
+    this.token = token;
+    this.startedAt = startedAt;
     this.received = false;
-    this.buffer = null;
+    this.gathered = null;
+    this.gatheredLength = 0;
     this.bodyStart = -1;
-    // One write, one system call: head and body in one buffer.
-    const request = Buffer.allocUnsafe(pending.head.length + pending.body.length);
-    pending.head.copy(request, 0);
-    pending.body.copy(request, pending.head.length);
     this.socket.write(request);
   }
 
@@ -85,85 +117,150 @@ class Connection {
       this.closed = true;
       this.socket.destroy();
     }
-    const pending = this.pending;
-    this.pending = null;
+    const { receiver, token } = this;
+    this.receiver = null;
     if (!wasClosed) this.pool.released(this, false);
-    pending?.reject(new ConnectionError(code, this.used > 0 && !this.received));
+    receiver?.onFailure(token, new ConnectionError(code, this.used > 0 && !this.received));
   }
 
-  private onData(chunk: Buffer): void {
+  private onBytes(chunk: Buffer, length: number): void {
+    if (this.receiver === null) return;
     this.received = true;
-    const buffer = this.buffer === null ? chunk : Buffer.concat([this.buffer, chunk]);
-    this.buffer = buffer;
-    if (this.bodyStart === -1) {
-      const end = buffer.indexOf(CRLF_CRLF);
-      if (end === -1) return;
-      this.readHead(buffer.toString('latin1', 0, end));
-      this.bodyStart = end + 4;
+    let bytes: Buffer;
+    let end: number;
+    if (this.gathered === null) {
+      bytes = chunk;
+      end = length;
+    } else {
+      this.gather(chunk, length);
+      bytes = this.gathered;
+      end = this.gatheredLength;
     }
-    const body = this.complete(buffer);
-    if (body === null) return;
-    const pending = this.pending;
-    this.pending = null;
-    this.buffer = null;
+    if (this.bodyStart === -1) {
+      const headEnd = bytes.indexOf(CRLF_CRLF);
+      if (headEnd === -1 || headEnd + 4 > end) return this.keep(bytes, end);
+      this.readHead(bytes.toString('latin1', 0, headEnd));
+      this.bodyStart = headEnd + 4;
+    }
+    if (this.chunked) {
+      const body = this.dechunk(bytes, end);
+      if (body === null) return this.keep(bytes, end);
+      this.complete(body, 0, body.length);
+      return;
+    }
+    const length_ = this.contentLength === -1 ? 0 : this.contentLength;
+    if (end - this.bodyStart < length_) return this.keep(bytes, end);
+    this.complete(bytes, this.bodyStart, this.bodyStart + length_);
+  }
+
+  /** The answer is not all in: what came so far is kept (copied out of the shared read buffer). */
+  private keep(bytes: Buffer, end: number): void {
+    if (this.gathered === null) this.gather(bytes, end);
+  }
+
+  private gather(chunk: Buffer, length: number): void {
+    const needed = this.gatheredLength + length;
+    if (this.gathered === null || this.gathered.length < needed) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, 4096, (this.gathered?.length ?? 0) * 2));
+      if (this.gathered !== null) this.gathered.copy(grown, 0, 0, this.gatheredLength);
+      this.gathered = grown;
+    }
+    chunk.copy(this.gathered, this.gatheredLength, 0, length);
+    this.gatheredLength = needed;
+  }
+
+  private complete(bytes: Buffer, start: number, end: number): void {
+    // Read before released(): it may hand this connection the next queued request.
+    const { token, status, retryAfter } = this;
+    const receiver = this.receiver!;
+    this.receiver = null;
+    this.gathered = null;
     this.used += 1;
-    const answer: RawAnswer = { status: this.status, retryAfter: this.retryAfter, body };
     if (this.close) {
       this.closed = true;
       this.socket.end();
     }
     this.pool.released(this, !this.close);
-    pending?.resolve(answer);
+    receiver.onAnswer(token, status, retryAfter, bytes, start, end);
   }
 
+  /** The status line and the headers the simulator reads; one lower-casing of the head, no split. */
   private readHead(head: string): void {
-    const lines = head.split('\r\n');
-    this.status = Number(lines[0].slice(9, 12));
-    this.retryAfter = undefined;
+    this.status = head.startsWith('HTTP/1.') ? Number(head.slice(9, 12)) : 0;
+    const lower = head.toLowerCase();
     this.contentLength = -1;
     this.chunked = false;
     this.close = false;
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i];
-      const colon = line.indexOf(':');
-      const name = line.slice(0, colon).toLowerCase();
-      if (name === 'content-length') this.contentLength = Number(line.slice(colon + 1));
-      else if (name === 'transfer-encoding') this.chunked = /chunked/i.test(line);
-      else if (name === 'connection') this.close = /close/i.test(line);
-      else if (name === 'retry-after') this.retryAfter = line.slice(colon + 1).trim();
-    }
+    this.retryAfter = undefined;
+    const length = headerAt(lower, '\r\ncontent-length:');
+    if (length !== -1) this.contentLength = Number(lower.slice(length, lineEnd(lower, length)));
+    const encoding = headerAt(lower, '\r\ntransfer-encoding:');
+    if (encoding !== -1) this.chunked = lower.slice(encoding, lineEnd(lower, encoding)).includes('chunked');
+    const connection = headerAt(lower, '\r\nconnection:');
+    if (connection !== -1) this.close = lower.slice(connection, lineEnd(lower, connection)).includes('close');
+    const retryAfter = headerAt(lower, '\r\nretry-after:');
+    if (retryAfter !== -1) this.retryAfter = head.slice(retryAfter, lineEnd(lower, retryAfter)).trim();
   }
 
-  /** The whole body once it is in, else null. */
-  private complete(buffer: Buffer): string | null {
-    if (!this.chunked) {
-      const length = this.contentLength === -1 ? 0 : this.contentLength;
-      return buffer.length - this.bodyStart >= length ? buffer.toString('utf8', this.bodyStart, this.bodyStart + length) : null;
-    }
+  /** A chunked body once it is all in (its chunks joined), else null. */
+  private dechunk(buffer: Buffer, end: number): Buffer | null {
     const parts: Buffer[] = [];
     let at = this.bodyStart;
     for (;;) {
-      const lineEnd = buffer.indexOf('\r\n', at);
-      if (lineEnd === -1) return null;
-      const size = parseInt(buffer.toString('latin1', at, lineEnd), 16);
-      if (size === 0) return buffer.indexOf(CRLF_CRLF, lineEnd) === -1 && !buffer.subarray(lineEnd).equals(CRLF_CRLF) ? null : Buffer.concat(parts).toString('utf8');
-      if (buffer.length < lineEnd + 2 + size + 2) return null;
-      parts.push(buffer.subarray(lineEnd + 2, lineEnd + 2 + size));
-      at = lineEnd + 2 + size + 2;
+      const sizeEnd = buffer.indexOf(CRLF, at);
+      if (sizeEnd === -1 || sizeEnd + 2 > end) return null;
+      const size = parseInt(buffer.toString('latin1', at, sizeEnd), 16);
+      if (size === 0) {
+        // The last chunk, trailers (none expected) and the final blank line.
+        const close = buffer.indexOf(CRLF, sizeEnd + 2);
+        if (close === -1 || close + 2 > end) return null;
+        return Buffer.concat(parts);
+      }
+      if (end < sizeEnd + 2 + size + 2) return null;
+      parts.push(buffer.subarray(sizeEnd + 2, sizeEnd + 2 + size));
+      at = sizeEnd + 2 + size + 2;
     }
+  }
+}
+
+/** Where a header's value starts in the lower-cased head, or -1. */
+function headerAt(lower: string, name: string): number {
+  const at = lower.indexOf(name);
+  return at === -1 ? -1 : at + name.length;
+}
+
+function lineEnd(head: string, from: number): number {
+  const end = head.indexOf('\r\n', from);
+  return end === -1 ? head.length : end;
+}
+
+/** The Promise form's receiver: one per request (the DDI mode's requests, not the phones' checks). */
+class PromisedAnswer implements AnswerReceiver {
+  constructor(
+    private readonly resolve: (answer: RawAnswer) => void,
+    private readonly reject: (error: ConnectionError) => void,
+  ) {}
+
+  onAnswer(_token: number, status: number, retryAfter: string | undefined, bytes: Buffer, start: number, end: number): void {
+    this.resolve({ status, retryAfter, body: bytes.toString('utf8', start, end) });
+  }
+
+  onFailure(_token: number, error: ConnectionError): void {
+    this.reject(error);
   }
 }
 
 /**
  * Keep-alive connections to one origin for the simulator's update checks, at most `maxSockets`,
  * requests queued beyond (as a site's phones share a network path). A request is one pre-rendered
- * head and body; a connection the server closed while idle fails its next request as `stale`, and
- * the caller sends it again. Timeouts are found by one sweep a second, not a timer per request.
+ * buffer (head and body); a connection the server closed while idle fails its next request as
+ * `stale`, and the caller sends it again. Timeouts are found by one sweep a second, not a timer
+ * per request.
  */
 export class CheckConnections {
   private readonly idle: Connection[] = [];
   private readonly busy = new Set<Connection>();
-  private readonly queue: Pending[] = [];
+  private readonly queue: Queued[] = [];
   private sweeper: NodeJS.Timeout | null = null;
 
   constructor(
@@ -173,19 +270,25 @@ export class CheckConnections {
     private readonly insecure = false,
   ) {}
 
-  /** Sends `head` (request line and headers, ending in a blank line) and `body`. */
+  /**
+   * Sends `request` (request line, headers, blank line and body, in one buffer, not changed until
+   * the answer or the failure); `receiver` is told with `token`.
+   */
+  send(request: Buffer, receiver: AnswerReceiver, token: number): void {
+    const startedAt = performance.now();
+    const connection = this.idle.pop() ?? (this.busy.size < this.maxSockets ? new Connection(this, this.origin, this.insecure) : null);
+    if (connection === null) {
+      this.queue.push({ request, receiver, token, startedAt });
+    } else {
+      this.busy.add(connection);
+      connection.send(request, receiver, token, startedAt);
+    }
+    this.sweeper ??= setInterval(() => this.sweep(), 1_000).unref();
+  }
+
+  /** Sends `head` (request line and headers, ending in a blank line) and `body`; the answer's body as text. */
   request(head: Buffer, body: Buffer): Promise<RawAnswer> {
-    return new Promise<RawAnswer>((resolve, reject) => {
-      const pending: Pending = { head, body, startedAt: performance.now(), resolve, reject };
-      const connection = this.idle.pop() ?? (this.busy.size < this.maxSockets ? new Connection(this, this.origin, this.insecure) : null);
-      if (connection === null) {
-        this.queue.push(pending);
-      } else {
-        this.busy.add(connection);
-        connection.send(pending);
-      }
-      this.sweeper ??= setInterval(() => this.sweep(), 1_000).unref();
-    });
+    return new Promise<RawAnswer>((resolve, reject) => this.send(body.length === 0 ? head : Buffer.concat([head, body]), new PromisedAnswer(resolve, reject), 0));
   }
 
   /** A connection is free again (`reusable`) or gone; the next queued request takes a connection. */
@@ -200,7 +303,7 @@ export class CheckConnections {
     if (next === undefined) return;
     const free = this.idle.pop() ?? new Connection(this, this.origin, this.insecure);
     this.busy.add(free);
-    free.send(next);
+    free.send(next.request, next.receiver, next.token, next.startedAt);
   }
 
   /** Closes every connection. */
@@ -208,16 +311,19 @@ export class CheckConnections {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = null;
     for (const connection of [...this.idle, ...this.busy]) connection.fail('ECONNRESET');
-    for (const pending of this.queue.splice(0)) pending.reject(new ConnectionError('ECONNRESET', false));
+    for (const queued of this.queue.splice(0)) queued.receiver.onFailure(queued.token, new ConnectionError('ECONNRESET', false));
   }
 
   private sweep(): void {
     const now = performance.now();
     for (const connection of [...this.busy]) {
-      if (connection.pending !== null && now - connection.pending.startedAt > this.timeoutMs) connection.fail('TIMEOUT');
+      if (connection.receiver !== null && now - connection.startedAt > this.timeoutMs) connection.fail('TIMEOUT');
     }
     for (let i = this.queue.length - 1; i >= 0; i--) {
-      if (now - this.queue[i].startedAt > this.timeoutMs) this.queue.splice(i, 1)[0].reject(new ConnectionError('TIMEOUT', false));
+      if (now - this.queue[i].startedAt > this.timeoutMs) {
+        const [queued] = this.queue.splice(i, 1);
+        queued.receiver.onFailure(queued.token, new ConnectionError('TIMEOUT', false));
+      }
     }
   }
 }

@@ -20,7 +20,7 @@ import type { PhoneIdentity } from './identities';
 import type { CheckReason } from './phone';
 import { ProtocolError } from './phone-protocol';
 import type { SimReport } from './sim-report';
-import { type Answer, RequestFailure, Simulation } from './simulation';
+import { type Answer, type NextEvent, RequestFailure, Simulation } from './simulation';
 
 const EMPTY = Buffer.alloc(0);
 /** Registrations (--admin-token) under way at once, before the clock starts. */
@@ -124,11 +124,17 @@ export class DdiSimulation extends Simulation {
     });
   }
 
+  /** A device's operation: its exchange below, as one promise. */
+  protected override operate(index: number, reason: CheckReason): void {
+    this.phones[index].busy = true;
+    this.settle(index, reason, this.exchange(index, reason));
+  }
+
   /**
    * One poll and what it asks for. A device back from the reboot of an install first reports it
    * closed/success (SWUpdate's restart with `-c 2`).
    */
-  protected override async exchange(index: number, reason: CheckReason): Promise<{ at: number; reason: CheckReason }> {
+  private async exchange(index: number, reason: CheckReason): Promise<NextEvent> {
     const device = this.phones[index];
     const pending = this.confirm[index];
     if (pending !== null) {

@@ -1,5 +1,5 @@
 import type { PhoneIdentity } from './identities';
-import { basicCredentials, downloadUrlOf, errorCodeOf, logUploadHeaders, parseCheckAnswer, ProtocolError, updateCheckBody } from './phone-protocol';
+import { basicCredentials, CheckAnswerReader, downloadUrlOf, errorCodeOf, logUploadHeaders, parseCheckAnswer, ProtocolError, updateCheckBody } from './phone-protocol';
 
 const phone: PhoneIdentity = {
   index: 3,
@@ -75,5 +75,39 @@ describe('the phone side of the protocol', () => {
     expect(errorCodeOf('<Response><NumOfFiles>0</NumOfFiles></Response>')).toBeNull();
     expect(logUploadHeaders(phone)).toMatchObject({ 'X-UC-DeviceType': 'UCPhone', 'X-UC-MacAddress': '', 'X-UC-SerialNumber': 'A6K0000003' });
     expect(Buffer.from(basicCredentials('sip:a@b.c', 'p:w').slice(6), 'base64').toString()).toBe('sip:a@b.c:p:w');
+  });
+});
+
+describe('CheckAnswerReader', () => {
+  const answer = (stamp: string, version = '4.0.7577.4372') =>
+    Buffer.from(
+      `<?xml version="1.0" encoding="utf-8"?>\n<Response>\n  <NumOfFiles>1</NumOfFiles>\n  <Modules>\n    <Module>\n      <UpdateType>CPE</UpdateType>\n` +
+        `      <Action>Install</Action>\n      <Version>${version}</Version>\n      <Files>\n        <File>\n          <Name>CPE.nbt</Name>\n` +
+        `          <Url>http://pool/CPE.nbt</Url>\n          <Size>10</Size>\n          <Sha256>${sha}</Sha256>\n        </File>\n      </Files>\n` +
+        `      <BaseURL>http://pool</BaseURL>\n      <ExternalBaseURL></ExternalBaseURL>\n      <Timestamp>${stamp}</Timestamp>\n    </Module>\n  </Modules>\n</Response>\n`,
+    );
+
+  it('reads an answer as parseCheckAnswer does, and the same answer at another time as the same reading', () => {
+    const reader = new CheckAnswerReader();
+    const first = answer('2026-12-03T10:00:00.000Z');
+    const read = reader.read(first, 0, first.length);
+    expect(read).toEqual(parseCheckAnswer(first.toString()));
+    // Inside a larger buffer (a connection's read buffer), another timestamp: the known reading.
+    const later = Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\n\r\n'), answer('2026-12-03T10:00:01.234Z'), Buffer.from('junk')]);
+    expect(reader.read(later, 19, later.length - 4)).toBe(read);
+    expect(Object.isFrozen(read.modules[0].files[0])).toBe(true);
+  });
+
+  it('reads anything else in full: another version, markup inside the timestamp, a broken answer', () => {
+    const reader = new CheckAnswerReader();
+    const first = answer('2026-12-03T10:00:00.000Z');
+    const read = reader.read(first, 0, first.length);
+    const other = answer('2026-12-03T10:00:00.000Z', '4.0.7577.4373');
+    expect(reader.read(other, 0, other.length).modules[0].version).toBe('4.0.7577.4373');
+    const marked = answer('2026-12-03</Timestamp><X>');
+    expect(reader.read(marked, 0, marked.length)).not.toBe(read);
+    const broken = Buffer.from(first.toString().replace('<NumOfFiles>1', '<NumOfFiles>2'));
+    expect(() => reader.read(broken, 0, broken.length)).toThrow(ProtocolError);
+    expect(reader.read(first, 0, first.length)).toBe(read);
   });
 });

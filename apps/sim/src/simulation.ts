@@ -3,7 +3,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { backoffDelayMs, isRetryable, parseRetryAfter } from './backoff';
-import { CheckConnections, ConnectionError } from './check-connections';
+import { type AnswerReceiver, CheckConnections, ConnectionError } from './check-connections';
 import { generateIdentities, type PhoneIdentity } from './identities';
 import { LatencyHistogram } from './latency-histogram';
 import type { SimOptions } from './options';
@@ -11,11 +11,11 @@ import { type CheckReason, Phone } from './phone';
 import {
   basicCredentials,
   type CheckAnswer,
+  CheckAnswerReader,
   downloadUrlOf,
   errorCodeOf,
   logUploadHeaders,
   type OfferedModule,
-  parseCheckAnswer,
   ProtocolError,
   updateCheckBody,
 } from './phone-protocol';
@@ -64,7 +64,13 @@ export interface Progress {
   inFlight: number;
 }
 
-export class Simulation {
+/** When a phone's next event is, and why. */
+export interface NextEvent {
+  at: number;
+  reason: CheckReason;
+}
+
+export class Simulation implements AnswerReceiver {
   readonly phones: Phone[];
   readonly checks = new LatencyHistogram();
   readonly downloadLatency = new LatencyHistogram();
@@ -78,8 +84,17 @@ export class Simulation {
   private readonly agents = new Map<string, http.Agent>();
   /** Update checks go over these (one set per phone group and listener), downloads and log uploads over the agents. */
   private readonly checkConnections = new Map<string, CheckConnections>();
-  /** Each phone's update check, rendered once per change of what it runs. */
-  private readonly checkBodies: ({ changes: number; body: Buffer } | undefined)[] = [];
+  /**
+   * Each phone's whole update-check request (head and body, one buffer), rendered again only when
+   * what it runs or its sign-in changed; its request id is written into it in place (at `idAt`)
+   * before each send (a phone has one check in flight at most).
+   */
+  private readonly checkRequests: ({ changes: number; authenticated: boolean; request: Buffer; idAt: number } | undefined)[] = [];
+  /** The check in flight of each phone: when it was sent, its request id, whether it went again after a stale connection. */
+  private readonly checkStarted: Float64Array;
+  private readonly checkIds: string[] = [];
+  private readonly staleRetried: Uint8Array;
+  private readonly answerReader = new CheckAnswerReader();
   private readonly requestIds: WriteStream | null;
   /** Answered checks' request ids not yet written: the file is written in blocks, not a write per check. */
   private pendingIds = '';
@@ -118,6 +133,8 @@ export class Simulation {
     this.bootAt = new Array<number>(n).fill(0);
     this.signedInDone = new Array<boolean>(n).fill(false);
     this.settled = new Array<boolean>(n).fill(false);
+    this.checkStarted = new Float64Array(n);
+    this.staleRetried = new Uint8Array(n);
     this.random = new Random(options.seed ^ 0x5eed);
     this.requestIds = options.requestIdsFile ? createWriteStream(options.requestIdsFile) : null;
   }
@@ -199,7 +216,7 @@ export class Simulation {
    * sending (a phone renders it again only after what it runs changed).
    */
   protected async prepare(): Promise<void> {
-    for (const phone of this.phones) this.checkBody(phone);
+    for (const phone of this.phones) this.checkRequest(phone);
   }
 
   /** Ends the run: no new request starts; `run()` returns once the ones in flight are answered. */
@@ -228,8 +245,13 @@ export class Simulation {
       this.timer = null;
       return;
     }
-    this.timer = setTimeout(() => this.dispatch(), Math.max(0, head.at - this.now()));
+    // With --tick-ms, at the next point of the grid: the events due by then start in one wake-up.
+    const tick = this.options.tickMs;
+    const at = tick > 0 ? Math.ceil(head.at / tick) * tick : head.at;
+    this.timer = setTimeout(this.dispatcher, Math.max(0, at - this.now()));
   }
+
+  private readonly dispatcher = (): void => this.dispatch();
 
   private dispatch(): void {
     this.timer = null;
@@ -238,63 +260,91 @@ export class Simulation {
       this.heap.pop();
       const index = head.item.identity.index;
       if (head.generation !== this.generations[index] || head.item.busy) continue;
-      void this.operate(index, this.reasons[index]);
+      this.operate(index, this.reasons[index]);
     }
     this.arm();
   }
 
-  /** One exchange (exchange()), its failure counted and retried with backoff; then the phone's next event. */
-  protected async operate(index: number, reason: CheckReason): Promise<void> {
+  /**
+   * A phone's operation: its update check, sent without a promise (the answer comes to onAnswer
+   * or onFailure with the phone's index), then what the answer asks for; its end (succeeded() or
+   * failed()) schedules the phone's next event.
+   */
+  protected operate(index: number, _reason: CheckReason): void {
+    this.phones[index].busy = true;
+    this.sendCheck(index);
+  }
+
+  /** An operation's end: the phone's next event. */
+  protected succeeded(index: number, next: NextEvent): void {
     const phone = this.phones[index];
-    const { options } = this;
-    phone.busy = true;
-    let next: { at: number; reason: CheckReason };
-    try {
-      next = await this.exchange(index, reason);
-      phone.succeeded();
-    } catch (error) {
-      if (!(error instanceof RequestFailure)) throw error;
-      const { failure } = error;
-      this.countError(failure.kind);
-      if (failure.retryable) {
-        this.counters.retries += 1;
-        const attempt = phone.failed();
-        if (reason !== 'retry') this.pendingRetry[index] = reason;
-        next = { at: this.now() + backoffDelayMs(options.backoff, attempt, this.random.next(), failure.retryAfterMs), reason: 'retry' };
-      } else {
-        phone.failures = 0;
-        next = this.afterSuccess(index, reason === 'retry' ? this.retryOf(index) : reason);
-      }
-    } finally {
-      phone.busy = false;
-    }
+    phone.succeeded();
+    phone.busy = false;
     if (!this.stopped) this.schedule(index, next.at, next.reason);
     this.checkEnd();
   }
 
-  /** A phone's check and whatever the answer asks for (downloads, install, a log upload): when its next event is. */
-  protected async exchange(index: number, reason: CheckReason): Promise<{ at: number; reason: CheckReason }> {
+  /** An operation failed: counted, and retried with backoff when it may be. */
+  protected failed(index: number, reason: CheckReason, failure: Failure): void {
     const phone = this.phones[index];
     const { options } = this;
-    let next: { at: number; reason: CheckReason };
-    const answer = await this.check(phone);
+    this.countError(failure.kind);
+    let next: NextEvent;
+    if (failure.retryable) {
+      this.counters.retries += 1;
+      const attempt = phone.failed();
+      if (reason !== 'retry') this.pendingRetry[index] = reason;
+      next = { at: this.now() + backoffDelayMs(options.backoff, attempt, this.random.next(), failure.retryAfterMs), reason: 'retry' };
+    } else {
+      phone.failures = 0;
+      next = this.afterSuccess(index, reason === 'retry' ? this.retryOf(index) : reason);
+    }
+    phone.busy = false;
+    if (!this.stopped) this.schedule(index, next.at, next.reason);
+    this.checkEnd();
+  }
+
+  /** An operation that is one promise (downloads, a log upload, the DDI mode's exchange): its end as above. */
+  protected settle(index: number, reason: CheckReason, operation: Promise<NextEvent>): void {
+    operation.then(
+      (next) => this.succeeded(index, next),
+      (error: unknown) => {
+        if (!(error instanceof RequestFailure)) throw error;
+        this.failed(index, reason, error.failure);
+      },
+    );
+  }
+
+  /** A check answered 200 and read: the phone's plan; downloads and a log upload go on as a promise. */
+  private checked(index: number, reason: CheckReason, answer: CheckAnswer): void {
+    const phone = this.phones[index];
+    const { options } = this;
     this.afterAnswer(index);
     const plan = phone.plan(answer, this.now());
     if (plan.kind === 'update' && options.downloads) {
-      for (const module of plan.installs) {
-        await this.fetchModule(phone, module);
-        phone.install(module.updateType, module.version!);
-        this.counters.installs += 1;
-      }
-      for (const updateType of plan.restores) if (phone.restoreBackup(updateType)) this.counters.restores += 1;
-      this.noteCurrent(index);
-      if (reason === 'retry') this.retryOf(index);
-      phone.reboot();
-      next = { at: this.now() + options.rebootSeconds * 1000, reason: 'boot' };
-    } else {
-      this.noteCurrent(index);
-      next = this.afterSuccess(index, reason === 'retry' ? this.retryOf(index) : reason);
+      this.settle(index, reason, this.install(index, reason, plan.installs, plan.restores));
+      return;
     }
+    this.noteCurrent(index);
+    const next = this.afterSuccess(index, reason === 'retry' ? this.retryOf(index) : reason);
+    if (options.logChance > 0 && this.random.chance(options.logChance)) this.settle(index, reason, this.uploadLog(phone).then(() => next));
+    else this.succeeded(index, next);
+  }
+
+  /** What an answer offered: every file downloaded and verified, installed, restores; the reboot (and maybe a log upload) after. */
+  private async install(index: number, reason: CheckReason, installs: OfferedModule[], restores: string[]): Promise<NextEvent> {
+    const phone = this.phones[index];
+    const { options } = this;
+    for (const module of installs) {
+      await this.fetchModule(phone, module);
+      phone.install(module.updateType, module.version!);
+      this.counters.installs += 1;
+    }
+    for (const updateType of restores) if (phone.restoreBackup(updateType)) this.counters.restores += 1;
+    this.noteCurrent(index);
+    if (reason === 'retry') this.retryOf(index);
+    phone.reboot();
+    const next: NextEvent = { at: this.now() + options.rebootSeconds * 1000, reason: 'boot' };
     if (options.logChance > 0 && this.random.chance(options.logChance)) await this.uploadLog(phone);
     return next;
   }
@@ -392,52 +442,74 @@ export class Simulation {
     return target;
   }
 
-  /** The phone's update check body, rendered again only when what it runs changed. */
-  private checkBody(phone: Phone): Buffer {
-    const index = phone.identity.index;
-    const cached = this.checkBodies[index];
-    if (cached !== undefined && cached.changes === phone.changes) return cached.body;
-    const body = Buffer.from(updateCheckBody(phone.identity, phone.installed, new Date().toISOString().replace(/\.\d+Z$/, 'Z')));
-    this.checkBodies[index] = { changes: phone.changes, body };
-    return body;
+  /** The phone's whole update-check request, rendered again only when what it runs or its sign-in changed. */
+  private checkRequest(phone: Phone): { request: Buffer; idAt: number } {
+    const { identity } = phone;
+    const cached = this.checkRequests[identity.index];
+    if (cached !== undefined && cached.changes === phone.changes && cached.authenticated === phone.authenticated) return cached;
+    const external = identity.external;
+    const { host, path } = (external ? this.externalCheckTarget : this.internalCheckTarget) ?? this.checkTarget(external);
+    const body = Buffer.from(updateCheckBody(identity, phone.installed, new Date().toISOString().replace(/\.\d+Z$/, 'Z')));
+    const authorization = external && phone.authenticated ? `Authorization: ${basicCredentials(identity.userId!, this.options.password!)}\r\n` : '';
+    const before = `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: ${body.length}\r\nX-Request-Id: `;
+    const head = Buffer.from(`${before}${'0'.repeat(36)}\r\n${authorization}\r\n`, 'latin1');
+    const rendered = { changes: phone.changes, authenticated: phone.authenticated, request: Buffer.concat([head, body]), idAt: Buffer.byteLength(before, 'latin1') };
+    this.checkRequests[identity.index] = rendered;
+    return rendered;
   }
 
   /**
-   * An update check, with the external challenge handled as Lync phones do: anonymous first, then
-   * credentials. Over the check connections: the body pre-rendered, the head one string.
+   * Sends a phone's update check (its pre-rendered request with a new request id) over its group's
+   * connections. External phones meet the challenge as Lync phones do: anonymous first, then
+   * credentials (onAnswer sends it again).
    */
-  private async check(phone: Phone): Promise<CheckAnswer> {
-    const { identity } = phone;
-    const external = identity.external;
-    const base = external ? this.options.externalUrl! : this.options.url;
-    const { host, path } = (external ? this.externalCheckTarget : this.internalCheckTarget) ?? this.checkTarget(external);
-    const body = this.checkBody(phone);
-    const connections = this.connectionsFor(phone, base);
-    for (let round = 0; round < 2; round++) {
-      const requestId = randomUUID();
-      const authorization = external && phone.authenticated ? `Authorization: ${basicCredentials(identity.userId!, this.options.password!)}\r\n` : '';
-      const head = Buffer.from(
-        `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: ${body.length}\r\n` +
-          `X-Request-Id: ${requestId}\r\n${authorization}\r\n`,
-        'latin1',
-      );
-      this.counters.checkAttempts += 1;
-      const started = performance.now();
-      const answer = await this.post(connections, head, body);
-      if (answer.status === 401 && external && !phone.authenticated && errorCodeOf(answer.body) === 'AnonymousAccessNotSupported') {
-        phone.authenticated = true;
-        continue;
-      }
-      if (answer.status !== 200) throw new RequestFailure(this.httpFailure('check', answer));
-      this.answered(started, requestId);
+  private sendCheck(index: number): void {
+    const phone = this.phones[index];
+    const { request, idAt } = this.checkRequest(phone);
+    const requestId = randomUUID();
+    request.write(requestId, idAt, 'latin1');
+    this.checkIds[index] = requestId;
+    this.staleRetried[index] = 0;
+    this.counters.checkAttempts += 1;
+    this.inFlight += 1;
+    this.checkStarted[index] = performance.now();
+    this.connectionsFor(phone, phone.identity.external ? this.options.externalUrl! : this.options.url).send(request, this, index);
+  }
+
+  /** A phone's check answered (AnswerReceiver): `bytes[start, end)` is the body, read before this returns. */
+  onAnswer(index: number, status: number, retryAfter: string | undefined, bytes: Buffer, start: number, end: number): void {
+    this.inFlight -= 1;
+    const phone = this.phones[index];
+    const reason = this.reasons[index];
+    if (status === 200) {
+      this.answered(this.checkStarted[index], this.checkIds[index]);
+      let answer: CheckAnswer;
       try {
-        return parseCheckAnswer(answer.body);
+        answer = this.answerReader.read(bytes, start, end);
       } catch (error) {
-        if (error instanceof ProtocolError) throw new RequestFailure({ kind: 'protocol', retryable: false, retryAfterMs: null });
-        throw error;
+        if (!(error instanceof ProtocolError)) throw error;
+        return this.failed(index, reason, { kind: 'protocol', retryable: false, retryAfterMs: null });
       }
+      return this.checked(index, reason, answer);
     }
-    throw new RequestFailure({ kind: 'check-http-401', retryable: false, retryAfterMs: null });
+    const body = bytes.toString('utf8', start, end);
+    if (status === 401 && phone.identity.external && !phone.authenticated && errorCodeOf(body) === 'AnonymousAccessNotSupported') {
+      phone.authenticated = true;
+      return this.sendCheck(index);
+    }
+    this.failed(index, reason, this.httpFailure('check', { status, headers: { 'retry-after': retryAfter }, body }));
+  }
+
+  /** A phone's check failed before an answer; a stale keep-alive connection's failure goes again once on a new one. */
+  onFailure(index: number, error: ConnectionError): void {
+    const phone = this.phones[index];
+    if (error.stale && this.staleRetried[index] === 0) {
+      this.staleRetried[index] = 1;
+      this.connectionsFor(phone, phone.identity.external ? this.options.externalUrl! : this.options.url).send(this.checkRequests[index]!.request, this, index);
+      return;
+    }
+    this.inFlight -= 1;
+    this.failed(index, this.reasons[index], connectionFailure(error).failure);
   }
 
   /** A check answered 200: its latency and count, its request id for --request-ids (written in 64 KiB blocks). */
