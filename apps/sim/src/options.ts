@@ -26,8 +26,6 @@ export interface SimOptions {
   intervalSeconds: number;
   signInDelaySeconds: number;
   rebootSeconds: number;
-  /** Events (boots, checks) start on a grid of this many ms (0: each at its own time, one timer wake-up each). */
-  tickMs: number;
   downloads: boolean;
   logChance: number;
   logType: string;
@@ -91,8 +89,6 @@ timing
   --interval S            between a phone's regular checks (default 3600; rollout 60)
   --sign-in-delay S       the sign-in check, S seconds after boot, for phones with a user (default 5; 0: none)
   --reboot S              an install reboots the phone for S seconds, then it checks again (default 2)
-  --tick-ms MS            start due events together on a grid of MS ms: fewer wake-ups of the
-                          simulator, phones at most MS ms late (default 0: each at its own time)
 behaviour
   --no-downloads          check only: offered updates are not downloaded nor installed
   --log-chance P          chance of a log upload after each check (default 0.01)
@@ -135,7 +131,6 @@ export function parseOptions(argv: string[]): SimOptions {
     intervalSeconds: mode === 'rollout' ? 60 : 3600,
     signInDelaySeconds: 5,
     rebootSeconds: 2,
-    tickMs: 0,
     downloads: true,
     logChance: 0.01,
     logType: 'CELog',
@@ -209,7 +204,6 @@ export function parseOptions(argv: string[]): SimOptions {
       case '--interval': options.intervalSeconds = number(0.1); intervalGiven = true; break;
       case '--sign-in-delay': options.signInDelaySeconds = number(0); break;
       case '--reboot': options.rebootSeconds = number(0); break;
-      case '--tick-ms': options.tickMs = number(0); break;
       case '--no-downloads': options.downloads = false; break;
       case '--log-chance': options.logChance = share(); break;
       case '--log-type': options.logType = value(); break;

@@ -245,10 +245,7 @@ export class Simulation implements AnswerReceiver {
       this.timer = null;
       return;
     }
-    // With --tick-ms, at the next point of the grid: the events due by then start in one wake-up.
-    const tick = this.options.tickMs;
-    const at = tick > 0 ? Math.ceil(head.at / tick) * tick : head.at;
-    this.timer = setTimeout(this.dispatcher, Math.max(0, at - this.now()));
+    this.timer = setTimeout(this.dispatcher, Math.max(0, head.at - this.now()));
   }
 
   private readonly dispatcher = (): void => this.dispatch();
