@@ -62,4 +62,12 @@ export class DeviceEntity {
 
   @Column({ name: 'last_user_id', type: 'text', nullable: true })
   lastUserId: string | null;
+
+  /**
+   * One UUID per distinct (kind, modules, test device), byte for byte, set by the database's
+   * devices_inventory_group trigger on every write (migration 1797400000000, decision 73): what
+   * the inventory's summary groups by. Never written by the code.
+   */
+  @Column({ name: 'inventory_group', type: 'uuid', select: false, insert: false, update: false })
+  inventoryGroup: string;
 }

@@ -6,6 +6,7 @@ import { FileDigests1796610000000 } from './1796610000000-file-digests';
 import { DdiActions1796750000000 } from './1796750000000-ddi-actions';
 import { VersionKey1796900000000 } from './1796900000000-version-key';
 import { AdminAuditSubject1797100000000 } from './1797100000000-admin-audit-subject';
+import { InventoryGroup1797400000000 } from './1797400000000-inventory-group';
 
 /** Every migration, oldest first. Listed explicitly so the apps, the CLI and Jest load the same set. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   DdiActions1796750000000,
   VersionKey1796900000000,
   AdminAuditSubject1797100000000,
+  InventoryGroup1797400000000,
 ];

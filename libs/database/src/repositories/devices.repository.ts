@@ -187,31 +187,37 @@ export class DevicesRepository extends QueryLayer {
    * snapshot): the matching devices are first grouped by what every count reads (kind, modules,
    * test device), which a pool's phones share by the thousand, so one scan and one hash
    * aggregation of the table do the heavy work and the counts per field, version and rule run on
-   * a few thousand groups. Text is grouped by its bytes first (cheap), and only those groups by
-   * their case-insensitive keys (keyOf).
+   * a few thousand groups. The scan groups by `inventory_group` alone (a UUID the database keeps
+   * per distinct kind, modules and test device: migration 1797400000000, decision 73) and reads
+   * one device of each group back by its ctid, instead of hashing five text columns and the
+   * modules JSON of every row. Text is grouped by its bytes first (cheap), and only those groups
+   * by their case-insensitive keys (keyOf).
    *
-   * No index serves a count of the whole inventory, and none is kept for it: counters kept up to
-   * date on each update check would put a write of a shared row on the check's path; this
-   * statement answers 100,000 devices in 0.2–0.6 s on the shared two-core development machine
-   * (docs/performance.md says where the time goes).
+   * No counter is kept on the update check's path (decision 54); docs/performance.md has where
+   * the statement's time goes on 100,000 devices. work_mem is raised for the statement: the
+   * planner takes every modules array for 100 elements, and with the default 4 MB it sorted
+   * what fits a hash table many times over.
    */
   async summary(filters: DeviceRowFilters): Promise<DeviceSummaryRow> {
-    return this.withoutJit(async (manager) => {
+    return this.planned(async (manager) => {
       const [row] = await manager.query<DeviceSummaryRow[]>(SUMMARY(deviceFilter(1)), filterParameters(filters));
       return row;
     });
   }
 
   /**
-   * Runs `work` in a transaction with JIT compilation off. The planner takes every
-   * jsonb_array_elements call for 100 rows (a built-in's default), so a statement over the whole
-   * inventory looks a hundred times bigger than it is, crosses jit_above_cost, and compiling it
-   * then took longer than running it (1.7 s of JIT against 0.7 s of execution, measured on 100,000
-   * devices). SET LOCAL ends with the transaction.
+   * Runs `work` in a transaction with JIT compilation off and 64 MB of work_mem. The planner
+   * takes every jsonb_array_elements call for 100 rows (a built-in's default), so a statement over
+   * the whole inventory looks a hundred times bigger than it is: it crosses jit_above_cost, and
+   * compiling it then took longer than running it (1.7 s of JIT against 0.7 s of execution,
+   * measured on 100,000 devices), and with 4 MB it sorts what would fit a hash table (19,003 rows
+   * taken for two million). What the statement really holds is a few MB. SET LOCAL ends with the
+   * transaction.
    */
-  private withoutJit<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  private planned<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.manager.transaction(async (manager) => {
       await manager.query('SET LOCAL jit = off');
+      await manager.query("SET LOCAL work_mem = '64MB'");
       return work(manager);
     });
   }
@@ -245,22 +251,27 @@ const countsBy = (source: string, column: string): string =>
 
 /*
  * The summary, step by step (each CTE a few hundred or thousand rows after g):
- * g              the matching devices grouped by the bytes of what every count reads;
+ * counted        per inventory_group of the matching devices, how many, and one of them (its ctid);
+ * g              that device's kind, modules and test flag, and the count: the devices grouped by the
+ *                bytes of what every count reads (a TID scan of the few thousand samples);
  * gk             g with each text field's case-insensitive key;
  * gm             per group, each update type it reports (its first module of the type) and that version;
  * kind_counts    devices and test devices per device kind;
  * kind_versions  devices per device kind, update type and installed version (null for a blank one);
  * version_keys   version_key of each installed version, once;
+ * kind_version_keys  kind_versions with that key (a hash join before the rules join, not a
+ *                loop over the versions per rule and version);
  * rule_keys      each rule's keys and the version_key of its approved and pending versions;
  * rule_versions  per rule, its kind's devices on its approved version, its pending one, and any.
  */
 const SUMMARY = (filter: string) => `
-WITH g AS MATERIALIZED (
+WITH counted AS MATERIALIZED (
+  SELECT min(d.ctid) AS sample, count(*) AS devices FROM devices d WHERE ${filter} GROUP BY d.inventory_group
+), g AS MATERIALIZED (
   SELECT d.device_type::text AS device_type, d.brand::text AS brand, d.model::text AS model, d.revision::text AS revision,
-         d.locale::text AS locale, d.modules, d.is_test_device, count(*) AS devices
-    FROM devices d
-   WHERE ${filter}
-   GROUP BY 1, 2, 3, 4, 5, 6, 7
+         d.locale::text AS locale, d.modules, d.is_test_device, counted.devices
+    FROM devices d JOIN counted ON counted.sample = d.ctid
+   WHERE d.ctid = ANY (ARRAY(SELECT sample FROM counted))
 ), gk AS MATERIALIZED (
   SELECT g.*, ${KIND.map((column) => keyOf(column)).join(', ')} FROM g
 ), gm AS MATERIALIZED (
@@ -281,18 +292,19 @@ WITH g AS MATERIALIZED (
     FROM gm GROUP BY ${keys('gm', KIND)}, update_type_key, installed
 ), version_keys AS MATERIALIZED (
   SELECT installed, version_key(installed) AS key FROM (SELECT DISTINCT installed FROM kind_versions WHERE installed IS NOT NULL) v
+), kind_version_keys AS MATERIALIZED (
+  SELECT v.*, k.key FROM kind_versions v LEFT JOIN version_keys k ON k.installed = v.installed
 ), rule_keys AS MATERIALIZED (
   SELECT r.*, ${[...KIND, 'update_type'].map((column) => keyOf(`r.${column}::text`, column)).join(', ')},
          version_key(r.approved_version) AS approved_key, version_key(r.pending_version) AS pending_key
     FROM rules r
 ), rule_versions AS (
   SELECT r.id,
-         COALESCE(sum(v.devices) FILTER (WHERE k.key = r.approved_key), 0) AS on_approved,
-         COALESCE(sum(v.devices) FILTER (WHERE k.key = r.pending_key AND k.key IS DISTINCT FROM r.approved_key), 0) AS on_pending,
+         COALESCE(sum(v.devices) FILTER (WHERE v.key = r.approved_key), 0) AS on_approved,
+         COALESCE(sum(v.devices) FILTER (WHERE v.key = r.pending_key AND v.key IS DISTINCT FROM r.approved_key), 0) AS on_pending,
          COALESCE(sum(v.devices) FILTER (WHERE v.installed IS NOT NULL), 0) AS on_any
     FROM rule_keys r
-    JOIN kind_versions v ON ${sameKeys('v', 'r', [...KIND, 'update_type'])}
-    LEFT JOIN version_keys k ON k.installed = v.installed
+    JOIN kind_version_keys v ON ${sameKeys('v', 'r', [...KIND, 'update_type'])}
    GROUP BY r.id
 )
 SELECT COALESCE((SELECT sum(devices) FROM g), 0)::int AS devices,
