@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { cabChecksum } from '../../libs/cab/src/cab-checksum';
+import { cabDataFrame } from '../../libs/cab/src/cab-writer';
 // The format's tables, shared with the decoder: the two sides of one format.
 import { EXTRA_BITS, POSITION_BASE, POSITION_SLOTS } from '../../libs/cab/src/lzx-decoder';
 
@@ -524,12 +524,7 @@ export function writeLzxCabinet(path: string, files: readonly LzxCabinetFile[], 
     const frame = Buffer.alloc(FRAME);
     let filled = 0;
     const emit = (plain: Uint8Array) => {
-      const payload = compressor.frame(plain);
-      const block = Buffer.alloc(8 + payload.length);
-      block.writeUInt16LE(payload.length, 4);
-      block.writeUInt16LE(plain.length, 6);
-      payload.copy(block, 8);
-      block.writeUInt32LE(cabChecksum(block.subarray(4, 8), cabChecksum(payload, 0)), 0);
+      const block = cabDataFrame(compressor.frame(plain), plain.length);
       writeSync(fd, block);
       size += block.length;
     };

@@ -18,11 +18,16 @@ const ARCHIVE = 0x20;
  * history, which every reader accepts, MS-MCI allows and keeps blocks independent of each other).
  */
 export function cabDataBlock(plain: Uint8Array, compression: 'none' | 'mszip', uncompressedSize = plain.length): Buffer {
-  const payload = compression === 'mszip' ? Buffer.concat([Buffer.from('CK'), deflateRawSync(plain, { level: 9 })]) : Buffer.from(plain);
+  const payload = compression === 'mszip' ? Buffer.concat([Buffer.from('CK'), deflateRawSync(plain, { level: 9 })]) : plain;
+  return cabDataFrame(payload, uncompressedSize);
+}
+
+/** One CFDATA block around a payload already compressed (any method): its checksum, sizes and data. */
+export function cabDataFrame(payload: Uint8Array, uncompressedSize: number): Buffer {
   const block = Buffer.alloc(8 + payload.length);
   block.writeUInt16LE(payload.length, 4);
   block.writeUInt16LE(uncompressedSize & 0xffff, 6);
-  payload.copy(block, 8);
+  block.set(payload, 8);
   block.writeUInt32LE(cabChecksum(block.subarray(4, 8), cabChecksum(payload, 0)), 0);
   return block;
 }
