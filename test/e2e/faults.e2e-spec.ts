@@ -140,13 +140,21 @@ describe('faults on the real pool', () => {
     load.start();
     await sleep(1_000);
     await pool.frontends[1].kill();
+    let restarted = false;
     try {
       await sleep(Math.max(3_000, OUTAGE_MS / 2));
       await load.stop();
+      // The killed node's last rows are durable in its journal, not yet in Postgres: its next
+      // start ships them first (decision 56), so the count is taken once it is back.
+      pool.startFrontend(1);
+      restarted = true;
+      await pool.waitForNode(1);
       await expectNothingLost('frontend SIGKILL under load', load);
     } finally {
-      pool.startFrontend(1);
-      await pool.waitForNode(1);
+      if (!restarted) {
+        pool.startFrontend(1);
+        await pool.waitForNode(1);
+      }
     }
   }, 120_000);
 
