@@ -29,8 +29,8 @@ export interface ScrubCostFigures {
   checksPerSecond: Record<Mode, Series>;
   /** Worker CPU seconds per second of run, by mode. */
   workerCpuPerSecond: Record<Mode, number>;
-  /** Median with the scrub over median without it. */
-  ratios: { default: number; terabyte: number };
+  /** Each round's checks/s with the scrub over the same round's without it (the runs take turns), by mode: the median is what the goal is judged on, as in the other benchmarks. */
+  ratios: { default: Series; terabyte: Series };
   goal: { minRatio: number; met: boolean };
   runs: Record<Mode, LoadRun[]>;
 }
@@ -109,7 +109,7 @@ export async function runScrubCostBenchmark(environment: BenchEnvironment, setti
   const checksPerSecond = Object.fromEntries(
     (Object.keys(measured) as Mode[]).map((mode) => [mode, seriesOf(measured[mode].map((run) => round(run.requestsPerSecond, 0)))]),
   ) as Record<Mode, Series>;
-  const ratio = (mode: Mode) => round(checksPerSecond[mode].median / checksPerSecond.off.median, 3);
+  const ratio = (mode: Mode) => seriesOf(measured[mode].map((run, i) => round(run.requestsPerSecond / measured.off[i].requestsPerSecond, 3)));
   const ratios = { default: ratio('default'), terabyte: ratio('terabyte') };
   const storeBytes = storeSize(environment);
   return {
@@ -123,7 +123,7 @@ export async function runScrubCostBenchmark(environment: BenchEnvironment, setti
     checksPerSecond,
     workerCpuPerSecond: Object.fromEntries((Object.keys(cpu) as Mode[]).map((mode) => [mode, round(cpu[mode].cpu / cpu[mode].seconds, 3)])) as Record<Mode, number>,
     ratios,
-    goal: { minRatio: SCRUB_COST_GOAL, met: ratios.default >= SCRUB_COST_GOAL },
+    goal: { minRatio: SCRUB_COST_GOAL, met: ratios.default.median >= SCRUB_COST_GOAL },
     runs: measured,
   };
 }
@@ -136,23 +136,22 @@ export const scrubBenchmark: Benchmark<'node', ScrubCostFigures> = {
   run: runScrubCostBenchmark,
   rows(figures) {
     const { checksPerSecond: checks, workerCpuPerSecond: cpu, ratios, runs } = figures;
-    const ratioOf = (mode: 'default' | 'terabyte') => ratioSpread(seriesOf(runs[mode].map((run, i) => run.requestsPerSecond / runs.off[i].requestsPerSecond)));
     return [
       {
         figure: `update checks/s with a scrub at its default rate (${figures.settings.rates.default}) [${runs.off.length} runs]`,
         value: spread(checks.default),
         baseline: `scrub off ${spread(checks.off)}`,
-        ratio: ratioOf('default'),
+        ratio: ratioSpread(ratios.default),
         goal: `≥ ${SCRUB_COST_GOAL}`,
-        met: ratios.default >= SCRUB_COST_GOAL,
+        met: ratios.default.median >= SCRUB_COST_GOAL,
       },
       {
         figure: `  with a scrub at ${figures.settings.rates.terabyte} (a 1 TB store's default rate)`,
         value: spread(checks.terabyte),
         baseline: `scrub off ${spread(checks.off)}`,
-        ratio: ratioOf('terabyte'),
+        ratio: ratioSpread(ratios.terabyte),
         goal: `≥ ${SCRUB_COST_GOAL}`,
-        met: ratios.terabyte >= SCRUB_COST_GOAL,
+        met: ratios.terabyte.median >= SCRUB_COST_GOAL,
       },
       plainRow('  worker CPU s per s: scrub off / default / 1 TB rate', `${cpu.off} / ${cpu.default} / ${cpu.terabyte}`),
     ];
