@@ -18,7 +18,8 @@ import { int, oneDecimal, plainRow, ratioSpread, spread, type TableRow } from '.
  * process of its own). Phones check only (`--no-downloads`, no sign-in check, no log upload):
  * the figure is the check rate the pool holds; downloads are the download benchmark's.
  * With `killHalfway`, node 2's frontend is killed with SIGKILL in the middle of the storm and
- * started again after it: the goal is that no phone sees an error (HAProxy retries elsewhere).
+ * started again after it: the goal is that no phone sees an error (HAProxy retries elsewhere),
+ * and that its worker ships what its journal held without waiting for the restart.
  */
 export const STORM_PHONES = 80_000;
 export const STORM_SECONDS = 60;
@@ -127,18 +128,10 @@ export async function runStormBenchmark(environment: PoolEnvironment, settings: 
       haproxy: round(treeCpuSeconds(pool.haproxy.pid!) - cpuBefore.haproxy, 1),
       postgres: 0,
     };
-    // The killed node's journal holds the rows it answered but had not shipped when it died; it
-    // ships them when it starts again (decision 56), so it is started before the rows are looked
-    // for, and before anything else uses the pool.
-    if (killed !== null) {
-      progress.step(`${label}: starting ${killed} again…`);
-      pool.startFrontend(1);
-      await pool.waitForNode(1);
-      // HAProxy takes it back after two good health checks (rise 2, inter 1s).
-      await sleep(3_000);
-    }
     // Audit lag: every answered check's row, by request id, journaled before the answer and
-    // shipped to Postgres right after (with a kill, the lag includes the node's restart).
+    // shipped to Postgres right after. The killed node's journal holds the rows it answered but
+    // had not shipped when it died: its worker ships them a second after the frontend's heartbeat
+    // went silent (decision 74), so they are looked for before the frontend is started again.
     const answered = readFileSync(ids, 'utf8').trim().split('\n').filter(Boolean);
     rmSync(ids, { force: true });
     let missing = answered.length;
@@ -153,6 +146,14 @@ export async function runStormBenchmark(environment: PoolEnvironment, settings: 
     const auditLagMs = Date.now() - exitedAt;
     // Postgres until every row was in: its share of the storm includes the last shipments.
     cpu.postgres = round(postgresCpuSeconds() - cpuBefore.postgres, 1);
+    // The killed frontend is started again before anything else uses the pool.
+    if (killed !== null) {
+      progress.step(`${label}: starting ${killed} again…`);
+      pool.startFrontend(1);
+      await pool.waitForNode(1);
+      // HAProxy takes it back after two good health checks (rise 2, inter 1s).
+      await sleep(3_000);
+    }
     progress.step(
       `${label}: ${report.checks.toLocaleString('en')} checks answered, ${report.checksPerSecond}/s, p50 ${report.checkLatencyMs.p50} ms, ` +
         `p99 ${report.checkLatencyMs.p99} ms, ${report.errors} errors${report.errors ? ` ${JSON.stringify(report.errorsByKind)}` : ''}; ` +

@@ -135,17 +135,26 @@ describe('faults on the real pool', () => {
 
   // --- the scenarios -----------------------------------------------------------------------------
 
-  it('SIGKILL of a frontend under load: HAProxy retries, no phone sees an error', async () => {
+  it("SIGKILL of a frontend under load: HAProxy retries, no phone sees an error; the node's worker ships its journal", async () => {
     const load = new PhoneLoad(pool.internalUrl, expected);
     load.start();
     await sleep(1_000);
     await pool.frontends[1].kill();
+    const journal = join(stateDir, 'pool', NODES[1], 'audit-journal');
     let restarted = false;
     try {
       await sleep(Math.max(3_000, OUTAGE_MS / 2));
       await load.stop();
-      // The killed node's last rows are durable in its journal, not yet in Postgres: its next
-      // start ships them first (decision 56), so the count is taken once it is back.
+      // The killed node's last rows are durable in its journal; its worker finds the frontend's
+      // heartbeat silent for a second and ships them itself (decision 74), without a restart.
+      const stopped = Date.now();
+      await waitFor('every answered check audited while the killed frontend is still down', 5_000, async () => {
+        const rows = await db.query(`SELECT count(*)::int AS n FROM request_audit WHERE request_id = ANY($1::uuid[])`, [load.answered]);
+        return rows.rows[0].n === load.answered.length;
+      });
+      console.log(`frontend SIGKILL: all ${load.answered.length} answered checks in Postgres ${Date.now() - stopped} ms after the load stopped, the frontend still down`);
+      // Nothing left for the frontend's next start: it ships nothing twice.
+      await waitFor('the worker to remove what it shipped', 5_000, () => journalFiles(journal).length === 0);
       pool.startFrontend(1);
       restarted = true;
       await pool.waitForNode(1);
@@ -393,6 +402,11 @@ describe('faults on the real pool', () => {
     expect(audited).toBe(load.answered.length);
   }
 });
+
+/** The segments a journal holds, the frontend's and those its worker took over. */
+function journalFiles(dir: string): string[] {
+  return readdirSync(dir).filter((name) => /^(segment|orphan)-.*\.jsonl$/.test(name));
+}
 
 async function tearDownMount(path: string): Promise<void> {
   try {

@@ -667,7 +667,7 @@ describe('docker-compose.yml', () => {
       }).not.toThrow();
     });
 
-    it('pair frontend-N with worker-N: one node id, one node URL, one replica volume at UCU_REPLICA_DIR', () => {
+    it('pair frontend-N with worker-N: one node id, one node URL, one replica volume at UCU_REPLICA_DIR, one audit journal volume at UCU_AUDIT_JOURNAL_DIR', () => {
       const nodeIds = new Set<string>();
       const replicaVolumes = new Set<string>();
       for (const [frontendName, frontend] of frontends) {
@@ -682,7 +682,12 @@ describe('docker-compose.yml', () => {
           if (replica.readOnly && name.startsWith('worker-')) {
             throw new Error(`${name} mounts its replica store read-only; the worker writes it`);
           }
-          return { nodeId: config.UCU_NODE_ID, nodeUrl: config.UCU_NODE_URL, replica: replica.source };
+          // The worker ships (renames, removes) the journal of a frontend that died (decision 74).
+          const journal = mountsOf(svc).find((m) => m.target === config.UCU_AUDIT_JOURNAL_DIR);
+          if (journal?.type !== 'volume' || !journal.source || journal.readOnly) {
+            throw new Error(`${name} mounts no writable named volume at UCU_AUDIT_JOURNAL_DIR (${config.UCU_AUDIT_JOURNAL_DIR})`);
+          }
+          return { nodeId: config.UCU_NODE_ID, nodeUrl: config.UCU_NODE_URL, replica: replica.source, journal: journal.source };
         };
         const f = node(frontend, frontendName);
         const w = node(worker, workerName);

@@ -14,6 +14,7 @@ import { createRedis, RedisModule } from '@ucupdates/redis';
 import { ObjectStorage, StorageModule } from '@ucupdates/storage';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { OrphanedJournal } from './audit-journal/orphaned-journal';
 import { DeviceLogCleanUpHandler } from './housekeeping/device-log-clean-up.handler';
 import { removeExpiredRequestAudit } from './housekeeping/request-audit-retention.handler';
 import { ImportPackageHandler } from './imports/import-package.handler';
@@ -32,6 +33,8 @@ class WorkerServicesModule implements OnApplicationBootstrap, BeforeApplicationS
   private readonly queues: JobQueues;
   private readonly replication: NodeReplication;
   private readonly nodeId: string;
+  /** Ships the frontend's request audit journal when the frontend is gone (decision 74). */
+  private readonly orphanedJournal: OrphanedJournal;
   /** Every job's handler: a job without one does not compile. */
   private readonly handlers: Record<JobName, JobHandler>;
 
@@ -51,6 +54,7 @@ class WorkerServicesModule implements OnApplicationBootstrap, BeforeApplicationS
       connect: () => createRedis(config.REDIS_URL, `ucupdates:${config.UCU_NODE_ID}:worker`),
     });
     this.nodeId = config.UCU_NODE_ID;
+    this.orphanedJournal = new OrphanedJournal(config.UCU_AUDIT_JOURNAL_DIR, config.UCU_NODE_ID, repositories.get(RequestAuditRepository));
     this.replication = new NodeReplication(config, repositories, storage, this.queues);
     // Removed while running (a forced removal): the node fills its store again, as one that joins.
     this.membership = PoolMembership.of(repositories.get(PoolNodesRepository), metrics, 'worker', config, () =>
@@ -77,6 +81,8 @@ class WorkerServicesModule implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    // First: a frontend killed while this worker was down left its journal to it.
+    this.orphanedJournal.start();
     await this.membership.join();
     await this.queues.schedulePeriodicJobs();
     await this.replication.start();
@@ -95,6 +101,7 @@ class WorkerServicesModule implements OnApplicationBootstrap, BeforeApplicationS
     await this.runner.close();
     await this.queues.close();
     await this.membership.leave();
+    await this.orphanedJournal.stop();
   }
 }
 

@@ -290,3 +290,23 @@ export function auditRow(check: AnsweredCheck, inventory: boolean): string {
 function requestAuditModule(module: ReportedModule): RequestAuditModule {
   return { filename: module.filename, version: module.version, timestamp: module.timestamp };
 }
+
+/**
+ * A line of a node's request audit journal read back from disk as the row to ship (`recordRows`),
+ * or null for a line to skip: the torn last line of a crashed append (never acknowledged: the answer
+ * waits for the fsync). A line an earlier release wrote (an AnsweredCheck) is made a row. The
+ * frontend reads its own journal with it, the node's worker a journal it took over (decision 74).
+ */
+export function journalLineRow(line: string): string | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  if (typeof (value as { request_id?: unknown }).request_id === 'string') return line;
+  const check = value as AnsweredCheck & { at: string };
+  if (typeof check.requestId !== 'string' || typeof check.at !== 'string' || typeof check.request !== 'object') return null;
+  return auditRow({ ...check, at: new Date(check.at) }, true);
+}

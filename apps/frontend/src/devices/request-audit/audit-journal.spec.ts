@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isServiceUnavailable } from '../../errors/unavailable';
@@ -78,6 +78,55 @@ describe('AuditJournal', () => {
     expect(await journal.next(100)).toBeNull();
     expect(journal.size).toEqual({ segments: 0, bytes: 0 });
     await journal.append([row(3)]);
+  });
+
+  describe("a segment the node's worker took over (renamed to orphan-…, decision 74)", () => {
+    const takeOver = async () => {
+      for (const name of await segmentsIn(dir)) await rename(join(dir, name), join(dir, name.replace('segment-', 'orphan-')));
+    };
+    const orphanRows = async () => {
+      const rows: string[] = [];
+      for (const name of (await readdir(dir)).filter((each) => each.startsWith('orphan-'))) {
+        rows.push(...(await readFile(join(dir, name), 'utf8')).split('\n').filter(Boolean));
+      }
+      return rows;
+    };
+
+    it('is left to the worker; the next append goes to a segment of its own', async () => {
+      const journal = new AuditJournal(dir, 2 ** 20, revive);
+      await journal.recover();
+      await journal.append([row(1), row(2)]);
+      await takeOver();
+      await journal.append([row(3)]);
+      expect(await orphanRows()).toEqual([row(1), row(2), row(3)]); // appended before the frontend saw it gone
+      expect(await segmentsIn(dir)).toHaveLength(1);
+      // Row 3 again, in the new segment: the worker may have read the orphan before it was in it.
+      const shipment = (await journal.next(100))!;
+      expect(shipment.rows).toEqual([row(3)]);
+      await journal.shipped(shipment);
+      expect(journal.pending).toBe(false);
+    });
+
+    it('is dropped when it is found gone while its rows are only on disk', async () => {
+      const journal = new AuditJournal(dir, 2 ** 20, revive);
+      await journal.recover();
+      await journal.append([row(1)]);
+      await journal.forget(); // Postgres away: the rows are on disk only
+      await takeOver();
+      expect(await journal.next(100)).toBeNull();
+      expect(journal.size).toEqual({ segments: 0, bytes: 0 });
+      expect(await orphanRows()).toEqual([row(1)]);
+    });
+
+    it('is not taken up by a frontend that starts after it was taken', async () => {
+      const earlier = new AuditJournal(dir, 2 ** 20, revive);
+      await earlier.recover();
+      await earlier.append([row(1)]);
+      await takeOver();
+      const journal = new AuditJournal(dir, 2 ** 20, revive);
+      await journal.recover();
+      expect(await journal.next(100)).toBeNull();
+    });
   });
 });
 

@@ -1,5 +1,6 @@
 import { mkdir, open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { JOURNAL_SEGMENT_PREFIX, JOURNAL_SEGMENT_SUFFIX, syncDirectory } from '@ucupdates/pool';
 
 /** The size at which a segment is sealed and appends go to a new one. */
 const SEGMENT_BYTES = 4 * 1024 * 1024;
@@ -49,7 +50,15 @@ export interface Shipment {
  * are all shipped is removed. What is only on disk — segments an earlier run left, or rows whose
  * memory copy was dropped by `forget` while Postgres was away — is read back when its turn comes.
  * The journal holds at most `maxBytes` on disk: an append beyond throws AuditJournalFullError.
- * Single-process: appends, seals and removals are serialised here.
+ * Appends, seals and removals are serialised here.
+ *
+ * The node's worker takes a segment over when the frontend's heartbeat goes silent (decision 74):
+ * it renames the file to `orphan-…` and ships it itself. A segment found gone is therefore the
+ * worker's: dropped here (its rows are in the file the worker read). An append checks that its
+ * segment still has its name after the fsync; when it does not, the worker may have read the file
+ * before these rows were in it, so they are appended again to a new segment before they count as
+ * durable. A row is thus always either in a segment of this journal or in a file the worker read
+ * after it was written.
  */
 export class AuditJournal {
   private readonly segments: Segment[] = [];
@@ -69,10 +78,11 @@ export class AuditJournal {
   recover(): Promise<void> {
     return this.serially(async () => {
       await mkdir(this.dir, { recursive: true });
-      const names = (await readdir(this.dir)).filter((name) => name.startsWith('segment-') && name.endsWith('.jsonl')).sort();
+      const names = (await readdir(this.dir)).filter((name) => name.startsWith(JOURNAL_SEGMENT_PREFIX) && name.endsWith(JOURNAL_SEGMENT_SUFFIX)).sort();
       for (const name of names) {
         const path = join(this.dir, name);
-        const { size } = await stat(path);
+        const size = await sizeOf(path);
+        if (size === null) continue; // taken over by the worker meanwhile
         this.segments.push({ path, handle: null, bytes: size, openedAt: 0, unshipped: null });
         this.bytes += size;
       }
@@ -94,22 +104,31 @@ export class AuditJournal {
     return this.serially(async () => {
       const text = `${rows.join('\n')}\n`;
       const length = Buffer.byteLength(text);
-      if (this.bytes + length > this.maxBytes) throw new AuditJournalFullError(this.maxBytes);
-      const segment = this.current ?? (await this.openSegment());
-      try {
-        await segment.handle!.write(text);
-        await segment.handle!.datasync();
-      } catch (error) {
-        // A failed append may have left a torn line: later appends go to a new segment, so the
-        // torn line stays the last of this one (and is skipped when it is read).
-        await this.seal();
-        throw error;
-      } finally {
-        segment.bytes += length;
-        this.bytes += length;
+      for (;;) {
+        if (this.bytes + length > this.maxBytes) throw new AuditJournalFullError(this.maxBytes);
+        const segment = this.current ?? (await this.openSegment());
+        try {
+          await segment.handle!.write(text);
+          await segment.handle!.datasync();
+        } catch (error) {
+          // A failed append may have left a torn line: later appends go to a new segment, so the
+          // torn line stays the last of this one (and is skipped when it is read).
+          await this.seal();
+          throw error;
+        } finally {
+          segment.bytes += length;
+          this.bytes += length;
+        }
+        if ((await sizeOf(segment.path)) === null) {
+          // The worker took the segment over: these rows again, in a new segment of our own.
+          await this.seal();
+          this.drop(segment);
+          continue;
+        }
+        segment.unshipped?.push({ rows, at: performance.now() });
+        if (segment.bytes >= SEGMENT_BYTES) await this.seal();
+        return;
       }
-      segment.unshipped?.push({ rows, at: performance.now() });
-      if (segment.bytes >= SEGMENT_BYTES) await this.seal();
     });
   }
 
@@ -122,7 +141,15 @@ export class AuditJournal {
       while (this.segments.length > 0) {
         const segment = this.segments[0];
         if (segment.unshipped === null) {
-          const text = await readFile(segment.path, 'utf8');
+          const text = await readFile(segment.path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+            if (error.code === 'ENOENT') return null;
+            throw error;
+          });
+          if (text === null) {
+            // Taken over by the worker (its rows are the worker's to ship).
+            this.drop(segment);
+            continue;
+          }
           const rows: string[] = [];
           for (const line of text.split('\n')) {
             const row = line === '' ? null : this.reviveLine(line);
@@ -190,7 +217,7 @@ export class AuditJournal {
 
   private async openSegment(): Promise<Segment> {
     await mkdir(this.dir, { recursive: true });
-    const name = `segment-${Date.now().toString().padStart(15, '0')}-${process.pid}-${(this.sequence++).toString().padStart(6, '0')}.jsonl`;
+    const name = `${JOURNAL_SEGMENT_PREFIX}${Date.now().toString().padStart(15, '0')}-${process.pid}-${(this.sequence++).toString().padStart(6, '0')}${JOURNAL_SEGMENT_SUFFIX}`;
     const path = join(this.dir, name);
     const segment: Segment = { path, handle: await open(path, 'a'), bytes: 0, openedAt: performance.now(), unshipped: [] };
     // The new file's name must survive a crash too.
@@ -214,6 +241,15 @@ export class AuditJournal {
     await rm(segment.path, { force: true });
   }
 
+  /** Forgets a segment the worker took over: its rows are the worker's to ship. */
+  private drop(segment: Segment): void {
+    const index = this.segments.indexOf(segment);
+    if (index < 0) return;
+    this.segments.splice(index, 1);
+    this.bytes -= segment.bytes;
+    segment.unshipped = [];
+  }
+
   private serially<R>(work: () => Promise<R>): Promise<R> {
     const next = this.queue.then(work, work);
     this.queue = next.catch(() => undefined);
@@ -221,12 +257,12 @@ export class AuditJournal {
   }
 }
 
-/** Makes a new file's name in `dir` survive a crash. */
-export async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+/** A file's size, or null when it is not there. */
+async function sizeOf(path: string): Promise<number | null> {
   try {
-    await handle.sync();
-  } finally {
-    await handle.close();
+    return (await stat(path)).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
   }
 }

@@ -1,7 +1,7 @@
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { syncDirectory } from '@ucupdates/pool';
 import { AUDIT_LOG_HEADER, type AuditLogEntry, auditLogFileName, auditLogRow } from './audit-log-format';
-import { syncDirectory } from './audit-journal';
 
 /** How often appended rows are made durable (fdatasync) at the latest. */
 export const AUDIT_LOG_SYNC_INTERVAL_MS = 1_000;

@@ -5,10 +5,12 @@ import {
   type AuditOperation,
   auditRow,
   type DdiAuditDetail,
+  journalLineRow,
   RequestAuditRepository,
   type ResponseAuditModule,
 } from '@ucupdates/database';
 import { Metrics } from '@ucupdates/observability';
+import { JournalHeartbeat } from '@ucupdates/pool';
 import type { DeviceRequest } from '../device-request';
 import { AuditJournal } from './audit-journal';
 import { AuditLogFiles } from './audit-log-files';
@@ -47,7 +49,9 @@ const RETRY_INTERVAL_MS = 1_000;
  * the caller answers the device only then, so no answered check lacks its row even when the node
  * is killed right after answering. Right after each append the rows are shipped to Postgres in
  * large batches (one statement each: audit rows and inventory upserts, atomic by itself); a node
- * started again ships what its journal still holds first, and request ids make that harmless.
+ * started again ships what its journal still holds first, and when the frontend dies the node's
+ * worker ships the journal a second after its heartbeat went silent (decision 74). Request ids
+ * make a row shipped twice harmless.
  *
  * While Postgres is away the rows stay in the journal (on disk only, so memory stays bounded) and
  * shipping is tried every second. When the journal cannot take a batch (full, or its disk failing)
@@ -60,6 +64,8 @@ const RETRY_INTERVAL_MS = 1_000;
 export class RequestAuditWriter {
   private readonly logger = new Logger(RequestAuditWriter.name);
   private readonly journal: AuditJournal;
+  /** Tells the node's worker this frontend lives; when it goes silent, the worker ships the journal (decision 74). */
+  private readonly heartbeat: JournalHeartbeat;
   private readonly inventory = new InventoryChanges();
   /** The node's own daily audit files, when UCU_AUDIT_LOG_DIR names a folder. */
   private readonly files: AuditLogFiles | null;
@@ -77,14 +83,22 @@ export class RequestAuditWriter {
     @Inject(RequestAuditRepository) private readonly requestAudit: RequestAuditRepository,
     @Inject(Metrics) private readonly metrics: Metrics,
   ) {
-    this.journal = new AuditJournal(config.UCU_AUDIT_JOURNAL_DIR, config.UCU_AUDIT_JOURNAL_MAX_MB * 2 ** 20, reviveLine);
+    this.journal = new AuditJournal(config.UCU_AUDIT_JOURNAL_DIR, config.UCU_AUDIT_JOURNAL_MAX_MB * 2 ** 20, journalLineRow);
+    this.heartbeat = new JournalHeartbeat(config.UCU_AUDIT_JOURNAL_DIR, (error) =>
+      this.logger.error(`the request audit journal's heartbeat failed: ${error.message}`),
+    );
     this.nodeId = config.UCU_NODE_ID;
     this.files = config.UCU_AUDIT_LOG_DIR ? new AuditLogFiles(config.UCU_AUDIT_LOG_DIR, config.UCU_NODE_ID) : null;
   }
 
-  /** Takes up what an earlier run left in the journal and ships it, then keeps shipping. */
+  /**
+   * Beats in the journal's folder (first: the worker leaves a journal alone while it beats), takes
+   * up what an earlier run left in the journal and the worker did not take over, and ships it,
+   * then keeps shipping.
+   */
   async start(): Promise<void> {
     this.files?.start();
+    await this.heartbeat.start();
     await this.journal.recover();
     this.updateJournalMetrics();
     this.shipSoon();
@@ -98,6 +112,8 @@ export class RequestAuditWriter {
     await this.drain();
     await this.ship().catch(() => undefined);
     await this.journal.close();
+    // Silent from now on: what the journal still holds (Postgres away) the worker ships.
+    await this.heartbeat.stop();
     await this.files?.stop().catch((error: Error) => this.logger.error(`could not close the request audit files: ${error.message}`));
   }
 
@@ -308,23 +324,4 @@ function auditLogEntry(check: AnsweredCheck): AuditLogEntry {
     status: check.status,
     nodeId: check.nodeId,
   };
-}
-
-/**
- * A journal line read back from disk as the row to ship, or null for a line to skip: the torn last
- * line of a crashed append (never acknowledged: the answer waits for the fsync). A line an earlier
- * release wrote (an AnsweredCheck) is made a row.
- */
-function reviveLine(line: string): string | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return null;
-  }
-  if (typeof value !== 'object' || value === null) return null;
-  if (typeof (value as { request_id?: unknown }).request_id === 'string') return line;
-  const check = value as AnsweredCheck & { at: string };
-  if (typeof check.requestId !== 'string' || typeof check.at !== 'string' || typeof check.request !== 'object') return null;
-  return auditRow({ ...check, at: new Date(check.at) }, true);
 }
