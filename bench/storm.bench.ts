@@ -40,7 +40,10 @@ export interface StormRun {
   auditMissingAtFirstLook: number;
   /** From the simulator's exit (every check answered) until every answered check's audit row was found. */
   auditLagMs: number;
-  /** CPU seconds over the storm: the three frontends, HAProxy, Postgres (every Postgres process of the machine). */
+  /**
+   * CPU seconds over the storm: the three frontends (a killed one up to its SIGKILL), HAProxy,
+   * Postgres (every Postgres process of the machine, backends that exited meanwhile included).
+   */
   cpuSeconds: { frontends: number; haproxy: number; postgres: number };
 }
 
@@ -106,10 +109,13 @@ export async function runStormBenchmark(environment: PoolEnvironment, settings: 
       postgres: postgresCpuSeconds(),
     };
     let killed: string | null = null;
+    /** The killed frontend's CPU seconds read just before its SIGKILL: what it used up to its death. */
+    let killedCpuSeconds = 0;
     const killer = settings.killHalfway
       ? setTimeout(() => {
           killed = pool.frontends[1].name;
           progress.step(`${label}: SIGKILL to ${killed} (pid ${pool.frontends[1].pid}), halfway`);
+          killedCpuSeconds = treeCpuSeconds(pool.frontends[1].pid!);
           void pool.frontends[1].kill();
         }, (within * 1000) / 2)
       : null;
@@ -123,8 +129,9 @@ export async function runStormBenchmark(environment: PoolEnvironment, settings: 
       if (killer) clearTimeout(killer);
     }
     const exitedAt = Date.now();
+    // The killed frontend counts up to its death (it is started again only after this reading).
     const cpu = {
-      frontends: round(pool.frontends.reduce((sum, each) => sum + (each.running ? treeCpuSeconds(each.pid!) : 0), 0) - cpuBefore.frontends, 1),
+      frontends: round(pool.frontends.reduce((sum, each) => sum + (each.running ? treeCpuSeconds(each.pid!) : 0), killedCpuSeconds) - cpuBefore.frontends, 1),
       haproxy: round(treeCpuSeconds(pool.haproxy.pid!) - cpuBefore.haproxy, 1),
       postgres: 0,
     };

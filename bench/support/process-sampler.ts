@@ -20,16 +20,21 @@ export function residentBytes(pid: number): number | null {
   }
 }
 
-/** CPU seconds (user + system) a process has used so far; 0 when it is gone. */
-export function cpuSeconds(pid: number): number {
+/** The fields of /proc/<pid>/stat after the command name (field 3 onwards), or null when it is gone. */
+function statFields(pid: number): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return 0;
+    return null;
   }
+}
+
+/** CPU seconds (user + system) a process has used so far; 0 when it is gone. */
+export function cpuSeconds(pid: number): number {
+  const fields = statFields(pid);
+  return fields === null ? 0 : (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
 /** The process and its children (nginx's master and workers), as pids. */
@@ -97,9 +102,22 @@ export function processesNamed(name: string): number[] {
 }
 
 /**
- * CPU seconds used so far by every Postgres process of the machine. Backends come and go, so a
- * difference of two readings misses what exited in between; and other databases' work counts too.
+ * CPU seconds used so far by every Postgres process of the machine, those that exited included:
+ * the live processes' own time plus, for each postmaster (a postgres process whose parent is not
+ * one), what the backends it reaped used. So a difference of two readings counts the backends that
+ * came and went in between (a node's connections closing when it is killed, say) instead of
+ * dropping their whole CPU from the second reading. Other databases' work counts too.
  */
 export function postgresCpuSeconds(): number {
-  return processesNamed('postgres').reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  const pids = processesNamed('postgres');
+  const postgres = new Set(pids);
+  let seconds = 0;
+  for (const pid of pids) {
+    const fields = statFields(pid);
+    if (fields === null) continue;
+    seconds += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    // field 4, the parent's pid, is fields[1]
+    if (!postgres.has(Number(fields[1]))) seconds += (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
+  }
+  return seconds;
 }
