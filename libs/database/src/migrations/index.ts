@@ -7,6 +7,7 @@ import { DdiActions1796750000000 } from './1796750000000-ddi-actions';
 import { VersionKey1796900000000 } from './1796900000000-version-key';
 import { AdminAuditSubject1797100000000 } from './1797100000000-admin-audit-subject';
 import { InventoryGroup1797400000000 } from './1797400000000-inventory-group';
+import { InventoryGroupInlined1797600000000 } from './1797600000000-inventory-group-inlined';
 
 /** Every migration, oldest first. Listed explicitly so the apps, the CLI and Jest load the same set. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   VersionKey1796900000000,
   AdminAuditSubject1797100000000,
   InventoryGroup1797400000000,
+  InventoryGroupInlined1797600000000,
 ];
