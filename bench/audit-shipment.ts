@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
+import { inventoryGroupFunction } from '../libs/database/src/migrations/1797600000000-inventory-group-inlined';
 import { type AnsweredCheck, auditRow, INVENTORY_TOUCH_MINUTES, RequestAuditRepository } from '../libs/database/src/repositories/request-audit.repository';
+import { cpuSeconds, postgresCpuSeconds } from './support/process-sampler';
 
 /**
  * What Postgres spends on one audit shipment (the node's `recordRows` statement), per row, for
@@ -21,31 +23,6 @@ const shipmentsPerRound = Number(process.argv[4] ?? 40);
 const rounds = Number(process.argv[5] ?? 3);
 const DEVICES = Number(process.env.SHIPMENT_DEVICES ?? 20_000);
 const AUDIT_ROWS = Number(process.env.SHIPMENT_AUDIT_ROWS ?? 70_000);
-const TICK = 100; // clock ticks per second of /proc/<pid>/stat
-
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICK;
-  } catch {
-    return 0;
-  }
-}
-
-function postgresCpuSeconds(): number {
-  let sum = 0;
-  for (const entry of require('node:fs').readdirSync('/proc') as string[]) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') sum += cpuSeconds(Number(entry));
-    } catch {
-      // gone
-    }
-  }
-  return sum;
-}
-
 function mac(n: number): string {
   const hex = n.toString(16).padStart(10, '0').toUpperCase();
   return `02-${hex.slice(0, 2)}-${hex.slice(2, 4)}-${hex.slice(4, 6)}-${hex.slice(6, 8)}-${hex.slice(8, 10)}`;
@@ -97,18 +74,9 @@ const textWriter: Writer = async (client, rows) => {
   await client.query(WRITE_BATCH, [`[${rows.join(',')}]`, INVENTORY_TOUCH_MINUTES]);
 };
 
-/** The inventory group function as migration 1797400000000 made it (not inlined: its body is only STABLE). */
-const GROUP_FUNCTION_BEFORE = `
-  CREATE OR REPLACE FUNCTION device_inventory_group(device_type text, brand text, model text, revision text, locale text,
-                                         modules jsonb, is_test_device boolean)
-    RETURNS uuid LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT md5(octet_length(device_type) || ':' || device_type || octet_length(brand) || ':' || brand
-               || octet_length(model) || ':' || model || octet_length(revision) || ':' || revision
-               || octet_length(locale) || ':' || locale || CASE WHEN is_test_device THEN 't' ELSE 'f' END
-               || modules::text)::uuid
-  $$`;
-/** As migration 1797600000000 makes it: inlined. */
-const GROUP_FUNCTION_INLINED = GROUP_FUNCTION_BEFORE.replace(/octet_length\((\w+)\)/g, 'octet_length($1)::text');
+/** The inventory group function as migration 1797400000000 made it (not inlined), and as 1797600000000 makes it. */
+const GROUP_FUNCTION_BEFORE = inventoryGroupFunction('');
+const GROUP_FUNCTION_INLINED = inventoryGroupFunction('::text');
 
 async function main(): Promise<void> {
   // Each mode: how the statement is sent, and which group function the trigger calls.

@@ -13,16 +13,16 @@ export class InventoryGroupInlined1797600000000 implements MigrationInterface {
   name = 'InventoryGroupInlined1797600000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(groupFunction('::text'));
+    await queryRunner.query(inventoryGroupFunction('::text'));
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(groupFunction(''));
+    await queryRunner.query(inventoryGroupFunction(''));
   }
 }
 
-/** The function with each length written as `octet_length(x)<cast>`. */
-function groupFunction(cast: string): string {
+/** The function with each length written as `octet_length(x)<cast>` (bench/audit-shipment.ts compares the two). */
+export function inventoryGroupFunction(cast: string): string {
   return `
     CREATE OR REPLACE FUNCTION device_inventory_group(device_type text, brand text, model text, revision text, locale text,
                                                       modules jsonb, is_test_device boolean)
