@@ -19,8 +19,9 @@ export function exitOnSignal(logger: Logger, deadlineMs: number, stop: () => Pro
     deadline.unref();
     await stop();
     logger.info('stopped');
-    logger.flush();
-    process.exit(0);
+    // The logger writes in batches (createLogger): the last one is out before the process ends
+    // (an exit while its write is under way could lose it); the deadline still holds.
+    logger.flush(() => process.exit(0));
   };
   process.once('SIGTERM', (signal) => void onSignal(signal));
   process.once('SIGINT', (signal) => void onSignal(signal));
