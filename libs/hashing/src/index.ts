@@ -1,1 +1,2 @@
 export * from './off-thread-digest';
+export * from './write-and-digest';

@@ -1,4 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { OffThreadDigest } from './off-thread-digest';
 
 const MIB = 1024 * 1024;
@@ -66,5 +69,38 @@ describe('OffThreadDigest', () => {
     const next = new OffThreadDigest();
     await next.update(Buffer.from('abc'));
     expect(await next.hex()).toBe(createHash('sha256').update('abc').digest('hex'));
+  });
+
+  describe('writing the bytes to a file as well (writeTo)', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'off-thread-digest-'));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it.each([0, 5, MIB, 3 * MIB + 777])('writes %d bytes to the file and hashes them, complete once digested', async (bytes) => {
+      const data = pieces(bytes);
+      const path = join(dir, 'out.bin');
+      const digest = new OffThreadDigest(['sha1', 'sha256', 'md5'], { writeTo: path });
+      for (const piece of data) await digest.update(piece);
+      const [sha1, sha256, md5] = await digest.digest();
+      expect(readFileSync(path).equals(Buffer.concat(data))).toBe(true);
+      expect(sha1.toString('hex')).toBe(expected('sha1', data));
+      expect(sha256.toString('hex')).toBe(expected('sha256', data));
+      expect(md5.toString('hex')).toBe(expected('md5', data));
+    });
+
+    it('fails with the file system error when the file cannot be created, and the next digest is right', async () => {
+      const digest = new OffThreadDigest(['sha256'], { writeTo: join(dir, 'missing', 'out.bin') });
+      await expect(
+        (async () => {
+          await digest.update(randomBytes(2 * MIB));
+          return digest.digest();
+        })(),
+      ).rejects.toMatchObject({ code: 'ENOENT' });
+      const next = new OffThreadDigest();
+      await next.update(Buffer.from('abc'));
+      expect(await next.hex()).toBe(createHash('sha256').update('abc').digest('hex'));
+    });
   });
 });

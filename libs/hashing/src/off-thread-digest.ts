@@ -5,27 +5,57 @@ export type DigestAlgorithm = 'sha256' | 'sha1' | 'md5';
 
 /**
  * The hashing thread's program, plain JavaScript given to the Worker as source (`eval`): it needs
- * nothing but node:crypto, so it runs the same from dist/, under Jest and in the benchmarks. One
- * message at a time, in order: `start` opens a digest, `update` feeds it a block it owns (moved,
- * not copied) and moves it back once hashed, `digest` answers the hashes and forgets it.
+ * nothing but node:crypto and node:fs, so it runs the same from dist/, under Jest and in the
+ * benchmarks. One message at a time, in order: `start` opens a digest (and with a `path` creates
+ * that file), `update` feeds it a block it owns (moved, not copied), writes it to the file if there
+ * is one and moves it back, `digest` closes the file, answers the hashes and forgets it; a failed
+ * open, write or close answers `failed` instead and forgets the digest.
  */
 const HASHER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
+const { closeSync, openSync, writeSync } = require('node:fs');
 const open = new Map();
+function failed(id, state, error) {
+  open.delete(id);
+  if (state && state.fd >= 0) try { closeSync(state.fd); } catch {}
+  parentPort.postMessage({ type: 'failed', id, message: error.message, code: error.code });
+}
 parentPort.on('message', (message) => {
-  const hashes = open.get(message.id);
+  const state = open.get(message.id);
   if (message.type === 'start') {
-    open.set(message.id, message.algorithms.map((algorithm) => createHash(algorithm)));
+    const opened = { hashes: message.algorithms.map((algorithm) => createHash(algorithm)), fd: -1 };
+    try {
+      if (message.path) opened.fd = openSync(message.path, 'w');
+      open.set(message.id, opened);
+    } catch (error) {
+      failed(message.id, undefined, error);
+    }
   } else if (message.type === 'update') {
-    if (hashes) for (const hash of hashes) hash.update(message.block);
+    if (state) {
+      const block = message.block;
+      for (const hash of state.hashes) hash.update(block);
+      try {
+        for (let at = 0; state.fd >= 0 && at < block.length; ) at += writeSync(state.fd, block, at, block.length - at);
+      } catch (error) {
+        failed(message.id, state, error);
+      }
+    }
     // The block goes back to be filled again: no garbage on either side for the collector to find.
     parentPort.postMessage({ type: 'ack', id: message.id, block: message.block }, [message.block.buffer]);
   } else if (message.type === 'digest') {
+    if (!state) return;
+    try {
+      if (state.fd >= 0) closeSync(state.fd);
+    } catch (error) {
+      state.fd = -1;
+      return failed(message.id, state, error);
+    }
     open.delete(message.id);
-    if (hashes) parentPort.postMessage({ type: 'digests', id: message.id, digests: hashes.map((hash) => hash.digest()) });
+    parentPort.postMessage({ type: 'digests', id: message.id, digests: state.hashes.map((hash) => hash.digest()) });
   } else if (message.type === 'drop') {
-    open.delete(message.id);
+    if (state) open.delete(message.id);
+    if (state && state.fd >= 0) try { closeSync(state.fd); } catch {}
   }
 });
 `;
@@ -68,14 +98,14 @@ class HashingThread {
     return this.spare.pop() ?? Buffer.allocUnsafeSlow(BLOCK_BYTES);
   }
 
-  open(algorithms: readonly DigestAlgorithm[], reject: (error: Error) => void): { id: number; state: Pending } {
+  open(algorithms: readonly DigestAlgorithm[], path: string | undefined, reject: (error: Error) => void): { id: number; state: Pending } {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
     const worker = this.started();
     const id = this.nextId++;
     const state: Pending = { inFlight: 0, drained: null, resolve: null, reject };
     this.pending.set(id, state);
-    worker.postMessage({ type: 'start', id, algorithms });
+    worker.postMessage({ type: 'start', id, algorithms, path });
     return { id, state };
   }
 
@@ -98,7 +128,7 @@ class HashingThread {
     if (this.worker) return this.worker;
     const worker = new Worker(HASHER_SOURCE, { eval: true });
     worker.unref();
-    worker.on('message', (message: { type: string; id: number; block?: Uint8Array; digests?: Uint8Array[] }) => {
+    worker.on('message', (message: { type: string; id: number; block?: Uint8Array; digests?: Uint8Array[]; message?: string; code?: string }) => {
       if (message.type === 'ack' && message.block!.byteLength === BLOCK_BYTES && this.spare.length < SPARE_BLOCKS) {
         this.spare.push(Buffer.from(message.block!.buffer, message.block!.byteOffset, BLOCK_BYTES));
       }
@@ -114,6 +144,10 @@ class HashingThread {
       } else if (message.type === 'digests') {
         this.pending.delete(message.id);
         state.resolve?.(message.digests!.map((digest) => Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength)));
+        this.idle();
+      } else if (message.type === 'failed') {
+        this.pending.delete(message.id);
+        state.reject(Object.assign(new Error(message.message), message.code ? { code: message.code } : {}));
         this.idle();
       }
     });
@@ -166,8 +200,16 @@ export class OffThreadDigest {
   private failure: Error | null = null;
   private finished = false;
 
-  constructor(readonly algorithms: readonly DigestAlgorithm[] = ['sha256']) {
-    ({ id: this.id, state: this.state } = thread.open(algorithms, (error) => {
+  /**
+   * `options.writeTo`: the thread also writes the bytes to this file (created or truncated), after
+   * hashing each block, so the event loop neither hashes nor writes them; `digest` then resolves
+   * once the file is complete and closed, and a failed write fails the next `update` or `digest`.
+   */
+  constructor(
+    readonly algorithms: readonly DigestAlgorithm[] = ['sha256'],
+    options: { writeTo?: string } = {},
+  ) {
+    ({ id: this.id, state: this.state } = thread.open(algorithms, options.writeTo, (error) => {
       this.failure = error;
       this.state.drained?.();
     }));
