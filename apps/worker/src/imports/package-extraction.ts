@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { CabError, type CabHeader, CabReader, fileHandleSource } from '@ucupdates/cab';
-import { type DigestAlgorithm, type ImageDigests, ImageDigester } from '@ucupdates/catalog';
+import { CabCompression, CabError, type CabHeader, CabReader, fileHandleSource } from '@ucupdates/cab';
+import type { ImageDigests } from '@ucupdates/catalog';
+import { writeAndDigest } from '@ucupdates/hashing';
 import type { ObjectStorage } from '@ucupdates/storage';
 import {
   cabinetSignatureIn,
@@ -27,7 +27,7 @@ export interface ExtractedFile {
   /** Kept beside the SHA-256 for DDI devices: SWUpdate checks an artifact's SHA-1 (ddi.md). */
   sha1: string;
   md5: string;
-  /** SHA-1 and SHA-256 (EXTRACTION_DIGESTS); a catalog's others are computed from `path` when it names them. */
+  /** SHA-1 and SHA-256; a catalog's others are computed from `path` when it names them. */
   digests: ImageDigests;
 }
 
@@ -48,9 +48,6 @@ export interface ExtractionLimits {
   maxUncompressedSize: number;
   maxRatio: number;
 }
-
-/** The digests of every extracted file; a catalog's other algorithms are computed when it names them. */
-const EXTRACTION_DIGESTS: readonly DigestAlgorithm[] = ['sha1', 'sha256'];
 
 /** Descriptions are read into memory: a bound keeps a hostile one from filling it. */
 const MAX_DESCRIPTION_BYTES = 64 * 1024;
@@ -92,33 +89,23 @@ export async function extractPackage(
         }
         const path = join(workDir, `entry-${index++}`);
         // SHA-1 and SHA-256 cover Windows catalogs and most detached signatures; SHA-384 and SHA-512
-        // (4 of the 6.8 ms per MB the five digests took) are computed from the file on disk, only for
-        // a catalog that names them (SignaturePolicy, imageDigestAlgorithms).
-        const digester = new ImageDigester(EXTRACTION_DIGESTS);
-        // MD5 is no algorithm a catalog may name (libs/catalog refuses it), only a hash DDI devices are told.
-        const md5 = createHash('md5');
-        let size = 0;
-        await pipeline(
-          entry.data,
-          async function* (chunks: AsyncIterable<Buffer>) {
-            for await (const chunk of chunks) {
-              digester.update(chunk);
-              md5.update(chunk);
-              size += chunk.length;
-              yield chunk;
-            }
-          },
-          // A large buffer lets the 32 KiB blocks of the cabinet reach the disk in few writes.
-          createWriteStream(path, { highWaterMark: 1 << 20 }),
-        );
-        const digests = digester.digests();
+        // are computed from the file on disk, only for a catalog that names them (SignaturePolicy,
+        // imageDigestAlgorithms). MD5 is no algorithm a catalog may name (libs/catalog refuses it),
+        // only a hash DDI devices are told. An MSZIP or stored file is hashed and written by the
+        // hashing thread while the event loop decodes; an LZX one on the event loop (decision 77).
+        const compression = reader.folders[entry.file.folderIndex].compression;
+        const offThread = compression !== CabCompression.Lzx;
+        const written = await writeAndDigest(entry.data, path, ['sha1', 'sha256', 'md5'], { offThread });
+        const [sha1, sha256, md5] = written.digests;
+        const size = written.size;
+        const digests: ImageDigests = { sha1, sha256 };
         files.set(entryKey(name), {
           name,
           path,
           size,
-          sha256: digests.sha256!.toString('hex'),
-          sha1: digests.sha1!.toString('hex'),
-          md5: md5.digest('hex'),
+          sha256: sha256.toString('hex'),
+          sha1: sha1.toString('hex'),
+          md5: md5.toString('hex'),
           digests,
         });
       }
