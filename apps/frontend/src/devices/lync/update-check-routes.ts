@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { MAX_REQUEST_BYTES } from '@ucupdates/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -16,6 +16,9 @@ export const UPDATE_CHECK_CONTENT_TYPES = ['text/xml', 'application/xml'];
 export const LYNC_LISTENER = Symbol('LYNC_LISTENER');
 
 const XML = 'text/xml; charset=utf-8';
+
+/** How many update checks a listener rehearses before the node listens (UpdateCheckService.rehearse). */
+const REHEARSAL_CHECKS = 3_000;
 
 /**
  * `POST /RequestHandler/ucdevice.upx` (internal listener, anonymous) and
@@ -36,7 +39,9 @@ const XML = 'text/xml; charset=utf-8';
  * error handler, before Fastify starts).
  */
 @Injectable()
-export class UpdateCheckRoutes implements OnModuleInit {
+export class UpdateCheckRoutes implements OnModuleInit, OnApplicationBootstrap {
+  private readonly logger = new Logger(UpdateCheckRoutes.name);
+
   constructor(
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
     @Inject(LYNC_LISTENER) private readonly listener: ListenerName,
@@ -54,6 +59,13 @@ export class UpdateCheckRoutes implements OnModuleInit {
     } else {
       fastify.post(PHONE_ROUTES.externalCheck, async (request, reply) => this.check(request, reply, await signedInPhoneUser(this.signIn, request)));
     }
+  }
+
+  /** Before the node listens: the check's code warmed, so the first phones do not wait for V8's compiler. */
+  onApplicationBootstrap(): void {
+    const started = performance.now();
+    this.checks.rehearse(this.listener, REHEARSAL_CHECKS);
+    this.logger.log(`rehearsed the ${this.listener} update check ${REHEARSAL_CHECKS} times in ${Math.round(performance.now() - started)} ms`);
   }
 
   /** The answer's XML (Fastify sends it); a refusal rejects, for the listener's filter. */

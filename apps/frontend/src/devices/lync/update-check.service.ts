@@ -18,9 +18,10 @@ import {
 } from '@ucupdates/protocol';
 import { DeviceError } from '../device-error';
 import type { DeviceKind, DeviceRequest } from '../device-request';
-import type { PlannedModule } from '../offers/offer-plan';
+import { type OfferedDevice, type PlannedModule, planCheck, updateTypeOfImage } from '../offers/offer-plan';
 import { UpdateOffers } from '../offers/update-offers';
-import { RequestAuditWriter } from '../request-audit/request-audit-writer';
+import { type CachedRule, PoolState } from '../pool-state/pool-state';
+import { type DeviceAnswer, RequestAuditWriter } from '../request-audit/request-audit-writer';
 import { DownloadTokens } from './download-tokens';
 import { PHONE_ROUTES } from './phone-paths';
 
@@ -61,28 +62,62 @@ export class UpdateCheckService {
   }
 
   private async check(body: unknown, context: CheckContext): Promise<{ xml: string; outcome: string }> {
+    const { device, answer, modules } = this.decide(body, context, this.offers);
+    await this.audit.record(device, answer);
+    const outcome =
+      modules.length === 0 ? 'none' : modules.some((module) => module.action === 'Install') ? 'update' : 'restore';
+    return { xml: renderUpdateCheckResponse(modules), outcome };
+  }
+
+  /**
+   * Runs the check's own code `times` times before the node takes phones — parse, offer (against
+   * a made-up pool state of one rule, so the answer has a module with files and URLs), the
+   * answer's XML and the audit row's JSON — and throws everything away: nothing is recorded,
+   * journaled, counted or logged. A node's first update checks otherwise run in V8's interpreter
+   * and baseline code, at about 1.5 times a warm node's CPU each, and a node that starts into a
+   * storm falls seconds behind (docs/performance.md, "The storm's cold start").
+   */
+  rehearse(listener: CheckContext['listener'], times: number): void {
+    const state = rehearsalState();
+    const offers = {
+      plan: (device: OfferedDevice) => planCheck(state, device, undefined),
+      updateTypeOfImage: (kind: DeviceKind, fileName: string) => updateTypeOfImage(state, kind, fileName),
+    };
+    const context: CheckContext = { listener, requestId: '', baseUrl: 'http://rehearsal.invalid', address: '192.0.2.1', authenticatedUser: null };
+    for (let n = 0; n < times; n++) {
+      const body = Buffer.from(rehearsalBody(n));
+      const { device, answer, modules } = this.decide(body, { ...context, requestId: `rehearsal-${n}` }, offers);
+      renderUpdateCheckResponse(modules);
+      this.audit.rehearse(device, answer);
+    }
+  }
+
+  /** The check's decision: the device as the services take it, its answer's modules and audit. */
+  private decide(
+    body: unknown,
+    context: CheckContext,
+    offers: Pick<UpdateOffers, 'plan' | 'updateTypeOfImage'>,
+  ): { device: DeviceRequest; answer: DeviceAnswer; modules: ResponseModule[] } {
     if (typeof body !== 'string' && !Buffer.isBuffer(body)) {
       throw new ProtocolError(415, 'UnsupportedMediaType', 'an update check is XML: send it as text/xml or application/xml');
     }
     const request = parseUpdateCheckRequest(body);
     const kind = deviceKindOf(request);
-    const installed = resolveModuleUpdateTypes(request.modules, (fileName) => this.offers.updateTypeOfImage(kind, fileName));
+    const installed = resolveModuleUpdateTypes(request.modules, (fileName) => offers.updateTypeOfImage(kind, fileName));
     const device = deviceRequest(request, installed, context);
-    const plan = this.offers.plan(device);
+    const plan = offers.plan(device);
     const now = new Date();
     // DDI's rules are for DDI devices (ddi.md): a phone that names the device type DDI is told
     // nothing, so the phone protocol answers exactly as it did before DDI.
     const planned = isDdiDeviceType(kind.deviceType) ? [] : plan.modules;
     const modules = planned.map((module) => this.responseModule(module, context, now));
-    await this.audit.record(device, {
+    const answer: DeviceAnswer = {
       at: now,
       responseModules: modules.map(auditModule),
       status: HttpStatus.OK,
       isTestDevice: plan.isTestDevice,
-    });
-    const outcome =
-      modules.length === 0 ? 'none' : modules.some((module) => module.action === 'Install') ? 'update' : 'restore';
-    return { xml: renderUpdateCheckResponse(modules), outcome };
+    };
+    return { device, answer, modules };
   }
 
   /**
@@ -150,4 +185,28 @@ function auditModule(module: ResponseModule): ResponseAuditModule {
     version: module.version,
     timestamp: module.timestamp,
   };
+}
+
+/** The made-up pool state a rehearsal is offered from: one approved CPE rule, its image and catalog. */
+function rehearsalState(): PoolState {
+  const file = (name: string, role: string) => ({ name, role, sha256: '0'.repeat(64), sha1: null, md5: null, size: 1 });
+  const rule: CachedRule = {
+    id: '00000000-0000-4000-8000-000000000000',
+    deviceType: 'UCPhone', brand: 'Rehearsal', model: 'R1', revision: 'A', locale: 'ENU', updateType: 'CPE',
+    approvedVersion: '2.0.0.0', pendingVersion: null, rolledBackVersion: null, restoreVersion: null, changedAt: 0,
+    files: { '2.0.0.0': [file('CPE.nbt', 'image'), file('CPE.cat', 'catalog')] },
+    servedUntil: {},
+  };
+  return new PoolState([rule], [], [], new Date(0));
+}
+
+/** A rehearsal's update check: a phone of rehearsalState's kind, its MAC from `n`, on an older CPE. */
+function rehearsalBody(n: number): string {
+  const mac = (0x0004f2000000 + n).toString(16).padStart(12, '0').match(/../g)!.join('-').toUpperCase();
+  return (
+    `<?xml version="1.0" encoding="utf-8"?>\n<Request>\n  <DeviceType>UCPhone</DeviceType>\n  <MacAddress>${mac}</MacAddress>\n` +
+    `  <SerialNumber></SerialNumber>\n  <Vendor>Rehearsal</Vendor>\n  <Model>R1</Model>\n  <Revision>A</Revision>\n  <Locale>ENU</Locale>\n` +
+    `  <Modules>\n    <Module>\n      <UpdateType>CPE</UpdateType>\n      <Filename>CPE.nbt</Filename>\n      <Version>1.0.0.${n % 1000}</Version>\n` +
+    `      <Timestamp>2026-01-01T00:00:00Z</Timestamp>\n    </Module>\n  </Modules>\n</Request>\n`
+  );
 }

@@ -122,8 +122,24 @@ export class RequestAuditWriter {
    * the device only then), rejects when it could not be written.
    */
   record(device: DeviceRequest, answer: DeviceAnswer): Promise<void> {
+    const check = this.answeredCheck(device, answer);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ check, resolve, reject });
+      this.commitNext();
+    });
+  }
+
+  /**
+   * The audit row `record` would journal for this request, made and thrown away: part of the
+   * update check's rehearsal before the node takes phones (UpdateCheckService.rehearse).
+   */
+  rehearse(device: DeviceRequest, answer: DeviceAnswer): void {
+    auditRow(this.answeredCheck(device, answer), true);
+  }
+
+  private answeredCheck(device: DeviceRequest, answer: DeviceAnswer): AnsweredCheck {
     const { kind } = device;
-    const check: AnsweredCheck = {
+    return {
       requestId: device.requestId,
       at: answer.at,
       nodeId: this.nodeId,
@@ -147,10 +163,6 @@ export class RequestAuditWriter {
       operation: answer.operation ?? 'UpdateCheck',
       ddi: answer.ddi ?? null,
     };
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ check, resolve, reject });
-      this.commitNext();
-    });
   }
 
   /** Waits for every recorded check to be journaled (or written, or refused). */
