@@ -18,7 +18,9 @@ function registerTypeScript() {
   const { transformFileSync } = require(path.resolve(__dirname, '..', 'node_modules', '@swc/core'));
   require.extensions['.ts'] = (/** @type {NodeJS.Module} */ module, /** @type {string} */ filename) => {
     const { code } = transformFileSync(filename, {
-      jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+      // Decorators as the apps' build and Jest take them: a test's child process may load a file
+      // whose imports reach a Nest module (test/support/audit-log-appender.ts).
+      jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2022' },
       module: { type: 'commonjs' },
       sourceMaps: 'inline',
     });
