@@ -83,17 +83,30 @@ export class PoolState {
   }
 
   private isTestIdentifier(identifierType: TestDeviceIdentifierType, identifier: string, site: string | undefined): boolean {
-    const scopes = site ? [GLOBAL_SCOPE, `site:${site}`] : [GLOBAL_SCOPE];
-    return scopes.some((scope) => this.testDeviceKeys.has(testDeviceKey(scope, identifierType, identifier)));
+    if (this.testDeviceKeys.size === 0) return false;
+    return (
+      this.testDeviceKeys.has(testDeviceKey(GLOBAL_SCOPE, identifierType, identifier)) ||
+      (site !== undefined && site !== '' && this.testDeviceKeys.has(testDeviceKey(`site:${site}`, identifierType, identifier)))
+    );
   }
 }
 
-/** The key of a device kind: a rule key without the update type. */
+/**
+ * The key of a device kind: a rule key without the update type, its parts lower-case. Each part is
+ * preceded by its length, so no two kinds share a key whatever their parts hold (a device's come
+ * from its request); built once per check, so a template rather than an array and JSON.
+ */
 export function deviceKindKey(deviceType: string, brand: string, model: string, revision: string, locale: string): string {
-  return JSON.stringify([deviceType, brand, model, revision, locale].map((part) => part.toLowerCase()));
+  return `${part(deviceType)}${part(brand)}${part(model)}${part(revision)}${part(locale)}`;
 }
 
 /** Scopes, identifier types and identifiers compare case-insensitively (MACs are stored upper-case). */
 function testDeviceKey(scope: string, identifierType: string, identifier: string): string {
-  return JSON.stringify([scope, identifierType, identifier].map((part) => part.toLowerCase()));
+  return `${part(scope)}${part(identifierType)}${part(identifier)}`;
+}
+
+/** One part of a key: its length, a colon and the part, lower-case. */
+function part(text: string): string {
+  const lower = text.toLowerCase();
+  return `${lower.length}:${lower}`;
 }
