@@ -1,4 +1,5 @@
 import type { Config } from '@ucupdates/config';
+import { type AnsweredCheck, auditRow, RequestAuditRepository } from '@ucupdates/database';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { Frontend } from '../../apps/frontend/src/frontend';
@@ -194,6 +195,39 @@ describe('the device inventory (/api/v1/devices)', () => {
   it.each(['/api/v1/devices', '/api/v1/devices/6f1c2d4e-8a9b-4c3d-9e8f-0a1b2c3d4e5f'])('%s needs a token', async (path) => {
     await api().get(path).expect(401);
     await api().get(path).set(as('not-a-token-of-this-pool-0123456789')).expect(401);
+  });
+
+  it('keeps the newest user any check named when a device checked twice in one shipment, the newest naming none', async () => {
+    const check = (requestId: string, at: string, userId: string | null, version: string): AnsweredCheck => ({
+      requestId,
+      at: new Date(at),
+      nodeId: 'node-a',
+      address: '192.0.2.7',
+      request: {
+        deviceType: 'UCPhone',
+        macAddress: '00-04-F2-77-77-77',
+        serialNumber: null,
+        vendor: 'Polycom',
+        model: 'CX600',
+        revision: 'A',
+        locale: 'ENU',
+        modules: [{ updateType: 'CPE', filename: '', version, timestamp: null }],
+      },
+      responseModules: [],
+      userId,
+      external: false,
+      status: 200,
+      isTestDevice: false,
+    });
+    // One statement, as a node ships two checks of one group commit (or a journal taken over).
+    await new RequestAuditRepository(dataSource.manager, config).recordRows([
+      auditRow(check('7c0f0f5e-0000-4000-8000-000000000001', '2031-01-01T10:00:00Z', 'sip:carol@contoso.com', '1.0'), true),
+      auditRow(check('7c0f0f5e-0000-4000-8000-000000000002', '2031-01-01T10:00:05Z', null, '2.0'), true),
+    ]);
+    const [device] = await dataSource.query(`SELECT modules, last_user_id, last_seen_at FROM devices WHERE device_key = 'mac:00-04-F2-77-77-77'`);
+    expect(device).toMatchObject({ modules: [{ updateType: 'CPE', version: '2.0' }], last_user_id: 'sip:carol@contoso.com', last_seen_at: new Date('2031-01-01T10:00:05Z') });
+    const audited = await dataSource.query(`SELECT user_id FROM request_audit WHERE mac_address = '00-04-F2-77-77-77' ORDER BY at`);
+    expect(audited).toEqual([{ user_id: 'sip:carol@contoso.com' }, { user_id: null }]);
   });
 
   it('is described in the OpenAPI document', async () => {

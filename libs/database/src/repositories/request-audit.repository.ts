@@ -224,8 +224,9 @@ export function deviceKey(macAddress: string | null, serialNumber: string | null
 // ago ($2): a phone checking again with the same versions from the same address costs no new row
 // version (and no index entries) per check. The user last seen on a device stays when a check names
 // none. A device checking twice in one batch would be upserted twice by one statement, which
-// Postgres refuses: DISTINCT ON keeps its newest check, and orders the upserts by device key, so two
-// nodes upserting the same devices lock them in the same order. The batch is one JSON parameter:
+// Postgres refuses: DISTINCT ON keeps its newest check (with the newest user any of its checks in
+// the batch named, as if they had been shipped one by one), and orders the upserts by device key, so
+// two nodes upserting the same devices lock them in the same order. The batch is one JSON parameter:
 // serialised once, when the row is journaled (auditRow), and parsed natively by Postgres.
 // (bench/explain-audit-write.ts reads this constant from this file to show its plan.)
 const WRITE_BATCH = `
@@ -251,7 +252,8 @@ INSERT INTO devices AS d (device_key, mac_address, serial_number, controller_id,
                           last_user_id)
 SELECT DISTINCT ON (device_key)
        device_key, mac_address, serial_number, controller_id, device_type, vendor, model, revision, locale, modules,
-       is_test_device, at, at, node_id, address, user_id
+       is_test_device, at, at, node_id, address,
+       first_value(user_id) OVER (PARTITION BY device_key ORDER BY user_id IS NULL, at DESC)
   FROM batch
  WHERE inventory
  ORDER BY device_key, at DESC
