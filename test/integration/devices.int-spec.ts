@@ -1,8 +1,9 @@
 import type { Config } from '@ucupdates/config';
-import { type AnsweredCheck, auditRow, RequestAuditRepository } from '@ucupdates/database';
+import { auditRow, RequestAuditRepository } from '@ucupdates/database';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { Frontend } from '../../apps/frontend/src/frontend';
+import { answeredCheck } from '../support/answered-check';
 import { useTestFrontend } from '../support/harness';
 
 interface Seed {
@@ -198,27 +199,8 @@ describe('the device inventory (/api/v1/devices)', () => {
   });
 
   it('keeps the newest user any check named when a device checked twice in one shipment, the newest naming none', async () => {
-    const check = (requestId: string, at: string, userId: string | null, version: string): AnsweredCheck => ({
-      requestId,
-      at: new Date(at),
-      nodeId: 'node-a',
-      address: '192.0.2.7',
-      request: {
-        deviceType: 'UCPhone',
-        macAddress: '00-04-F2-77-77-77',
-        serialNumber: null,
-        vendor: 'Polycom',
-        model: 'CX600',
-        revision: 'A',
-        locale: 'ENU',
-        modules: [{ updateType: 'CPE', filename: '', version, timestamp: null }],
-      },
-      responseModules: [],
-      userId,
-      external: false,
-      status: 200,
-      isTestDevice: false,
-    });
+    const check = (requestId: string, at: string, userId: string | null, version: string) =>
+      answeredCheck({ requestId, at: new Date(at), nodeId: 'node-a', address: '192.0.2.7', userId }, { macAddress: '00-04-F2-77-77-77', version });
     // One statement, as a node ships two checks of one group commit (or a journal taken over).
     await new RequestAuditRepository(dataSource.manager, config).recordRows([
       auditRow(check('7c0f0f5e-0000-4000-8000-000000000001', '2031-01-01T10:00:00Z', 'sip:carol@contoso.com', '1.0'), true),

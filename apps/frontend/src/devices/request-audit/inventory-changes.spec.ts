@@ -1,29 +1,9 @@
 import type { AnsweredCheck } from '@ucupdates/database';
+import { answeredCheck } from '../../../../../test/support/answered-check';
 import { InventoryChanges } from './inventory-changes';
 
 function check(at: number, overrides: Partial<AnsweredCheck> = {}, version = '1.0'): AnsweredCheck {
-  return {
-    requestId: `r-${at}`,
-    at: new Date(at),
-    nodeId: 'node-1',
-    address: '10.0.0.1',
-    request: {
-      deviceType: 'UCPhone',
-      macAddress: '00-04-F2-00-00-01',
-      serialNumber: null,
-      vendor: 'Polycom',
-      model: 'CX600',
-      revision: 'A',
-      locale: 'ENU',
-      modules: [{ updateType: 'CPE', filename: '', version, timestamp: null }],
-    },
-    responseModules: [],
-    userId: null,
-    external: false,
-    status: 200,
-    isTestDevice: false,
-    ...overrides,
-  };
+  return answeredCheck({ requestId: `r-${at}`, at: new Date(at), ...overrides }, { version });
 }
 
 describe('InventoryChanges', () => {
