@@ -22,6 +22,12 @@ export const JOURNAL_ORPHAN_PREFIX = 'orphan-';
 
 export const JOURNAL_SEGMENT_SUFFIX = '.jsonl';
 
+/** Whether a file of the journal's folder is a segment of the frontend's own. */
+export const isJournalSegment = (name: string): boolean => name.startsWith(JOURNAL_SEGMENT_PREFIX) && name.endsWith(JOURNAL_SEGMENT_SUFFIX);
+
+/** Whether a file of the journal's folder is a segment the worker took over. */
+export const isJournalOrphan = (name: string): boolean => name.startsWith(JOURNAL_ORPHAN_PREFIX) && name.endsWith(JOURNAL_SEGMENT_SUFFIX);
+
 // The beat runs on a thread of its own, so it says "the process lives" even while the frontend's
 // event loop is busy for seconds (a storm's first seconds): a busy frontend is not a dead one.
 // Fixed-width text written at offset 0 of a file opened once: no truncation, so a reader never

@@ -1,21 +1,19 @@
 import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { journalLineRow, type RequestAuditRepository } from '@ucupdates/database';
+import { AUDIT_SHIPMENT_MAX_ROWS, journalRows, type RequestAuditRepository } from '@ucupdates/database';
 import {
+  isJournalOrphan,
+  isJournalSegment,
   JOURNAL_ORPHAN_PREFIX,
   JOURNAL_ORPHANED_AFTER_MS,
   JOURNAL_SEGMENT_PREFIX,
-  JOURNAL_SEGMENT_SUFFIX,
   journalHeartbeatAge,
   syncDirectory,
 } from '@ucupdates/pool';
 
 /** How often the worker looks at the frontend's heartbeat. */
 const LOOK_INTERVAL_MS = 250;
-
-/** About the most rows one statement ships (the frontend's own shipments are as large). */
-const MAX_SHIPMENT = 5_000;
 
 /**
  * The worker's watch over its node's request audit journal (decision 74): when the frontend's
@@ -59,7 +57,7 @@ export class OrphanedJournal {
         if (error.code === 'ENOENT') return [];
         throw error;
       });
-      const segments = names.filter((name) => name.startsWith(JOURNAL_SEGMENT_PREFIX) && name.endsWith(JOURNAL_SEGMENT_SUFFIX));
+      const segments = names.filter(isJournalSegment);
       if (segments.length > 0) {
         const silentMs = await journalHeartbeatAge(this.dir);
         // No heartbeat at all: no frontend of this release ran here; leave its journal to it.
@@ -68,7 +66,7 @@ export class OrphanedJournal {
           names = await readdir(this.dir);
         }
       }
-      for (const name of names.filter((each) => each.startsWith(JOURNAL_ORPHAN_PREFIX) && each.endsWith(JOURNAL_SEGMENT_SUFFIX)).sort()) {
+      for (const name of names.filter(isJournalOrphan).sort()) {
         // oldest first: the names begin with the segment's time, zero-padded
         if (!(await this.ship(name))) return;
       }
@@ -98,14 +96,10 @@ export class OrphanedJournal {
   /** Ships one orphan and removes it; false when Postgres refused (the orphan stays). */
   private async ship(name: string): Promise<boolean> {
     const path = join(this.dir, name);
-    const rows: string[] = [];
-    for (const line of (await readFile(path, 'utf8')).split('\n')) {
-      const row = line === '' ? null : journalLineRow(line);
-      if (row !== null) rows.push(row);
-    }
+    const rows = journalRows(await readFile(path, 'utf8'));
     try {
-      for (let start = 0; start < rows.length; start += MAX_SHIPMENT) {
-        await this.requestAudit.recordRows(rows.slice(start, start + MAX_SHIPMENT));
+      for (let start = 0; start < rows.length; start += AUDIT_SHIPMENT_MAX_ROWS) {
+        await this.requestAudit.recordRows(rows.slice(start, start + AUDIT_SHIPMENT_MAX_ROWS));
       }
     } catch (error) {
       if (!this.postgresAway) {

@@ -312,6 +312,19 @@ function requestAuditModule(module: ReportedModule): RequestAuditModule {
   return { filename: module.filename, version: module.version, timestamp: module.timestamp };
 }
 
+/** About the most rows one shipment (one statement of recordRows) carries, from the frontend or the worker. */
+export const AUDIT_SHIPMENT_MAX_ROWS = 5_000;
+
+/** The rows to ship of a journal file's text, each line read by `revive` (journalLineRow: skipped lines left out). */
+export function journalRows(text: string, revive: (line: string) => string | null = journalLineRow): string[] {
+  const rows: string[] = [];
+  for (const line of text.split('\n')) {
+    const row = line === '' ? null : revive(line);
+    if (row !== null) rows.push(row);
+  }
+  return rows;
+}
+
 /**
  * A line of a node's request audit journal read back from disk as the row to ship (`recordRows`),
  * or null for a line to skip: the torn last line of a crashed append (never acknowledged: the answer

@@ -1,6 +1,7 @@
 import { mkdir, open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { JOURNAL_SEGMENT_PREFIX, JOURNAL_SEGMENT_SUFFIX, syncDirectory } from '@ucupdates/pool';
+import { journalRows } from '@ucupdates/database';
+import { isJournalSegment, JOURNAL_SEGMENT_PREFIX, JOURNAL_SEGMENT_SUFFIX, syncDirectory } from '@ucupdates/pool';
 
 /** The size at which a segment is sealed and appends go to a new one. */
 const SEGMENT_BYTES = 4 * 1024 * 1024;
@@ -78,7 +79,7 @@ export class AuditJournal {
   recover(): Promise<void> {
     return this.serially(async () => {
       await mkdir(this.dir, { recursive: true });
-      const names = (await readdir(this.dir)).filter((name) => name.startsWith(JOURNAL_SEGMENT_PREFIX) && name.endsWith(JOURNAL_SEGMENT_SUFFIX)).sort();
+      const names = (await readdir(this.dir)).filter(isJournalSegment).sort();
       for (const name of names) {
         const path = join(this.dir, name);
         const size = await sizeOf(path);
@@ -150,11 +151,7 @@ export class AuditJournal {
             this.drop(segment);
             continue;
           }
-          const rows: string[] = [];
-          for (const line of text.split('\n')) {
-            const row = line === '' ? null : this.reviveLine(line);
-            if (row !== null) rows.push(row);
-          }
+          const rows = journalRows(text, this.reviveLine);
           segment.unshipped = rows.length === 0 ? [] : [{ rows, at: performance.now() }];
         }
         if (segment.unshipped.length > 0) {

@@ -3,6 +3,7 @@ import { CONFIG, type Config } from '@ucupdates/config';
 import {
   type AnsweredCheck,
   type AuditOperation,
+  AUDIT_SHIPMENT_MAX_ROWS,
   auditRow,
   type DdiAuditDetail,
   journalLineRow,
@@ -35,9 +36,6 @@ interface Waiting {
   resolve: () => void;
   reject: (error: unknown) => void;
 }
-
-/** About the most rows one statement ships; more wait for the next. */
-const MAX_SHIPMENT = 5_000;
 
 /** How often shipping is tried again while Postgres is away, and the idle segment swept. */
 const RETRY_INTERVAL_MS = 1_000;
@@ -253,7 +251,7 @@ export class RequestAuditWriter {
     }
     this.shipping = (async () => {
       try {
-        for (let shipment = await this.journal.next(MAX_SHIPMENT); shipment !== null; shipment = await this.journal.next(MAX_SHIPMENT)) {
+        for (let shipment = await this.journal.next(AUDIT_SHIPMENT_MAX_ROWS); shipment !== null; shipment = await this.journal.next(AUDIT_SHIPMENT_MAX_ROWS)) {
           const started = performance.now();
           await this.requestAudit.recordRows(shipment.rows);
           const now = performance.now();
