@@ -15,6 +15,7 @@ import { PoolStateService } from '../../apps/frontend/src/devices/pool-state/poo
 import { RequestAuditWriter } from '../../apps/frontend/src/devices/request-audit/request-audit-writer';
 import { CatalogSeed, type SeededFile } from '../support/catalog-seed';
 import { prepareServices, startTestFrontend } from '../support/harness';
+import { type RawRequest, type RawResponse, rawRequest } from '../support/raw-http';
 import { suiteResources, testConfig } from '../support/test-environment';
 
 const suite = suiteResources(__filename);
@@ -364,6 +365,71 @@ describe('phone protocol (update checks, downloads, external access)', () => {
       expect(parseAnswer((await check(big).expect(413)).text).error).toBe('RequestTooLarge');
       const json = await internal().post('/RequestHandler/ucdevice.upx').set('Content-Type', 'application/json').send('{"a":1}').expect(415);
       expect(parseAnswer(json.text).error).toBe('UnsupportedMediaType');
+    });
+
+    describe('the body as it comes over the wire', () => {
+      /** The internal listener on a port of its own, for requests a client library does not send. */
+      const send = async (head: [string, string][], body?: string, options: Partial<RawRequest> = {}) => {
+        const server = frontend.internal.getHttpServer();
+        if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        const { port } = server.address() as AddressInfo;
+        return rawRequest('127.0.0.1', port, { method: 'POST', path: '/RequestHandler/ucdevice.upx', headers: head, body, ...options });
+      };
+      const chunked = (...pieces: string[]) => `${pieces.map((piece) => `${Buffer.byteLength(piece).toString(16)}\r\n${piece}\r\n`).join('')}0\r\n\r\n`;
+      const refusal = (response: RawResponse) => ({
+        status: response.status,
+        type: response.headers['content-type'],
+        error: parseAnswer(response.body.toString('utf8')).error,
+      });
+
+      it.each(['text/xml', 'application/xml', 'text/xml; charset=utf-8', 'Application/XML;charset="UTF-8"', 'text/xml; charset=utf-16', 'text/plain'])(
+        'answers a check sent as %s',
+        async (type) => {
+          const response = await send([['Content-Type', type]], checkXml({ mac: MAC }));
+          expect(response.status).toBe(200);
+          expect(parseAnswer(response.body.toString('utf8')).numOfFiles).toBe(3);
+        },
+      );
+
+      it('answers a check sent in chunks', async () => {
+        const body = checkXml({ mac: MAC });
+        const response = await send([['Content-Type', 'text/xml'], ['Transfer-Encoding', 'chunked']], chunked(body.slice(0, 100), body.slice(100)), {
+          noContentLength: true,
+        });
+        expect(response.status).toBe(200);
+        expect(parseAnswer(response.body.toString('utf8')).numOfFiles).toBe(3);
+      });
+
+      it('refuses a Content-Length over 64 KiB with 413 in XML before the body is sent, and closes', async () => {
+        // Only the head and a few bytes go out: the answer comes without the rest of the body.
+        const response = await send([['Content-Type', 'text/xml'], ['Content-Length', String(64 * 1024 + 1)]], '<Request>', { noContentLength: true });
+        expect(refusal(response)).toEqual({ status: 413, type: 'text/xml; charset=utf-8', error: 'RequestTooLarge' });
+        expect(response.headers.connection).toBe('close');
+      });
+
+      it('refuses a chunked body that grows over 64 KiB with 413 in XML', async () => {
+        const piece = 'x'.repeat(16 * 1024);
+        const response = await send([['Content-Type', 'text/xml'], ['Transfer-Encoding', 'chunked']], chunked(piece, piece, piece, piece, 'x'), {
+          noContentLength: true,
+        });
+        expect(refusal(response)).toEqual({ status: 413, type: 'text/xml; charset=utf-8', error: 'RequestTooLarge' });
+        expect(response.headers.connection).toBe('close');
+      });
+
+      it('refuses a body without Content-Type, and an empty XML body, in XML', async () => {
+        expect(refusal(await send([], checkXml({ mac: MAC })))).toEqual({ status: 415, type: 'text/xml; charset=utf-8', error: 'UnsupportedMediaType' });
+        expect(refusal(await send([['Content-Type', 'text/xml']], ''))).toEqual({ status: 400, type: 'text/xml; charset=utf-8', error: 'BadRequest' });
+      });
+
+      it('keeps answering after a phone that stopped mid-body: gone, or with its side closed (400 from the HTTP server)', async () => {
+        const head: [string, string][] = [['Content-Type', 'text/xml'], ['Content-Length', '1000']];
+        const gone = await send(head, '<Request>', { noContentLength: true, timeoutMs: 300 });
+        expect(gone).toMatchObject({ status: 0, failure: 'timeout' });
+        const halfClosed = await send(head, '<Request>', { noContentLength: true, halfClose: true });
+        expect(halfClosed.status).toBe(400);
+        const response = await send([['Content-Type', 'text/xml']], checkXml({ mac: MAC }));
+        expect(response.status).toBe(200);
+      });
     });
 
     it('matches the path case-insensitively and ignores unknown elements and namespaces', async () => {
