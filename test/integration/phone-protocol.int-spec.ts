@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '@ucupdates/config';
 import { auditRequestId } from '@ucupdates/database';
+import { Metrics } from '@ucupdates/observability';
 import { ObjectStorage } from '@ucupdates/storage';
 import { XMLParser } from 'fast-xml-parser';
 import request from 'supertest';
@@ -17,6 +18,7 @@ import { CatalogSeed, type SeededFile } from '../support/catalog-seed';
 import { prepareServices, startTestFrontend } from '../support/harness';
 import { type RawRequest, type RawResponse, rawRequest } from '../support/raw-http';
 import { suiteResources, testConfig } from '../support/test-environment';
+import { waitFor } from '../support/waiting';
 
 const suite = suiteResources(__filename);
 
@@ -334,6 +336,28 @@ describe('phone protocol (update checks, downloads, external access)', () => {
       const ids = answers.map((answer) => answer.headers['x-request-id']);
       const rows = await dataSource.query(`SELECT count(*) FROM request_audit WHERE request_id = ANY($1::uuid[])`, [ids]);
       expect(Number(rows[0].count)).toBe(60);
+    });
+
+    it('ships checks answered one after another at most once every 100 ms, unasked (decision 79)', async () => {
+      await audited();
+      const shipments = async () => (await frontend.core.get(Metrics).auditBatchSize.get()).values.find((value) => value.metricName?.endsWith('_count'))?.value ?? 0;
+      const before = await shipments();
+      const started = performance.now();
+      const ids: string[] = [];
+      for (let index = 0; index < 30; index++) {
+        const answer = await check(checkXml({ mac: `00-04-F2-33-33-${index.toString(16).padStart(2, '0')}` })).expect(200);
+        ids.push(answer.headers['x-request-id']);
+      }
+      const answering = performance.now() - started;
+      // Nothing flushed: the node ships by itself, within about a second (decision 56).
+      await waitFor('the 30 checks in Postgres', 10_000, async () => {
+        const rows = await dataSource.query(`SELECT count(*) FROM request_audit WHERE request_id = ANY($1::uuid[])`, [ids]);
+        return Number(rows[0].count) === 30;
+      }, 50);
+      // One shipment per group commit would be 30 statements; one per 100 ms at most, and the last.
+      const statements = (await shipments()) - before;
+      expect(statements).toBeGreaterThanOrEqual(1);
+      expect(statements).toBeLessThanOrEqual(Math.floor(answering / 100) + 2);
     });
 
     it('writes a check the load balancer sent twice (same X-Request-Id) once', async () => {

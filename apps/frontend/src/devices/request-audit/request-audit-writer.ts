@@ -41,15 +41,22 @@ interface Waiting {
 const RETRY_INTERVAL_MS = 1_000;
 
 /**
+ * A shipment starts at most this long after the one before it started (decision 79): the rows of
+ * 100 ms go to Postgres in one statement instead of a few rows per group commit, whose fixed cost
+ * (about half a millisecond of Postgres CPU per statement) dominated a storm's audit.
+ */
+const SHIP_INTERVAL_MS = 100;
+
+/**
  * Writes the request audit and the inventory, for every device protocol: durable first, shared
  * later (docs/phones.md, decision 56). `record` resolves once the check's row is fsynced in the
  * node's journal (group commit: while one append is being synced the next batch collects), and
  * the caller answers the device only then, so no answered check lacks its row even when the node
- * is killed right after answering. Right after each append the rows are shipped to Postgres in
- * large batches (one statement each: audit rows and inventory upserts, atomic by itself); a node
- * started again ships what its journal still holds first, and when the frontend dies the node's
- * worker ships the journal a second after its heartbeat went silent (decision 74). Request ids
- * make a row shipped twice harmless.
+ * is killed right after answering. The rows are shipped to Postgres in large batches, a shipment
+ * starting at most every SHIP_INTERVAL_MS (one statement each: audit rows and inventory upserts,
+ * atomic by itself); a node started again ships what its journal still holds first, and when the
+ * frontend dies the node's worker ships the journal a second after its heartbeat went silent
+ * (decision 74). Request ids make a row shipped twice harmless.
  *
  * While Postgres is away the rows stay in the journal (on disk only, so memory stays bounded) and
  * shipping is tried every second. When the journal cannot take a batch (full, or its disk failing)
@@ -73,6 +80,10 @@ export class RequestAuditWriter {
   private waiting: Waiting[] = [];
   private committing: Promise<void> | null = null;
   private shipping: Promise<boolean> | null = null;
+  /** When the last shipment started (performance.now()), and the timer of the next one. */
+  private lastShipmentAt = -Infinity;
+  private shipTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
   private timer: NodeJS.Timeout | null = null;
   private readonly nodeId: string;
 
@@ -108,7 +119,10 @@ export class RequestAuditWriter {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.drain();
-    await this.ship().catch(() => undefined);
+    this.stopped = true;
+    if (this.shipTimer) clearTimeout(this.shipTimer);
+    this.shipTimer = null;
+    await this.ship(true).catch(() => undefined);
     await this.journal.close();
     // Silent from now on: what the journal still holds (Postgres away) the worker ships.
     await this.heartbeat.stop();
@@ -176,7 +190,7 @@ export class RequestAuditWriter {
    */
   async flush(): Promise<void> {
     await this.drain();
-    while (!(await this.ship())) {
+    while (!(await this.ship(true))) {
       // rows journaled meanwhile: ship those too
     }
   }
@@ -225,9 +239,22 @@ export class RequestAuditWriter {
     for (const waiting of batch) waiting.resolve();
   }
 
-  /** Ships right away unless shipping is under way (it goes on while rows come) or Postgres is away. */
+  /**
+   * Ships once SHIP_INTERVAL_MS has passed since the last shipment started (right away when it
+   * has), unless shipping is under way or due already (either takes these rows too), Postgres
+   * is away (the retry timer ships then) or the writer stopped (stop ships what is left).
+   */
   private shipSoon(): void {
-    if (this.shipping === null && !this.postgresAway) void this.ship().catch(() => undefined);
+    if (this.shipping !== null || this.shipTimer !== null || this.postgresAway || this.stopped) return;
+    const wait = this.lastShipmentAt + SHIP_INTERVAL_MS - performance.now();
+    if (wait <= 0) {
+      void this.ship().catch(() => undefined);
+      return;
+    }
+    this.shipTimer = setTimeout(() => {
+      this.shipTimer = null;
+      this.shipSoon();
+    }, wait);
   }
 
   /** Every second: ship again when Postgres was away; remove the open segment once idle and shipped. */
@@ -241,18 +268,24 @@ export class RequestAuditWriter {
 
   /**
    * Ships the journal to Postgres, oldest rows first, until nothing is left: true when it emptied
-   * the journal, false when another shipping run was under way (it was awaited). While Postgres
+   * the journal, false when another shipping run was under way (it was awaited) or, unless `notDue`
+   * (ship now all the same), when the next shipment was not yet due (SHIP_INTERVAL_MS; shipSoon takes it up). A backlog,
+   * whose statements take longer than the interval, is thus shipped back to back. While Postgres
    * refuses, the journal forgets its memory copies and this rejects; the timer tries again.
    */
-  private async ship(): Promise<boolean> {
+  private async ship(notDue = false): Promise<boolean> {
     if (this.shipping) {
       await this.shipping;
       return false;
     }
     this.shipping = (async () => {
       try {
-        for (let shipment = await this.journal.next(AUDIT_SHIPMENT_MAX_ROWS); shipment !== null; shipment = await this.journal.next(AUDIT_SHIPMENT_MAX_ROWS)) {
+        for (;;) {
+          if (!notDue && performance.now() - this.lastShipmentAt < SHIP_INTERVAL_MS) return false;
+          const shipment = await this.journal.next(AUDIT_SHIPMENT_MAX_ROWS);
+          if (shipment === null) return true;
           const started = performance.now();
+          this.lastShipmentAt = started;
           await this.requestAudit.recordRows(shipment.rows);
           const now = performance.now();
           await this.journal.shipped(shipment);
@@ -267,7 +300,6 @@ export class RequestAuditWriter {
             this.logger.log('Postgres takes request audit rows again');
           }
         }
-        return true;
       } catch (error) {
         if (!this.postgresAway) {
           this.logger.warn(`Postgres cannot take request audit rows (${(error as Error).message}): they wait in the journal`);
@@ -280,7 +312,7 @@ export class RequestAuditWriter {
       }
     })().finally(() => {
       this.shipping = null;
-      // Rows journaled during the last statement: ship them too.
+      // Rows journaled during the last statement, or not yet due: ship them too.
       if (this.journal.pending) this.shipSoon();
     });
     return this.shipping;
