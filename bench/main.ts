@@ -40,7 +40,7 @@ const NUMBER_OPTIONS: [flag: string, field: NumberOption, help: string][] = [
   ['--runs', 'runs', `measured runs per target, alternating with its baseline (default ${DEFAULTS.runs})`],
   ['--duration', 'durationSeconds', `check, download: seconds per measured run (default ${DEFAULTS.durationSeconds})`],
   ['--warmup', 'warmupSeconds', `check, download: seconds of warm-up per target (default ${DEFAULTS.warmupSeconds})`],
-  ['--storm-runs', 'stormRuns', `storm, kill: storms of each kind, about 70 s each (default ${DEFAULTS.stormRuns})`],
+  ['--storm-runs', 'stormRuns', `storm, kill, known: measured runs of each, about 70 s per storm and 25 s per known run (default ${DEFAULTS.stormRuns})`],
   ['--size-mb', 'imageMegabytes', `replicate: the image, MB of 10^6 bytes (default ${DEFAULTS.imageMegabytes})`],
   ['--import-mb', 'importMebibytes', `import: the MSZIP cabinet's content, MiB (default ${DEFAULTS.importMebibytes})`],
   ['--lzx-mb', 'lzxMebibytes', `import: the LZX-21 cabinet's content, MiB (default ${DEFAULTS.lzxMebibytes})`],

@@ -5,7 +5,7 @@ import { inventoryBenchmark } from './inventory.bench';
 import { largeImportBenchmark } from './large-import.bench';
 import { replicationBenchmark } from './replicate.bench';
 import { scrubBenchmark } from './scrub.bench';
-import { stormBenchmark, stormWithKillBenchmark } from './storm.bench';
+import { knownPhonesBenchmark, stormBenchmark, stormWithKillBenchmark } from './storm.bench';
 import type { Benchmark } from './support/benchmark';
 import { updateCheckBenchmark } from './update-check.bench';
 
@@ -23,6 +23,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   ddiPollBenchmark,
   stormBenchmark,
   stormWithKillBenchmark,
+  knownPhonesBenchmark,
   replicationBenchmark,
   largeImportBenchmark,
   importBenchmark,

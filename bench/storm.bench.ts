@@ -49,7 +49,8 @@ export interface StormRun {
 
 export interface StormFigures {
   benchmark: 'storm';
-  settings: { phones: number; withinSeconds: number; killHalfway: boolean; runs: number };
+  /** `seed`: the phones of every run (each run's own when absent: phones new to the pool). */
+  settings: { phones: number; withinSeconds: number; killHalfway: boolean; runs: number; seed?: number };
   checksPerSecond: Series;
   latencyMs: { p50: Series; p99: Series; max: Series };
   errors: Series;
@@ -94,13 +95,20 @@ export async function seedStormCatalogue(environment: PoolEnvironment): Promise<
   }
 }
 
-export async function runStormBenchmark(environment: PoolEnvironment, settings: { runs: number; killHalfway: boolean; phones?: number; withinSeconds?: number }): Promise<StormFigures> {
+/**
+ * Storms one after the other, each its own phones (seed 1, 2, …: new to the pool) unless `seed`
+ * names the phones of every run; `name` is what the progress lines call them.
+ */
+export async function runStormBenchmark(
+  environment: PoolEnvironment,
+  settings: { runs: number; killHalfway: boolean; phones?: number; withinSeconds?: number; seed?: number; name?: string },
+): Promise<StormFigures> {
   const { pool, progress, db } = environment;
   const phones = settings.phones ?? STORM_PHONES;
   const within = settings.withinSeconds ?? STORM_SECONDS;
   const runs: StormRun[] = [];
   for (let run = 1; run <= settings.runs; run++) {
-    const label = `storm${settings.killHalfway ? ' with a node killed' : ''} ${run}/${settings.runs}`;
+    const label = `${settings.name ?? `storm${settings.killHalfway ? ' with a node killed' : ''}`} ${run}/${settings.runs}`;
     progress.step(`${label}: ${phones.toLocaleString('en')} phones booting within ${within} s through HAProxy…`);
     const ids = join(environment.workDir, `storm-request-ids-${run}.txt`);
     const cpuBefore = {
@@ -122,7 +130,7 @@ export async function runStormBenchmark(environment: PoolEnvironment, settings: 
     let report: SimReport;
     try {
       report = await simulate([
-        'storm', '--url', pool.internalUrl, '--phones', String(phones), '--within', String(within), '--seed', String(run),
+        'storm', '--url', pool.internalUrl, '--phones', String(phones), '--within', String(within), '--seed', String(settings.seed ?? run),
         '--installed', `CPE=${INSTALLED}`, '--no-downloads', '--sign-in-delay', '0', '--log-chance', '0', '--json', '--request-ids', ids,
       ], (line) => progress.update(`${label} · ${line.replace(/^\[sim\] /, '')}`));
     } finally {
@@ -170,7 +178,7 @@ export async function runStormBenchmark(environment: PoolEnvironment, settings: 
   }
   return {
     benchmark: 'storm',
-    settings: { phones, withinSeconds: within, killHalfway: settings.killHalfway, runs: settings.runs },
+    settings: { phones, withinSeconds: within, killHalfway: settings.killHalfway, runs: settings.runs, seed: settings.seed },
     checksPerSecond: seriesOf(runs.map((each) => each.report.checksPerSecond)),
     latencyMs: {
       p50: seriesOf(runs.map((each) => each.report.checkLatencyMs.p50)),
@@ -221,10 +229,15 @@ async function seedOnce(environment: PoolEnvironment): Promise<void> {
 
 function stormRows(figures: StormFigures): TableRow[] {
   const { settings } = figures;
-  const title = settings.killHalfway
-    ? 'the same storm, node 2 SIGKILLed halfway'
-    : `storm: ${int(settings.phones)} phones boot within ${settings.withinSeconds} s, 3 nodes + HAProxy`;
+  const known = settings.seed !== undefined;
   const offered = settings.phones / settings.withinSeconds;
+  const title = known
+    ? `known phones: ${int(offered)} checks/s of ${int(settings.phones)} phones the pool knows, ${settings.withinSeconds} s, 3 nodes + HAProxy`
+    : settings.killHalfway
+      ? 'the same storm, node 2 SIGKILLed halfway'
+      : `storm: ${int(settings.phones)} phones boot within ${settings.withinSeconds} s, 3 nodes + HAProxy`;
+  // The issue's goals (issue 15): a steady 1,333/s answered within 50 ms, a storm within 100.
+  const p99Goal = known ? 50 : 100;
   // Answers per second from the first boot until the last phone was answered: below the offered
   // rate when the pool falls behind (the storm then lasts longer than its boot window).
   const rate = seriesOf(figures.runs.map((run) => run.report.checksPerSecond));
@@ -239,8 +252,8 @@ function stormRows(figures: StormFigures): TableRow[] {
     },
     {
       ...plainRow('  check latency through HAProxy p50 / p99 (ms)', `${spread(figures.latencyMs.p50, oneDecimal)} / ${spread(figures.latencyMs.p99, oneDecimal)}`),
-      goal: 'p99 ≤ 100',
-      met: figures.latencyMs.p99.median <= 100,
+      goal: `p99 ≤ ${p99Goal}`,
+      met: figures.latencyMs.p99.median <= p99Goal,
     },
     { ...plainRow('  errors phones saw', spread(figures.errors)), goal: '0', met: figures.errors.max === 0 },
     plainRow('  audit rows of answered checks: all in Postgres after (ms)', spread(figures.auditLagMs)),
@@ -248,7 +261,10 @@ function stormRows(figures: StormFigures): TableRow[] {
     ...(figures.frontendCpuMicrosecondsPerCheck
       ? [
           plainRow('  frontends CPU per check, the three together (µs)', spread(figures.frontendCpuMicrosecondsPerCheck)),
-          { ...plainRow('  Postgres CPU per check (µs)', spread(figures.postgresCpuMicrosecondsPerCheck)), goal: '≤ 30', met: figures.postgresCpuMicrosecondsPerCheck.median <= 30 },
+          // The goal is for distinct phones, each new to the pool.
+          known
+            ? plainRow('  Postgres CPU per check (µs)', spread(figures.postgresCpuMicrosecondsPerCheck))
+            : { ...plainRow('  Postgres CPU per check (µs)', spread(figures.postgresCpuMicrosecondsPerCheck)), goal: '≤ 30', met: figures.postgresCpuMicrosecondsPerCheck.median <= 30 },
         ]
       : []),
   ];
@@ -262,6 +278,28 @@ export const stormBenchmark: Benchmark<'pool', StormFigures> = {
   async run(environment, options) {
     await seedOnce(environment);
     return runStormBenchmark(environment, { runs: options.stormRuns, killHalfway: false });
+  },
+  rows: stormRows,
+};
+
+/** How long `known` offers the storm's rate, and the seed of its phones (no storm run uses it). */
+const KNOWN_SECONDS = 20;
+const KNOWN_SEED = 1_000;
+
+/**
+ * `known` in the registry: the storm's rate, 1,333 checks a second, for 20 s, from phones the
+ * pool already knows (a busy day rather than a power cut: each is in the inventory with the same
+ * versions, so its check writes only its audit row). The phones check once unmeasured first.
+ */
+export const knownPhonesBenchmark: Benchmark<'pool', StormFigures> = {
+  name: 'known',
+  about: `${int(STORM_PHONES / STORM_SECONDS)} checks/s for ${KNOWN_SECONDS} s from phones the pool knows, through HAProxy (ucupdates-sim)`,
+  environment: 'pool',
+  async run(environment, options) {
+    await seedOnce(environment);
+    const settings = { killHalfway: false, phones: Math.round((STORM_PHONES / STORM_SECONDS) * KNOWN_SECONDS), withinSeconds: KNOWN_SECONDS, seed: KNOWN_SEED };
+    await runStormBenchmark(environment, { ...settings, runs: 1, name: 'known phones: each checks once first, unmeasured' });
+    return runStormBenchmark(environment, { ...settings, runs: options.stormRuns, name: 'known phones' });
   },
   rows: stormRows,
 };
