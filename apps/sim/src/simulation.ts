@@ -155,9 +155,18 @@ export class Simulation implements AnswerReceiver {
   async run(onProgress?: (progress: Progress) => void): Promise<SimReport> {
     const { options } = this;
     await this.prepare();
+    const intervalMs = options.intervalSeconds * 1000;
+    // The storm's boot times drawn, sorted and shuffled onto the phones before the clock starts:
+    // drawn after it, the phones due meanwhile (tens of milliseconds of them) all went at once.
+    const order = options.mode === 'steady' ? [] : this.phones.map((_, index) => index);
+    const times = options.mode === 'steady' ? [] : bootTimes(this.phones.length, options.withinSeconds * 1000, () => this.random.next());
+    // Which phone boots when is itself random: shuffle the sorted times onto the phones.
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = this.random.int(i + 1);
+      [order[i], order[j]] = [order[j], order[i]];
+    }
     this.started = performance.now();
     const cpuBefore = process.cpuUsage();
-    const intervalMs = options.intervalSeconds * 1000;
     if (options.mode === 'steady') {
       // Phones already running: each at its own point of the interval.
       this.phones.forEach((phone, index) => {
@@ -166,13 +175,6 @@ export class Simulation implements AnswerReceiver {
         this.schedule(index, this.random.next() * intervalMs, 'interval');
       });
     } else {
-      const times = bootTimes(this.phones.length, options.withinSeconds * 1000, () => this.random.next());
-      // Which phone boots when is itself random: shuffle the sorted times onto the phones.
-      const order = this.phones.map((_, index) => index);
-      for (let i = order.length - 1; i > 0; i--) {
-        const j = this.random.int(i + 1);
-        [order[i], order[j]] = [order[j], order[i]];
-      }
       order.forEach((phoneIndex, k) => {
         this.bootAt[phoneIndex] = times[k];
         this.schedule(phoneIndex, times[k], 'boot');
