@@ -268,12 +268,12 @@ export class RequestAuditWriter {
 
   /**
    * Ships the journal to Postgres, oldest rows first, until nothing is left: true when it emptied
-   * the journal, false when another shipping run was under way (it was awaited) or, unless `notDue`
-   * (ship now all the same), when the next shipment was not yet due (SHIP_INTERVAL_MS; shipSoon takes it up). A backlog,
-   * whose statements take longer than the interval, is thus shipped back to back. While Postgres
-   * refuses, the journal forgets its memory copies and this rejects; the timer tries again.
+   * the journal, false when another shipping run was under way (it was awaited) or when the next
+   * shipment was not yet due (SHIP_INTERVAL_MS; shipSoon takes it up) and not wanted `immediately`.
+   * A backlog, whose statements take longer than the interval, is thus shipped back to back. While
+   * Postgres refuses, the journal forgets its memory copies and this rejects; the timer tries again.
    */
-  private async ship(notDue = false): Promise<boolean> {
+  private async ship(immediately = false): Promise<boolean> {
     if (this.shipping) {
       await this.shipping;
       return false;
@@ -281,7 +281,7 @@ export class RequestAuditWriter {
     this.shipping = (async () => {
       try {
         for (;;) {
-          if (!notDue && performance.now() - this.lastShipmentAt < SHIP_INTERVAL_MS) return false;
+          if (!immediately && performance.now() - this.lastShipmentAt < SHIP_INTERVAL_MS) return false;
           const shipment = await this.journal.next(AUDIT_SHIPMENT_MAX_ROWS);
           if (shipment === null) return true;
           const started = performance.now();
