@@ -261,10 +261,11 @@ function stormRows(figures: StormFigures): TableRow[] {
     ...(figures.frontendCpuMicrosecondsPerCheck
       ? [
           plainRow('  frontends CPU per check, the three together (µs)', spread(figures.frontendCpuMicrosecondsPerCheck)),
-          // The goal is for distinct phones, each new to the pool.
-          known
-            ? plainRow('  Postgres CPU per check (µs)', spread(figures.postgresCpuMicrosecondsPerCheck))
-            : { ...plainRow('  Postgres CPU per check (µs)', spread(figures.postgresCpuMicrosecondsPerCheck)), goal: '≤ 30', met: figures.postgresCpuMicrosecondsPerCheck.median <= 30 },
+          {
+            ...plainRow('  Postgres CPU per check (µs)', spread(figures.postgresCpuMicrosecondsPerCheck)),
+            // The goal is for distinct phones, each new to the pool.
+            ...(known ? {} : { goal: '≤ 30', met: figures.postgresCpuMicrosecondsPerCheck.median <= 30 }),
+          },
         ]
       : []),
   ];

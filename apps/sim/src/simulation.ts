@@ -151,20 +151,28 @@ export class Simulation implements AnswerReceiver {
     return this.currentCount;
   }
 
+  /**
+   * A storm's boots, [phone, time]: the times drawn at random within `withinMs` and sorted, and
+   * which phone boots when itself random (the sorted times shuffled onto the phones).
+   */
+  private bootSchedule(withinMs: number): [phoneIndex: number, at: number][] {
+    const times = bootTimes(this.phones.length, withinMs, () => this.random.next());
+    const order = this.phones.map((_, index) => index);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = this.random.int(i + 1);
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    return order.map((phoneIndex, k) => [phoneIndex, times[k]]);
+  }
+
   /** Runs until the mode's end, or `stop()`. */
   async run(onProgress?: (progress: Progress) => void): Promise<SimReport> {
     const { options } = this;
     await this.prepare();
     const intervalMs = options.intervalSeconds * 1000;
-    // The storm's boot times drawn, sorted and shuffled onto the phones before the clock starts:
-    // drawn after it, the phones due meanwhile (tens of milliseconds of them) all went at once.
-    const order = options.mode === 'steady' ? [] : this.phones.map((_, index) => index);
-    const times = options.mode === 'steady' ? [] : bootTimes(this.phones.length, options.withinSeconds * 1000, () => this.random.next());
-    // Which phone boots when is itself random: shuffle the sorted times onto the phones.
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = this.random.int(i + 1);
-      [order[i], order[j]] = [order[j], order[i]];
-    }
+    // Drawn before the clock starts: drawn after it, the phones due meanwhile (tens of
+    // milliseconds of them) all went at once.
+    const boots = options.mode === 'steady' ? [] : this.bootSchedule(options.withinSeconds * 1000);
     this.started = performance.now();
     const cpuBefore = process.cpuUsage();
     if (options.mode === 'steady') {
@@ -175,10 +183,10 @@ export class Simulation implements AnswerReceiver {
         this.schedule(index, this.random.next() * intervalMs, 'interval');
       });
     } else {
-      order.forEach((phoneIndex, k) => {
-        this.bootAt[phoneIndex] = times[k];
-        this.schedule(phoneIndex, times[k], 'boot');
-      });
+      for (const [phoneIndex, at] of boots) {
+        this.bootAt[phoneIndex] = at;
+        this.schedule(phoneIndex, at, 'boot');
+      }
     }
 
     let last = { at: 0, checks: 0, downloads: 0 };
