@@ -49,9 +49,9 @@ module.exports = {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       slowTestThreshold: 120,
-      // A guard against a hung test, not a speed check: a test that spawns a dozen CLI processes
-      // takes more than Jest's default 5 s on a loaded two-core machine.
-      testTimeout: 60_000,
+      // A guard against a hung test, not a speed check (60 s instead of Jest's 5 s). Set by a setup
+      // file: Jest ignores `testTimeout` inside a project.
+      setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.ts'],
     },
   ],
 };
