@@ -166,11 +166,17 @@ describe('the Inventory page on 100,000 devices, in a browser', () => {
     expect(await page.locator('form.filters a', { hasText: 'Export CSV' }).getAttribute('href')).toBe('/api/v1/devices/export?brand=snom');
   });
 
-  it("shows each rule's adoption next to its versions on the Device Update page", async () => {
+  it("shows each rule's adoption next to its versions on the Device Update page, asking for the summary once", async () => {
     await page.goto('about:blank');
+    const requested: string[] = [];
+    const record = (request: { url(): string }) => void (request.url().includes('/api/v1/devices') && requested.push(new URL(request.url()).pathname));
+    page.on('request', record);
     await page.goto('/cp/#/rules');
     const rule = summary.rules.find((each) => each.approvedVersion !== null && each.devices > 0)!;
     await page.locator('td.share', { hasText: 'on approved' }).first().waitFor();
+    await page.waitForLoadState('networkidle');
+    page.off('request', record);
+    expect(requested).toEqual(['/api/v1/devices/summary']);
     const row = page.locator('table.rules tbody tr', { hasText: rule.approvedVersion! }).filter({ hasText: rule.model }).filter({ hasText: rule.locale });
     const texts = await row.allTextContents();
     expect(texts.some((text) => text.includes(`${percent(rule.onApproved, rule.devices)} on approved`) && text.includes(`${count(rule.onApproved)} of ${count(rule.devices)}`))).toBe(true);

@@ -65,7 +65,8 @@ export function RulesPage({ session }: PageProps) {
     return { items, more: Boolean(cursor) };
   }, [filters, limitPages]);
   // Each rule's adoption, counted by the pool's database; the rules show without it if it fails.
-  const summary = useLoad(() => api<DeviceSummaryView>('GET', ROUTES.devicesSummary), [rules.data]);
+  // Pool-wide, so asked once when the page opens and again after each action, not per filter.
+  const summary = useLoad(() => api<DeviceSummaryView>('GET', ROUTES.devicesSummary));
   const adoption = new Map((summary.data?.rules ?? []).map((each) => [each.ruleId, each]));
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [confirming, setConfirming] = useState<{ action: Action; rules: RuleView[]; force?: boolean } | null>(null);
@@ -103,6 +104,7 @@ export function RulesPage({ session }: PageProps) {
     setSelected(new Set(list.filter((outcome) => outcome.error).map((outcome) => outcome.rule.id)));
     setBusy(false);
     rules.reload();
+    summary.reload();
   };
 
   const notReplicated = (outcomes?.list ?? []).filter(
