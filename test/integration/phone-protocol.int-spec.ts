@@ -445,12 +445,16 @@ describe('phone protocol (update checks, downloads, external access)', () => {
         expect(refusal(await send([['Content-Type', 'text/xml']], ''))).toEqual({ status: 400, type: 'text/xml; charset=utf-8', error: 'BadRequest' });
       });
 
-      it('keeps answering after a phone that stopped mid-body: gone, or with its side closed (400 from the HTTP server)', async () => {
+      it('keeps answering after a phone that stopped mid-body: gone, or with its side closed (400 in XML, from the HTTP server)', async () => {
         const head: [string, string][] = [['Content-Type', 'text/xml'], ['Content-Length', '1000']];
         const gone = await send(head, '<Request>', { noContentLength: true, timeoutMs: 300 });
         expect(gone).toMatchObject({ status: 0, failure: 'timeout' });
         const halfClosed = await send(head, '<Request>', { noContentLength: true, halfClose: true });
-        expect(halfClosed.status).toBe(400);
+        expect(refusal(halfClosed)).toEqual({ status: 400, type: 'text/xml; charset=utf-8', error: 'BadRequest' });
+        expect(halfClosed.headers.connection).toBe('close');
+        // The same cut on the admin API: its JSON (client-error.ts).
+        const admin = await send([['Content-Type', 'application/json'], ['Content-Length', '1000']], '{"', { path: '/api/v1/rules', noContentLength: true, halfClose: true });
+        expect([admin.status, admin.headers['content-type'], JSON.parse(admin.body.toString('utf8')).error.code]).toEqual([400, 'application/json; charset=utf-8', 'BadRequest']);
         const response = await send([['Content-Type', 'text/xml']], checkXml({ mac: MAC }));
         expect(response.status).toBe(200);
       });

@@ -7,6 +7,7 @@ import { renderPhoneError } from '@ucupdates/protocol';
 import { type FastifyError, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { isDdiPath } from '@ucupdates/ddi-protocol';
 import { isPhonePath, isUpdateCheckPath } from '../devices/lync/phone-paths';
+import { clientErrorAnswer, inFlightUrl } from './client-error';
 import type { Logger } from 'pino';
 
 export type ListenerName = 'internal' | 'external';
@@ -35,6 +36,14 @@ export async function createHttpApp(
     // Keep-alive connections from the load balancer outlive the default 72 s of HAProxy's pool.
     keepAliveTimeout: 75_000,
     return503OnClosing: true,
+    // What Node's HTTP parser refuses (a body cut short, a malformed head) is answered in the
+    // endpoint's own shape, as every other refusal, not in Fastify's JSON (client-error.ts).
+    clientErrorHandler: (error, socket) => {
+      const answer = clientErrorAnswer(error.code, inFlightUrl(socket), listener);
+      listenerLogger.debug({ err: error }, 'client error');
+      if (answer !== null && socket.writable) socket.write(answer);
+      socket.destroy(error);
+    },
     // A URL that does not decode (`%c0%ae`) names no route: for phones no file either (404 in
     // XML, as any other path that names no file); for the admin API a 400 in its JSON shape.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {

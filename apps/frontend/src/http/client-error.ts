@@ -1,0 +1,53 @@
+import { STATUS_CODES } from 'node:http';
+import type { ErrorBody, ErrorCode } from '@ucupdates/admin-api';
+import { isDdiPath } from '@ucupdates/ddi-protocol';
+import { renderPhoneError } from '@ucupdates/protocol';
+import type { DdiErrorBody } from '../devices/ddi/ddi-exception.filter';
+import { isPhonePath } from '../devices/lync/phone-paths';
+import type { ListenerName } from './create-http-app';
+
+/** What Node's HTTP parser refused, and how: the status and the admin API's code for it. */
+const REFUSALS: Record<string, { status: number; code: ErrorCode; message: string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, code: 'RequestTimeout', message: 'the request did not arrive in time' },
+  HPE_HEADER_OVERFLOW: { status: 431, code: 'HeadersTooLarge', message: 'the request headers are too large' },
+};
+const BROKEN = { status: 400, code: 'BadRequest', message: 'the request is not well-formed HTTP (its framing or headers are broken)' } as const;
+
+/**
+ * The raw HTTP answer to a request Node's HTTP parser refused (the server's `clientError`: a body
+ * shorter than its Content-Length when the client closes its side, a malformed header, a head too
+ * large, a request too slow), in the shape of the endpoint it was for, as every other refusal is:
+ * XML for a phone path (phone-protocol.md: a phone gets its 4xx in XML), DDI's JSON for a DDI
+ * path, the admin API's JSON otherwise. `url` is the request's when the parser had read its head
+ * (null when the head itself was refused); without it, the external listener (phones only) answers
+ * in XML, the internal in the admin API's JSON. Null when there is no one to answer (a reset).
+ */
+export function clientErrorAnswer(errorCode: string | undefined, url: string | null, listener: ListenerName): string | null {
+  if (errorCode === 'ECONNRESET') return null;
+  const refusal = (errorCode !== undefined && REFUSALS[errorCode]) || BROKEN;
+  let type: string;
+  let body: string;
+  if (url !== null && isDdiPath(url)) {
+    type = 'application/json; charset=utf-8';
+    body = JSON.stringify({ errorCode: 'BadRequest', message: refusal.message } satisfies DdiErrorBody);
+  } else if (listener === 'external' || (url !== null && isPhonePath(url))) {
+    type = 'text/xml; charset=utf-8';
+    body = renderPhoneError('BadRequest', refusal.message);
+  } else {
+    type = 'application/json; charset=utf-8';
+    body = JSON.stringify({ error: { code: refusal.code, message: refusal.message, details: null } } satisfies ErrorBody);
+  }
+  return (
+    `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\nContent-Type: ${type}\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  );
+}
+
+/**
+ * The URL of the request a refused connection was carrying, when the parser had read its head:
+ * Node attaches the request's response to its socket (`_httpMessage`, what Node's own default
+ * `clientError` answer checks), and it is there only while that request is in flight.
+ */
+export function inFlightUrl(socket: object): string | null {
+  return (socket as { _httpMessage?: { req?: { url?: string } } })._httpMessage?.req?.url ?? null;
+}
