@@ -1,4 +1,5 @@
-import { clientErrorAnswer, inFlightUrl } from './client-error';
+import { isPhonePath } from '../devices/lync/phone-paths';
+import { clientErrorAnswer, refusedRequestUrl } from './client-error';
 
 /** The answer split into its status line, headers and body. */
 function parse(answer: string | null) {
@@ -51,9 +52,19 @@ describe('clientErrorAnswer', () => {
   });
 });
 
-describe('inFlightUrl', () => {
-  it("is the URL of the request whose response is attached to the socket, else null", () => {
-    expect(inFlightUrl({ _httpMessage: { req: { url: '/RequestHandler/ucdevice.upx' } } })).toBe('/RequestHandler/ucdevice.upx');
-    expect(inFlightUrl({})).toBeNull();
+describe('refusedRequestUrl', () => {
+  it('is the URL of the request in flight, whose response Node attached to the socket', () => {
+    expect(refusedRequestUrl({ _httpMessage: { req: { url: '/RequestHandler/ucdevice.upx' } } }, undefined)).toBe('/RequestHandler/ucdevice.upx');
+  });
+
+  it("is read from the refused head's request line, whatever bytes its target holds", () => {
+    const head = Buffer.from('GET /DeviceUpdateFiles_Int/\xff\xfe/CPE.nbt HTTP/1.1\r\nHost: x\r\n\r\n', 'latin1');
+    expect(refusedRequestUrl({}, head)).toBe('/DeviceUpdateFiles_Int/\xff\xfe/CPE.nbt');
+    expect(isPhonePath(refusedRequestUrl({}, head)!)).toBe(true);
+  });
+
+  it('is null when neither says', () => {
+    expect(refusedRequestUrl({}, undefined)).toBeNull();
+    expect(refusedRequestUrl({}, Buffer.from('\r\nHost: x\r\n'))).toBeNull();
   });
 });

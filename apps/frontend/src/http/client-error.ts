@@ -44,10 +44,19 @@ export function clientErrorAnswer(errorCode: string | undefined, url: string | n
 }
 
 /**
- * The URL of the request a refused connection was carrying, when the parser had read its head:
- * Node attaches the request's response to its socket (`_httpMessage`, what Node's own default
- * `clientError` answer checks), and it is there only while that request is in flight.
+ * The URL of the request a refused connection was carrying, or null. When the parser had read its
+ * head, Node has attached the request's response to the socket (`_httpMessage`, which Node's own
+ * default `clientError` answer checks) while that request is in flight. When the head itself was
+ * refused (a raw byte in the path, a malformed header), the error's `rawPacket` (the data the
+ * parser was given, documented with `clientError`) starts with the request line when the head came
+ * in one piece, as it does from a phone or a load balancer.
  */
-export function inFlightUrl(socket: object): string | null {
-  return (socket as { _httpMessage?: { req?: { url?: string } } })._httpMessage?.req?.url ?? null;
+export function refusedRequestUrl(socket: object, rawPacket: unknown): string | null {
+  const inFlight = (socket as { _httpMessage?: { req?: { url?: string } } })._httpMessage?.req?.url;
+  if (inFlight !== undefined) return inFlight;
+  if (!Buffer.isBuffer(rawPacket)) return null;
+  return REQUEST_LINE.exec(rawPacket.toString('latin1', 0, Math.min(rawPacket.length, 8192)))?.[1] ?? null;
 }
+
+/** A request line's method and target (the target up to the next space, whatever bytes it holds). */
+const REQUEST_LINE = /^[A-Z]+ (\S+) /;

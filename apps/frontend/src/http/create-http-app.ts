@@ -7,7 +7,7 @@ import { renderPhoneError } from '@ucupdates/protocol';
 import { type FastifyError, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { isDdiPath } from '@ucupdates/ddi-protocol';
 import { isPhonePath, isUpdateCheckPath } from '../devices/lync/phone-paths';
-import { clientErrorAnswer, inFlightUrl } from './client-error';
+import { clientErrorAnswer, refusedRequestUrl } from './client-error';
 import type { Logger } from 'pino';
 
 export type ListenerName = 'internal' | 'external';
@@ -39,7 +39,7 @@ export async function createHttpApp(
     // What Node's HTTP parser refuses (a body cut short, a malformed head) is answered in the
     // endpoint's own shape, as every other refusal, not in Fastify's JSON (client-error.ts).
     clientErrorHandler: (error, socket) => {
-      const answer = clientErrorAnswer(error.code, inFlightUrl(socket), listener);
+      const answer = clientErrorAnswer(error.code, refusedRequestUrl(socket, error.rawPacket), listener);
       listenerLogger.debug({ err: error }, 'client error');
       if (answer !== null && socket.writable) socket.write(answer);
       socket.destroy(error);
