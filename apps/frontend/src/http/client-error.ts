@@ -13,18 +13,27 @@ const REFUSALS: Record<string, { status: number; code: ErrorCode; message: strin
 };
 const BROKEN = { status: 400, code: 'BadRequest', message: 'the request is not well-formed HTTP (its framing or headers are broken)' } as const;
 
+/** The part of a socket refused by Node's parser that tells which request it carried. */
+interface RefusedSocket {
+  writable: boolean;
+  /** The response of the request in flight, which Node attaches to its socket (Node's own default answer reads it). */
+  _httpMessage?: { req?: { url?: string }; headersSent?: boolean } | null;
+}
+
 /**
- * The raw HTTP answer to a request Node's HTTP parser refused (the server's `clientError`: a body
- * shorter than its Content-Length when the client closes its side, a malformed header, a head too
- * large, a request too slow), in the shape of the endpoint it was for, as every other refusal is:
- * XML for a phone path (phone-protocol.md: a phone gets its 4xx in XML), DDI's JSON for a DDI
- * path, the admin API's JSON otherwise. `url` is the request's when the parser had read its head
- * (null when the head itself was refused); without it, the external listener (phones only) answers
- * in XML, the internal in the admin API's JSON. Null when there is no one to answer (a reset).
+ * What to write to a connection whose request Node's HTTP parser refused (the server's
+ * `clientError`: a body shorter than its Content-Length when the client closes its side, a
+ * malformed header, a head too large, a request too slow), as raw HTTP, in the shape of the
+ * endpoint it was for, as every other refusal is: XML for a phone path (phone-protocol.md: a phone
+ * gets its 4xx in XML) and for anything on the external listener (it serves phones only), DDI's
+ * JSON for a DDI path, the admin API's JSON otherwise. Null when nothing is to be written: a
+ * reset, a socket no longer writable, or a request whose answer has already begun.
  */
-export function clientErrorAnswer(errorCode: string | undefined, url: string | null, listener: ListenerName): string | null {
-  if (errorCode === 'ECONNRESET') return null;
-  const refusal = (errorCode !== undefined && REFUSALS[errorCode]) || BROKEN;
+export function clientErrorAnswer(error: { code?: string; rawPacket?: unknown }, socket: RefusedSocket, listener: ListenerName): string | null {
+  const inFlight = socket._httpMessage ?? undefined;
+  if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) return null;
+  const url = inFlight?.req?.url ?? requestLineTarget(error.rawPacket);
+  const refusal = (error.code !== undefined && REFUSALS[error.code]) || BROKEN;
   let type: string;
   let body: string;
   if (url !== null && isDdiPath(url)) {
@@ -44,16 +53,12 @@ export function clientErrorAnswer(errorCode: string | undefined, url: string | n
 }
 
 /**
- * The URL of the request a refused connection was carrying, or null. When the parser had read its
- * head, Node has attached the request's response to the socket (`_httpMessage`, which Node's own
- * default `clientError` answer checks) while that request is in flight. When the head itself was
- * refused (a raw byte in the path, a malformed header), the error's `rawPacket` (the data the
- * parser was given, documented with `clientError`) starts with the request line when the head came
- * in one piece, as it does from a phone or a load balancer.
+ * The target of the request line a refused head starts with, or null. When Node refused the head
+ * itself (a raw byte in the path, a malformed header), no request is in flight, but the error's
+ * `rawPacket` (the data the parser was given, documented with `clientError`) starts with the
+ * request line when the head came in one piece, as it does from a phone or a load balancer.
  */
-export function refusedRequestUrl(socket: object, rawPacket: unknown): string | null {
-  const inFlight = (socket as { _httpMessage?: { req?: { url?: string } } })._httpMessage?.req?.url;
-  if (inFlight !== undefined) return inFlight;
+function requestLineTarget(rawPacket: unknown): string | null {
   if (!Buffer.isBuffer(rawPacket)) return null;
   return REQUEST_LINE.exec(rawPacket.toString('latin1', 0, Math.min(rawPacket.length, 8192)))?.[1] ?? null;
 }

@@ -7,7 +7,7 @@ import { renderPhoneError } from '@ucupdates/protocol';
 import { type FastifyError, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { isDdiPath } from '@ucupdates/ddi-protocol';
 import { isPhonePath, isUpdateCheckPath } from '../devices/lync/phone-paths';
-import { clientErrorAnswer, refusedRequestUrl } from './client-error';
+import { clientErrorAnswer } from './client-error';
 import type { Logger } from 'pino';
 
 export type ListenerName = 'internal' | 'external';
@@ -39,9 +39,9 @@ export async function createHttpApp(
     // What Node's HTTP parser refuses (a body cut short, a malformed head) is answered in the
     // endpoint's own shape, as every other refusal, not in Fastify's JSON (client-error.ts).
     clientErrorHandler: (error, socket) => {
-      const answer = clientErrorAnswer(error.code, refusedRequestUrl(socket, error.rawPacket), listener);
+      const answer = clientErrorAnswer(error, socket, listener);
       listenerLogger.debug({ err: error }, 'client error');
-      if (answer !== null && socket.writable) socket.write(answer);
+      if (answer !== null) socket.write(answer);
       socket.destroy(error);
     },
     // A URL that does not decode (`%c0%ae`) names no route: for phones no file either (404 in
