@@ -165,7 +165,12 @@ describe('DDI API (poll, deployment, feedback, cancellation, artifacts)', () => 
       return row?.modules.length > 0 && row;
     });
     expect(inventory).toMatchObject({ device_type: 'DDI', brand: 'Contoso', modules: [{ updateType: 'os', version: '2.4.0' }] });
-    const audit = await internal().get(`/api/v1/audit/requests?controllerId=${id}&limit=100`).set(admin()).expect(200);
+    // The poll after the feedback may be in a later shipment than the feedback's inventory row
+    // (a node ships at most every 100 ms, decision 79): wait for it too.
+    const audit = await waitFor('the four polls in the request audit', 10_000, async () => {
+      const answer = await internal().get(`/api/v1/audit/requests?controllerId=${id}&limit=100`).set(admin()).expect(200);
+      return answer.body.items.filter((row: { operation: string }) => row.operation === 'DdiPoll').length >= 4 && answer;
+    });
     const operations = audit.body.items.map((row: { operation: string }) => row.operation);
     expect(operations.filter((operation: string) => operation === 'DdiPoll').length).toBeGreaterThanOrEqual(4);
     expect(operations.filter((operation: string) => operation === 'DdiFeedback')).toHaveLength(2);
