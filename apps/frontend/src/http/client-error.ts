@@ -1,10 +1,9 @@
 import { STATUS_CODES } from 'node:http';
 import type { ErrorBody, ErrorCode } from '@ucupdates/admin-api';
-import { isDdiPath } from '@ucupdates/ddi-protocol';
 import { renderPhoneError } from '@ucupdates/protocol';
 import type { DdiErrorBody } from '../devices/ddi/ddi-exception.filter';
-import { isPhonePath } from '../devices/lync/phone-paths';
 import type { ListenerName } from './create-http-app';
+import { refusalShape } from './refusal-shape';
 
 /** What Node's HTTP parser refused, and how: the status and the admin API's code for it. */
 const REFUSALS: Record<string, { status: number; code: ErrorCode; message: string }> = {
@@ -30,16 +29,16 @@ interface RefusedSocket {
  * reset, a socket no longer writable, or a request whose answer has already begun.
  */
 export function clientErrorAnswer(error: { code?: string; rawPacket?: unknown }, socket: RefusedSocket, listener: ListenerName): string | null {
-  const inFlight = socket._httpMessage ?? undefined;
+  const inFlight = socket._httpMessage;
   if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) return null;
-  const url = inFlight?.req?.url ?? requestLineTarget(error.rawPacket);
+  const shape = refusalShape(inFlight?.req?.url ?? requestLineTarget(error.rawPacket), listener);
   const refusal = (error.code !== undefined && REFUSALS[error.code]) || BROKEN;
   let type: string;
   let body: string;
-  if (url !== null && isDdiPath(url)) {
+  if (shape === 'ddi') {
     type = 'application/json; charset=utf-8';
     body = JSON.stringify({ errorCode: 'BadRequest', message: refusal.message } satisfies DdiErrorBody);
-  } else if (listener === 'external' || (url !== null && isPhonePath(url))) {
+  } else if (shape === 'phone') {
     type = 'text/xml; charset=utf-8';
     body = renderPhoneError('BadRequest', refusal.message);
   } else {

@@ -5,9 +5,9 @@ import type { Config } from '@ucupdates/config';
 import { type Metrics, PinoNestLogger, type RequestContext, requestIdOf, runInRequestContext } from '@ucupdates/observability';
 import { renderPhoneError } from '@ucupdates/protocol';
 import { type FastifyError, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
-import { isDdiPath } from '@ucupdates/ddi-protocol';
-import { isPhonePath, isUpdateCheckPath } from '../devices/lync/phone-paths';
+import { isUpdateCheckPath } from '../devices/lync/phone-paths';
 import { clientErrorAnswer } from './client-error';
+import { refusalShape } from './refusal-shape';
 import type { Logger } from 'pino';
 
 export type ListenerName = 'internal' | 'external';
@@ -47,9 +47,10 @@ export async function createHttpApp(
     // A URL that does not decode (`%c0%ae`) names no route: for phones no file either (404 in
     // XML, as any other path that names no file); for the admin API a 400 in its JSON shape.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      if (isDdiPath(request.url)) {
+      const shape = refusalShape(request.url, listener);
+      if (shape === 'ddi') {
         void reply.status(404).send({ errorCode: 'NotFound', message: 'no such resource' });
-      } else if (listener === 'external' || isPhonePath(request.url)) {
+      } else if (shape === 'phone') {
         void reply.status(404).header('Content-Type', 'text/xml; charset=utf-8').send(renderPhoneError('NotFound', 'no such file'));
       } else {
         void reply.status(400).send({ error: { code: 'BadRequest', message: error.message, details: null } });
